@@ -1,0 +1,43 @@
+/**
+ * @sesame/jwt — a zero-dependency, strict and fast JWS/JWT/JWK core on node:crypto.
+ *
+ * @example
+ * import { generateKeyPair, sign, verify } from '@sesame/jwt';
+ * const { privateKey, publicKey } = generateKeyPair('ES256');
+ * const token = sign({ sub: 'u1' }, privateKey, { expiresIn: '15m', audience: 'api' });
+ * const { payload } = verify(token, publicKey, { algorithms: ['ES256'], audience: 'api' });
+ */
+export {
+  ALGORITHMS,
+  type Algorithm,
+  type AlgorithmSpec,
+  algorithmSpec,
+  type KeyFamily,
+} from './algorithms.js';
+export { base64urlDecode, base64urlEncode, isBase64url } from './base64url.js';
+export type { ClaimOptions, JwtPayload } from './claims.js';
+export { decode } from './decode.js';
+export { isJwtError, JwtError, type JwtErrorCode } from './errors.js';
+export { exportJWK, importJWK, type JWK, type JWKS, thumbprint, thumbprintUri } from './jwk.js';
+export { DEFAULT_MAX_TOKEN_SIZE, type JwsHeader, signJws, type VerifyJwsOptions, verifyJws } from './jws.js';
+export { createLocalKeySet, type KeySet, type LocalKeySet } from './key-sets.js';
+export {
+  type GenerateKeyPairOptions,
+  generateKeyPair,
+  generateSecret,
+  type ImportKeyOptions,
+  importKey,
+  Key,
+  type KeyInput,
+} from './keys.js';
+export { createRemoteKeySet, type RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
+export { createSigner, type Signer, type SignOptions, sign } from './sign.js';
+export {
+  createVerifier,
+  type KeyResolver,
+  type Verifier,
+  type VerifyOptions,
+  type VerifyResult,
+  verify,
+  verifyAsync,
+} from './verify.js';

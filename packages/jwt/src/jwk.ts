@@ -1,0 +1,201 @@
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { type Algorithm, algorithmSpec } from './algorithms.js';
+import { base64urlDecode, isBase64url } from './base64url.js';
+import { JwtError } from './errors.js';
+import { bindKey, type ImportKeyOptions, Key } from './keys.js';
+
+/** A JSON Web Key (RFC 7517). Only the members Sesame reads are typed; others are kept as is. */
+export interface JWK {
+  kty?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  d?: string;
+  p?: string;
+  q?: string;
+  dp?: string;
+  dq?: string;
+  qi?: string;
+  k?: string;
+  [member: string]: unknown;
+}
+
+/** A JWK Set (RFC 7517 §5). */
+export interface JWKS {
+  keys: JWK[];
+}
+
+/** @internal True when a string is JSON text of an object (a JWK given as text). */
+export function looksLikeJwk(text: string): boolean {
+  return /^\s*\{/.test(text);
+}
+
+const COORDINATE_BYTES: Record<string, number> = {
+  'P-256': 32,
+  'P-384': 48,
+  'P-521': 66,
+  Ed25519: 32,
+  Ed448: 57,
+};
+const RSA_PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+
+/**
+ * Imports a JWK for one algorithm after checking it strictly: `kty`, `crv` and `alg` must agree
+ * with the algorithm, `use` must be "sig" and `key_ops` must allow signing or verification when
+ * present, every member must be strict base64url of the right length.
+ *
+ * @example const key = importJWK({ kty: 'EC', crv: 'P-256', x: '…', y: '…' }, 'ES256');
+ */
+export function importJWK(jwk: JWK, alg?: Algorithm, options: ImportKeyOptions = {}): Key {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+    throw invalid('a JWK must be a JSON object');
+  }
+  if (typeof jwk.kty !== 'string') throw invalid('the JWK has no kty');
+  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') throw invalid('the JWK alg must be a string');
+  if (alg !== undefined && jwk.alg !== undefined && jwk.alg !== alg) {
+    throw invalid('the JWK is meant for another algorithm');
+  }
+  const chosen = alg ?? (jwk.alg as Algorithm | undefined) ?? defaultAlgorithm(jwk);
+  const spec = algorithmSpec(chosen);
+  if (!spec) throw new JwtError('ERR_JOSE_ALG_NOT_ALLOWED', 'unsupported algorithm');
+  if (spec.kty !== jwk.kty) throw invalid(`a ${jwk.kty} key cannot be used with ${spec.alg}`);
+  const isPrivate = jwk.d !== undefined || (jwk.kty === 'oct' && jwk.k !== undefined);
+  checkUse(jwk, isPrivate);
+  if (jwk.kid !== undefined && typeof jwk.kid !== 'string') throw invalid('the JWK kid must be a string');
+  return bindKey(toKeyObject(jwk), spec, options.kid ?? jwk.kid);
+}
+
+function defaultAlgorithm(jwk: JWK): Algorithm {
+  if (jwk.kty === 'EC') {
+    const alg = ({ 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' } as const)[
+      String(jwk.crv) as 'P-256'
+    ];
+    if (alg) return alg;
+  }
+  if (jwk.kty === 'OKP') return 'EdDSA';
+  throw invalid('the algorithm is not given and the JWK has no alg');
+}
+
+function checkUse(jwk: JWK, isPrivate: boolean): void {
+  if (jwk.use !== undefined && jwk.use !== 'sig') throw invalid('the JWK is not meant for signatures');
+  if (jwk.key_ops !== undefined) {
+    const ops = jwk.key_ops;
+    if (!Array.isArray(ops) || ops.some((op) => typeof op !== 'string'))
+      throw invalid('key_ops must be strings');
+    const allowed = isPrivate ? ops.includes('sign') || ops.includes('verify') : ops.includes('verify');
+    if (!allowed) throw invalid('the JWK key_ops do not allow signatures');
+  }
+}
+
+function member(jwk: JWK, name: string, bytes?: number): string {
+  const value = jwk[name];
+  if (typeof value !== 'string' || value.length === 0 || !isBase64url(value)) {
+    throw invalid(`the JWK member ${name} is missing or not base64url`);
+  }
+  if (bytes !== undefined && base64urlDecode(value).length !== bytes) {
+    throw invalid(`the JWK member ${name} has the wrong length`);
+  }
+  return value;
+}
+
+function toKeyObject(jwk: JWK): KeyObject {
+  switch (jwk.kty) {
+    case 'oct': {
+      const k = base64urlDecode(member(jwk, 'k'));
+      return createSecretKey(k);
+    }
+    case 'RSA': {
+      if (jwk.oth !== undefined)
+        throw new JwtError('ERR_JOSE_NOT_SUPPORTED', 'multi-prime RSA keys are not supported');
+      const clean: JWK = { kty: 'RSA', n: member(jwk, 'n'), e: member(jwk, 'e') };
+      if (jwk.d !== undefined) for (const name of RSA_PRIVATE) clean[name] = member(jwk, name);
+      return nodeKey(clean);
+    }
+    case 'EC':
+    case 'OKP': {
+      const crv = typeof jwk.crv === 'string' ? jwk.crv : '';
+      const size = COORDINATE_BYTES[crv];
+      const okpCurve = crv === 'Ed25519' || crv === 'Ed448';
+      if (size === undefined || (jwk.kty === 'OKP') !== okpCurve) throw invalid('unsupported curve');
+      const clean: JWK = { kty: jwk.kty, crv, x: member(jwk, 'x', size) };
+      if (jwk.kty === 'EC') clean.y = member(jwk, 'y', size);
+      if (jwk.d !== undefined) clean.d = member(jwk, 'd', size);
+      return nodeKey(clean);
+    }
+    default:
+      throw invalid('unsupported kty');
+  }
+}
+
+function nodeKey(jwk: JWK): KeyObject {
+  try {
+    return jwk.d === undefined
+      ? createPublicKey({ key: jwk as never, format: 'jwk' })
+      : createPrivateKey({ key: jwk as never, format: 'jwk' });
+  } catch {
+    throw invalid('the JWK is not a valid key');
+  }
+}
+
+function invalid(message: string): JwtError {
+  return new JwtError('ERR_JWK_INVALID', message);
+}
+
+/**
+ * Exports a key as a JWK: the public part unless `private: true` is asked. A secret (HS*) key has
+ * no public part, so exporting it needs `private: true` — a secret is never published by mistake.
+ *
+ * @example exportJWK(privateKey) // { kty: 'EC', crv: 'P-256', x, y, alg: 'ES256', kid }
+ */
+export function exportJWK(key: Key, options: { private?: boolean } = {}): JWK {
+  if (!(key instanceof Key)) throw new JwtError('ERR_OPTION_INVALID', 'exportJWK takes a Key');
+  if (key.type === 'secret' && !options.private) {
+    throw new JwtError('ERR_OPTION_INVALID', 'a secret key has no public part; pass { private: true }');
+  }
+  const source = options.private ? key.keyObject : key.verifyKey;
+  const jwk = source.export({ format: 'jwk' }) as JWK;
+  const out: JWK = { ...jwk, alg: key.alg };
+  if (key.kid !== undefined) out.kid = key.kid;
+  return out;
+}
+
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+  RSA: ['e', 'kty', 'n'],
+  oct: ['k', 'kty'],
+};
+
+/**
+ * The RFC 7638 thumbprint of a JWK (or of a key's public JWK): the hash of its required members in
+ * lexicographic order, base64url-encoded.
+ *
+ * @example thumbprint({ kty: 'RSA', n, e }) // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+ */
+export function thumbprint(jwk: JWK | Key, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+  const source = jwk instanceof Key ? exportJWK(jwk, { private: jwk.type === 'secret' }) : jwk;
+  const names = THUMBPRINT_MEMBERS[String(source?.kty)];
+  if (!names) throw invalid('unsupported kty');
+  const canonical: Record<string, string> = {};
+  for (const name of names) {
+    const value = source[name];
+    if (typeof value !== 'string') throw invalid(`the JWK member ${name} is missing`);
+    canonical[name] = value;
+  }
+  return createHash(hash).update(JSON.stringify(canonical)).digest('base64url');
+}
+
+/**
+ * The RFC 9278 thumbprint URI of a JWK.
+ *
+ * @example thumbprintUri(jwk) // 'urn:ietf:params:oauth:jwk-thumbprint:sha-256:NzbLsX…'
+ */
+export function thumbprintUri(jwk: JWK | Key, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+  return `urn:ietf:params:oauth:jwk-thumbprint:sha-${hash.slice(3)}:${thumbprint(jwk, hash)}`;
+}

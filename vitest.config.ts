@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the TypeScript sources of every workspace package (the `sesame-source`
+// export condition), so a change is tested without a rebuild.
+export default defineConfig({
+  resolve: { conditions: ['sesame-source'] },
+  ssr: { resolve: { conditions: ['sesame-source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
