@@ -1,0 +1,222 @@
+/**
+ * The storage interface of the Sesame server: everything it keeps, in the domain's words.
+ *
+ * Implementations (SQLite now, PostgreSQL later) are proven equal by one conformance suite
+ * (test/store-conformance.ts). Operations that must be atomic — refresh rotation, family
+ * revocation, single-use markers, throttle counters — are the store's job, done inside one
+ * transaction or one conditional statement, never read-modify-write in JavaScript.
+ *
+ * Times are epoch milliseconds (numbers) everywhere: one unit, no Date/timezone surprises.
+ * Secrets never reach the store in clear: client secrets and refresh tokens arrive hashed.
+ */
+
+export interface User {
+  /** Random id, used as the token `sub`. */
+  id: string;
+  /** As typed at creation; uniqueness is case-insensitive. */
+  username: string;
+  /** Argon2id PHC string. */
+  passwordHash: string;
+  /** Scopes this user may be granted. */
+  scopes: string[];
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ClientType = 'confidential' | 'public';
+
+export interface Client {
+  clientId: string;
+  name: string;
+  type: ClientType;
+  /** SHA-256 (hex) of the secret; null for public clients. */
+  secretHash: string | null;
+  grantTypes: string[];
+  scopes: string[];
+  redirectUris: string[];
+  /** The `aud` of access tokens issued to this client; empty means the server default. */
+  audience: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type SigningKeyState = 'next' | 'current' | 'retired';
+
+export interface SigningKey {
+  kid: string;
+  alg: string;
+  /** The private JWK as JSON text (encrypted at rest where the store is configured to). */
+  privateJwk: string;
+  /** The public JWK as JSON text (absent for HMAC keys, which are never published). */
+  publicJwk: string | null;
+  state: SigningKeyState;
+  createdAt: number;
+  /** When it became current (signing). */
+  activatedAt: number | null;
+  /** When it stopped signing. */
+  retiredAt: number | null;
+  /** After this, no token it signed can be valid: it may be unpublished and deleted. */
+  expiresAt: number | null;
+}
+
+/** A refresh-token family: one login session; its id is the access token's `sid`. */
+export interface RefreshFamily {
+  id: string;
+  userId: string | null;
+  clientId: string;
+  scope: string;
+  createdAt: number;
+  /** Absolute end of the session, whatever the rotations. */
+  expiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+/** One refresh token of a family. Only its hash is stored. */
+export interface RefreshToken {
+  /** SHA-256 (hex) of the token. */
+  tokenHash: string;
+  familyId: string;
+  /** 0 for the first token of the family, +1 per rotation. */
+  generation: number;
+  createdAt: number;
+  expiresAt: number;
+  /** Set when it was exchanged for its successor. */
+  rotatedAt: number | null;
+}
+
+/** What `rotateRefreshToken` found and did, atomically. */
+export type RotationResult =
+  /** The presented token was the family's live token: it is now rotated, and `next` is live. */
+  | { kind: 'rotated'; family: RefreshFamily; previous: RefreshToken; next: RefreshToken }
+  /**
+   * The presented token is the immediately previous one, rotated less than `graceMs` ago (two tabs
+   * refreshing at once): nothing changed; the caller answers with the same successor again.
+   */
+  | { kind: 'grace'; family: RefreshFamily; previous: RefreshToken; next: RefreshToken }
+  /** A rotated token came back outside the grace window: the family is now revoked. */
+  | { kind: 'reused'; family: RefreshFamily }
+  /** Unknown, expired, or its family revoked or expired: nothing changed. */
+  | { kind: 'invalid' };
+
+export interface RotateRefreshTokenInput {
+  presentedHash: string;
+  /** Hash of the successor token; the caller derives it deterministically from the presented one. */
+  nextHash: string;
+  now: number;
+  graceMs: number;
+  /** Expiry of the successor (capped by the family's expiry by the store). */
+  nextExpiresAt: number;
+}
+
+/** An entry of the revocation feed, read by guards (`GET /oauth/revocations?since=`). */
+export type RevocationKind = 'jti' | 'sid' | 'user';
+
+export interface Revocation {
+  /** Monotonic cursor. */
+  seq: number;
+  kind: RevocationKind;
+  /** The jti, the sid (family id), or the user id. */
+  value: string;
+  /** For kind 'user': tokens of that user issued before this time are revoked. */
+  issuedBefore: number | null;
+  /** After this, every token the entry covers has expired: the entry can be dropped. */
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: number;
+  /** e.g. login.ok, login.failed, token.issued, refresh.reuse, revocation, key.rotated, admin.user.created */
+  type: string;
+  /** Who did it: a user id, a client id, 'cli', 'system'. */
+  actor: string | null;
+  /** What it was done to: a user id, client id, kid, family id. */
+  subject: string | null;
+  clientId: string | null;
+  ip: string | null;
+  /** Small JSON-serialisable details; never secrets or tokens. */
+  details: Record<string, unknown>;
+}
+
+/** A login-failure counter. The back-off policy (accounts/throttle.ts) is computed from it. */
+export interface ThrottleState {
+  /** Failures counted since the window began (0 when none or the window expired). */
+  failures: number;
+  /** Time of the last failure, or 0. */
+  lastFailureAt: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  // users
+  createUser(user: User): Promise<void>;
+  findUserById(id: string): Promise<User | undefined>;
+  /** Case-insensitive. */
+  findUserByName(username: string): Promise<User | undefined>;
+  listUsers(options?: { limit?: number; offset?: number }): Promise<User[]>;
+  updateUser(id: string, changes: Partial<Pick<User, 'passwordHash' | 'scopes' | 'disabled'>> & { updatedAt: number }): Promise<boolean>;
+  countUsers(): Promise<number>;
+
+  // clients
+  createClient(client: Client): Promise<void>;
+  findClient(clientId: string): Promise<Client | undefined>;
+  listClients(): Promise<Client[]>;
+  updateClient(clientId: string, changes: Partial<Omit<Client, 'clientId' | 'createdAt'>> & { updatedAt: number }): Promise<boolean>;
+  deleteClient(clientId: string): Promise<boolean>;
+
+  // signing keys
+  insertSigningKey(key: SigningKey): Promise<void>;
+  listSigningKeys(): Promise<SigningKey[]>;
+  /**
+   * One rotation step, atomically: the current key retires (expiresAt = now + its tokens' maximum
+   * life), the next key becomes current, `newNext` becomes next. Fails (returns false) if the
+   * current or next key changed since the caller read them (another instance rotated first).
+   */
+  rotateSigningKeys(input: { expectCurrent: string | null; expectNext: string | null; newNext: SigningKey; now: number; retiredExpiresAt: number }): Promise<boolean>;
+  deleteExpiredSigningKeys(now: number): Promise<number>;
+
+  // refresh families
+  createRefreshFamily(family: RefreshFamily, first: RefreshToken): Promise<void>;
+  findRefreshFamily(id: string): Promise<RefreshFamily | undefined>;
+  /** The token's row, whatever its state (for revocation by token). */
+  findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
+  rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotationResult>;
+  /** Idempotent: revoking a revoked family changes nothing and returns false. */
+  revokeRefreshFamily(id: string, reason: string, now: number): Promise<boolean>;
+  /** Revokes every live family of a user; returns the ids revoked. */
+  revokeUserFamilies(userId: string, reason: string, now: number): Promise<string[]>;
+  listUserFamilies(userId: string, now: number): Promise<RefreshFamily[]>;
+
+  // revocations (the denylist and the feed)
+  addRevocation(entry: Omit<Revocation, 'seq'>): Promise<Revocation>;
+  /** Entries after `since` (exclusive) that have not expired, in seq order. */
+  listRevocations(since: number, now: number, limit: number): Promise<Revocation[]>;
+  isJtiRevoked(jti: string, now: number): Promise<boolean>;
+  deleteExpiredRevocations(now: number): Promise<number>;
+
+  // single-use markers (authorization codes, WeChat codes): true the first time only
+  markUsedOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+
+  // login throttling: atomic counters with expiry
+  /** Atomically adds one failure (starting a new window when the old one is over) and returns the state. */
+  recordLoginFailure(key: string, now: number, windowMs: number): Promise<ThrottleState>;
+  getThrottle(key: string, now: number): Promise<ThrottleState>;
+  clearThrottle(key: string): Promise<void>;
+
+  // audit
+  addAuditEvent(event: Omit<AuditEvent, 'id'>): Promise<void>;
+  listAuditEvents(options: { since?: number; type?: string; subject?: string; limit: number }): Promise<AuditEvent[]>;
+
+  // settings: small server-wide values (e.g. the refresh-token derivation secret)
+  getSetting(name: string): Promise<string | undefined>;
+  /** Sets only if absent; returns the value now stored (so concurrent first starts agree). */
+  initSetting(name: string, value: string): Promise<string>;
+
+  /** A cheap round trip, for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
