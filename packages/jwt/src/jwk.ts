@@ -82,13 +82,34 @@ function defaultAlgorithm(jwk: JWK): Algorithm {
   throw invalid('the algorithm is not given and the JWK has no alg');
 }
 
+/** The key operations registered by RFC 7517 §4.3. */
+const REGISTERED_KEY_OPS = new Set([
+  'sign',
+  'verify',
+  'encrypt',
+  'decrypt',
+  'wrapKey',
+  'unwrapKey',
+  'deriveKey',
+  'deriveBits',
+]);
+
 function checkUse(jwk: JWK, isPrivate: boolean): void {
   if (jwk.use !== undefined && jwk.use !== 'sig') throw invalid('the JWK is not meant for signatures');
   if (jwk.key_ops !== undefined) {
     const ops = jwk.key_ops;
     if (!Array.isArray(ops) || ops.some((op) => typeof op !== 'string'))
       throw invalid('key_ops must be strings');
-    const allowed = isPrivate ? ops.includes('sign') || ops.includes('verify') : ops.includes('verify');
+    // RFC 7517 §4.3 allows values beyond the registered ones; they say nothing about signatures,
+    // so they are ignored (["sign, verify"], one odd string, is such a value). A key is refused
+    // when the registered operations it lists exclude signatures, or when it lists none at all.
+    const registered = ops.filter((op) => REGISTERED_KEY_OPS.has(op));
+    const allowed =
+      registered.length === 0
+        ? ops.length > 0
+        : isPrivate
+          ? registered.includes('sign') || registered.includes('verify')
+          : registered.includes('verify');
     if (!allowed) throw invalid('the JWK key_ops do not allow signatures');
   }
 }
