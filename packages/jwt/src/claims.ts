@@ -135,7 +135,7 @@ export function compileClaims(options: ClaimOptions): ClaimsCheck {
       throw new JwtError('ERR_JWT_NOT_YET_VALID', 'the token is not valid yet', 'nbf');
     }
     if (iat !== undefined && iat > now + tolerance)
-      throw claimError('ERR_JWT_CLAIM_INVALID', 'iat', 'iat is in the future');
+      throw new JwtError('ERR_JWT_NOT_YET_VALID', 'iat is in the future', 'iat');
     if (maxAge !== undefined && now - (iat as number) > maxAge + tolerance) {
       throw new JwtError('ERR_JWT_EXPIRED', 'the token is older than the maximum age', 'iat');
     }

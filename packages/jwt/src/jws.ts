@@ -212,6 +212,9 @@ export function tryCandidates(parsed: ParsedJws, candidates: readonly Key[]): Ke
       failure = error;
     }
   }
+  if (candidates.length > 1 && (failure as JwtError)?.code === 'ERR_JWS_SIGNATURE') {
+    throw new JwtError('ERR_JWKS_MULTIPLE_MATCHES', 'several keys match the token and none verifies');
+  }
   throw failure;
 }
 

@@ -117,19 +117,19 @@ export function assertKeyFits(key: Key, spec: AlgorithmSpec): void {
 /** Throws unless a node key may be used with the algorithm: family, curve, size, exponent. */
 function checkKeyObject(keyObject: KeyObject, spec: AlgorithmSpec): void {
   if (spec.family === 'HMAC') {
-    if (keyObject.type !== 'secret') throw algMismatch();
+    if (keyObject.type !== 'secret') throw wrongKey();
     if (keyObject.symmetricKeySize! < spec.hashBytes) {
       throw new JwtError('ERR_JWK_INVALID', `${spec.alg} needs a secret of at least ${spec.hashBytes} bytes`);
     }
     return;
   }
-  if (keyObject.type === 'secret') throw algMismatch();
+  if (keyObject.type === 'secret') throw wrongKey();
   const type = keyObject.asymmetricKeyType;
   const details = keyObject.asymmetricKeyDetails ?? {};
   switch (spec.family) {
     case 'RSA':
     case 'RSA-PSS': {
-      if (type !== 'rsa' && !(type === 'rsa-pss' && spec.family === 'RSA-PSS')) throw algMismatch();
+      if (type !== 'rsa' && !(type === 'rsa-pss' && spec.family === 'RSA-PSS')) throw wrongKey();
       if ((details.modulusLength ?? 0) < MIN_RSA_BITS) {
         throw new JwtError('ERR_JWK_INVALID', `RSA keys must have at least ${MIN_RSA_BITS} bits`);
       }
@@ -144,16 +144,21 @@ function checkKeyObject(keyObject: KeyObject, spec: AlgorithmSpec): void {
       return;
     }
     case 'EC':
-      if (type !== 'ec' || curveOf(keyObject) !== spec.curve) throw algMismatch();
+      if (type !== 'ec' || curveOf(keyObject) !== spec.curve) throw wrongKey();
       return;
     case 'OKP':
-      if (type !== 'ed25519' && type !== 'ed448') throw algMismatch();
+      if (type !== 'ed25519' && type !== 'ed448') throw wrongKey();
       return;
   }
 }
 
 function algMismatch(): JwtError {
   return new JwtError('ERR_JOSE_ALG_NOT_ALLOWED', 'the key does not belong to this algorithm');
+}
+
+/** At import a key of the wrong type or curve is a refused key (ERR_JWK_INVALID), like a weak one. */
+function wrongKey(): JwtError {
+  return new JwtError('ERR_JWK_INVALID', 'the key does not belong to this algorithm');
 }
 
 function curveOf(keyObject: KeyObject): string | undefined {

@@ -41,7 +41,12 @@ const MAX_BODY_BYTES = 512 * 1024;
  * await verifyAsync(token, jwks, { algorithms: ['ES256'] });
  */
 export function createRemoteKeySet(url: URL | string, options: RemoteKeySetOptions = {}): RemoteKeySet {
-  const target = new URL(url);
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new JwtError('ERR_OPTION_INVALID', 'the key set URL is not a valid URL');
+  }
   if (target.protocol !== 'https:' && target.protocol !== 'http:') {
     throw new JwtError('ERR_OPTION_INVALID', 'the key set URL must be http or https');
   }

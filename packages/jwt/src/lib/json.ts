@@ -27,7 +27,8 @@ export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefi
 }
 
 function countMembers(value: object, depth: number): number {
-  if (depth > MAX_DEPTH) return -1;
+  // The top-level value is depth 0, so depth MAX_DEPTH would be nesting level MAX_DEPTH + 1.
+  if (depth >= MAX_DEPTH) return -1;
   let count = 0;
   if (Array.isArray(value)) {
     for (const item of value) {
