@@ -72,7 +72,14 @@ export function compileClaims(options: ClaimOptions): ClaimsCheck {
     options.clockTolerance === undefined ? 0 : toSeconds(options.clockTolerance, 'clockTolerance');
   const maxAge =
     options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge, 'maxTokenAge');
-  const required = new Set(list(options.requiredClaims as string[] | undefined, 'requiredClaims') ?? []);
+  const requiredClaims = options.requiredClaims;
+  if (
+    requiredClaims !== undefined &&
+    (!Array.isArray(requiredClaims) || requiredClaims.some((c) => typeof c !== 'string'))
+  ) {
+    throw new JwtError('ERR_OPTION_INVALID', 'requiredClaims must be a list of claim names');
+  }
+  const required = new Set<string>(requiredClaims ?? []);
   if (maxAge !== undefined) required.add('iat');
   if (issuers) required.add('iss');
   if (audiences) required.add('aud');

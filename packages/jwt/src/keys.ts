@@ -186,7 +186,7 @@ const PUBLIC_KEY_TEXT = /^\s*(-----BEGIN|ssh-(rsa|dss|ed25519|ed448)\s|ecdsa-sha
 function secretFromRaw(input: string | Uint8Array): KeyObject {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
   const text = bytes.subarray(0, 64).toString('latin1');
-  if (PUBLIC_KEY_TEXT.test(text) || isDerKey(bytes)) {
+  if (PUBLIC_KEY_TEXT.test(text) || isDerKey(bytes) || isBase64DerKey(bytes)) {
     throw new JwtError('ERR_JWK_INVALID', 'a public or private key cannot be used as an HMAC secret');
   }
   if (bytes.length === 0) throw new JwtError('ERR_JWK_INVALID', 'the HMAC secret is empty');
@@ -209,6 +209,13 @@ function isDerKey(bytes: Buffer): boolean {
     }
   }
   return false;
+}
+
+/** A PEM body without its armour ("MIIB…", "MFkw…") is still a key: base64 text that decodes to DER. */
+function isBase64DerKey(bytes: Buffer): boolean {
+  const text = bytes.toString('latin1').replace(/\s+/g, '');
+  if (!text.startsWith('M') || text.length < 40 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return false;
+  return isDerKey(Buffer.from(text, 'base64'));
 }
 
 function asymmetricFromRaw(input: string | Uint8Array): KeyObject {

@@ -218,6 +218,7 @@ describe('requiredClaims', () => {
     refused({ jti: 'j' }, { requiredClaims: ['jti', 'scope'] }, 'ERR_JWT_CLAIM_INVALID', 'scope');
     refused({ scope: 's' }, { requiredClaims: ['jti', 'scope'] }, 'ERR_JWT_CLAIM_INVALID', 'jti');
     refused({}, { requiredClaims: ['exp'] }, 'ERR_JWT_CLAIM_INVALID', 'exp');
+    expect(check({}, { requiredClaims: [] })).toEqual({});
   });
   it('treats required iss and aud with their own codes', () => {
     refused({}, { requiredClaims: ['iss'] }, 'ERR_JWT_ISSUER', 'iss');

@@ -212,6 +212,14 @@ describe('importKey: a public key is never an HMAC secret', () => {
     ],
     ['ECDSA SSH line', 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY= me'],
     ['DER SPKI bytes', der(rsa.publicKey, 'spki')],
+    [
+      'a PEM body without its armour',
+      pem(rsa.publicKey, 'spki')
+        .split('\n')
+        .filter((l) => !l.startsWith('-----'))
+        .join('\n'),
+    ],
+    ['an EC PEM body on one line', pem(ec256.publicKey, 'spki').replace(/-----[A-Z ]+-----|\n/g, '')],
     ['DER PKCS#1 bytes', der(rsa.publicKey, 'pkcs1')],
     ['DER PKCS#8 private bytes', der(ec256.privateKey, 'pkcs8')],
     ['a public KeyObject', rsa.publicKey],
