@@ -1,0 +1,37 @@
+/**
+ * Versioned migrations, provided statically (no directory scanning, so they work the same from
+ * src/ under tsx and from dist/ after a build). Kysely's Migrator records them in
+ * `kysely_migration` and runs the missing ones in name order inside one transaction.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { StoreError } from '../errors.js';
+import { initial } from './001_initial.js';
+
+/** The SQL dialects the schema is written for. */
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/** Every migration by name; names sort in the order they must run. */
+export function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
+  return {
+    '001_initial': initial(dialect),
+  };
+}
+
+/**
+ * Brings a database to the latest schema and returns the names of the migrations it applied.
+ * A database migrated by a newer Sesame (an unknown migration name) is refused, not "fixed".
+ *
+ * @example const applied = await migrateToLatest(db, 'sqlite'); // ['001_initial'] on a new file
+ */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const code = String((error as Error).message).includes('corrupted')
+      ? 'ERR_STORE_SCHEMA'
+      : 'ERR_STORE_UNAVAILABLE';
+    throw new StoreError(code, 'the database could not be migrated', { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,142 @@
+/** Users and clients: plain rows, the only rule being case-insensitive username uniqueness. */
+import type { Client, Store, User } from '../types.js';
+import { insertUnique, type SqlContext } from './context.js';
+import { num, toClient, toUser, usernameKey } from './rows.js';
+
+type AccountMethods = Pick<
+  Store,
+  | 'createUser'
+  | 'findUserById'
+  | 'findUserByName'
+  | 'listUsers'
+  | 'updateUser'
+  | 'countUsers'
+  | 'createClient'
+  | 'findClient'
+  | 'listClients'
+  | 'updateClient'
+  | 'deleteClient'
+>;
+
+export function accountQueries({ db, write }: SqlContext): AccountMethods {
+  return {
+    async createUser(user: User) {
+      await insertUnique('a user with this name', () =>
+        write((trx) =>
+          trx
+            .insertInto('users')
+            .values({
+              id: user.id,
+              username: user.username,
+              username_key: usernameKey(user.username),
+              password_hash: user.passwordHash,
+              scopes: JSON.stringify(user.scopes),
+              disabled: user.disabled ? 1 : 0,
+              created_at: user.createdAt,
+              updated_at: user.updatedAt,
+            })
+            .execute(),
+        ),
+      );
+    },
+    async findUserById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findUserByName(username) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username_key', '=', usernameKey(username))
+        .executeTakeFirst();
+      return row && toUser(row);
+    },
+    async listUsers(options = {}) {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(options.limit ?? 1000)
+        .offset(options.offset ?? 0)
+        .execute();
+      return rows.map(toUser);
+    },
+    async updateUser(id, changes) {
+      const set: Record<string, unknown> = { updated_at: changes.updatedAt };
+      if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
+      if (changes.scopes !== undefined) set.scopes = JSON.stringify(changes.scopes);
+      if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
+      const result = await write((trx) =>
+        trx.updateTable('users').set(set).where('id', '=', id).executeTakeFirst(),
+      );
+      return result.numUpdatedRows > 0n;
+    },
+    async countUsers() {
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      return num(row.n);
+    },
+
+    async createClient(client: Client) {
+      await insertUnique('a client with this id', () =>
+        write((trx) =>
+          trx
+            .insertInto('clients')
+            .values({
+              client_id: client.clientId,
+              name: client.name,
+              type: client.type,
+              secret_hash: client.secretHash,
+              grant_types: JSON.stringify(client.grantTypes),
+              scopes: JSON.stringify(client.scopes),
+              redirect_uris: JSON.stringify(client.redirectUris),
+              audience: JSON.stringify(client.audience),
+              created_at: client.createdAt,
+              updated_at: client.updatedAt,
+            })
+            .execute(),
+        ),
+      );
+    },
+    async findClient(clientId) {
+      const row = await db
+        .selectFrom('clients')
+        .selectAll()
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return row && toClient(row);
+    },
+    async listClients() {
+      const rows = await db
+        .selectFrom('clients')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('client_id')
+        .execute();
+      return rows.map(toClient);
+    },
+    async updateClient(clientId, changes) {
+      const set: Record<string, unknown> = { updated_at: changes.updatedAt };
+      if (changes.name !== undefined) set.name = changes.name;
+      if (changes.type !== undefined) set.type = changes.type;
+      if (changes.secretHash !== undefined) set.secret_hash = changes.secretHash;
+      if (changes.grantTypes !== undefined) set.grant_types = JSON.stringify(changes.grantTypes);
+      if (changes.scopes !== undefined) set.scopes = JSON.stringify(changes.scopes);
+      if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify(changes.redirectUris);
+      if (changes.audience !== undefined) set.audience = JSON.stringify(changes.audience);
+      const result = await write((trx) =>
+        trx.updateTable('clients').set(set).where('client_id', '=', clientId).executeTakeFirst(),
+      );
+      return result.numUpdatedRows > 0n;
+    },
+    async deleteClient(clientId) {
+      const result = await write((trx) =>
+        trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst(),
+      );
+      return result.numDeletedRows > 0n;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely';
+import { isUniqueViolation, StoreError } from '../errors.js';
+import type { Database } from './schema.js';
+
+/**
+ * What the shared SQL queries need from a dialect: a query builder for reads, and `write`, which
+ * runs a function in one write transaction. The dialect decides how that transaction locks:
+ * SQLite takes the write lock at BEGIN (IMMEDIATE), PostgreSQL relies on row locks taken by the
+ * conditional UPDATEs the queries are written with.
+ */
+export interface SqlContext {
+  readonly db: Kysely<Database>;
+  write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+}
+
+/** Runs an insert, turning a unique violation into ERR_STORE_DUPLICATE naming only the table. */
+export async function insertUnique(what: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new StoreError('ERR_STORE_DUPLICATE', `${what} already exists`);
+    throw error;
+  }
+}

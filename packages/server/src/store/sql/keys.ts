@@ -1,0 +1,87 @@
+/** Signing keys: insert, list, delete expired, and the one-step rotation as a compare-and-set. */
+import { isUniqueViolation } from '../errors.js';
+import type { SigningKey, Store } from '../types.js';
+import { insertUnique, type SqlContext } from './context.js';
+import { fromSigningKey, toSigningKey } from './rows.js';
+
+type KeyMethods = Pick<
+  Store,
+  'insertSigningKey' | 'listSigningKeys' | 'rotateSigningKeys' | 'deleteExpiredSigningKeys'
+>;
+
+/** Thrown inside the rotation transaction to roll it back when another instance rotated first. */
+class LostRace extends Error {}
+
+export function keyQueries({ db, write }: SqlContext): KeyMethods {
+  return {
+    async insertSigningKey(key: SigningKey) {
+      // The partial unique index also refuses a second `current` or `next` key.
+      await insertUnique('a signing key with this kid or state', () =>
+        write((trx) => trx.insertInto('signing_keys').values(fromSigningKey(key)).execute()),
+      );
+    },
+    async listSigningKeys() {
+      const rows = await db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('kid')
+        .execute();
+      return rows.map(toSigningKey);
+    },
+    async rotateSigningKeys({ expectCurrent, expectNext, newNext, now, retiredExpiresAt }) {
+      try {
+        await write(async (trx) => {
+          const live = await trx
+            .selectFrom('signing_keys')
+            .select(['kid', 'state'])
+            .where('state', 'in', ['current', 'next'])
+            .execute();
+          const current = live.find((k) => k.state === 'current')?.kid ?? null;
+          const next = live.find((k) => k.state === 'next')?.kid ?? null;
+          if (current !== expectCurrent || next !== expectNext) throw new LostRace();
+          // Each step is conditional on the state it expects, so on a database that does not
+          // serialise the whole transaction (PostgreSQL, read committed) a racing rotation still
+          // changes no row twice; the unique index on live states catches the rest.
+          if (current !== null) {
+            const retired = await trx
+              .updateTable('signing_keys')
+              .set({ state: 'retired', retired_at: now, expires_at: retiredExpiresAt })
+              .where('kid', '=', current)
+              .where('state', '=', 'current')
+              .executeTakeFirst();
+            if (retired.numUpdatedRows !== 1n) throw new LostRace();
+          }
+          if (next !== null) {
+            const promoted = await trx
+              .updateTable('signing_keys')
+              .set({ state: 'current', activated_at: now })
+              .where('kid', '=', next)
+              .where('state', '=', 'next')
+              .executeTakeFirst();
+            if (promoted.numUpdatedRows !== 1n) throw new LostRace();
+          }
+          await trx
+            .insertInto('signing_keys')
+            .values(fromSigningKey({ ...newNext, state: 'next' }))
+            .execute();
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof LostRace || isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+    async deleteExpiredSigningKeys(now) {
+      const result = await write((trx) =>
+        trx
+          .deleteFrom('signing_keys')
+          .where('state', '=', 'retired')
+          .where('expires_at', 'is not', null)
+          .where('expires_at', '<=', now)
+          .executeTakeFirst(),
+      );
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Revocations (the denylist and the guards' feed), single-use markers, login-throttle counters,
+ * audit events and settings: each atomic operation is one conditional statement.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../types.js';
+import type { SqlContext } from './context.js';
+import { num, toAuditEvent, toRevocation } from './rows.js';
+
+type MiscMethods = Pick<
+  Store,
+  | 'addRevocation'
+  | 'listRevocations'
+  | 'isJtiRevoked'
+  | 'deleteExpiredRevocations'
+  | 'markUsedOnce'
+  | 'recordLoginFailure'
+  | 'getThrottle'
+  | 'clearThrottle'
+  | 'addAuditEvent'
+  | 'listAuditEvents'
+  | 'getSetting'
+  | 'initSetting'
+>;
+
+export function miscQueries({ db, write }: SqlContext): MiscMethods {
+  return {
+    async addRevocation(entry) {
+      const row = await write((trx) =>
+        trx
+          .insertInto('revocations')
+          .values({
+            kind: entry.kind,
+            value: entry.value,
+            issued_before: entry.issuedBefore,
+            expires_at: entry.expiresAt,
+            created_at: entry.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return toRevocation(row);
+    },
+    async listRevocations(since, now, limit) {
+      const rows = await db
+        .selectFrom('revocations')
+        .selectAll()
+        .where('seq', '>', since)
+        .where('expires_at', '>', now)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(toRevocation);
+    },
+    async isJtiRevoked(jti, now) {
+      const row = await db
+        .selectFrom('revocations')
+        .select('seq')
+        .where('kind', '=', 'jti')
+        .where('value', '=', jti)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async deleteExpiredRevocations(now) {
+      const result = await write((trx) =>
+        trx.deleteFrom('revocations').where('expires_at', '<=', now).executeTakeFirst(),
+      );
+      return Number(result.numDeletedRows);
+    },
+
+    markUsedOnce: (key, expiresAt, now) =>
+      write(async (trx) => {
+        // A marker only has to outlive what it guards (a code expires before its marker does), so an
+        // expired marker is dropped here rather than by a sweeper the interface does not have.
+        await trx.deleteFrom('used_once').where('key', '=', key).where('expires_at', '<=', now).execute();
+        const result = await trx
+          .insertInto('used_once')
+          .values({ key, expires_at: expiresAt })
+          .onConflict((oc) => oc.column('key').doNothing())
+          .executeTakeFirst();
+        return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+      }),
+
+    async recordLoginFailure(key, now, windowMs) {
+      // One upsert: the count restarts at 1 when the window (a quiet period since the last failure)
+      // is over, and grows by one otherwise. Never read-modify-write in JavaScript.
+      const row = await write((trx) =>
+        trx
+          .insertInto('login_throttle')
+          .values({ key, failures: 1, last_failure_at: now, window_ends_at: now + windowMs })
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet({
+              failures: sql<number>`case when ${sql.ref('login_throttle.window_ends_at')} <= ${now} then 1 else ${sql.ref('login_throttle.failures')} + 1 end`,
+              last_failure_at: now,
+              window_ends_at: now + windowMs,
+            }),
+          )
+          .returning(['failures', 'last_failure_at'])
+          .executeTakeFirstOrThrow(),
+      );
+      return { failures: num(row.failures), lastFailureAt: num(row.last_failure_at) };
+    },
+    async getThrottle(key, now) {
+      const row = await db
+        .selectFrom('login_throttle')
+        .selectAll()
+        .where('key', '=', key)
+        .where('window_ends_at', '>', now)
+        .executeTakeFirst();
+      return row
+        ? { failures: num(row.failures), lastFailureAt: num(row.last_failure_at) }
+        : { failures: 0, lastFailureAt: 0 };
+    },
+    async clearThrottle(key) {
+      await write((trx) => trx.deleteFrom('login_throttle').where('key', '=', key).execute());
+    },
+
+    async addAuditEvent(event) {
+      await write((trx) =>
+        trx
+          .insertInto('audit_events')
+          .values({
+            at: event.at,
+            type: event.type,
+            actor: event.actor,
+            subject: event.subject,
+            client_id: event.clientId,
+            ip: event.ip,
+            details: JSON.stringify(event.details ?? {}),
+          })
+          .execute(),
+      );
+    },
+    async listAuditEvents({ since, type, subject, limit }) {
+      let query = db.selectFrom('audit_events').selectAll();
+      if (since !== undefined) query = query.where('at', '>=', since);
+      if (type !== undefined) query = query.where('type', '=', type);
+      if (subject !== undefined) query = query.where('subject', '=', subject);
+      // Newest first: an admin looks at what just happened; `since` bounds how far back.
+      const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+      return rows.map(toAuditEvent);
+    },
+
+    async getSetting(name) {
+      const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
+      return row?.value;
+    },
+    initSetting: (name, value) =>
+      write(async (trx) => {
+        await trx
+          .insertInto('settings')
+          .values({ name, value })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        const row = await trx
+          .selectFrom('settings')
+          .select('value')
+          .where('name', '=', name)
+          .executeTakeFirstOrThrow();
+        return row.value;
+      }),
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Row ⇄ domain mapping, shared by every SQL dialect: 0/1 ⇄ boolean, JSON text ⇄ lists, bigint
+ * columns ⇄ numbers (node-postgres hands bigints back as strings, better-sqlite3 as numbers).
+ */
+
+import type { Selectable } from 'kysely';
+import type {
+  AuditEvent,
+  Client,
+  RefreshFamily,
+  RefreshToken,
+  Revocation,
+  SigningKey,
+  User,
+} from '../types.js';
+import type {
+  AuditEventsTable,
+  ClientsTable,
+  RefreshFamiliesTable,
+  RefreshTokensTable,
+  RevocationsTable,
+  SigningKeysTable,
+  UsersTable,
+} from './schema.js';
+
+/** A bigint column value as a number (times in ms and cursors stay far below 2^53). */
+export function num(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function numOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : num(value);
+}
+
+export function list(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** The unique key of a username: case-insensitive uniqueness is decided here, once. */
+export function usernameKey(username: string): string {
+  return username.normalize('NFC').toLowerCase();
+}
+
+export function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    scopes: list(row.scopes),
+    disabled: num(row.disabled) !== 0,
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+  };
+}
+
+export function toClient(row: Selectable<ClientsTable>): Client {
+  return {
+    clientId: row.client_id,
+    name: row.name,
+    type: row.type as Client['type'],
+    secretHash: row.secret_hash,
+    grantTypes: list(row.grant_types),
+    scopes: list(row.scopes),
+    redirectUris: list(row.redirect_uris),
+    audience: list(row.audience),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+  };
+}
+
+export function toSigningKey(row: Selectable<SigningKeysTable>): SigningKey {
+  return {
+    kid: row.kid,
+    alg: row.alg,
+    privateJwk: row.private_jwk,
+    publicJwk: row.public_jwk,
+    state: row.state as SigningKey['state'],
+    createdAt: num(row.created_at),
+    activatedAt: numOrNull(row.activated_at),
+    retiredAt: numOrNull(row.retired_at),
+    expiresAt: numOrNull(row.expires_at),
+  };
+}
+
+export function fromSigningKey(key: SigningKey): Selectable<SigningKeysTable> {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    private_jwk: key.privateJwk,
+    public_jwk: key.publicJwk,
+    state: key.state,
+    created_at: key.createdAt,
+    activated_at: key.activatedAt,
+    retired_at: key.retiredAt,
+    expires_at: key.expiresAt,
+  };
+}
+
+export function toFamily(row: Selectable<RefreshFamiliesTable>): RefreshFamily {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    clientId: row.client_id,
+    scope: row.scope,
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    revokedAt: numOrNull(row.revoked_at),
+    revokedReason: row.revoked_reason,
+  };
+}
+
+export function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshToken {
+  return {
+    tokenHash: row.token_hash,
+    familyId: row.family_id,
+    generation: num(row.generation),
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    rotatedAt: numOrNull(row.rotated_at),
+  };
+}
+
+export function toRevocation(row: Selectable<RevocationsTable>): Revocation {
+  return {
+    seq: num(row.seq),
+    kind: row.kind as Revocation['kind'],
+    value: row.value,
+    issuedBefore: numOrNull(row.issued_before),
+    expiresAt: num(row.expires_at),
+    createdAt: num(row.created_at),
+  };
+}
+
+export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
+  let details: Record<string, unknown> = {};
+  try {
+    details = JSON.parse(row.details) as Record<string, unknown>;
+  } catch {
+    // a damaged details column must not hide the event itself
+  }
+  return {
+    id: num(row.id),
+    at: num(row.at),
+    type: row.type,
+    actor: row.actor,
+    subject: row.subject,
+    clientId: row.client_id,
+    ip: row.ip,
+    details,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The tables as Kysely sees them (snake_case, as created by migrations/). Column types are the
+ * ones both SQLite and PostgreSQL accept: text, integer and bigint. Booleans are 0/1 integers
+ * (better-sqlite3 cannot bind a JS boolean) and lists are JSON text, so one set of queries serves
+ * both dialects. Times are epoch milliseconds in bigint columns.
+ */
+import type { Generated } from 'kysely';
+
+/**
+ * A bigint column. better-sqlite3 returns a number; node-postgres returns a string unless a type
+ * parser is installed, so rows pass through `num()` (rows.ts) on the way out.
+ */
+type Big = number;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** username.toLowerCase(): the unique key that makes usernames case-insensitive. */
+  username_key: string;
+  password_hash: string;
+  scopes: string;
+  disabled: number;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  type: string;
+  secret_hash: string | null;
+  grant_types: string;
+  scopes: string;
+  redirect_uris: string;
+  audience: string;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string | null;
+  state: string;
+  created_at: Big;
+  activated_at: Big | null;
+  retired_at: Big | null;
+  expires_at: Big | null;
+}
+
+export interface RefreshFamiliesTable {
+  id: string;
+  user_id: string | null;
+  client_id: string;
+  scope: string;
+  created_at: Big;
+  expires_at: Big;
+  revoked_at: Big | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  generation: number;
+  created_at: Big;
+  expires_at: Big;
+  rotated_at: Big | null;
+}
+
+export interface RevocationsTable {
+  seq: Generated<Big>;
+  kind: string;
+  value: string;
+  issued_before: Big | null;
+  expires_at: Big;
+  created_at: Big;
+}
+
+export interface UsedOnceTable {
+  key: string;
+  expires_at: Big;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: Big;
+  /** End of the current window: last failure + window (a quiet period resets the count). */
+  window_ends_at: Big;
+}
+
+export interface AuditEventsTable {
+  id: Generated<Big>;
+  at: Big;
+  type: string;
+  actor: string | null;
+  subject: string | null;
+  client_id: string | null;
+  ip: string | null;
+  details: string;
+}
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
+/** The whole database, for `Kysely<Database>`. */
+export interface Database {
+  users: UsersTable;
+  clients: ClientsTable;
+  signing_keys: SigningKeysTable;
+  refresh_families: RefreshFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
+  used_once: UsedOnceTable;
+  login_throttle: LoginThrottleTable;
+  audit_events: AuditEventsTable;
+  settings: SettingsTable;
+}

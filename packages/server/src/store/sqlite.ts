@@ -1,0 +1,124 @@
+/**
+ * The embedded store: SQLite through Kysely on better-sqlite3. Several processes may open one file
+ * (the CLI while the server runs; later `--workers N`), so:
+ *  - WAL lets readers run beside the one writer, and busy_timeout makes a writer wait its turn;
+ *  - write transactions start with BEGIN IMMEDIATE. Kysely's default (deferred) BEGIN reads under a
+ *    snapshot and upgrades to a write lock later; if another connection committed in between, that
+ *    upgrade fails at once with SQLITE_BUSY, without waiting (test/store.sqlite-locking.test.ts
+ *    shows it). IMMEDIATE takes the write lock first, so the busy handler applies;
+ *  - within one process, writers on one file also queue on an async mutex: better-sqlite3 waits for
+ *    a lock synchronously, so a second connection waiting on the first in the same process would
+ *    block the event loop the first needs to finish.
+ * The data dir is created 0700 and the file 0600: signing keys live in it.
+ */
+import { chmodSync, closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
+import { StoreError } from './errors.js';
+import { migrateToLatest } from './migrations/index.js';
+import { createKyselyStore } from './sql/kysely-store.js';
+import type { Database as Tables } from './sql/schema.js';
+import { fileMutex } from './sqlite-mutex.js';
+import type { Store } from './types.js';
+
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created (0700) when missing. */
+  file: string;
+  /** The clock for housekeeping on open (dropping expired markers and counters). Default Date.now. */
+  now?: () => number;
+  /** Apply pending migrations on open (default true); `sesame migrate` runs them explicitly. */
+  migrate?: boolean;
+  /** How long a writer waits for another process's write lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+/**
+ * Opens (creating when missing) a SQLite store and migrates it to the latest schema.
+ *
+ * @example
+ * const store = await openSqliteStore({ file: '.sesame/sesame.db' });
+ * await store.ping();
+ * await store.close();
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const now = options.now ?? Date.now;
+  const file = prepareFile(options.file);
+  let raw: Database.Database;
+  try {
+    raw = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'the SQLite database could not be opened', {
+      cause: error,
+    });
+  }
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
+  const lock = fileMutex(file);
+  const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => lock.run(() => db.transaction().execute(fn));
+  try {
+    if (options.migrate !== false) await lock.run(() => migrateToLatest(db as Kysely<unknown>, 'sqlite'));
+    if (options.migrate !== false) await sweep(write, now());
+  } catch (error) {
+    await db.destroy();
+    lock.release();
+    throw error;
+  }
+  return createKyselyStore({
+    kind: 'sqlite',
+    db,
+    write,
+    async close() {
+      await db.destroy();
+      lock.release();
+    },
+  });
+}
+
+/** Creates the directory (0700) and the file (0600) before SQLite does, so neither is ever wider. */
+function prepareFile(path: string): string {
+  const absolute = resolve(path);
+  try {
+    mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
+    closeSync(openSync(absolute, 'a', 0o600));
+    chmodSync(absolute, 0o600); // an existing file made under a looser umask is tightened too
+    return realpathSync(absolute);
+  } catch (error) {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'the SQLite database file could not be created', {
+      cause: error,
+    });
+  }
+}
+
+/** Drops expired single-use markers and throttle counters, which have no delete method of their own. */
+async function sweep(write: <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => Promise<T>, at: number) {
+  await write(async (trx) => {
+    await trx.deleteFrom('used_once').where('expires_at', '<=', at).execute();
+    await trx.deleteFrom('login_throttle').where('window_ends_at', '<=', at).execute();
+  });
+}

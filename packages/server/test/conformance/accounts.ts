@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { aClient, aUser, type ConformanceContext, codeOf, hash, T0 } from './fixtures.js';
+
+export function accountsConformance(ctx: ConformanceContext): void {
+  describe('users', () => {
+    it('creates a user and finds it by id and by name, case-insensitively', async () => {
+      const user = aUser({ username: 'Alice', scopes: ['admin'], disabled: false });
+      await ctx.store.createUser(user);
+      expect(await ctx.store.findUserById(user.id)).toEqual(user);
+      expect(await ctx.store.findUserByName('alice')).toEqual(user);
+      expect(await ctx.store.findUserByName('ALICE')).toEqual(user);
+      expect((await ctx.store.findUserByName('ALICE'))?.username).toBe('Alice');
+    });
+
+    it('refuses a duplicate username case-insensitively, and a duplicate id', async () => {
+      const user = aUser({ username: 'Bob' });
+      await ctx.store.createUser(user);
+      expect(await codeOf(ctx.store.createUser(aUser({ username: 'bOB' })))).toBe('ERR_STORE_DUPLICATE');
+      expect(await codeOf(ctx.store.createUser(aUser({ id: user.id })))).toBe('ERR_STORE_DUPLICATE');
+      expect(await ctx.store.countUsers()).toBe(1);
+    });
+
+    it('answers undefined for unknown ids and names', async () => {
+      expect(await ctx.store.findUserById('nobody')).toBeUndefined();
+      expect(await ctx.store.findUserByName('nobody')).toBeUndefined();
+    });
+
+    it('lists in creation order with limit and offset, and counts', async () => {
+      const users = [aUser({ createdAt: T0 + 2 }), aUser({ createdAt: T0 }), aUser({ createdAt: T0 + 1 })];
+      for (const user of users) await ctx.store.createUser(user);
+      const ids = (await ctx.store.listUsers()).map((u) => u.id);
+      expect(ids).toEqual([users[1]!.id, users[2]!.id, users[0]!.id]);
+      expect((await ctx.store.listUsers({ limit: 1, offset: 1 })).map((u) => u.id)).toEqual([users[2]!.id]);
+      expect(await ctx.store.countUsers()).toBe(3);
+    });
+
+    it('updates only the fields given, and answers false for an unknown id', async () => {
+      const user = aUser();
+      await ctx.store.createUser(user);
+      expect(await ctx.store.updateUser(user.id, { disabled: true, updatedAt: T0 + 5 })).toBe(true);
+      expect(await ctx.store.findUserById(user.id)).toEqual({ ...user, disabled: true, updatedAt: T0 + 5 });
+      expect(await ctx.store.updateUser(user.id, { passwordHash: 'h2', scopes: [], updatedAt: T0 + 6 })).toBe(
+        true,
+      );
+      expect(await ctx.store.findUserById(user.id)).toMatchObject({
+        passwordHash: 'h2',
+        scopes: [],
+        disabled: true,
+      });
+      expect(await ctx.store.updateUser('nobody', { disabled: true, updatedAt: T0 })).toBe(false);
+    });
+  });
+
+  describe('clients', () => {
+    it('creates, finds and lists clients with their lists intact', async () => {
+      const confidential = aClient({ createdAt: T0 + 1 });
+      const pub = aClient({
+        type: 'public',
+        secretHash: null,
+        redirectUris: [],
+        audience: [],
+        createdAt: T0,
+      });
+      await ctx.store.createClient(confidential);
+      await ctx.store.createClient(pub);
+      expect(await ctx.store.findClient(confidential.clientId)).toEqual(confidential);
+      expect(await ctx.store.findClient(pub.clientId)).toEqual(pub);
+      expect(await ctx.store.listClients()).toEqual([pub, confidential]);
+    });
+
+    it('refuses a duplicate client id and answers undefined for an unknown one', async () => {
+      const client = aClient();
+      await ctx.store.createClient(client);
+      expect(await codeOf(ctx.store.createClient(aClient({ clientId: client.clientId })))).toBe(
+        'ERR_STORE_DUPLICATE',
+      );
+      expect(await ctx.store.findClient('nobody')).toBeUndefined();
+    });
+
+    it('updates and removes clients; unknown ids answer false', async () => {
+      const client = aClient();
+      await ctx.store.createClient(client);
+      const changes = { name: 'Renamed', scopes: ['a', 'b'], secretHash: hash('new'), updatedAt: T0 + 9 };
+      expect(await ctx.store.updateClient(client.clientId, changes)).toBe(true);
+      expect(await ctx.store.findClient(client.clientId)).toEqual({ ...client, ...changes });
+      expect(await ctx.store.updateClient('nobody', { name: 'x', updatedAt: T0 })).toBe(false);
+      expect(await ctx.store.deleteClient(client.clientId)).toBe(true);
+      expect(await ctx.store.deleteClient(client.clientId)).toBe(false);
+      expect(await ctx.store.findClient(client.clientId)).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { aKey, type ConformanceContext, codeOf, T0 } from './fixtures.js';
+
+export function keysConformance(ctx: ConformanceContext): void {
+  describe('signing keys', () => {
+    it('inserts and lists keys; refuses a duplicate kid and a second current or next key', async () => {
+      const current = aKey('current');
+      const next = aKey('next', { createdAt: T0 + 1 });
+      await ctx.store.insertSigningKey(current);
+      await ctx.store.insertSigningKey(next);
+      expect(await ctx.store.listSigningKeys()).toEqual([current, next]);
+      expect(await codeOf(ctx.store.insertSigningKey(aKey('retired', { kid: current.kid })))).toBe(
+        'ERR_STORE_DUPLICATE',
+      );
+      expect(await codeOf(ctx.store.insertSigningKey(aKey('current')))).toBe('ERR_STORE_DUPLICATE');
+      expect(await codeOf(ctx.store.insertSigningKey(aKey('next')))).toBe('ERR_STORE_DUPLICATE');
+      await ctx.store.insertSigningKey(aKey('retired'));
+      await ctx.store.insertSigningKey(aKey('retired'));
+      expect(await ctx.store.listSigningKeys()).toHaveLength(4);
+    });
+
+    it('rotates one step: current retires, next becomes current, the new key is next', async () => {
+      const current = aKey('current');
+      const next = aKey('next');
+      await ctx.store.insertSigningKey(current);
+      await ctx.store.insertSigningKey(next);
+      const newNext = aKey('next', { createdAt: T0 + 10 });
+      const ok = await ctx.store.rotateSigningKeys({
+        expectCurrent: current.kid,
+        expectNext: next.kid,
+        newNext,
+        now: T0 + 10,
+        retiredExpiresAt: T0 + 1000,
+      });
+      expect(ok).toBe(true);
+      const byKid = new Map((await ctx.store.listSigningKeys()).map((k) => [k.kid, k]));
+      expect(byKid.get(current.kid)).toMatchObject({
+        state: 'retired',
+        retiredAt: T0 + 10,
+        expiresAt: T0 + 1000,
+      });
+      expect(byKid.get(next.kid)).toMatchObject({ state: 'current', activatedAt: T0 + 10 });
+      expect(byKid.get(newNext.kid)).toEqual(newNext);
+    });
+
+    it('refuses a rotation whose expectations are stale, changing nothing', async () => {
+      const current = aKey('current');
+      const next = aKey('next');
+      await ctx.store.insertSigningKey(current);
+      await ctx.store.insertSigningKey(next);
+      const before = await ctx.store.listSigningKeys();
+      const stale = { newNext: aKey('next'), now: T0, retiredExpiresAt: T0 };
+      expect(
+        await ctx.store.rotateSigningKeys({ ...stale, expectCurrent: 'other', expectNext: next.kid }),
+      ).toBe(false);
+      expect(
+        await ctx.store.rotateSigningKeys({ ...stale, expectCurrent: current.kid, expectNext: null }),
+      ).toBe(false);
+      expect(await ctx.store.rotateSigningKeys({ ...stale, expectCurrent: null, expectNext: null })).toBe(
+        false,
+      );
+      expect(await ctx.store.listSigningKeys()).toEqual(before);
+    });
+
+    it('starts from an empty store with expectations null', async () => {
+      const first = aKey('next');
+      const ok = await ctx.store.rotateSigningKeys({
+        expectCurrent: null,
+        expectNext: null,
+        newNext: first,
+        now: T0,
+        retiredExpiresAt: T0,
+      });
+      expect(ok).toBe(true);
+      expect((await ctx.store.listSigningKeys()).map((k) => [k.kid, k.state])).toEqual([[first.kid, 'next']]);
+    });
+
+    it('lets exactly one of two racing instances rotate', async () => {
+      const current = aKey('current');
+      const next = aKey('next');
+      await ctx.store.insertSigningKey(current);
+      await ctx.store.insertSigningKey(next);
+      const other = await ctx.second();
+      const step = { expectCurrent: current.kid, expectNext: next.kid, now: T0, retiredExpiresAt: T0 + 1 };
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? other : ctx.store).rotateSigningKeys({ ...step, newNext: aKey('next') }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const states = (await ctx.store.listSigningKeys()).map((k) => k.state).sort();
+      expect(states).toEqual(['current', 'next', 'retired']);
+    });
+
+    it('deletes only retired keys whose expiry has passed', async () => {
+      const expired = aKey('retired', { expiresAt: T0 + 100 });
+      const live = aKey('retired', { expiresAt: T0 + 200 });
+      const current = aKey('current');
+      await ctx.store.insertSigningKey(expired);
+      await ctx.store.insertSigningKey(live);
+      await ctx.store.insertSigningKey(current);
+      expect(await ctx.store.deleteExpiredSigningKeys(T0 + 100)).toBe(1);
+      expect(await ctx.store.deleteExpiredSigningKeys(T0 + 100)).toBe(0);
+      expect((await ctx.store.listSigningKeys()).map((k) => k.kid).sort()).toEqual(
+        [live.kid, current.kid].sort(),
+      );
+    });
+  });
+}
