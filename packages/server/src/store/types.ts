@@ -158,14 +158,20 @@ export interface Store {
   /** Case-insensitive. */
   findUserByName(username: string): Promise<User | undefined>;
   listUsers(options?: { limit?: number; offset?: number }): Promise<User[]>;
-  updateUser(id: string, changes: Partial<Pick<User, 'passwordHash' | 'scopes' | 'disabled'>> & { updatedAt: number }): Promise<boolean>;
+  updateUser(
+    id: string,
+    changes: Partial<Pick<User, 'passwordHash' | 'scopes' | 'disabled'>> & { updatedAt: number },
+  ): Promise<boolean>;
   countUsers(): Promise<number>;
 
   // clients
   createClient(client: Client): Promise<void>;
   findClient(clientId: string): Promise<Client | undefined>;
   listClients(): Promise<Client[]>;
-  updateClient(clientId: string, changes: Partial<Omit<Client, 'clientId' | 'createdAt'>> & { updatedAt: number }): Promise<boolean>;
+  updateClient(
+    clientId: string,
+    changes: Partial<Omit<Client, 'clientId' | 'createdAt'>> & { updatedAt: number },
+  ): Promise<boolean>;
   deleteClient(clientId: string): Promise<boolean>;
 
   // signing keys
@@ -176,7 +182,13 @@ export interface Store {
    * life), the next key becomes current, `newNext` becomes next. Fails (returns false) if the
    * current or next key changed since the caller read them (another instance rotated first).
    */
-  rotateSigningKeys(input: { expectCurrent: string | null; expectNext: string | null; newNext: SigningKey; now: number; retiredExpiresAt: number }): Promise<boolean>;
+  rotateSigningKeys(input: {
+    expectCurrent: string | null;
+    expectNext: string | null;
+    newNext: SigningKey;
+    now: number;
+    retiredExpiresAt: number;
+  }): Promise<boolean>;
   deleteExpiredSigningKeys(now: number): Promise<number>;
 
   // refresh families
@@ -209,7 +221,12 @@ export interface Store {
 
   // audit
   addAuditEvent(event: Omit<AuditEvent, 'id'>): Promise<void>;
-  listAuditEvents(options: { since?: number; type?: string; subject?: string; limit: number }): Promise<AuditEvent[]>;
+  listAuditEvents(options: {
+    since?: number;
+    type?: string;
+    subject?: string;
+    limit: number;
+  }): Promise<AuditEvent[]>;
 
   // settings: small server-wide values (e.g. the refresh-token derivation secret)
   getSetting(name: string): Promise<string | undefined>;
