@@ -1,0 +1,160 @@
+/**
+ * The configuration schema of the Sesame server as data: one row per key, with its type, default,
+ * environment variable (SESAME_ + the key in UPPER_SNAKE) and limits. `config.ts` reads defaults,
+ * then the JSON file, then the environment, then CLI flags, and checks every value against its row.
+ */
+
+export type FieldType = 'string' | 'url' | 'integer' | 'boolean' | 'duration' | 'enum';
+
+export interface FieldSpec {
+  type: FieldType;
+  /** The default value, already in its final form (durations in milliseconds). */
+  default: unknown;
+  /** For 'enum': the accepted values. */
+  values?: readonly string[];
+  /** For 'integer' and 'duration' (milliseconds): inclusive bounds. */
+  min?: number;
+  max?: number;
+  /** Shown by `sesame serve --help` and in docs/configuration.md. */
+  description: string;
+  /** A secret: never printed, never logged. */
+  secret?: boolean;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** Every configuration key. Adding a key is one row here and one member in `SesameConfig`. */
+export const CONFIG_SCHEMA = {
+  issuer: { type: 'url', default: 'http://127.0.0.1:8080', description: 'issuer URL (the iss claim)' },
+  host: { type: 'string', default: '127.0.0.1', description: 'address to listen on' },
+  port: { type: 'integer', default: 8080, min: 0, max: 65535, description: 'port to listen on' },
+  dataDir: { type: 'string', default: './.sesame', description: 'folder of the SQLite store' },
+  tokenProfile: {
+    type: 'enum',
+    default: 'default',
+    values: ['default', 'classic'],
+    description: 'default: RFC 9068 access tokens; classic: HS256 with scopes as an array',
+  },
+  algorithm: {
+    type: 'enum',
+    default: 'ES256',
+    values: ['ES256', 'RS256', 'EdDSA', 'HS256'],
+    description: 'signing algorithm of access tokens (default profile)',
+  },
+  audience: {
+    type: 'string',
+    default: 'sesame',
+    description: 'aud of access tokens when the client names none',
+  },
+  classicSecret: {
+    type: 'string',
+    default: '',
+    secret: true,
+    description: 'HS256 shared secret of the classic profile (at least 32 bytes)',
+  },
+  accessTokenTtl: {
+    type: 'duration',
+    default: null,
+    min: 10_000,
+    max: 30 * DAY,
+    description: 'access token life (default 15m; 7d for the classic profile)',
+  },
+  refreshTokenTtl: {
+    type: 'duration',
+    default: 30 * DAY,
+    min: MINUTE,
+    max: 365 * DAY,
+    description: 'life of a login session (a refresh-token family), whatever the rotations',
+  },
+  refreshGraceWindow: {
+    type: 'duration',
+    default: 30_000,
+    min: 0,
+    max: 5 * MINUTE,
+    description: 'how long the previous refresh token still gets the same new pair (0 disables)',
+  },
+  keyRotationPeriod: {
+    type: 'duration',
+    default: 30 * DAY,
+    min: MINUTE,
+    max: 3650 * DAY,
+    description: 'how often the signing key rotates',
+  },
+  throttleFreeFailures: {
+    type: 'integer',
+    default: 5,
+    min: 0,
+    max: 1000,
+    description: 'failed logins allowed before back-off starts',
+  },
+  throttleBaseDelay: {
+    type: 'duration',
+    default: 1_000,
+    min: 0,
+    max: DAY,
+    description: 'first back-off delay; doubles per further failure',
+  },
+  throttleMaxDelay: {
+    type: 'duration',
+    default: 15 * MINUTE,
+    min: 0,
+    max: DAY,
+    description: 'longest back-off delay',
+  },
+  throttleWindow: {
+    type: 'duration',
+    default: 60 * MINUTE,
+    min: 1_000,
+    max: 30 * DAY,
+    description: 'failures older than this are forgotten',
+  },
+  bodyLimit: {
+    type: 'integer',
+    default: 16_384,
+    min: 1_024,
+    max: 10_485_760,
+    description: 'largest accepted request body in bytes',
+  },
+  trustProxy: {
+    type: 'boolean',
+    default: false,
+    description: 'trust X-Forwarded-* headers (only behind a proxy you run)',
+  },
+  logLevel: {
+    type: 'enum',
+    default: 'info',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    description: 'pino log level',
+  },
+} as const satisfies Record<string, FieldSpec>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+
+/** The validated, frozen configuration. Durations are in milliseconds. */
+export interface SesameConfig {
+  readonly issuer: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly tokenProfile: 'default' | 'classic';
+  readonly algorithm: 'ES256' | 'RS256' | 'EdDSA' | 'HS256';
+  readonly audience: string;
+  readonly classicSecret: string;
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  readonly refreshGraceWindow: number;
+  readonly keyRotationPeriod: number;
+  readonly throttleFreeFailures: number;
+  readonly throttleBaseDelay: number;
+  readonly throttleMaxDelay: number;
+  readonly throttleWindow: number;
+  readonly bodyLimit: number;
+  readonly trustProxy: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** `accessTokenTtl` → `SESAME_ACCESS_TOKEN_TTL`. */
+export function envName(key: string): string {
+  return `SESAME_${key.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}

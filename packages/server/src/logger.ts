@@ -1,0 +1,76 @@
+import type { FastifyRequest } from 'fastify';
+import type { SesameConfig } from './config.js';
+
+/** Parameter names whose values are credentials: never logged, whether in a query or an object. */
+export const SENSITIVE_NAMES = [
+  'password',
+  'new_password',
+  'client_secret',
+  'refresh_token',
+  'access_token',
+  'token',
+  'id_token',
+  'code',
+  'code_verifier',
+  'assertion',
+  'secret',
+  'classicSecret',
+] as const;
+
+const SENSITIVE = new Set<string>(SENSITIVE_NAMES);
+
+/**
+ * Pino paths to censor. Fastify does not log bodies; these catch any object a handler logs and the
+ * credential headers of the request serializer.
+ */
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  ...SENSITIVE_NAMES.flatMap((name) => [name, `*.${name}`, `body.${name}`, `params.${name}`]),
+];
+
+/**
+ * A URL with the values of credential parameters replaced: RFC 6750 §2.3 allows an access token in
+ * the query, and a client may put anything there, so no query value of those names is logged.
+ *
+ * @example redactUrl('/userinfo?access_token=eyJ...') // '/userinfo?access_token=[redacted]'
+ */
+export function redactUrl(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark === -1) return url;
+  const query = url
+    .slice(mark + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals === -1 ? pair : pair.slice(0, equals);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // a malformed name is logged as sent
+      }
+      return SENSITIVE.has(decoded) ? `${name}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, mark)}?${query}`;
+}
+
+/** The pino options of the server: level from the configuration, credentials redacted. */
+export function loggerOptions(config: Pick<SesameConfig, 'logLevel'>) {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      req(request: FastifyRequest) {
+        return {
+          method: request.method,
+          url: redactUrl(request.url),
+          remoteAddress: request.ip,
+        };
+      },
+    },
+  };
+}
