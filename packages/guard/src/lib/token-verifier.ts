@@ -1,0 +1,174 @@
+import {
+  type Algorithm,
+  createRemoteKeySet,
+  createVerifier,
+  isJwtError,
+  JwtError,
+  type JwtPayload,
+  type Key,
+  type KeySet,
+  type RemoteKeySet,
+  type VerifyOptions,
+} from '@sesame/jwt';
+import { type DiscoveryError, discoverJwksUri } from './discovery.js';
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string | readonly string[];
+  algorithms: readonly Algorithm[];
+  typ: string | undefined;
+  clockTolerance: number;
+  key?: Key | KeySet;
+  jwksUri?: URL;
+  fetch: typeof fetch;
+  now: () => number;
+  /** Verified tokens remembered (0 disables). */
+  cacheSize: number;
+  cacheMaxAgeMs: number;
+  cooldownMs: number;
+}
+
+/** Verifies a token's signature and claims; resolves to its claims or rejects with a JwtError or DiscoveryError. */
+export type TokenVerifier = (token: string) => JwtPayload | Promise<JwtPayload>;
+
+/** After a failed discovery, calls fail fast for this long instead of fetching again. */
+const DISCOVERY_RETRY_MS = 5_000;
+
+/**
+ * Builds the verifying function. With a remote key set the hot path is synchronous: the last
+ * fetched set is used directly, and only an unknown kid (a key rotation at the issuer) or the first
+ * token takes the asynchronous path that fetches (at most once per cooldown). A token verified
+ * once is remembered by its exact text, so a client repeating its token costs a Map lookup and the
+ * time checks, not a signature verification; the memory is dropped when the key set changes.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const { now, clockTolerance, cacheSize } = options;
+  const verifyOptions: VerifyOptions = {
+    algorithms: options.algorithms,
+    issuer: options.issuer,
+    audience: options.audience,
+    typ: options.typ,
+    clockTolerance,
+    // RFC 9068 §2.2: exp is REQUIRED; a token that never expires is never accepted.
+    requiredClaims: ['exp'],
+    currentDate: () => new Date(now()),
+  };
+
+  const cache = new Map<string, JwtPayload>();
+  const remember = (token: string, payload: JwtPayload): JwtPayload => {
+    if (cacheSize > 0) {
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+      cache.set(token, payload);
+    }
+    return payload;
+  };
+  const recall = (token: string): JwtPayload | undefined => {
+    const payload = cache.get(token);
+    if (payload === undefined) return undefined;
+    // Signature, issuer, audience and type cannot change for the same text: only time can.
+    const seconds = now() / 1000;
+    if ((payload.exp as number) <= seconds - clockTolerance) {
+      cache.delete(token);
+      throw new JwtError('ERR_JWT_EXPIRED', 'the token has expired', 'exp');
+    }
+    if (typeof payload.nbf === 'number' && payload.nbf > seconds + clockTolerance) {
+      throw new JwtError('ERR_JWT_NOT_YET_VALID', 'the token is not valid yet', 'nbf');
+    }
+    return payload;
+  };
+
+  if (options.key !== undefined) {
+    const verify = createVerifier({ ...verifyOptions, key: options.key });
+    return (token) => recall(token) ?? remember(token, verify(token).payload);
+  }
+
+  let remote: RemoteKeySet | undefined;
+  let discovering: Promise<RemoteKeySet> | undefined;
+  let discoveryFailed: { at: number; error: DiscoveryError } | undefined;
+  let cachedFor: unknown;
+  let fetchedAt = Number.NEGATIVE_INFINITY;
+  let reloading: Promise<void> | undefined;
+  const makeRemote = (url: URL) => createRemoteKeySet(url, { fetch: options.fetch, now });
+  if (options.jwksUri !== undefined) remote = makeRemote(options.jwksUri);
+
+  function keySet(): Promise<RemoteKeySet> {
+    if (remote !== undefined) return Promise.resolve(remote);
+    if (discoveryFailed !== undefined && now() - discoveryFailed.at < DISCOVERY_RETRY_MS) {
+      return Promise.reject(discoveryFailed.error);
+    }
+    discovering ??= discoverJwksUri(options.issuer, options.fetch, 5_000).then(
+      (url) => {
+        remote = makeRemote(url);
+        return remote;
+      },
+      (error: DiscoveryError) => {
+        discoveryFailed = { at: now(), error };
+        discovering = undefined;
+        throw error;
+      },
+    );
+    return discovering;
+  }
+
+  /**
+   * Fetches the key set again, at most once per cooldown; a caller arriving inside the cooldown
+   * waits for its end instead of being refused, so a token signed with a key published a moment ago
+   * is accepted, while a flood of random kids costs the issuer at most one fetch per cooldown.
+   */
+  function reload(keys: RemoteKeySet): Promise<void> {
+    reloading ??= (async () => {
+      const wait = fetchedAt + options.cooldownMs - now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      fetchedAt = now();
+      await keys.reload();
+    })().finally(() => {
+      reloading = undefined;
+    });
+    return reloading;
+  }
+
+  // The synchronous view of the remote set: whatever was fetched last.
+  const lastFetched: KeySet = {
+    select(header) {
+      const current = remote?.current;
+      if (current === undefined) throw new JwtError('ERR_JWKS_NO_MATCH', 'no key set fetched yet');
+      return current.select(header);
+    },
+  };
+  const fast = createVerifier({ ...verifyOptions, key: lastFetched });
+
+  async function slow(token: string, refetch: boolean): Promise<JwtPayload> {
+    const keys = await keySet();
+    if (keys.current === undefined || refetch) {
+      try {
+        await reload(keys);
+      } catch (error) {
+        // A failed refresh leaves the last good set in place; with none there is nothing to verify with.
+        if (keys.current === undefined) throw error;
+      }
+    }
+    return remember(token, fast(token).payload);
+  }
+
+  return (token) => {
+    const current = remote?.current;
+    if (current === undefined) return slow(token, false);
+    if (current !== cachedFor) {
+      cache.clear();
+      cachedFor = current;
+    }
+    if (now() - fetchedAt > options.cacheMaxAgeMs && reloading === undefined) {
+      // Keep the set fresh in the background (a key withdrawn at the issuer stops verifying).
+      reload(remote!).catch(() => undefined);
+    }
+    const hit = recall(token);
+    if (hit !== undefined) return hit;
+    try {
+      return remember(token, fast(token).payload);
+    } catch (error) {
+      // An unknown kid: the issuer may have rotated its keys, so fetch them again and retry once.
+      if (isJwtError(error, 'ERR_JWKS_NO_MATCH')) return slow(token, true);
+      throw error;
+    }
+  };
+}
