@@ -4,6 +4,7 @@ import {
   ClientError,
   type ClientService,
   createClientService,
+  type NewClient,
   verifySecret,
 } from '../src/clients/clients.js';
 import type { Store } from '../src/store/types.js';
