@@ -1,0 +1,112 @@
+import { writeFile } from 'node:fs/promises';
+import {
+  algorithmSpec,
+  exportJWK,
+  generateKeyPair,
+  generateSecret,
+  type JWK,
+  type Key,
+  thumbprint,
+  thumbprintUri,
+} from '@sesame/jwt';
+import { badInput, usage } from './errors.js';
+import { impliedAlg, importSource, type KeySource, parseAlg, publicJwk, readKeyFile } from './key-files.js';
+
+/** `sesame keys generate`: a new private key (or HMAC secret, as a JWK) on stdout or in a file. */
+export async function generateCommand(options: {
+  alg: string;
+  format?: string;
+  kid?: string;
+  bits?: string;
+  out?: string;
+}): Promise<void> {
+  const alg = parseAlg(options.alg);
+  const spec = algorithmSpec(alg)!;
+  const secret = spec.family === 'HMAC';
+  const format = options.format ?? (secret ? 'jwk' : 'pem');
+  if (format !== 'pem' && format !== 'jwk') throw usage('--format must be pem or jwk');
+  // A secret has no PEM form worth having: the JWK carries its algorithm with it.
+  if (secret && format === 'pem') throw usage('HMAC secrets are written as JWK; leave out --format pem');
+  if (options.kid !== undefined && format === 'pem') {
+    throw usage('a PEM file has no place for a kid; use --format jwk');
+  }
+  let modulusLength: number | undefined;
+  if (options.bits !== undefined) {
+    if (spec.family !== 'RSA' && spec.family !== 'RSA-PSS') throw usage('--bits applies to RSA keys only');
+    modulusLength = Number(options.bits);
+    if (!Number.isInteger(modulusLength) || modulusLength < 2048 || modulusLength > 16384) {
+      throw usage('--bits must be a whole number from 2048 to 16384');
+    }
+  }
+  const key = secret ? generateSecret(alg) : generateKeyPair(alg, { modulusLength }).privateKey;
+  let text: string;
+  if (format === 'jwk') {
+    const jwk = exportJWK(key, { private: true });
+    jwk.kid = options.kid ?? thumbprint(key);
+    text = `${JSON.stringify({ ...jwk, use: 'sig' }, null, 2)}\n`;
+  } else {
+    text = key.keyObject.export({ type: 'pkcs8', format: 'pem' }).toString();
+  }
+  if (options.out === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    // 'wx': an existing key is never overwritten; 0600: a private key is for its owner only.
+    await writeFile(options.out, text, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    throw badInput(`cannot write ${options.out} (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/**
+ * Imports any key file without knowing its algorithm, only to read its public members: an RSA
+ * key's members are the same for RS* and PS*, so RS256 stands in for "some RSA algorithm".
+ */
+function importAnyKey(source: KeySource, alg?: string): Key {
+  const chosen = alg !== undefined ? parseAlg(alg) : impliedAlg(source);
+  if (chosen !== undefined) return importSource(source, chosen);
+  if (source.kind === 'jwk' && source.jwk.kty === 'oct') return importSource(source, 'HS256');
+  return importSource(source, 'RS256');
+}
+
+/** `sesame keys thumbprint FILE`: the RFC 7638 thumbprint (or RFC 9278 URI) of the key's public part. */
+export async function thumbprintCommand(
+  file: string,
+  options: { hash: string; uri?: boolean },
+): Promise<void> {
+  const hash = options.hash;
+  if (hash !== 'sha256' && hash !== 'sha384' && hash !== 'sha512') {
+    throw usage('--hash must be sha256, sha384 or sha512');
+  }
+  const source = await readKeyFile(file);
+  if (source.kind === 'jwks') throw badInput(`${file} is a key set; give one key`);
+  // A secret's thumbprint hashes the secret itself (RFC 7638 §3.2); it is a hash, not the secret.
+  const key = importAnyKey(source);
+  process.stdout.write(`${options.uri ? thumbprintUri(key, hash) : thumbprint(key, hash)}\n`);
+}
+
+/** `sesame keys jwks FILE…`: the public JWKS of the keys, each with a kid (its thumbprint by default). */
+export async function jwksCommand(files: string[], options: { alg?: string[] }): Promise<void> {
+  const keys: JWK[] = [];
+  const algs = [...(options.alg ?? [])];
+  for (const file of files) {
+    const source = await readKeyFile(file);
+    const members: KeySource[] =
+      source.kind === 'jwks' ? source.jwks.keys.map((jwk) => ({ kind: 'jwk', jwk, path: file })) : [source];
+    for (const member of members) {
+      if (member.kind === 'jwk' && member.jwk.kty === 'oct') {
+        throw badInput(`${file} holds an HMAC secret; secrets are never published in a JWKS`);
+      }
+      const implied = impliedAlg(member);
+      const alg = implied ?? algs.shift();
+      const key = importAnyKey(member, alg);
+      const jwk = publicJwk(exportJWK(key));
+      if (alg === undefined) delete jwk.alg; // unknown: a verifier's allow-list decides
+      jwk.kid = key.kid ?? thumbprint(key);
+      if (keys.some((other) => other.kid === jwk.kid)) throw badInput(`two keys have the kid ${jwk.kid}`);
+      keys.push({ ...jwk, use: 'sig' });
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ keys }, null, 2)}\n`);
+}
