@@ -1,4 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AccountError } from '../accounts/errors.js';
+import { ClientError } from '../clients/clients.js';
+import { isStoreError } from '../store/errors.js';
 
 /** The error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, plus `server_error`. */
 export type OAuthErrorCode =
@@ -63,6 +66,18 @@ export class OAuthError extends Error {
   }
 }
 
+/** Account rules broken by an admin request (bad username, taken, unknown user). */
+function fromAccountError(error: AccountError): OAuthError {
+  switch (error.code) {
+    case 'ERR_USERNAME_TAKEN':
+      return new OAuthError('invalid_request', error.message, { status: 409 });
+    case 'ERR_USER_NOT_FOUND':
+      return new OAuthError('not_found', error.message);
+    default:
+      return new OAuthError('invalid_request', error.message);
+  }
+}
+
 /** Fastify's own client errors (content type, JSON, size, ...) mapped to OAuth errors. */
 function fromFastifyError(error: FastifyError): OAuthError {
   const status = error.statusCode ?? 500;
@@ -104,7 +119,19 @@ function fromFastifyError(error: FastifyError): OAuthError {
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | OAuthError, request: FastifyRequest, reply: FastifyReply) => {
-    const oauth = error instanceof OAuthError ? error : fromFastifyError(error as FastifyError);
+    const oauth =
+      error instanceof OAuthError
+        ? error
+        : error instanceof AccountError
+          ? fromAccountError(error)
+          : error instanceof ClientError
+            ? new OAuthError(
+                error.code === 'ERR_CLIENT_NOT_FOUND' ? 'not_found' : 'invalid_request',
+                error.message,
+              )
+            : isStoreError(error, 'ERR_STORE_DUPLICATE')
+              ? new OAuthError('invalid_request', 'that name is already taken', { status: 409 })
+              : fromFastifyError(error as FastifyError);
     if (oauth.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ error: oauth.error, status: oauth.status }, oauth.message);
     sendOAuthError(reply, oauth);

@@ -1,0 +1,96 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { adminRoutes } from './admin/index.js';
+import type { SesameConfig } from './config.js';
+import { createGrantRegistry, DEFAULT_GRANTS, type GrantModule } from './grants/index.js';
+import { healthRoutes } from './health.js';
+import { loggerOptions } from './logger.js';
+import { installErrorHandling } from './oauth/errors.js';
+import { introspectEndpoint } from './oauth/introspect.js';
+import { metadataRoutes } from './oauth/metadata.js';
+import { revocationFeedRoutes } from './oauth/revocations.js';
+import { revokeEndpoint } from './oauth/revoke.js';
+import { tokenEndpoint } from './oauth/token-endpoint.js';
+import { userinfoRoutes } from './oauth/userinfo.js';
+import type { Services } from './services.js';
+import type { Store } from './store/types.js';
+import type { AccessTokenClaims } from './tokens/access-token.js';
+import { registerDocs } from './web/docs.js';
+import { WEB_PLUGINS } from './web/index.js';
+import { createServices } from './wiring.js';
+
+export { type ConfigSources, loadConfig, type SesameConfig } from './config.js';
+export type { GrantContext, GrantModule, TokenResponse } from './grants/index.js';
+export { OAuthError } from './oauth/errors.js';
+export type { Services } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's services (store, tokens, accounts, ...), built once by buildApp. */
+    sesame: Services;
+  }
+  interface FastifyRequest {
+    /** The verified access token of a bearer-protected route. */
+    tokenClaims?: AccessTokenClaims;
+  }
+}
+
+export interface BuildAppOptions {
+  config: SesameConfig;
+  store: Store;
+  /** The clock in epoch milliseconds (default Date.now); tests move it instead of sleeping. */
+  now?: () => number;
+  /** The grants of the token endpoint (default: password, client_credentials, refresh_token). */
+  grants?: readonly GrantModule[];
+  /** Web pages to serve beside the API (default: WEB_PLUGINS of web/index.ts). */
+  webPlugins?: readonly FastifyPluginAsync[];
+  /** A pino logger configuration or false (default: from config.logLevel, with redaction). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/**
+ * Builds the Sesame HTTP server. It never listens: the CLI's `serve` does, tests use `inject()`.
+ * The store is the caller's to open and close.
+ *
+ * @example
+ * const app = await buildApp({ config: loadConfig(), store: await openSqliteStore({ file }) });
+ * const response = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, store } = options;
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // Routes are matched exactly; /oauth/token/ is not /oauth/token.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // Unknown body properties are kept (RFC 6749 §3.2 says ignore them, not reject the request).
+    // coerceTypes true (not 'array'): query strings become numbers, a repeated value is never
+    // quietly turned into one.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const services = await createServices({ config, store, now, log: app.log });
+  app.decorate('sesame', services);
+  installErrorHandling(app);
+  // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded; JSON is built in.
+  await app.register(formbody, { bodyLimit: config.bodyLimit });
+  // No endpoint takes plain text; without the built-in parser it is a 415 like any other type.
+  app.removeContentTypeParser('text/plain');
+  await registerDocs(app);
+
+  const grants = createGrantRegistry(options.grants ?? DEFAULT_GRANTS);
+  await app.register(tokenEndpoint, { grants });
+  await app.register(revokeEndpoint);
+  await app.register(introspectEndpoint);
+  await app.register(revocationFeedRoutes);
+  await app.register(metadataRoutes, { grants });
+  await app.register(userinfoRoutes);
+  await app.register(healthRoutes);
+  await app.register(adminRoutes, { prefix: '/admin' });
+  for (const plugin of options.webPlugins ?? WEB_PLUGINS) await app.register(plugin);
+  app.addHook('onClose', async () => services.close());
+  return app;
+}

@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { commandConfig, withServices, withStoreOptions } from '../context.js';
+import { CommandError } from '../failure.js';
+
+interface AddOptions {
+  dataDir?: string;
+  config?: string;
+  grant: string;
+  scopes: string;
+  redirectUri: string[];
+  audience?: string;
+  public?: boolean;
+  json?: boolean;
+}
+
+const list = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `sesame clients add|list|remove`. */
+export function registerClients(program: Command): void {
+  const clients = program.command('clients').description('manage OAuth clients');
+
+  withStoreOptions(clients.command('add <name>'))
+    .description('register a client; prints client_id and client_secret (shown once)')
+    .option('--grant <grants>', 'allowed grant types, comma-separated', 'client_credentials')
+    .option('--scopes <scopes>', 'allowed scopes, space-separated', '')
+    .option('--redirect-uri <url>', 'a redirect URI (repeatable)', collect, [])
+    .option('--audience <aud>', 'aud of its access tokens, space-separated (default: the server audience)')
+    .option('--public', 'a public client (no secret: mobile and browser apps)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: AddOptions) => {
+      for (const uri of options.redirectUri) {
+        if (!URL.canParse(uri))
+          throw new CommandError(`--redirect-uri ${uri.slice(0, 100)} is not an absolute URL`);
+      }
+      await withServices(commandConfig(options), async (services) => {
+        const { client, clientSecret: secret } = await services.clients.create({
+          name,
+          type: options.public ? 'public' : 'confidential',
+          grantTypes: list(options.grant),
+          scopes: list(options.scopes),
+          redirectUris: options.redirectUri,
+          audience: options.audience ? list(options.audience) : [],
+        });
+        await services.audit({
+          type: 'admin.client.created',
+          actor: 'cli',
+          subject: client.clientId,
+          details: {},
+        });
+        if (options.json) {
+          process.stdout.write(
+            `${JSON.stringify({ client_id: client.clientId, client_secret: secret ?? null })}\n`,
+          );
+          return;
+        }
+        process.stdout.write(`client_id: ${client.clientId}\n`);
+        if (secret !== null) {
+          process.stdout.write(`client_secret: ${secret}\n`);
+          process.stderr.write('(the secret is shown once: store it now)\n');
+        }
+      });
+    });
+
+  withStoreOptions(clients.command('list'))
+    .description('list clients')
+    .option('--json', 'print JSON')
+    .action(async (options: { dataDir?: string; config?: string; json?: boolean }) => {
+      await withServices(commandConfig(options), async (_services, store) => {
+        const all = (await store.listClients()).map(({ secretHash: _hidden, ...client }) => client);
+        if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+        else
+          for (const client of all) {
+            const grants = client.grantTypes.join(',');
+            process.stdout.write(
+              `${client.clientId}\t${client.type}\t${grants}\t${client.scopes.join(' ')}\t${client.name}\n`,
+            );
+          }
+      });
+    });
+
+  withStoreOptions(clients.command('remove <client_id>'))
+    .description('remove a client')
+    .action(async (clientId: string, options: { dataDir?: string; config?: string }) => {
+      await withServices(commandConfig(options), async (services, store) => {
+        if (!(await store.deleteClient(clientId))) throw new CommandError(`no client ${clientId}`);
+        await services.audit({ type: 'admin.client.removed', actor: 'cli', subject: clientId, details: {} });
+        process.stdout.write(`client ${clientId} removed\n`);
+      });
+    });
+}

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { commandGroup } from '../command-group.js';
+import { registerClients } from './clients.js';
+import { registerKeyTools } from './key-tools.js';
+import { registerKeys } from './keys.js';
+import { registerServe } from './serve.js';
+import { registerTokenCommands } from './token.js';
+import { registerUsers } from './users.js';
+
+export { commandGroup } from '../command-group.js';
+
+/** Adds a command group (or more subcommands of one) to the `sesame` program. */
+export type RegisterCommands = (program: Command) => void;
+
+/** Every command group of `sesame`; a new group is one line here. */
+export const COMMANDS: readonly RegisterCommands[] = [
+  registerServe,
+  registerUsers,
+  registerClients,
+  registerKeys,
+  (program) => registerKeyTools(commandGroup(program, 'keys', 'signing keys')),
+  registerTokenCommands,
+];

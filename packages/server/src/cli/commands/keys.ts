@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { commandGroup } from '../command-group.js';
+import { commandConfig, withServices, withStoreOptions } from '../context.js';
+
+const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+
+/** `sesame keys list|rotate`: the server's signing keys in the data dir. */
+export function registerKeys(program: Command): void {
+  const keys = commandGroup(program, 'keys', 'signing keys');
+
+  withStoreOptions(keys.command('list'))
+    .description("list the server's signing keys (no key material)")
+    .option('--json', 'print JSON')
+    .action(async (options: { dataDir?: string; config?: string; json?: boolean }) => {
+      await withServices(commandConfig(options), async (services) => {
+        const list = await services.keys.list();
+        if (options.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        else
+          for (const key of list) {
+            process.stdout.write(
+              `${key.kid}\t${key.alg}\t${key.state}\tcreated ${when(key.createdAt)}\texpires ${when(key.expiresAt)}\n`,
+            );
+          }
+      });
+    });
+
+  withStoreOptions(keys.command('rotate'))
+    .description('one rotation step now: next becomes current, current retires, a new next is made')
+    .action(async (options: { dataDir?: string; config?: string }) => {
+      await withServices(commandConfig(options), async (services) => {
+        await services.keys.rotate();
+        await services.audit({ type: 'key.rotated', actor: 'cli', details: { forced: true } });
+        const current = (await services.keys.list()).find((key) => key.state === 'current');
+        process.stdout.write(`rotated; signing with ${current?.kid ?? '(none)'}\n`);
+      });
+    });
+}

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { commandConfig, withServices, withStoreOptions } from '../context.js';
+import { CommandError } from '../failure.js';
+import { promptPassword, readPasswordFromStdin } from '../password-input.js';
+
+interface StoreOptions {
+  dataDir?: string;
+  config?: string;
+}
+
+async function readNewPassword(options: { passwordStdin?: boolean }): Promise<string> {
+  return options.passwordStdin ? readPasswordFromStdin() : promptPassword();
+}
+
+function scopeList(value: string): string[] {
+  return value.split(/[\s,]+/).filter(Boolean);
+}
+
+/** `sesame users add|list|disable|enable|passwd`. */
+export function registerUsers(program: Command): void {
+  const users = program.command('users').description('manage user accounts');
+
+  withStoreOptions(users.command('add <username>'))
+    .description('create a user (asks for the password, or reads it with --password-stdin)')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--scopes <scopes>', 'scopes the user may be granted, space-separated', 'openid')
+    .action(async (username: string, options: StoreOptions & { passwordStdin?: boolean; scopes: string }) => {
+      const config = commandConfig(options);
+      const password = await readNewPassword(options);
+      await withServices(config, async (services) => {
+        const user = await services.users.create({ username, password, scopes: scopeList(options.scopes) });
+        await services.audit({ type: 'admin.user.created', actor: 'cli', subject: user.id, details: {} });
+        process.stdout.write(
+          `user ${user.username} created (id ${user.id}, scopes: ${user.scopes.join(' ')})\n`,
+        );
+      });
+    });
+
+  withStoreOptions(users.command('list'))
+    .description('list users')
+    .option('--json', 'print JSON')
+    .action(async (options: StoreOptions & { json?: boolean }) => {
+      await withServices(commandConfig(options), async (_services, store) => {
+        const list = (await store.listUsers({ limit: 10_000 })).map(
+          ({ passwordHash: _hidden, ...user }) => user,
+        );
+        if (options.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        else
+          for (const user of list) {
+            const state = user.disabled ? 'disabled' : 'enabled';
+            process.stdout.write(`${user.username}\t${user.id}\t${state}\t${user.scopes.join(' ')}\n`);
+          }
+      });
+    });
+
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    withStoreOptions(users.command(`${name} <username>`))
+      .description(disabled ? 'disable a user and end every session' : 'enable a disabled user')
+      .action(async (username: string, options: StoreOptions) => {
+        await withServices(commandConfig(options), async (services, store) => {
+          const user = await store.findUserByName(username);
+          if (user === undefined) throw new CommandError(`no user named ${username}`);
+          await services.users.setDisabled(user.id, disabled);
+          if (disabled) await services.sessions.revokeUser(user.id, 'user disabled');
+          await services.audit({
+            type: 'admin.user.changed',
+            actor: 'cli',
+            subject: user.id,
+            details: { disabled },
+          });
+          process.stdout.write(`user ${user.username} ${disabled ? 'disabled' : 'enabled'}\n`);
+        });
+      });
+  }
+
+  withStoreOptions(users.command('passwd <username>'))
+    .description("set a user's password")
+    .option('--password-stdin', 'read the password from stdin')
+    .action(async (username: string, options: StoreOptions & { passwordStdin?: boolean }) => {
+      const config = commandConfig(options);
+      const password = await readNewPassword(options);
+      await withServices(config, async (services, store) => {
+        const user = await store.findUserByName(username);
+        if (user === undefined) throw new CommandError(`no user named ${username}`);
+        await services.users.setPassword(user.id, password);
+        await services.audit({
+          type: 'admin.user.changed',
+          actor: 'cli',
+          subject: user.id,
+          details: { changed: ['password'] },
+        });
+        process.stdout.write(`password of ${user.username} changed\n`);
+      });
+    });
+}

@@ -1,0 +1,65 @@
+import { OAuthError } from '../oauth/errors.js';
+import { parseScope } from '../oauth/parameters.js';
+import { issueTokenResponse } from './issue.js';
+import type { GrantModule } from './types.js';
+
+const invalidGrant = () => new OAuthError('invalid_grant', 'the refresh token is not valid');
+
+/**
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token; a rotated
+ * token presented again revokes its family (the session), except within the grace window where
+ * the immediately previous token gets the same successor again (two tabs refreshing at once).
+ */
+export const refreshTokenGrant: GrantModule = {
+  grantType: 'refresh_token',
+  description: 'Exchange a refresh token for a new access token and a new refresh token (RFC 6749 §6).',
+  parameters: {
+    refresh_token: { description: 'the refresh token', required: true, secret: true },
+    scope: { description: 'narrower scopes than those originally granted (optional)' },
+  },
+  async handle({ client, params, services, request }) {
+    const presented = params.refresh_token!;
+    // §6: the token is bound to the client it was issued to; check before rotating, so another
+    // client cannot burn it.
+    const found = await services.sessions.find(presented);
+    if (found === undefined || found.family.clientId !== client.clientId) throw invalidGrant();
+    const { family } = found;
+    const granted = family.scope.split(' ').filter(Boolean);
+    const requested = parseScope(params.scope);
+    // §6: "MUST NOT include any scope not originally granted by the resource owner".
+    if (requested?.some((scope) => !granted.includes(scope))) {
+      throw new OAuthError('invalid_scope', 'the scope exceeds the scope originally granted');
+    }
+    let username: string | undefined;
+    if (family.userId !== null) {
+      const user = await services.store.findUserById(family.userId);
+      if (user === undefined || user.disabled) {
+        await services.sessions.revokeFamily(family.id, 'user disabled');
+        throw invalidGrant();
+      }
+      username = user.username;
+    }
+    const outcome = await services.sessions.refresh(presented);
+    if (outcome.kind === 'reused') {
+      await services.audit({
+        type: 'refresh.reuse',
+        actor: family.userId,
+        subject: family.id,
+        clientId: client.clientId,
+        ip: request.ip,
+        details: {},
+      });
+      throw invalidGrant();
+    }
+    if (outcome.kind === 'invalid') throw invalidGrant();
+    return issueTokenResponse(services, {
+      client,
+      grantType: 'refresh_token',
+      subject: family.userId ?? client.clientId,
+      username,
+      scopes: requested ?? granted,
+      refresh: { token: outcome.token, familyId: outcome.family.id },
+      ip: request.ip,
+    });
+  },
+};

@@ -1,0 +1,51 @@
+import type { FastifyRequest } from 'fastify';
+import type { Parameters } from '../oauth/parameters.js';
+import type { Services } from '../services.js';
+import type { Client } from '../store/types.js';
+
+/** One request parameter of a grant, as shown in the OpenAPI document. */
+export interface GrantParameter {
+  description: string;
+  required?: boolean;
+  /** A credential: shown as a password field on /docs, never logged. */
+  secret?: boolean;
+}
+
+/** What a grant gets: the authenticated client, the checked parameters, the services. */
+export interface GrantContext {
+  client: Client;
+  params: Parameters;
+  services: Services;
+  request: FastifyRequest;
+}
+
+/** RFC 6749 §5.1 successful token response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
+/**
+ * A grant type of the token endpoint. The endpoint has already authenticated the client, checked
+ * that the client may use this grant and that every required parameter is present.
+ *
+ * @example
+ * export const passwordGrant: GrantModule = {
+ *   grantType: 'password',
+ *   description: 'RFC 6749 §4.3',
+ *   parameters: { username: { description: 'the username', required: true } },
+ *   async handle({ client, params, services }) { ... },
+ * };
+ */
+export interface GrantModule {
+  /** The grant_type value (an absolute URI for extension grants, RFC 6749 §4.5). */
+  grantType: string;
+  /** Other grant_type values accepted for this grant (e.g. a short alias). */
+  aliases?: readonly string[];
+  description: string;
+  parameters: Readonly<Record<string, GrantParameter>>;
+  handle(context: GrantContext): Promise<TokenResponse>;
+}

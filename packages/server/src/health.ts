@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+
+const statusSchema = {
+  type: 'object',
+  properties: { status: { type: 'string' } },
+  required: ['status'],
+} as const;
+
+/** GET /healthz (the process answers) and GET /readyz (the store answers too). */
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Liveness', response: { 200: statusSchema } } },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: the store is reachable',
+        response: { 200: statusSchema, 503: statusSchema },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await app.sesame.store.ping();
+        return { status: 'ok' };
+      } catch (error) {
+        request.log.warn({ err: error }, 'store unreachable');
+        return reply.code(503).header('retry-after', '5').send({ status: 'unavailable' });
+      }
+    },
+  );
+}

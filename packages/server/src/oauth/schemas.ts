@@ -1,0 +1,48 @@
+/**
+ * JSON schemas shared by the routes: they validate, serialise and become the OpenAPI document.
+ */
+
+/** RFC 6749 §5.2 and RFC 6750 §3 error body. */
+export const oauthErrorSchema = {
+  type: 'object',
+  description: 'An OAuth 2.0 error (RFC 6749 §5.2, RFC 6750 §3)',
+  properties: {
+    error: { type: 'string', examples: ['invalid_request'] },
+    error_description: { type: 'string' },
+  },
+  required: ['error'],
+} as const;
+
+/** The error responses every OAuth endpoint may give. */
+export const oauthErrorResponses = {
+  400: oauthErrorSchema,
+  401: oauthErrorSchema,
+  413: oauthErrorSchema,
+  415: oauthErrorSchema,
+  429: oauthErrorSchema,
+} as const;
+
+/** RFC 6749 §5.1 token response. */
+export const tokenResponseSchema = {
+  type: 'object',
+  description: 'Tokens (RFC 6749 §5.1)',
+  properties: {
+    access_token: { type: 'string' },
+    token_type: { type: 'string', enum: ['Bearer'] },
+    expires_in: { type: 'integer' },
+    refresh_token: { type: 'string' },
+    scope: { type: 'string' },
+  },
+  required: ['access_token', 'token_type', 'expires_in', 'scope'],
+} as const;
+
+/** Content types of the OAuth POST endpoints: forms per RFC 6749, JSON as the classic design sent. */
+export const OAUTH_CONSUMES = ['application/x-www-form-urlencoded', 'application/json'];
+
+/** OpenAPI security of client-authenticated endpoints: Basic, or client_id/secret in the body. */
+export const CLIENT_AUTH_SECURITY: { [name: string]: string[] }[] = [{ clientBasic: [] }, {}];
+
+/** OpenAPI security of bearer-protected endpoints (the Authorize dialog's password flow). */
+export function bearerSecurity(...scopes: string[]) {
+  return [{ password: scopes }];
+}

@@ -1,0 +1,131 @@
+/** A built app over a temporary SQLite store, with users and clients for route tests. */
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { GrantModule } from '../../src/grants/index.js';
+import type { Services } from '../../src/services.js';
+import { openTempStore, testClock } from './temp-store.js';
+
+export const ALICE = { username: 'alice', password: 'correct horse battery' };
+export const ADMIN = { username: 'root', password: 'admin password 1' };
+
+export interface TestApp {
+  app: FastifyInstance;
+  services: Services;
+  clock: ReturnType<typeof testClock>;
+  /** A confidential client allowed every grant here, and its secret. */
+  confidential: { id: string; secret: string };
+  /** A public client (password + refresh_token). */
+  publicId: string;
+  /** A confidential client allowed client_credentials only. */
+  machine: { id: string; secret: string };
+  aliceId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * @example const t = await createTestApp(); const res = await t.app.inject(...); await t.close();
+ */
+export async function createTestApp(
+  values: Record<string, unknown> = {},
+  grants?: GrantModule[],
+): Promise<TestApp> {
+  const store = await openTempStore();
+  const clock = testClock(Date.now());
+  const config = loadConfig({ values: { logLevel: 'silent', ...values } });
+  const app = await buildApp({ config, store, now: clock.now, logger: false, grants });
+  const services = app.sesame;
+  const alice = await services.users.create({ ...ALICE, scopes: ['openid', 'quiz'] });
+  await services.users.create({ ...ADMIN, scopes: ['openid', 'admin'] });
+  const confidential = await services.clients.create({
+    name: 'quiz back end',
+    clientId: 'quiz-backend',
+    type: 'confidential',
+    grantTypes: ['password', 'refresh_token', 'client_credentials'],
+    scopes: ['openid', 'quiz', 'admin', 'reports'],
+    redirectUris: [],
+  });
+  await services.clients.create({
+    name: 'quiz app',
+    clientId: 'quiz-app',
+    type: 'public',
+    grantTypes: ['password', 'refresh_token'],
+    scopes: ['openid', 'quiz', 'admin'],
+    redirectUris: [],
+  });
+  const machine = await services.clients.create({
+    name: 'reports job',
+    clientId: 'reports-job',
+    type: 'confidential',
+    grantTypes: ['client_credentials'],
+    scopes: ['reports'],
+    redirectUris: [],
+  });
+  return {
+    app,
+    services,
+    clock,
+    confidential: { id: 'quiz-backend', secret: confidential.clientSecret! },
+    publicId: 'quiz-app',
+    machine: { id: 'reports-job', secret: machine.clientSecret! },
+    aliceId: alice.id,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** application/x-www-form-urlencoded body. */
+export function form(fields: Record<string, string>): { payload: string; headers: Record<string, string> } {
+  return {
+    payload: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  };
+}
+
+/** RFC 6749 §2.3.1 Basic credentials: each part form-urlencoded, then Base64. */
+export function basic(id: string, secret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`;
+}
+
+/** POST a form to an endpoint, with optional extra headers. */
+export function postForm(
+  app: FastifyInstance,
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  const body = form(fields);
+  return app.inject({
+    method: 'POST',
+    url,
+    payload: body.payload,
+    headers: { ...body.headers, ...headers },
+  } as InjectOptions);
+}
+
+/** Logs alice in through the public client; returns the token response. */
+export async function loginAlice(t: TestApp, scope?: string) {
+  const fields: Record<string, string> = { grant_type: 'password', client_id: t.publicId, ...ALICE };
+  if (scope) fields.scope = scope;
+  const response = await postForm(t.app, '/oauth/token', fields);
+  if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
+  return response.json() as {
+    access_token: string;
+    refresh_token: string;
+    expires_in: number;
+    scope: string;
+  };
+}
+
+export async function loginAdmin(t: TestApp) {
+  const response = await postForm(t.app, '/oauth/token', {
+    grant_type: 'password',
+    client_id: t.publicId,
+    ...ADMIN,
+  });
+  if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
+  return (response.json() as { access_token: string }).access_token;
+}
