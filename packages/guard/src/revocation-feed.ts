@@ -1,4 +1,4 @@
-import { basicAuthorization, FeedRefused, feedUrl, fetchPage } from './lib/feed-http.js';
+import { abortableSleep, basicAuthorization, FeedRefused, feedUrl, fetchPage } from './lib/feed-http.js';
 import { streamFeed } from './lib/feed-stream.js';
 import type { RevocationEntry, RevocationList } from './revocation-list.js';
 
@@ -138,19 +138,7 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
     cursor = String(entry.seq);
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (closer.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      closer.signal.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        closer.signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
-  }
+  const sleep = (ms: number) => abortableSleep(ms, closer.signal);
 
   const stream = () =>
     streamFeed(
@@ -165,9 +153,13 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
       },
       {
         onOpen: () => setState('streaming'),
-        onActivity: () => void (lastSyncAt = now()),
+        onActivity() {
+          lastSyncAt = now();
+        },
         onEntry: apply,
-        onSkipped: (id) => void (cursor = id),
+        onSkipped(id) {
+          cursor = id;
+        },
         onRefused: (status) =>
           setState('down', `the revocation feed refused the client credentials (${status})`),
       },

@@ -74,3 +74,18 @@ export async function fetchPage(
     more: page.more === true,
   };
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts; never keeps the process alive. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,79 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  basic,
+  createTestApp,
+  loginAlice,
+  postForm,
+  type TestApp,
+} from '../../server/test/helpers/test-app.js';
+import { createGuard, type Guard, GuardError } from '../src/index.js';
+import { until } from './helpers/issuer.js';
+
+// End to end against the real server: buildApp + listen, discovery from its RFC 8414 metadata, the
+// keys from its JWKS, revocations from its feed.
+
+let t: TestApp;
+let guard: Guard;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  t = await createTestApp({ issuer });
+  await t.app.listen({ host: '127.0.0.1', port });
+  guard = createGuard({
+    issuer,
+    audience: 'sesame',
+    revocation: {
+      clientId: t.confidential.id,
+      clientSecret: t.confidential.secret,
+      failClosedAfterMs: 60_000,
+    },
+  });
+  await until(() => guard.health()?.state === 'streaming', 5000);
+});
+afterAll(async () => {
+  guard.close();
+  await t.close();
+});
+
+const refusedAsRevoked = (token: string) =>
+  guard.authenticate(`Bearer ${token}`).then(
+    () => false,
+    (error: unknown) => error instanceof GuardError && error.reason === 'token_revoked',
+  );
+
+it('accepts the server tokens, then refuses a token revoked at /oauth/revoke within 2 s', async () => {
+  const { access_token } = await loginAlice(t, 'openid quiz');
+  const claims = await guard.authenticate(`Bearer ${access_token}`, { scopes: 'quiz' });
+  expect(claims.sub).toBe(t.aliceId);
+  const revoked = await postForm(t.app, '/oauth/revoke', { token: access_token, client_id: t.publicId });
+  expect(revoked.statusCode).toBe(200);
+  const elapsed = await until(() => refusedAsRevoked(access_token), 2000);
+  expect(elapsed).toBeLessThan(2000);
+});
+
+it('revoking a refresh token refuses the access tokens of its session (sid)', async () => {
+  const { access_token, refresh_token } = await loginAlice(t);
+  await guard.authenticate(`Bearer ${access_token}`);
+  await postForm(t.app, '/oauth/revoke', { token: refresh_token, client_id: t.publicId });
+  await until(() => refusedAsRevoked(access_token), 2000);
+  const other = await loginAlice(t);
+  await expect(guard.authenticate(`Bearer ${other.access_token}`)).resolves.toBeTruthy();
+});
+
+it('the JSON feed answers the guard client', async () => {
+  const response = await fetch(`${t.app.listeningOrigin}/oauth/revocations`, {
+    headers: { authorization: basic(t.confidential.id, t.confidential.secret) },
+  });
+  const body = (await response.json()) as { entries: unknown[] };
+  expect(body.entries.length).toBeGreaterThanOrEqual(2);
+});
