@@ -1,0 +1,36 @@
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/** A chromium page with what it requested and any console error or CSP violation it reported. */
+export interface PageSession {
+  page: Page;
+  requests: string[];
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Flags that keep Debian's chromium quiet and offline in CI; never a downloaded browser. */
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/** Launches chromium at `executablePath` and opens `url`, waiting for the page script to be ready. */
+export async function openPage(executablePath: string, url: string): Promise<PageSession> {
+  const browser: Browser = await chromium.launch({ executablePath, args: ARGS });
+  const page = await browser.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready="true"]');
+  return { page, requests, problems, close: () => browser.close() };
+}
