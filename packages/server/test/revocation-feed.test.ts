@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toFeedEntry } from '../src/oauth/revocations.js';
 import { basic, createTestApp, loginAlice, postForm, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
@@ -90,5 +91,25 @@ describe('GET /oauth/revocations/stream', () => {
       headers: { authorization: auth, 'last-event-id': 'x' },
     });
     expect(response.statusCode).toBe(400);
+  });
+});
+
+describe('toFeedEntry', () => {
+  const base = { seq: 7, value: 'u1', createdAt: 0 };
+  it('turns a user cut-off into issued_before so that iat < issued_before ⇔ iat * 1000 <= cut-off', () => {
+    for (const cut of [100_000, 100_500, 100_999]) {
+      const entry = toFeedEntry({ ...base, kind: 'user', issuedBefore: cut, expiresAt: 900_001 });
+      for (const iat of [99, 100, 101]) expect(iat < entry.issued_before!).toBe(iat * 1000 <= cut);
+      expect(entry.expires_at).toBe(901);
+    }
+  });
+
+  it('sends no issued_before for jti and sid entries, and rounds expiry up', () => {
+    expect(toFeedEntry({ ...base, kind: 'jti', issuedBefore: null, expiresAt: 1_500 })).toEqual({
+      seq: 7,
+      kind: 'jti',
+      value: 'u1',
+      expires_at: 2,
+    });
   });
 });

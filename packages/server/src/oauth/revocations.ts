@@ -30,9 +30,12 @@ const HEARTBEAT_MS = 15_000;
 const CURSOR = /^[0-9]{1,15}$/;
 
 /**
- * Seconds, rounded up: a user entry's cut-off covers every token issued in the second it was made
- * (iat has whole seconds, so a token from just before the revocation shares that second).
+ * A cut-off in ms as the feed's `issued_before` (iat < issued_before is revoked): the denylist
+ * revokes `iat * 1000 <= issuedBefore`, and for whole-second iat that is iat < floor(ms / 1000) + 1,
+ * so a token from the very second of the revocation is covered on both sides alike.
  */
+const cutOff = (ms: number) => Math.floor(ms / 1000) + 1;
+/** Expiry in seconds, rounded up: an entry never ends before the last token it covers. */
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
 export function toFeedEntry(entry: Revocation): FeedEntry {
@@ -41,7 +44,7 @@ export function toFeedEntry(entry: Revocation): FeedEntry {
         seq: entry.seq,
         kind: entry.kind,
         value: entry.value,
-        issued_before: seconds(entry.issuedBefore ?? entry.createdAt),
+        issued_before: cutOff(entry.issuedBefore ?? entry.createdAt),
         expires_at: seconds(entry.expiresAt),
       }
     : { seq: entry.seq, kind: entry.kind, value: entry.value, expires_at: seconds(entry.expiresAt) };
