@@ -12,6 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  */
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ENTRY = resolve(HERE, 'fixtures/sesame-tools.ts');
+/** The real `sesame` entry point, for the test that proves the wiring. */
+const MAIN = resolve(HERE, '../../src/cli/main.ts');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 export const REPO_ROOT = resolve(HERE, '../../../..');
 
@@ -25,17 +27,23 @@ export interface RunOptions {
   input?: string;
   env?: Record<string, string>;
   cwd?: string;
+  /** Run the full `sesame` program (src/cli/main.ts) instead of the tools alone. */
+  main?: boolean;
 }
 
 /** Runs `sesame <args>`; stdout is a pipe, so output is plain unless FORCE_COLOR is set. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...options.env };
-    const child = spawn(process.execPath, ['--conditions=sesame-source', '--import', TSX, ENTRY, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=sesame-source', '--import', TSX, options.main ? MAIN : ENTRY, ...args],
+      {
+        cwd: options.cwd ?? REPO_ROOT,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

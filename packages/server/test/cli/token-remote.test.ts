@@ -99,3 +99,22 @@ describe('sesame token decode output', { timeout: 60_000 }, () => {
     expect(oneLineError(list.stderr).line).toMatch(/must be a JSON object/);
   });
 });
+
+describe('the sesame entry point', { timeout: 60_000 }, () => {
+  it('carries the token commands and the key tools beside keys list|rotate', async () => {
+    const keys = await runCli(['keys', '--help'], { main: true });
+    expect(keys.code).toBe(0);
+    for (const command of ['list', 'rotate', 'generate', 'thumbprint', 'jwks']) {
+      expect(keys.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+    const token = sign({ sub: 'u1' }, privateKey, { expiresIn: '5m' });
+    const decoded = await runCli(['token', 'decode', token, '--json'], { main: true });
+    expect(JSON.parse(decoded.stdout).payload.sub).toBe('u1');
+    const refused = await runCli(['token', 'verify', token, '--secret-env', 'S'], {
+      main: true,
+      env: { S: 'x'.repeat(40) },
+    });
+    expect(refused.code).toBe(1);
+    expect(oneLineError(refused.stderr).code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
+  });
+});
