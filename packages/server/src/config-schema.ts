@@ -47,11 +47,11 @@ export const CONFIG_SCHEMA = {
     default: 'sesame',
     description: 'aud of access tokens when the client names none',
   },
-  classicSecret: {
+  hmacSecret: {
     type: 'string',
     default: '',
     secret: true,
-    description: 'HS256 shared secret of the classic profile (at least 32 bytes)',
+    description: 'HS256 shared secret: the classic profile, or algorithm HS256 (at least 32 bytes)',
   },
   accessTokenTtl: {
     type: 'duration',
@@ -140,7 +140,7 @@ export interface SesameConfig {
   readonly tokenProfile: 'default' | 'classic';
   readonly algorithm: 'ES256' | 'RS256' | 'EdDSA' | 'HS256';
   readonly audience: string;
-  readonly classicSecret: string;
+  readonly hmacSecret: string;
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
   readonly refreshGraceWindow: number;

@@ -71,9 +71,11 @@ function defaultIssuer(host: string, port: number): string {
 function finish(config: Record<string, unknown>): Record<string, unknown> {
   const classic = config.tokenProfile === 'classic';
   if (config.accessTokenTtl === null) config.accessTokenTtl = classic ? 7 * 86_400_000 : 15 * 60_000;
-  if (classic && Buffer.byteLength(String(config.classicSecret)) < 32) {
+  // HS256 signs with a shared secret that every verifier holds: it must be strong (RFC 7518 §3.2).
+  const hmac = classic || config.algorithm === 'HS256';
+  if (hmac && Buffer.byteLength(String(config.hmacSecret)) < 32) {
     throw new ConfigError(
-      `classicSecret (${envName('classicSecret')}): the classic profile needs a shared secret of at least 32 bytes`,
+      `hmacSecret (${envName('hmacSecret')}): HS256 tokens need a shared secret of at least 32 bytes`,
     );
   }
   config.issuer = String(config.issuer).replace(/\/+$/, '');

@@ -14,7 +14,7 @@ export const SENSITIVE_NAMES = [
   'code_verifier',
   'assertion',
   'secret',
-  'classicSecret',
+  'hmacSecret',
 ] as const;
 
 const SENSITIVE = new Set<string>(SENSITIVE_NAMES);

@@ -2,6 +2,7 @@ import type { LoginThrottle } from './accounts/throttle.js';
 import type { UserService } from './accounts/users.js';
 import type { ClientService } from './clients/clients.js';
 import type { SesameConfig } from './config.js';
+import type { Keyring } from './keys/keyring.js';
 import type { AuditEvent, RefreshFamily, RefreshToken, Store } from './store/types.js';
 import type { AccessTokens } from './tokens/access-token.js';
 
@@ -17,7 +18,7 @@ export interface Services {
   readonly accessTokens: AccessTokens;
   readonly users: UserService;
   readonly clients: ClientService;
-  readonly keys: SigningKeys;
+  readonly keys: Keyring;
   readonly sessions: RefreshSessions;
   readonly revocations: AccessTokenRevocations;
   readonly throttle: LoginThrottle;
@@ -28,24 +29,6 @@ export interface Services {
 }
 
 export type AuditInput = Pick<AuditEvent, 'type'> & Partial<Omit<AuditEvent, 'id' | 'at' | 'type'>>;
-
-export interface PublicKeyInfo {
-  kid: string;
-  alg: string;
-  state: string;
-  createdAt: number;
-  activatedAt: number | null;
-  retiredAt: number | null;
-  expiresAt: number | null;
-}
-
-export interface SigningKeys {
-  /** The public JWKS: next, current and retired-but-unexpired keys; never a private or HMAC key. */
-  jwks(): { keys: Record<string, unknown>[] };
-  list(): Promise<PublicKeyInfo[]>;
-  /** Forces one rotation step. */
-  rotate(): Promise<void>;
-}
 
 /** A refresh token handed to the client, and the family (session) it belongs to. */
 export interface IssuedRefreshToken {

@@ -3,7 +3,7 @@ import { createLoginThrottle } from './accounts/throttle.js';
 import { createUserService } from './accounts/users.js';
 import { createClientService } from './clients/clients.js';
 import type { SesameConfig } from './config.js';
-import { createInterimKeyring } from './keyring-interim.js';
+import { createKeyring } from './keys/keyring.js';
 import type { Services } from './services.js';
 import { createInterimRevocations, createInterimSessions } from './sessions-interim.js';
 import type { Store } from './store/types.js';
@@ -18,9 +18,6 @@ export interface CreateServicesOptions {
   rotateKeys?: boolean;
 }
 
-/** How often the server checks whether the signing key is due and picks up keys rotated by the CLI. */
-const KEY_CHECK_MS = 60_000;
-
 /**
  * Builds the services of the server over a store, once: the domain modules (accounts, clients,
  * keys, refresh sessions, denylist) and the access token issuer on top of them.
@@ -29,14 +26,18 @@ const KEY_CHECK_MS = 60_000;
  */
 export async function createServices(options: CreateServicesOptions): Promise<Services> {
   const { config, store, now, log } = options;
-  const keys = await createInterimKeyring(config, store, now);
-  let timer: NodeJS.Timeout | undefined;
-  if (options.rotateKeys !== false) {
-    timer = setInterval(() => {
-      keys.rotateIfDue().catch((error: unknown) => log?.error({ err: error }, 'key rotation failed'));
-    }, KEY_CHECK_MS);
-    timer.unref();
-  }
+  // HS256 (the classic profile, or algorithm HS256) signs with the configured shared secret;
+  // the other algorithms with stored keys that rotate.
+  const hmac = config.tokenProfile === 'classic' || config.algorithm === 'HS256';
+  const keys = await createKeyring({
+    store,
+    now,
+    algorithm: hmac ? undefined : (config.algorithm as Exclude<SesameConfig['algorithm'], 'HS256'>),
+    hmac: hmac ? { secret: config.hmacSecret } : undefined,
+    rotationPeriodMs: config.keyRotationPeriod,
+    maxTokenLifetimeMs: config.accessTokenTtl,
+  });
+  if (options.rotateKeys !== false) keys.start();
   const services: Services = {
     config,
     store,
@@ -72,7 +73,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       }
     },
     async close() {
-      if (timer) clearInterval(timer);
+      keys.stop();
     },
   };
   return Object.freeze(services);

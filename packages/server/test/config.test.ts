@@ -41,7 +41,7 @@ describe('loadConfig', () => {
 
   it('reads durations and gives the classic profile a 7-day life', () => {
     const config = loadConfig({
-      values: { tokenProfile: 'classic', classicSecret: SECRET, refreshTokenTtl: '14d' },
+      values: { tokenProfile: 'classic', hmacSecret: SECRET, refreshTokenTtl: '14d' },
     });
     expect(config.accessTokenTtl).toBe(7 * 86_400_000);
     expect(config.refreshTokenTtl).toBe(14 * 86_400_000);
@@ -58,7 +58,8 @@ describe('loadConfig', () => {
     [{ values: { issuer: 'https://id.example/?x=1' } }, /without query or fragment/],
     [{ values: { accessTokenTtl: '15 minutes' } }, /config accessTokenTtl: must be a duration/],
     [{ values: { trustProxy: 'yes' } }, /config trustProxy: must be true or false/],
-    [{ values: { tokenProfile: 'classic', classicSecret: 'short' } }, /classicSecret .*at least 32 bytes/],
+    [{ values: { tokenProfile: 'classic', hmacSecret: 'short' } }, /hmacSecret .*at least 32 bytes/],
+    [{ values: { algorithm: 'HS256' } }, /hmacSecret \(SESAME_HMAC_SECRET\): HS256 tokens need/],
   ])('refuses %j with one line naming the key', (sources, message) => {
     let caught: unknown;
     try {

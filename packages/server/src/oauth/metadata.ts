@@ -81,6 +81,7 @@ export async function metadataRoutes(
     // A short cache: a guard refetches on an unknown kid anyway, and the next key is published
     // a whole rotation period before it signs.
     async (_request, reply) =>
+      // Empty for HS256 (the classic profile): a shared secret is never published.
       reply.header('cache-control', 'public, max-age=300').send(app.sesame.keys.jwks()),
   );
 }

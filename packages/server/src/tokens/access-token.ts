@@ -1,14 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Algorithm, createVerifier, importKey, type JwsHeader, type Key, sign } from '@sesame/jwt';
+import { type Algorithm, createVerifier, importKey, type JwsHeader, sign } from '@sesame/jwt';
 import type { SesameConfig } from '../config.js';
+import type { Keyring } from '../keys/keyring.js';
 
-/** Where access tokens get their signing key and find the keys that verify them (the keyring). */
-export interface AccessTokenKeys {
-  /** The key that signs now (with its kid). */
-  signingKey(): Key;
-  /** The published and retired keys that may verify a token with this header. */
-  verificationKeys(header: JwsHeader): readonly Key[];
-}
+/** Where access tokens get their signing key and the keys that verify them (the keyring). */
+export type AccessTokenKeys = Pick<Keyring, 'signingKey' | 'keySet'>;
 
 /** What the server puts in an access token, whatever the profile. */
 export interface AccessTokenSubject {
@@ -77,7 +73,7 @@ export function createAccessTokens(options: {
   if (config.tokenProfile === 'classic') return classicTokens(config, lifeSeconds, now, currentDate);
 
   const verifier = createVerifier({
-    key: { select: (header: JwsHeader) => keys.verificationKeys(header) },
+    key: { select: (header: JwsHeader) => keys.keySet().select(header) },
     algorithms: [config.algorithm as Algorithm],
     issuer: config.issuer,
     typ: 'at+jwt',
@@ -118,7 +114,7 @@ function classicTokens(
   now: () => number,
   currentDate: () => Date,
 ): AccessTokens {
-  const secret = importKey(config.classicSecret, 'HS256');
+  const secret = importKey(config.hmacSecret, 'HS256');
   const verifier = createVerifier({
     key: secret,
     algorithms: ['HS256'],

@@ -36,10 +36,7 @@ export function registerServe(program: Command): void {
         const code = (error as NodeJS.ErrnoException).code;
         throw new CommandError(`cannot listen on ${config.host}:${config.port}${code ? ` (${code})` : ''}`);
       }
-      // Printed on stdout, not through the logger: logs never carry a password.
-      if (created) process.stdout.write(firstStartBanner(created, config));
-      process.stdout.write(`sesame listening on ${config.issuer} (docs: ${config.issuer}/docs)\n`);
-
+      // Handlers first: whoever reads the line below may signal at once.
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) {
@@ -59,5 +56,8 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
+      // Printed on stdout, not through the logger: logs never carry a password.
+      if (created) process.stdout.write(firstStartBanner(created, config));
+      process.stdout.write(`sesame listening on ${config.issuer} (docs: ${config.issuer}/docs)\n`);
     });
 }
