@@ -116,5 +116,9 @@ describe('the sesame entry point', { timeout: 60_000 }, () => {
     });
     expect(refused.code).toBe(1);
     expect(oneLineError(refused.stderr).code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
+    // The program asks commander for a help hint after errors; the token commands stay one line.
+    const unknown = await runCli(['token', 'sign', '--frobnicate'], { main: true });
+    expect(unknown.code).toBe(2);
+    expect(oneLineError(unknown.stderr).code).toBe('ERR_CLI_USAGE');
   });
 });

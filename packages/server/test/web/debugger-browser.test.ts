@@ -77,6 +77,19 @@ describe.skipIf(!available)('the /debugger page in chromium', { timeout: 60_000 
       .toMatch(/^Signature verified with this server's keys\.$/);
   });
 
+  it('maps every asymmetric family onto WebCrypto: a pasted JWK verifies RS, PS, ES and EdDSA tokens', async () => {
+    const { page } = session;
+    for (const alg of ['RS384', 'PS256', 'ES512', 'EdDSA'] as const) {
+      const pair = generateKeyPair(alg);
+      await page.fill('#token', sign({ sub: alg }, pair.privateKey, { expiresIn: '5m' }));
+      await page.fill('#verify-key', JSON.stringify(exportJWK(pair.publicKey)));
+      await page.click('#verify-pasted');
+      await expect
+        .poll(() => page.locator('#verify-result').textContent(), { message: alg })
+        .toMatch(/^Signature verified/);
+    }
+  });
+
   it('verifies with an HMAC secret, refuses the wrong one, and flags a weak one', async () => {
     const { page } = session;
     const token = sign({ sub: 'u1' }, importKey(SECRET, 'HS256'), { expiresIn: '5m' });

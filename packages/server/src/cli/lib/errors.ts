@@ -109,6 +109,12 @@ export function configure(command: Command, examples: string): Command {
     // Help and version are "errors" to commander; they exit 0.
     process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
   });
+  // Commander's own messages ("error: unknown option '--x'") get the same one-line shape as ours,
+  // without the help hint a parent program may ask for on a second line.
+  command.showHelpAfterError(false);
+  command.configureOutput({
+    outputError: (text, write) => write(`error ERR_CLI_USAGE: ${text.replace(/^error:\s*/, '').trimEnd()}\n`),
+  });
   command.addHelpText('after', `\nExamples:\n${examples}\n${EXIT_HELP}\n`);
   return command;
 }
