@@ -5,9 +5,10 @@ import { createClientService } from './clients/clients.js';
 import type { SesameConfig } from './config.js';
 import { createKeyring } from './keys/keyring.js';
 import type { Services } from './services.js';
-import { createInterimRevocations, createInterimSessions } from './sessions-interim.js';
 import type { Store } from './store/types.js';
 import { createAccessTokens } from './tokens/access-token.js';
+import { createDenylist } from './tokens/denylist.js';
+import { createRefreshFamilies } from './tokens/refresh-families.js';
 
 export interface CreateServicesOptions {
   config: SesameConfig;
@@ -38,6 +39,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     maxTokenLifetimeMs: config.accessTokenTtl,
   });
   if (options.rotateKeys !== false) keys.start();
+  const denylist = createDenylist({ store, now, maxTokenLifetimeMs: config.accessTokenTtl });
   const services: Services = {
     config,
     store,
@@ -46,8 +48,15 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     accessTokens: createAccessTokens({ config, keys, now }),
     users: createUserService({ store, now }),
     clients: createClientService({ store, now }),
-    sessions: await createInterimSessions(config, store, now),
-    revocations: createInterimRevocations(store, now),
+    sessions: createRefreshFamilies({
+      store,
+      now,
+      graceMs: config.refreshGraceWindow,
+      familyTtlMs: config.refreshTokenTtl,
+      tokenTtlMs: Math.min(14 * 86_400_000, config.refreshTokenTtl),
+      denylist,
+    }),
+    revocations: denylist,
     throttle: createLoginThrottle({
       store,
       now,

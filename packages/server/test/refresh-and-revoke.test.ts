@@ -48,6 +48,31 @@ describe('refresh_token grant', () => {
     expect((await refresh(tabA.refresh_token)).statusCode).toBe(200);
   });
 
+  it('answers two concurrent refreshes with one successor, never two sessions', async () => {
+    const first = await loginAlice(t);
+    const [a, b] = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.json().refresh_token).toBe(b.json().refresh_token);
+  });
+
+  it('with the grace window set to 0, an immediate second use is reuse', async () => {
+    const strict = await createTestApp({ refreshGraceWindow: 0 });
+    try {
+      const session = await loginAlice(strict);
+      const send = (token: string) =>
+        postForm(strict.app, '/oauth/token', {
+          grant_type: 'refresh_token',
+          client_id: strict.publicId,
+          refresh_token: token,
+        });
+      const next = (await send(session.refresh_token)).json();
+      expect((await send(session.refresh_token)).json().error).toBe('invalid_grant');
+      expect((await send(next.refresh_token)).json().error).toBe('invalid_grant');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('revokes only that family when a rotated token comes back after the grace window', async () => {
     const victim = await loginAlice(t);
     const other = await loginAlice(t);

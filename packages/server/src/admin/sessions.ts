@@ -36,6 +36,8 @@ export async function adminSessionRoutes(app: FastifyInstance): Promise<void> {
       const { id } = request.params as { id: string };
       if ((await store.findUserById(id)) === undefined) throw new OAuthError('not_found', 'no such user');
       const revoked = await sessions.revokeUser(id, 'revoked by admin');
+      // Also tokens without a session (sid): every access token issued to the user up to now.
+      await app.sesame.revocations.revokeUser(id);
       await app.sesame.audit({
         type: 'revocation',
         actor: request.tokenClaims?.sub ?? null,

@@ -106,7 +106,10 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       if (body.disabled !== undefined) {
         await users.setDisabled(id, body.disabled);
         // A disabled account's sessions end now, not when their refresh tokens expire.
-        if (body.disabled) await app.sesame.sessions.revokeUser(id, 'user disabled');
+        if (body.disabled) {
+          await app.sesame.sessions.revokeUser(id, 'user disabled');
+          await app.sesame.revocations.revokeUser(id);
+        }
       }
       await app.sesame.audit({
         type: 'admin.user.changed',

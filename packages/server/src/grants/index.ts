@@ -1,3 +1,4 @@
+import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import { passwordGrant } from './password.js';
 import { refreshTokenGrant } from './refresh-token.js';
@@ -13,6 +14,7 @@ export const DEFAULT_GRANTS: readonly GrantModule[] = [
   passwordGrant,
   clientCredentialsGrant,
   refreshTokenGrant,
+  authorizationCodeGrant,
 ];
 
 /** Grants by every grant_type value they answer to. */

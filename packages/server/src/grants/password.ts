@@ -60,7 +60,7 @@ export const passwordGrant: GrantModule = {
     const allowed = user.scopes.filter((scope) => client.scopes.includes(scope));
     const scopes = grantScopes(parseScope(params.scope), allowed);
     const refresh = mayRefresh(client)
-      ? await services.sessions.start({ userId: user.id, clientId: client.clientId, scope: scopes.join(' ') })
+      ? await services.sessions.issue({ userId: user.id, clientId: client.clientId, scope: scopes.join(' ') })
       : undefined;
     return issueTokenResponse(services, {
       client,
@@ -68,7 +68,7 @@ export const passwordGrant: GrantModule = {
       subject: user.id,
       username: user.username,
       scopes,
-      refresh: refresh && { token: refresh.token, familyId: refresh.family.id },
+      refresh: refresh && { token: refresh.refreshToken, familyId: refresh.family.id },
       ip: request.ip,
     });
   },

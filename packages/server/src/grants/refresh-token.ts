@@ -21,9 +21,8 @@ export const refreshTokenGrant: GrantModule = {
     const presented = params.refresh_token!;
     // §6: the token is bound to the client it was issued to; check before rotating, so another
     // client cannot burn it.
-    const found = await services.sessions.find(presented);
-    if (found === undefined || found.family.clientId !== client.clientId) throw invalidGrant();
-    const { family } = found;
+    const family = await services.sessions.familyOf(presented);
+    if (family === undefined || family.clientId !== client.clientId) throw invalidGrant();
     const granted = family.scope.split(' ').filter(Boolean);
     const requested = parseScope(params.scope);
     // §6: "MUST NOT include any scope not originally granted by the resource owner".
@@ -39,7 +38,7 @@ export const refreshTokenGrant: GrantModule = {
       }
       username = user.username;
     }
-    const outcome = await services.sessions.refresh(presented);
+    const outcome = await services.sessions.rotate(presented);
     if (outcome.kind === 'reused') {
       await services.audit({
         type: 'refresh.reuse',
@@ -51,14 +50,14 @@ export const refreshTokenGrant: GrantModule = {
       });
       throw invalidGrant();
     }
-    if (outcome.kind === 'invalid') throw invalidGrant();
+    if (!outcome.ok) throw invalidGrant();
     return issueTokenResponse(services, {
       client,
       grantType: 'refresh_token',
       subject: family.userId ?? client.clientId,
       username,
       scopes: requested ?? granted,
-      refresh: { token: outcome.token, familyId: outcome.family.id },
+      refresh: { token: outcome.refreshToken, familyId: outcome.family.id },
       ip: request.ip,
     });
   },

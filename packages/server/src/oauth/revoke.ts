@@ -57,7 +57,7 @@ export async function revokeEndpoint(app: FastifyInstance): Promise<void> {
       } else if (found.kind === 'access' && found.claims.jti !== undefined) {
         const owner = found.claims.client_id;
         if (owner !== undefined && owner !== client.clientId) throw notYours();
-        await services.revocations.revokeJti(found.claims.jti, found.claims.exp);
+        await services.revocations.revokeToken({ jti: found.claims.jti, exp: found.claims.exp });
         await services.audit({
           type: 'revocation',
           actor: client.clientId,

@@ -27,8 +27,8 @@ export async function findToken(
     }
   };
   const asRefresh = async (): Promise<FoundToken | undefined> => {
-    const found = await services.sessions.find(token);
-    return found && { kind: 'refresh', ...found };
+    const found = await services.sessions.inspect(token);
+    return found && { kind: 'refresh', record: found.token, family: found.family };
   };
   const first = hint === 'refresh_token' ? await asRefresh() : asAccess();
   if (first) return first;

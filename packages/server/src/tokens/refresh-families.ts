@@ -7,7 +7,7 @@
  * in clear. Presenting a rotated token outside that window revokes its family, and only its family.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { RefreshFamily, Store } from '../store/types.js';
+import type { RefreshFamily, RefreshToken, Store } from '../store/types.js';
 import type { Denylist } from './denylist.js';
 
 export interface RefreshFamiliesOptions {
@@ -39,6 +39,8 @@ export interface RefreshFamilies {
   rotate(presented: string): Promise<RefreshOutcome>;
   /** The family of a token (any generation), for revocation and client checks; undefined if unknown. */
   familyOf(presented: string): Promise<RefreshFamily | undefined>;
+  /** A token's own record and its family, whatever their state: for introspection (RFC 7662). */
+  inspect(presented: string): Promise<{ token: RefreshToken; family: RefreshFamily } | undefined>;
   /** RFC 7009 §2.1: revoking a refresh token revokes its family. Answers the family id, if any. */
   revokeByToken(presented: string, reason: string): Promise<string | undefined>;
   revokeFamily(familyId: string, reason: string): Promise<boolean>;
@@ -146,6 +148,12 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
       if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;
       const token = await store.findRefreshToken(sha256(presented));
       return token && store.findRefreshFamily(token.familyId);
+    },
+    async inspect(presented: string) {
+      if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;
+      const token = await store.findRefreshToken(sha256(presented));
+      const family = token && (await store.findRefreshFamily(token.familyId));
+      return token && family ? { token, family } : undefined;
     },
     async revokeByToken(presented: string, reason: string) {
       if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;

@@ -64,7 +64,10 @@ export function registerUsers(program: Command): void {
           const user = await store.findUserByName(username);
           if (user === undefined) throw new CommandError(`no user named ${username}`);
           await services.users.setDisabled(user.id, disabled);
-          if (disabled) await services.sessions.revokeUser(user.id, 'user disabled');
+          if (disabled) {
+            await services.sessions.revokeUser(user.id, 'user disabled');
+            await services.revocations.revokeUser(user.id);
+          }
           await services.audit({
             type: 'admin.user.changed',
             actor: 'cli',
