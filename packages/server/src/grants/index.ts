@@ -1,4 +1,3 @@
-import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import { passwordGrant } from './password.js';
 import { refreshTokenGrant } from './refresh-token.js';
@@ -14,7 +13,6 @@ export const DEFAULT_GRANTS: readonly GrantModule[] = [
   passwordGrant,
   clientCredentialsGrant,
   refreshTokenGrant,
-  authorizationCodeGrant,
 ];
 
 /** Grants by every grant_type value they answer to. */
