@@ -23,9 +23,14 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
  *
  * @example const applied = await migrateToLatest(db, 'sqlite'); // ['001_initial'] on a new file
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: SqlDialectName,
+  /** PostgreSQL: the schema of the bookkeeping tables (Kysely otherwise matches any schema's). */
+  schema?: string,
+): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
-  const migrator = new Migrator({ db, provider });
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const code = String((error as Error).message).includes('corrupted')

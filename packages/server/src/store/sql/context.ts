@@ -11,6 +11,11 @@ import type { Database } from './schema.js';
 export interface SqlContext {
   readonly db: Kysely<Database>;
   write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Called first inside a write that draws a feed cursor (seq), so cursors commit in the order they
+   * were drawn. SQLite needs nothing (one writer at a time); PostgreSQL takes an advisory lock.
+   */
+  serialize?(trx: Kysely<Database>, name: 'revocations'): Promise<void>;
 }
 
 /** Runs an insert, turning a unique violation into ERR_STORE_DUPLICATE naming only the table. */

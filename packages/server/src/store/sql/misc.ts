@@ -23,11 +23,12 @@ type MiscMethods = Pick<
   | 'initSetting'
 >;
 
-export function miscQueries({ db, write }: SqlContext): MiscMethods {
+export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
   return {
     async addRevocation(entry) {
-      const row = await write((trx) =>
-        trx
+      const row = await write(async (trx) => {
+        await serialize?.(trx, 'revocations');
+        return trx
           .insertInto('revocations')
           .values({
             kind: entry.kind,
@@ -37,8 +38,8 @@ export function miscQueries({ db, write }: SqlContext): MiscMethods {
             created_at: entry.createdAt,
           })
           .returningAll()
-          .executeTakeFirstOrThrow(),
-      );
+          .executeTakeFirstOrThrow();
+      });
       return toRevocation(row);
     },
     async listRevocations(since, now, limit) {

@@ -129,12 +129,15 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
         if (inGrace) return { kind: 'grace', family, previous, next: toRefreshToken(successor) };
 
         // A rotated token came back: whoever holds it may be a thief, so the session ends.
-        await trx
+        const revoked = await trx
           .updateTable('refresh_families')
           .set({ revoked_at: now, revoked_reason: REUSE_REASON })
           .where('id', '=', family.id)
           .where('revoked_at', 'is', null)
-          .execute();
+          .executeTakeFirst();
+        // Under READ COMMITTED (PostgreSQL) several reuses may pass the check above at once; only
+        // the one whose UPDATE matched reports the reuse, the others find a revoked family.
+        if (revoked.numUpdatedRows === 0n) return { kind: 'invalid' };
         return { kind: 'reused', family: { ...family, revokedAt: now, revokedReason: REUSE_REASON } };
       }),
 

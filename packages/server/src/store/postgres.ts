@@ -1,0 +1,135 @@
+/**
+ * The distributed store: PostgreSQL through Kysely on `pg`, with the same queries (sql/*) and the
+ * same migrations as SQLite. Write transactions run at PostgreSQL's default READ COMMITTED: every
+ * atomic operation in sql/* is a conditional statement (UPDATE … WHERE rotated_at IS NULL, INSERT …
+ * ON CONFLICT, a partial unique index) whose row lock makes concurrent callers wait and re-check,
+ * so no SERIALIZABLE retry loop is needed. The one thing READ COMMITTED does not give is a feed
+ * cursor that never skips: `serialize` below is why.
+ * Private signing keys are encrypted by `keyCipher` (keys/master-key-cipher.ts) before they reach
+ * the database, and decrypted on the way out (store/encrypted-keys.ts).
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { KeyCipher } from '../keys/key-cipher.js';
+import { type RewrappingCipher, withEncryptedKeys } from './encrypted-keys.js';
+import { StoreError } from './errors.js';
+import { migrateToLatest } from './migrations/index.js';
+import { createKyselyStore } from './sql/kysely-store.js';
+import type { Database as Tables } from './sql/schema.js';
+import type { Store } from './types.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database (the password never appears in an error). */
+  url: string;
+  /** The clock for housekeeping on open. Default Date.now. */
+  now?: () => number;
+  /** Apply pending migrations on open (default true); `sesame migrate` runs them explicitly. */
+  migrate?: boolean;
+  /** Encrypts private signing keys at rest; required by the server in PostgreSQL mode. */
+  keyCipher?: KeyCipher | RewrappingCipher;
+  /** A schema to use (created when missing) instead of the URL's search_path: tests, or tenants. */
+  schema?: string;
+  /** Connections in this process's pool (default 10). */
+  poolSize?: number;
+  /** How long to wait for a connection before failing the request (default 5000 ms). */
+  connectTimeoutMs?: number;
+}
+
+/** A PostgreSQL store, plus re-encryption of its signing keys under the current master key. */
+export interface PostgresStore extends Store {
+  /** Re-encrypts every key not under the current master key; returns how many changed. */
+  rewrapSigningKeys(): Promise<number>;
+}
+
+/**
+ * One fixed advisory-lock id for "appending to the revocation feed" (any 64-bit number; this is
+ * the ASCII of "sesamerv"). It only has to differ from other applications' ids in the database.
+ */
+export const FEED_LOCK = 0x73657361_6d657276n;
+/** The advisory-lock id serialising migrations ("sesamemg"). */
+const MIGRATION_LOCK = 0x73657361_6d656d67n;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens a PostgreSQL store and migrates it to the latest schema.
+ *
+ * @example
+ * const store = await openPostgresStore({ url: process.env.SESAME_DATABASE_URL!, keyCipher });
+ * await store.ping();
+ * await store.close();
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const now = options.now ?? Date.now;
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema))
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'the PostgreSQL schema name is not a plain identifier');
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+  });
+  // An idle connection dropped by the server (restart, failover) emits 'error' on the pool; without
+  // a listener that would crash the process. The pool discards the connection and makes a new one.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => db.transaction().execute(fn);
+  try {
+    if (options.migrate !== false) await migrateExclusively(db, options.schema);
+    if (options.migrate !== false) await sweep(db, now());
+  } catch (error) {
+    await db.destroy();
+    if (error instanceof StoreError) throw error;
+    // pg's messages can name the user and host, never the password; still, say only what failed.
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'the PostgreSQL database could not be reached', {
+      cause: error,
+    });
+  }
+  const store = createKyselyStore({
+    kind: 'postgres',
+    db,
+    write,
+    // READ COMMITTED hands out sequence values at insert time but makes rows visible at commit, so
+    // entry 6 can commit before entry 5; a guard reading "after 5" then "after 6" would skip 5.
+    // Appends to the feed therefore hold one transaction-level advisory lock: the next seq is only
+    // drawn after the previous append has committed (or rolled back), so seq order = commit order.
+    async serialize(trx, name) {
+      if (name === 'revocations') await sql`select pg_advisory_xact_lock(${FEED_LOCK})`.execute(trx);
+    },
+    close: () => db.destroy(),
+  });
+  try {
+    // Rewrapping needs the tables: a store opened without migrating rewraps on `sesame keys rewrap`.
+    return await withEncryptedKeys(store, { db, write }, options.keyCipher, options.migrate !== false);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/**
+ * Migrates under a session-level advisory lock. Kysely's migrator locks only after creating its own
+ * bookkeeping tables (CREATE TABLE IF NOT EXISTS, which races in PostgreSQL: two workers starting
+ * on an empty database would both try), so the whole run is serialised here, on one connection.
+ */
+async function migrateExclusively(db: Kysely<Tables>, schema: string | undefined): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    try {
+      // Inside the lock too: CREATE SCHEMA IF NOT EXISTS is no safer against a racing twin.
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(conn);
+      // The bookkeeping tables go in the schema in use: without naming it, Kysely takes a
+      // kysely_migration table of any schema in the database for its own.
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(conn);
+      await migrateToLatest(conn as Kysely<unknown>, 'postgres', rows[0]?.schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+    }
+  });
+}
+
+/** Drops expired single-use markers and throttle counters (as the SQLite store does on open). */
+async function sweep(db: Kysely<Tables>, at: number): Promise<void> {
+  await db.deleteFrom('used_once').where('expires_at', '<=', at).execute();
+  await db.deleteFrom('login_throttle').where('window_ends_at', '<=', at).execute();
+}
