@@ -53,6 +53,11 @@ export const CONFIG_SCHEMA = {
     secret: true,
     description: 'HS256 shared secret: the classic profile, or algorithm HS256 (at least 32 bytes)',
   },
+  weakSecretsFile: {
+    type: 'string',
+    default: '',
+    description: 'a list of leaked HMAC secrets, one a line: an hmacSecret on it stops the server',
+  },
   accessTokenTtl: {
     type: 'duration',
     default: null,
@@ -141,6 +146,7 @@ export interface SesameConfig {
   readonly algorithm: 'ES256' | 'RS256' | 'EdDSA' | 'HS256';
   readonly audience: string;
   readonly hmacSecret: string;
+  readonly weakSecretsFile: string;
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
   readonly refreshGraceWindow: number;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hmacSecretProblem } from './config-secrets.js';
 import {
   CONFIG_SCHEMA,
   type ConfigKey,
@@ -77,6 +78,15 @@ function finish(config: Record<string, unknown>): Record<string, unknown> {
     throw new ConfigError(
       `hmacSecret (${envName('hmacSecret')}): HS256 tokens need a shared secret of at least 32 bytes`,
     );
+  }
+  if (hmac) {
+    let problem: string | undefined;
+    try {
+      problem = hmacSecretProblem(String(config.hmacSecret), String(config.weakSecretsFile));
+    } catch (error) {
+      throw new ConfigError(`weakSecretsFile (${envName('weakSecretsFile')}): ${(error as Error).message}`);
+    }
+    if (problem) throw new ConfigError(`hmacSecret (${envName('hmacSecret')}): ${problem}`);
   }
   config.issuer = String(config.issuer).replace(/\/+$/, '');
   return config;

@@ -1,0 +1,79 @@
+/**
+ * `npm run test:attacks`: the attack suite. Starts real Sesame servers (the built CLI) and the quiz
+ * API behind @sesame/guard, obtains genuine tokens, then forges and replays, and counts what gets
+ * through. Prints `N passed, N failed`, lists every accepted forgery by name, and exits non-zero on
+ * any failure. Needs `npm run build` first and ../shared/vectors beside the checkout.
+ */
+import { existsSync } from 'node:fs';
+import { claimAttacks, expiryAttack, prepareExpiry } from './cases/claims.js';
+import { ecdsaAttacks } from './cases/ecdsa.js';
+import { headerKeyAttacks } from './cases/header-keys.js';
+import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
+import { keyConfusionAttacks } from './cases/key-confusion.js';
+import { leakedKeyAttacks } from './cases/leaked-key.js';
+import { malformedAttacks } from './cases/malformed.js';
+import { malformedBodyAttacks } from './cases/malformed-bodies.js';
+import { refreshReplayAttacks, stuffingAttacks } from './cases/replay.js';
+import { signatureAttacks } from './cases/signature.js';
+import { weakSecretStartAttacks } from './cases/weak-secret-start.js';
+import { assertBuilt } from './lib/processes.js';
+import { Report } from './lib/report.js';
+import { type Context, runCleanup, startDeployment } from './lib/setup.js';
+
+const report = new Report();
+const cleanup: Context['cleanup'] = [];
+
+async function step(category: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    report.error(category, error);
+  }
+}
+
+async function main(): Promise<void> {
+  assertBuilt();
+  if (!existsSync(WEAK_SECRETS)) throw new Error(`${WEAK_SECRETS} is missing: the shared vectors are needed`);
+  process.stdout.write('starting two Sesame deployments (server + quiz API each)...\n');
+  const [mainDeployment, other] = await Promise.all([
+    // Rotated twice before the first start, so a retired key is published; no refresh grace window,
+    // so a replayed refresh token is reuse at once.
+    startDeployment('main', cleanup, { rotations: 2, env: { SESAME_REFRESH_GRACE_WINDOW: '0' } }),
+    // 10-second access tokens (the minimum): genuinely expired tokens within the run.
+    startDeployment('other', cleanup, { env: { SESAME_ACCESS_TOKEN_TTL: '10s' } }),
+  ]);
+  const ctx: Context = { report, main: mainDeployment, other, cleanup };
+  const expiring = await prepareExpiry(ctx);
+
+  const categories: Array<[string, (ctx: Context) => Promise<void>]> = [
+    ['signatures', signatureAttacks],
+    ['key confusion', keyConfusionAttacks],
+    ['header keys', headerKeyAttacks],
+    ['ecdsa', ecdsaAttacks],
+    ['malformed tokens', malformedAttacks],
+    ['leaked key', leakedKeyAttacks],
+    ['claims', claimAttacks],
+    ['expiry', (c) => expiryAttack(c, expiring)],
+    ['hs mode', hsModeAttacks],
+    ['weak secrets at start', weakSecretStartAttacks],
+    ['refresh replay', refreshReplayAttacks],
+    // Last on the main server: failed logins throttle this address there.
+    ['malformed bodies', malformedBodyAttacks],
+    ['credential stuffing', stuffingAttacks],
+  ];
+  for (const [name, run] of categories) {
+    const started = Date.now();
+    process.stdout.write(`- ${name}...`);
+    await step(name, () => run(ctx));
+    process.stdout.write(` ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  report.error('set-up', error);
+} finally {
+  await runCleanup(cleanup);
+}
+process.exitCode = report.print();
