@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { claimAttacks, expiryAttack, prepareExpiry } from './cases/claims.js';
+import { codeReplayAttacks } from './cases/code-replay.js';
 import { ecdsaAttacks } from './cases/ecdsa.js';
 import { headerKeyAttacks } from './cases/header-keys.js';
 import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     ['hs mode', hsModeAttacks],
     ['weak secrets at start', weakSecretStartAttacks],
     ['refresh replay', refreshReplayAttacks],
+    ['code replay', codeReplayAttacks],
     // Last on the main server: failed logins throttle this address there.
     ['malformed bodies', malformedBodyAttacks],
     ['credential stuffing', stuffingAttacks],

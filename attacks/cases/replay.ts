@@ -105,16 +105,6 @@ export async function refreshReplayAttacks(ctx: Context): Promise<void> {
       `${after.status}`,
     );
   }
-
-  // Authorization codes: only once the grant exists on this server.
-  const metadata = (await (await fetch(`${main.issuer}/.well-known/oauth-authorization-server`)).json()) as {
-    grant_types_supported?: string[];
-  };
-  if (metadata.grant_types_supported?.includes('authorization_code')) {
-    report.note('authorization_code is advertised: its replay attack is not written yet (pending)');
-  } else {
-    report.note('pending: replayed authorization codes — the authorization_code grant does not exist yet');
-  }
 }
 
 /**
