@@ -129,7 +129,7 @@ export function checkSignature(parsed: ParsedJws, key: Key): void {
   if (!isBase64url(segment) || segment.length === 0) {
     throw new JwtError('ERR_JWS_SIGNATURE', 'the signature is malformed');
   }
-  if (!verifyInput(parsed.spec, key, parsed.signingInput, base64urlDecode(segment))) {
+  if (!verifyInput(parsed.spec, key, parsed.signingInput, segment)) {
     throw new JwtError('ERR_JWS_SIGNATURE', 'the signature does not verify');
   }
 }

@@ -52,23 +52,31 @@ function countMembers(value: object, depth: number): number {
   return count;
 }
 
+/**
+ * Counts the member names in JSON text that JSON.parse has already accepted. In valid JSON a ':'
+ * outside a string only ever follows a member name, after optional white space (RFC 8259 §4), so
+ * the names are the strings followed by ':'. Jumping from quote to quote with indexOf is cheaper
+ * than reading every character.
+ */
 function countColons(text: string): number {
   let count = 0;
   let i = 0;
-  const length = text.length;
-  while (i < length) {
-    const c = text.charCodeAt(i++);
-    if (c === 0x3a) count++;
-    else if (c === 0x22) {
-      // Skip the string: JSON.parse already proved it well formed, so only escapes matter here.
-      for (;;) {
-        const s = text.charCodeAt(i++);
-        if (s === 0x22) break;
-        if (s === 0x5c) i++;
-      }
+  for (;;) {
+    const start = text.indexOf('"', i);
+    if (start < 0) return count;
+    let end = text.indexOf('"', start + 1);
+    // A quote preceded by an odd run of backslashes is escaped and does not end the string.
+    while (text.charCodeAt(end - 1) === 0x5c) {
+      let run = 1;
+      while (text.charCodeAt(end - 1 - run) === 0x5c) run++;
+      if ((run & 1) === 0) break;
+      end = text.indexOf('"', end + 1);
     }
+    i = end + 1;
+    let c = text.charCodeAt(i);
+    while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(++i);
+    if (c === 0x3a) count++;
   }
-  return count;
 }
 
 /** @internal UTF-8 bytes of a JSON value. */
