@@ -132,6 +132,18 @@ export const CONFIG_SCHEMA = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'pino log level',
   },
+  wechatApiBase: {
+    type: 'url',
+    default: 'https://api.weixin.qq.com',
+    description: 'base URL of the WeChat API, for the wxapp grant (jscode2session)',
+  },
+  wechatTimeout: {
+    type: 'duration',
+    default: 5_000,
+    min: 100,
+    max: MINUTE,
+    description: 'how long the wxapp grant waits for WeChat before answering 503',
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;
@@ -158,6 +170,8 @@ export interface SesameConfig {
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly wechatApiBase: string;
+  readonly wechatTimeout: number;
 }
 
 /** `accessTokenTtl` → `SESAME_ACCESS_TOKEN_TTL`. */

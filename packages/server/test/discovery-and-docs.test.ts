@@ -19,7 +19,14 @@ describe('discovery', () => {
         jwks_uri: 'http://127.0.0.1:8080/.well-known/jwks.json',
         revocation_endpoint: 'http://127.0.0.1:8080/oauth/revoke',
         introspection_endpoint: 'http://127.0.0.1:8080/oauth/introspect',
-        grant_types_supported: ['password', 'client_credentials', 'refresh_token'],
+        grant_types_supported: [
+          'password',
+          'client_credentials',
+          'refresh_token',
+          'authorization_code',
+          'urn:sesame:params:oauth:grant-type:wxapp',
+        ],
+        authorization_endpoint: 'http://127.0.0.1:8080/oauth/authorize',
       });
     }
   });

@@ -11,6 +11,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../src/store/types.js';
 import { accountsConformance } from './conformance/accounts.js';
+import { authorizationConformance } from './conformance/authorization.js';
 import type { ConformanceContext, OpenStore } from './conformance/fixtures.js';
 import { keysConformance } from './conformance/keys.js';
 import { miscConformance } from './conformance/misc.js';
@@ -46,5 +47,6 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
     refreshConformance(ctx);
     refreshRaceConformance(ctx);
     miscConformance(ctx);
+    authorizationConformance(ctx);
   });
 }

@@ -33,7 +33,7 @@ describe('SQLite store: files and migrations', () => {
     await store.close();
     const raw = new Database(file, { readonly: true });
     const names = raw.prepare('select name from kysely_migration order by name').all();
-    expect(names).toEqual([{ name: '001_initial' }]);
+    expect(names).toEqual([{ name: '001_initial' }, { name: '002_authorization' }]);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
   });

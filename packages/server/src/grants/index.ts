@@ -1,7 +1,9 @@
+import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import { passwordGrant } from './password.js';
 import { refreshTokenGrant } from './refresh-token.js';
 import type { GrantModule, GrantParameter } from './types.js';
+import { wxappGrant } from './wxapp.js';
 
 export type { GrantContext, GrantModule, GrantParameter, TokenResponse } from './types.js';
 
@@ -13,6 +15,8 @@ export const DEFAULT_GRANTS: readonly GrantModule[] = [
   passwordGrant,
   clientCredentialsGrant,
   refreshTokenGrant,
+  authorizationCodeGrant,
+  wxappGrant,
 ];
 
 /** Grants by every grant_type value they answer to. */

@@ -26,6 +26,14 @@ export function buildMetadata(
     // RFC 9068 §2.1: the access tokens are JWTs signed with this algorithm.
     access_token_signing_alg_values_supported: [algorithm],
     service_documentation: `${issuer}/docs`,
+    // The code flow (RFC 6749 §4.1) with PKCE S256 only (RFC 7636, RFC 9700 §2.1.1), and RFC 9207 iss.
+    ...(grants.find('authorization_code') && {
+      authorization_endpoint: `${issuer}/oauth/authorize`,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    }),
   };
 }
 

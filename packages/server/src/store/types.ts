@@ -149,6 +149,61 @@ export interface ThrottleState {
   lastFailureAt: number;
 }
 
+/**
+ * An authorization code (RFC 6749 §4.1.2), stored by hash: single use, bound to the client, the
+ * redirect URI and the PKCE challenge (RFC 7636 §4.4). The tokens minted from it are recorded so a
+ * second use can revoke them.
+ */
+export interface AuthorizationCode {
+  /** SHA-256 (hex) of the code. */
+  codeHash: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  /** True when the authorization request named redirect_uri (then the token request must repeat it). */
+  redirectUriGiven: boolean;
+  scope: string;
+  /** The S256 code_challenge. */
+  codeChallenge: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  /** Set when the code was presented again after its first use. */
+  reusedAt: number | null;
+  /** The refresh family and access token minted from the code, once they are. */
+  familyId: string | null;
+  accessJti: string | null;
+  /** When that access token expires (epoch ms). */
+  accessExpiresAt: number | null;
+}
+
+/** What `redeemAuthorizationCode` found and did, atomically. */
+export type CodeRedemption =
+  /** First use: `usedAt` is now set. */
+  | { kind: 'redeemed'; code: AuthorizationCode }
+  /** Used before: `reusedAt` is now set; the caller revokes what the code minted. */
+  | { kind: 'reused'; code: AuthorizationCode }
+  | { kind: 'unknown' };
+
+/** A user's remembered consent to a client, for these scopes. */
+export interface Consent {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The WeChat mini-program of a client: its appid, and where the server finds its secret. */
+export interface WechatApp {
+  clientId: string;
+  appid: string;
+  /** The name of the environment variable holding the AppSecret (the secret is never stored). */
+  secretEnv: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -227,6 +282,42 @@ export interface Store {
     subject?: string;
     limit: number;
   }): Promise<AuditEvent[]>;
+
+  // authorization codes: single use, by hash
+  /** Inserts a code; codes that expired more than an hour ago are dropped on the way. */
+  createAuthorizationCode(code: AuthorizationCode): Promise<void>;
+  findAuthorizationCode(codeHash: string): Promise<AuthorizationCode | undefined>;
+  /** Marks the code used, atomically: exactly one caller ever gets 'redeemed'. */
+  redeemAuthorizationCode(codeHash: string, now: number): Promise<CodeRedemption>;
+  /** Records what the code minted; answers the row after the write (was it reused meanwhile?). */
+  recordCodeTokens(
+    codeHash: string,
+    tokens: { familyId: string | null; accessJti: string | null; accessExpiresAt: number | null },
+  ): Promise<AuthorizationCode | undefined>;
+
+  // consents
+  /** Inserts or replaces the consent of a user to a client. */
+  saveConsent(consent: Consent): Promise<void>;
+  findConsent(userId: string, clientId: string): Promise<Consent | undefined>;
+  listConsents(userId: string): Promise<Consent[]>;
+  deleteConsent(userId: string, clientId: string): Promise<boolean>;
+
+  // WeChat mini-program login
+  /** Inserts or replaces the WeChat app of a client. */
+  setWechatApp(app: WechatApp): Promise<void>;
+  findWechatApp(clientId: string): Promise<WechatApp | undefined>;
+  deleteWechatApp(clientId: string): Promise<boolean>;
+  /**
+   * The user of a WeChat identity, atomically: the one linked to (appid, openid); else the one
+   * linked to the same unionid (the openid is linked to it); else `newUser`, created and linked.
+   */
+  linkWechatUser(input: {
+    appid: string;
+    openid: string;
+    unionid: string | null;
+    newUser: User;
+    now: number;
+  }): Promise<{ userId: string; created: boolean }>;
 
   // settings: small server-wide values (e.g. the refresh-token derivation secret)
   getSetting(name: string): Promise<string | undefined>;

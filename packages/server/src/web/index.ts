@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { authorizationEndpoint } from '../oauth/authorize.js';
 import { debuggerPage } from './debugger/routes.js';
 
 /**
  * Web pages served beside the API (the token debugger, login pages). Each is a Fastify plugin
  * registered after the API routes; adding a page is one line in this list.
  */
-export const WEB_PLUGINS: readonly FastifyPluginAsync[] = [debuggerPage];
+export const WEB_PLUGINS: readonly FastifyPluginAsync[] = [debuggerPage, authorizationEndpoint];

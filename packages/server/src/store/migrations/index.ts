@@ -6,6 +6,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { StoreError } from '../errors.js';
 import { initial } from './001_initial.js';
+import { authorization } from './002_authorization.js';
 
 /** The SQL dialects the schema is written for. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -14,6 +15,7 @@ export type SqlDialectName = 'sqlite' | 'postgres';
 export function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
   return {
     '001_initial': initial(dialect),
+    '002_authorization': authorization,
   };
 }
 

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Store } from '../types.js';
 import { accountQueries } from './accounts.js';
+import { authorizationQueries } from './authorization.js';
 import type { SqlContext } from './context.js';
 import { keyQueries } from './keys.js';
 import { miscQueries } from './misc.js';
@@ -32,6 +33,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     ...keyQueries(options),
     ...refreshQueries(options),
     ...miscQueries(options),
+    ...authorizationQueries(options),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -107,6 +107,47 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  redirect_uri_given: number;
+  scope: string;
+  code_challenge: string;
+  created_at: Big;
+  expires_at: Big;
+  used_at: Big | null;
+  reused_at: Big | null;
+  family_id: string | null;
+  access_jti: string | null;
+  access_expires_at: Big | null;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface WechatAppsTable {
+  client_id: string;
+  appid: string;
+  secret_env: string;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface WechatIdentitiesTable {
+  appid: string;
+  openid: string;
+  unionid: string | null;
+  user_id: string;
+  created_at: Big;
+}
+
 /** The whole database, for `Kysely<Database>`. */
 export interface Database {
   users: UsersTable;
@@ -119,4 +160,8 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
+  authorization_codes: AuthorizationCodesTable;
+  consents: ConsentsTable;
+  wechat_apps: WechatAppsTable;
+  wechat_identities: WechatIdentitiesTable;
 }
