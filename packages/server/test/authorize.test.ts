@@ -470,6 +470,7 @@ describe('the authorization_code grant', () => {
       grantTypes: ['authorization_code'],
       updatedAt: t.clock.now(),
     });
+    t.clock.advance(1_001); // past the client service's one-second memory
     const bound = await postForm(t.app, '/oauth/token', {
       grant_type: 'authorization_code',
       client_id: t.confidential.id,
