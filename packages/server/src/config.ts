@@ -115,7 +115,8 @@ function fromEnvironment(env: Record<string, string | undefined>): Record<string
   const known = new Map(Object.keys(CONFIG_SCHEMA).map((key) => [envName(key), key]));
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('SESAME_') || value === undefined) continue;
+    // SESAME_TEST_* belong to the test suites (e.g. SESAME_TEST_REQUIRE_SERVICES), not to the server.
+    if (!name.startsWith('SESAME_') || name.startsWith('SESAME_TEST_') || value === undefined) continue;
     const key = known.get(name);
     // An unknown SESAME_ variable is a typo that would otherwise be silently ignored.
     if (key === undefined) throw new ConfigError(`${name}: unknown configuration variable`);
