@@ -48,6 +48,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { SESAME_ACCESS_TOKEN_TTL: '5m' } }).accessTokenTtl).toBe(300_000);
   });
 
+  it('leaves the test suites their SESAME_TEST_* variables', () => {
+    expect(loadConfig({ env: { SESAME_TEST_REQUIRE_SERVICES: '1' } }).port).toBe(8080);
+    expect(() => loadConfig({ env: { SESAME_TESTS: '1' } })).toThrow(ConfigError);
+  });
+
   it.each([
     [{ values: { prot: 1 } }, /config prot: unknown configuration key/],
     [{ env: { SESAME_PROT: '1' } }, /SESAME_PROT: unknown configuration variable/],
