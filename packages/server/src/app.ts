@@ -1,5 +1,11 @@
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { adminRoutes } from './admin/index.js';
 import type { SesameConfig } from './config.js';
 import { createGrantRegistry, DEFAULT_GRANTS, type GrantModule } from './grants/index.js';
@@ -35,6 +41,26 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * One access-log line per request, when it completes, instead of Fastify's two (received,
+ * completed): logging was a tenth of the token endpoint's cost. The line carries the request too
+ * (the req serializer of logger.ts: method, URL with credentials redacted, address). Fastify's other
+ * log lines (errors, 503 while closing, not found) are unchanged.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
 export interface BuildAppOptions {
   config: SesameConfig;
   store: Store;
@@ -61,6 +87,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const now = options.now ?? Date.now;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     // Routes are matched exactly; /oauth/token/ is not /oauth/token.

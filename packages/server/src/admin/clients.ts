@@ -71,7 +71,9 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
     { schema: { tags, summary: 'Remove a client', params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!(await store.deleteClient(id))) throw new OAuthError('not_found', 'no such client');
+      const removed = await store.deleteClient(id);
+      app.sesame.clients.forget(id); // after the delete: a request in between cannot bring it back
+      if (!removed) throw new OAuthError('not_found', 'no such client');
       await app.sesame.audit({
         type: 'admin.client.removed',
         actor: request.tokenClaims?.sub ?? null,

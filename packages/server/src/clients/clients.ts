@@ -32,13 +32,34 @@ export interface NewClient {
 export interface ClientService {
   /** The client, and for a confidential one its secret: shown once, never stored in clear. */
   create(input: NewClient): Promise<{ client: Client; clientSecret: string | null }>;
+  /**
+   * The client, remembered for up to a second (only clients that exist): client authentication
+   * runs on every token request. A client removed through this service is forgotten at once; one
+   * removed by another process (the CLI, another worker) stops authenticating within that second.
+   */
   find(clientId: string): Promise<Client | undefined>;
+  /** Drops a client from `find`'s memory (after removing or changing it in the store directly). */
+  forget(clientId: string): void;
   list(): Promise<Client[]>;
   /** Throws ERR_CLIENT_NOT_FOUND for an unknown id. */
   remove(clientId: string): Promise<void>;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/; // URL-safe, so it needs no escaping anywhere
+/** How long `find` remembers a client, and how many at most. */
+const REMEMBER_MS = 1_000;
+const MAX_REMEMBERED = 10_000;
+
+/** A remembered client is shared by requests: none may change it. */
+function freezeClient(client: Client): Client {
+  return Object.freeze({
+    ...client,
+    grantTypes: Object.freeze([...client.grantTypes]),
+    scopes: Object.freeze([...client.scopes]),
+    redirectUris: Object.freeze([...client.redirectUris]),
+    audience: Object.freeze([...client.audience]),
+  }) as Client;
+}
 
 /**
  * The client service over a store.
@@ -51,6 +72,7 @@ const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/; // URL-safe, so it needs no escapi
 export function createClientService(options: { store: Store; now?: () => number }): ClientService {
   const { store } = options;
   const now = options.now ?? Date.now;
+  const recent = new Map<string, { client: Client; until: number }>();
   const service: ClientService = {
     async create(input) {
       const type = input.type ?? 'confidential';
@@ -75,11 +97,29 @@ export function createClientService(options: { store: Store; now?: () => number 
       await store.createClient(client);
       return { client, clientSecret };
     },
-    find: (clientId) => store.findClient(clientId),
+    async find(clientId) {
+      const at = now();
+      const known = recent.get(clientId);
+      if (known !== undefined && known.until > at) return known.client;
+      const client = await store.findClient(clientId);
+      if (client === undefined) {
+        recent.delete(clientId);
+        return undefined;
+      }
+      // Bounded by the number of real clients; cleared outright if that is ever large.
+      if (recent.size >= MAX_REMEMBERED) recent.clear();
+      const frozen = freezeClient(client);
+      recent.set(clientId, { client: frozen, until: at + REMEMBER_MS });
+      return frozen;
+    },
+    forget(clientId) {
+      recent.delete(clientId);
+    },
     list: () => store.listClients(),
     async remove(clientId) {
-      if (!(await store.deleteClient(clientId)))
-        throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+      const removed = await store.deleteClient(clientId);
+      recent.delete(clientId); // after the delete: a request in between cannot bring it back
+      if (!removed) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
     },
   };
   return Object.freeze(service);

@@ -27,6 +27,9 @@ export function hashClientSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+/** The stored hash decoded, per client object (a remembered client is the same object every time). */
+const storedHashes = new WeakMap<object, { hex: string; bytes: Buffer }>();
+
 /**
  * True when `presented` is the client's secret. The comparison is of fixed-length hashes in
  * constant time, so neither the secret's content nor its length leaks through timing. A public
@@ -39,7 +42,11 @@ export function verifySecret(
   presented: string | undefined | null,
 ): boolean {
   if (client.secretHash === null || typeof presented !== 'string' || presented.length === 0) return false;
-  const stored = Buffer.from(client.secretHash, 'hex');
+  let stored = storedHashes.get(client);
+  if (stored === undefined || stored.hex !== client.secretHash) {
+    stored = { hex: client.secretHash, bytes: Buffer.from(client.secretHash, 'hex') };
+    storedHashes.set(client, stored);
+  }
   const candidate = createHash('sha256').update(presented, 'utf8').digest();
-  return stored.length === candidate.length && timingSafeEqual(stored, candidate);
+  return stored.bytes.length === candidate.length && timingSafeEqual(stored.bytes, candidate);
 }

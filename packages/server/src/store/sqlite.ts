@@ -18,6 +18,7 @@ import {
   CompiledQuery,
   type DatabaseConnection,
   Kysely,
+  type SqliteDatabase,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -78,7 +79,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       cause: error,
     });
   }
-  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(raw) }) });
   const lock = fileMutex(file);
   const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => lock.run(() => db.transaction().execute(fn));
   try {
@@ -98,6 +99,29 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       lock.release();
     },
   });
+}
+
+/**
+ * The database as Kysely sees it, with its prepared statements kept: Kysely prepares every query
+ * anew, and preparing costs more than running the small statements of the token path. A kept
+ * statement is never in use twice at once: Kysely's SQLite driver runs one query at a time on its
+ * single connection, and better-sqlite3 re-prepares a statement itself after a schema change.
+ */
+function keepStatements(raw: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        // Bounded: the text varies with list lengths (IN (...), multi-row inserts).
+        if (statements.size >= 1000) statements.clear();
+        statement = raw.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** Creates the directory (0700) and the file (0600) before SQLite does, so neither is ever wider. */

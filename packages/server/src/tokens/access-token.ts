@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Algorithm, createVerifier, importKey, type JwsHeader, sign } from '@sesame/jwt';
+import {
+  type Algorithm,
+  createSigner,
+  createVerifier,
+  importKey,
+  type JwsHeader,
+  type Key,
+  type Signer,
+} from '@sesame/jwt';
 import type { SesameConfig } from '../config.js';
 import type { Keyring } from '../keys/keyring.js';
 
@@ -80,6 +88,18 @@ export function createAccessTokens(options: {
     requiredClaims: ['sub', 'exp', 'iat', 'jti'],
     currentDate,
   });
+  // One signer per signing key, made when the keyring starts signing with it (convention 3): the
+  // header and the key checks are done once, not per token.
+  let signingKey: Key | undefined;
+  let signer: Signer | undefined;
+  const signerFor = (key: Key): Signer => {
+    if (key !== signingKey || signer === undefined) {
+      // RFC 9068 §2.1: the header typ is "at+jwt", so an ID token cannot pass for an access token.
+      signer = createSigner({ key, typ: 'at+jwt', issuedAt: false });
+      signingKey = key;
+    }
+    return signer;
+  };
   return {
     issue(subject) {
       const iat = Math.floor(now() / 1000);
@@ -96,8 +116,7 @@ export function createAccessTokens(options: {
       };
       if (subject.username !== undefined) payload.username = subject.username;
       if (subject.sessionId !== undefined) payload.sid = subject.sessionId;
-      // RFC 9068 §2.1: the header typ is "at+jwt", so an ID token cannot pass for an access token.
-      const token = sign(payload, keys.signingKey(), { typ: 'at+jwt', issuedAt: false });
+      const token = signerFor(keys.signingKey())(payload);
       return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti };
     },
     verify(token) {
@@ -115,6 +134,7 @@ function classicTokens(
   currentDate: () => Date,
 ): AccessTokens {
   const secret = importKey(config.hmacSecret, 'HS256');
+  const signClassic = createSigner({ key: secret, typ: 'JWT', issuedAt: false });
   const verifier = createVerifier({
     key: secret,
     algorithms: ['HS256'],
@@ -135,7 +155,7 @@ function classicTokens(
       };
       if (subject.username !== undefined) payload.username = subject.username;
       payload.scopes = [...subject.scopes];
-      const token = sign(payload, secret, { typ: 'JWT', issuedAt: false });
+      const token = signClassic(payload);
       return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti: undefined };
     },
     verify(token) {

@@ -3,8 +3,9 @@
  * audit events and settings: each atomic operation is one conditional statement.
  */
 import { sql } from 'kysely';
-import type { Store } from '../types.js';
+import type { AuditEvent, Store } from '../types.js';
 import type { SqlContext } from './context.js';
+import { groupCommit } from './group-commit.js';
 import { num, toAuditEvent, toRevocation } from './rows.js';
 
 type MiscMethods = Pick<
@@ -117,22 +118,26 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
       await write((trx) => trx.deleteFrom('login_throttle').where('key', '=', key).execute());
     },
 
-    async addAuditEvent(event) {
-      await write((trx) =>
+    // Every token issued adds an event: they are committed in groups (group-commit.ts), each
+    // caller still waiting for the commit that holds its own.
+    addAuditEvent: groupCommit<Omit<AuditEvent, 'id'>>((events) =>
+      write((trx) =>
         trx
           .insertInto('audit_events')
-          .values({
-            at: event.at,
-            type: event.type,
-            actor: event.actor,
-            subject: event.subject,
-            client_id: event.clientId,
-            ip: event.ip,
-            details: JSON.stringify(event.details ?? {}),
-          })
+          .values(
+            events.map((event) => ({
+              at: event.at,
+              type: event.type,
+              actor: event.actor,
+              subject: event.subject,
+              client_id: event.clientId,
+              ip: event.ip,
+              details: JSON.stringify(event.details ?? {}),
+            })),
+          )
           .execute(),
-      );
-    },
+      ),
+    ),
     async listAuditEvents({ since, type, subject, limit }) {
       let query = db.selectFrom('audit_events').selectAll();
       if (since !== undefined) query = query.where('at', '>=', since);
