@@ -132,6 +132,56 @@ export const CONFIG_SCHEMA = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'pino log level',
   },
+  // Distributed mode (docs/deploy.md): PostgreSQL and Redis shared by many instances.
+  databaseUrl: {
+    type: 'string',
+    default: '',
+    secret: true,
+    description: 'postgres:// URL: use PostgreSQL instead of the SQLite file (needs masterKey)',
+  },
+  masterKey: {
+    type: 'string',
+    default: '',
+    secret: true,
+    description: 'encrypts signing keys in PostgreSQL: 32 random bytes, base64 or hex',
+  },
+  masterKeyPrevious: {
+    type: 'string',
+    default: '',
+    secret: true,
+    description: 'the master key being rotated out: still decrypts, never encrypts',
+  },
+  dbPoolSize: {
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 1000,
+    description: 'PostgreSQL connections per process (each worker has its own pool)',
+  },
+  redisUrl: {
+    type: 'string',
+    default: '',
+    secret: true,
+    description: 'redis:// URL: shared throttling, denylist, single-use markers and revocation fan-out',
+  },
+  redisKeyPrefix: {
+    type: 'string',
+    default: 'sesame:',
+    description: 'prefix of every Redis key and channel (one Redis for several deployments)',
+  },
+  revocationFailMode: {
+    type: 'enum',
+    default: 'closed',
+    values: ['closed', 'open'],
+    description: 'Redis unreachable: closed treats checked tokens as revoked; open asks the database',
+  },
+  workers: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 256,
+    description: 'server processes sharing the port (0: one per CPU core)',
+  },
   wechatApiBase: {
     type: 'url',
     default: 'https://api.weixin.qq.com',
@@ -170,6 +220,14 @@ export interface SesameConfig {
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly databaseUrl: string;
+  readonly masterKey: string;
+  readonly masterKeyPrevious: string;
+  readonly dbPoolSize: number;
+  readonly redisUrl: string;
+  readonly redisKeyPrefix: string;
+  readonly revocationFailMode: 'closed' | 'open';
+  readonly workers: number;
   readonly wechatApiBase: string;
   readonly wechatTimeout: number;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { hmacSecretProblem } from './config-secrets.js';
+import { checkDistributed } from './config-distributed.js';
 import {
   CONFIG_SCHEMA,
   type ConfigKey,
@@ -7,6 +7,7 @@ import {
   type FieldSpec,
   type SesameConfig,
 } from './config-schema.js';
+import { hmacSecretProblem } from './config-secrets.js';
 
 export { CONFIG_SCHEMA, type ConfigKey, envName, type SesameConfig } from './config-schema.js';
 
@@ -88,6 +89,7 @@ function finish(config: Record<string, unknown>): Record<string, unknown> {
     }
     if (problem) throw new ConfigError(`hmacSecret (${envName('hmacSecret')}): ${problem}`);
   }
+  checkDistributed(config);
   config.issuer = String(config.issuer).replace(/\/+$/, '');
   return config;
 }

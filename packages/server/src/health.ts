@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 
 const statusSchema = {
   type: 'object',
-  properties: { status: { type: 'string' } },
+  properties: {
+    status: { type: 'string' },
+    dependencies: { type: 'object', additionalProperties: { type: 'string', enum: ['ok', 'unavailable'] } },
+  },
   required: ['status'],
 } as const;
 
@@ -25,7 +28,11 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       try {
         await app.sesame.store.ping();
-        return { status: 'ok' };
+        // Redis down is reported, not fatal: tokens are still issued (docs/deploy.md).
+        const dependencies = app.sesame.store.dependencies?.();
+        if (dependencies && Object.values(dependencies).some((state) => state !== 'ok'))
+          return { status: 'degraded', dependencies };
+        return dependencies ? { status: 'ok', dependencies } : { status: 'ok' };
       } catch (error) {
         request.log.warn({ err: error }, 'store unreachable');
         return reply.code(503).header('retry-after', '5').send({ status: 'unavailable' });

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type SesameConfig } from '../config.js';
 import type { Services } from '../services.js';
-import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { createServices } from '../wiring.js';
+import { openConfiguredStore } from './open-store.js';
 
 /** The options every store-using command takes. */
 export function withStoreOptions(command: Command): Command {
@@ -38,7 +38,7 @@ export async function withServices<T>(
   config: SesameConfig,
   work: (services: Services, store: Store) => Promise<T>,
 ): Promise<T> {
-  const store = await openSqliteStore({ file: storeFile(config) });
+  const store = await openConfiguredStore(config, { withoutRedis: true });
   let services: Services | undefined;
   try {
     services = await createServices({ config, store, now: Date.now, rotateKeys: false });

@@ -151,6 +151,8 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   };
 
   await load();
+  // Distributed mode: a rotation by another process (or the CLI) is loaded at once, not at the next interval.
+  store.watchSigningKeys?.(() => refreshSoon(true));
   // First start: two steps from nothing make a current key and a next one. Two instances starting
   // at once both try; the compare-and-set lets one win each step and the other reloads.
   for (let i = 0; i < 4 && !(state!.current && state!.records.some((r) => r.state === 'next')); i++)

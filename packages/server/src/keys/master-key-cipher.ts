@@ -14,6 +14,8 @@ import { ConfigError } from '../config.js';
 import type { KeyCipher } from './key-cipher.js';
 
 export interface MasterKeyCipher extends KeyCipher {
+  encrypt(plaintext: string): string;
+  decrypt(stored: string): string;
   /** The id of the current master key (as written into new ciphertexts). */
   readonly keyId: string;
   /** True when `stored` is encrypted under the current master key (nothing to rewrap). */

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AccountError } from '../accounts/errors.js';
 import { ClientError } from '../clients/clients.js';
 import { isStoreError } from '../store/errors.js';
+import { isUnavailableError } from '../store/unavailable.js';
 
 /** The error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, plus `server_error`. */
 export type OAuthErrorCode =
@@ -132,7 +133,16 @@ export function installErrorHandling(app: FastifyInstance): void {
               )
             : isStoreError(error, 'ERR_STORE_DUPLICATE')
               ? new OAuthError('invalid_request', 'that name is already taken', { status: 409 })
-              : fromFastifyError(error as FastifyError);
+              : isUnavailableError(error)
+                ? new OAuthError(
+                    'temporarily_unavailable',
+                    'the service is briefly unavailable; retry later',
+                    {
+                      status: 503,
+                      headers: { 'retry-after': '5' },
+                    },
+                  )
+                : fromFastifyError(error as FastifyError);
     if (oauth.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ error: oauth.error, status: oauth.status }, oauth.message);
     sendOAuthError(reply, oauth);

@@ -186,11 +186,14 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
       // Polling the store (not hooking this process's revoke path) also carries revocations made by
       // `sesame` CLI commands and by other instances sharing the store.
       const poll = setInterval(pump, POLL_MS);
+      // Distributed mode: pushed as soon as any instance appends (Redis pub/sub), not at the next poll.
+      const unwatch = store.watchRevocations?.(() => void pump());
       const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
       const end = () => {
         if (closed) return;
         closed = true;
         clearInterval(poll);
+        unwatch?.();
         clearInterval(heartbeat);
         streams.delete(end);
         raw.end();

@@ -327,4 +327,14 @@ export interface Store {
   /** A cheap round trip, for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+
+  // Distributed mode only (store/redis/store.ts); absent on a store used by one process.
+  /** Calls `listener` when any instance appended to the revocation feed (Redis pub/sub). */
+  watchRevocations?(listener: () => void): () => void;
+  /** Calls `listener` when any process changed the signing keys (a rotation, `sesame keys rotate`). */
+  watchSigningKeys?(listener: () => void): () => void;
+  /** False while revocations cannot be checked live and the operator chose to fail closed. */
+  revocationsLive?(): boolean;
+  /** Services beside the database and whether they answer, for /readyz. */
+  dependencies?(): Record<string, 'ok' | 'unavailable'>;
 }

@@ -88,6 +88,10 @@ export function createDenylist(options: DenylistOptions): Denylist {
       for (const [value, expiresAt] of map) if (expiresAt <= at) map.delete(value);
     for (const [value, entry] of users) if (entry.expiresAt <= at) users.delete(value);
   };
+  // Distributed mode: another instance's revocation is pulled at once instead of within a second.
+  store.watchRevocations?.(() => {
+    syncedAt = Number.NEGATIVE_INFINITY;
+  });
   const fresh = async () => {
     if (now() - syncedAt < syncInterval) return;
     syncing ??= sync().finally(() => {
@@ -109,6 +113,8 @@ export function createDenylist(options: DenylistOptions): Denylist {
       return add('user', userId, at + coverMs, at);
     },
     async isRevoked(claims: RevocableClaims) {
+      // Fail closed: while revocations from other instances may be missed (Redis down), refuse.
+      if (store.revocationsLive?.() === false) return true;
       await fresh();
       const at = now();
       const live = (expiresAt: number | undefined) => expiresAt !== undefined && expiresAt > at;

@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
-import { openSqliteStore } from '../../store/sqlite.js';
 import { createServices } from '../../wiring.js';
-import { commandConfig, storeFile, withStoreOptions } from '../context.js';
+import { commandConfig, withStoreOptions } from '../context.js';
 import { CommandError } from '../failure.js';
 import { firstStart, firstStartBanner } from '../first-start.js';
+import { openConfiguredStore } from '../open-store.js';
+import { announceListening, serveWorkers } from '../workers.js';
 
 interface ServeOptions {
   dataDir?: string;
   config?: string;
   port?: string;
   host?: string;
+  workers?: string;
 }
 
 /**
@@ -22,9 +24,16 @@ export function registerServe(program: Command): void {
     .description('run the token server')
     .option('--port <port>', 'port (default 8080, or SESAME_PORT)')
     .option('--host <host>', 'address (default 127.0.0.1, or SESAME_HOST)')
+    .option('--workers <n>', 'processes sharing the port (default one per CPU core, or SESAME_WORKERS)')
     .action(async (options: ServeOptions) => {
-      const config = commandConfig(options, { port: options.port, host: options.host });
-      const store = await openSqliteStore({ file: storeFile(config) });
+      const config = commandConfig(options, {
+        port: options.port,
+        host: options.host,
+        workers: options.workers,
+      });
+      // The cluster primary prepares the store once, forks and supervises; workers go on below.
+      if (await serveWorkers(config)) return;
+      const store = await openConfiguredStore(config);
       const setup = await createServices({ config, store, now: Date.now, rotateKeys: false });
       const created = await firstStart(setup, store).finally(() => setup.close());
       const app = await buildApp({ config, store });
@@ -58,6 +67,6 @@ export function registerServe(program: Command): void {
       process.on('SIGINT', () => void stop('SIGINT'));
       // Printed on stdout, not through the logger: logs never carry a password.
       if (created) process.stdout.write(firstStartBanner(created, config));
-      process.stdout.write(`sesame listening on ${config.issuer} (docs: ${config.issuer}/docs)\n`);
+      announceListening(config);
     });
 }

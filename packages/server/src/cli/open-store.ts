@@ -1,0 +1,49 @@
+/**
+ * The store a command works on, chosen by the configuration: PostgreSQL when SESAME_DATABASE_URL
+ * is set (signing keys encrypted with SESAME_MASTER_KEY; config.ts refuses the URL without one),
+ * otherwise the SQLite file of the data dir; with SESAME_REDIS_URL, Redis in front for what
+ * instances share (store/redis/store.ts). Every command and every worker opens it the same way.
+ */
+import { join } from 'node:path';
+import type { SesameConfig } from '../config.js';
+import { createMasterKeyCipher } from '../keys/master-key-cipher.js';
+import { openPostgresStore, type PostgresStore } from '../store/postgres.js';
+import { connectRedis } from '../store/redis/connection.js';
+import { withRedis } from '../store/redis/store.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/types.js';
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** Leave Redis out (one-shot commands that only read or write the database). */
+  withoutRedis?: boolean;
+  /** Where Redis state changes are told (default: one line on stderr). */
+  log?: (message: string) => void;
+}
+
+/** The PostgreSQL store of the configuration (for commands that need its extras, like rewrap). */
+export function openConfiguredPostgres(config: SesameConfig, migrate = true): Promise<PostgresStore> {
+  return openPostgresStore({
+    url: config.databaseUrl,
+    keyCipher: createMasterKeyCipher({ current: config.masterKey, previous: config.masterKeyPrevious }),
+    poolSize: config.dbPoolSize,
+    migrate,
+  });
+}
+
+/**
+ * @example const store = await openConfiguredStore(commandConfig(options));
+ */
+export async function openConfiguredStore(
+  config: SesameConfig,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
+  const store: Store = config.databaseUrl
+    ? await openConfiguredPostgres(config, options.migrate !== false)
+    : await openSqliteStore({ file: join(config.dataDir, 'sesame.db'), migrate: options.migrate });
+  if (!config.redisUrl || options.withoutRedis) return store;
+  const log = options.log ?? ((message: string) => process.stderr.write(`sesame: ${message}\n`));
+  const redis = connectRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix });
+  return withRedis(store, redis, { failMode: config.revocationFailMode, log });
+}

@@ -1,0 +1,176 @@
+/**
+ * Redis over a SQL store, for what many instances must share and check fast (docs/deploy.md):
+ *  - login-throttle counters (a Lua script, atomic, expiring); per-instance counters while Redis is down;
+ *  - single-use markers: SET NX PX turns replays away early; the database marker decides (exactly once);
+ *  - the access-token denylist: each revocation is written to the database first (the durable
+ *    record, and the guards' feed), then to Redis with TTL = the remaining life of what it covers,
+ *    and announced on a channel that every instance's feed stream and denylist mirror listen to.
+ * Redis may lose everything (a restart without persistence): on every (re)connection the entries
+ * still alive are copied back from the database before Redis answers a revocation check again.
+ * Until then — and while Redis is down — checks follow `failMode`: 'closed' answers "revoked",
+ * 'open' answers from the database. Token issuance never depends on Redis.
+ */
+import type { Revocation, Store } from '../types.js';
+import type { RedisConnection } from './connection.js';
+import { type Counters, memoryCounters, redisCounters } from './counters.js';
+
+export interface RedisLayerOptions {
+  /** What a revocation check answers while Redis cannot: 'closed' (default) revoked, 'open' the database. */
+  failMode?: 'closed' | 'open';
+  /** The clock of the entries (default Date.now): what "remaining life" is measured from. */
+  now?: () => number;
+  /** Told once per change of state ("redis unreachable", "redis back"); never a URL or a value. */
+  log?: (message: string) => void;
+}
+
+const PAGE = 1000;
+
+/**
+ * @example const store = withRedis(await openPostgresStore(...), connectRedis({ url }), { failMode: 'closed' });
+ */
+export function withRedis(store: Store, redis: RedisConnection, options: RedisLayerOptions = {}): Store {
+  const { client, subscriber, prefix } = redis;
+  const failClosed = (options.failMode ?? 'closed') === 'closed';
+  const now = options.now ?? Date.now;
+  const shared = redisCounters(client, `${prefix}throttle:`);
+  const local = memoryCounters();
+  const channel = `${prefix}revocations`;
+  const keysChannel = `${prefix}keys`;
+  const keyWatchers = new Set<() => void>();
+  const denyKey = (entry: Pick<Revocation, 'kind' | 'value'>) => `${prefix}deny:${entry.kind}:${entry.value}`;
+  const watchers = new Set<() => void>();
+  let ready = false; // Redis up AND the denylist copied back since the last connection
+  let generation = 0;
+
+  /** Redis when it answers, the fallback when it does not: a request never fails because of Redis. */
+  const either = async <T>(viaRedis: () => Promise<T>, fallback: () => Promise<T>): Promise<T> => {
+    if (!redis.up()) return fallback();
+    try {
+      return await viaRedis();
+    } catch {
+      return fallback();
+    }
+  };
+  const counters: Counters = {
+    recordLoginFailure: (k, n, w) =>
+      either(
+        () => shared.recordLoginFailure(k, n, w),
+        () => local.recordLoginFailure(k, n, w),
+      ),
+    getThrottle: (k, n) =>
+      either(
+        () => shared.getThrottle(k, n),
+        () => local.getThrottle(k, n),
+      ),
+    clearThrottle: async (k) => {
+      await local.clearThrottle(k);
+      await either(
+        () => shared.clearThrottle(k),
+        async () => undefined,
+      );
+    },
+  };
+
+  /** SET with the remaining life as TTL; the value is the expiry, for callers with their own clock. */
+  const deny = (entry: Revocation, at: number) =>
+    client.set(denyKey(entry), String(entry.expiresAt), 'PX', Math.max(1, entry.expiresAt - at));
+  const copyBack = async (mine: number) => {
+    let cursor = 0;
+    for (;;) {
+      const at = now();
+      const page = await store.listRevocations(cursor, at, PAGE);
+      if (page.length > 0) await Promise.all(page.map((entry) => deny(entry, at)));
+      cursor = page.at(-1)?.seq ?? cursor;
+      if (page.length < PAGE) break;
+    }
+    if (mine === generation) ready = true;
+  };
+  const notify = () => {
+    for (const watcher of watchers) watcher();
+  };
+  redis.onStateChange((up) => {
+    const mine = ++generation;
+    ready = false;
+    options.log?.(
+      up
+        ? 'redis reachable: shared counters and denylist resume'
+        : 'redis unreachable: per-instance throttling, revocation checks fail ' +
+            (failClosed ? 'closed' : 'open (database)'),
+    );
+    // Entries appended while this instance heard nothing: the watchers catch up from the database.
+    if (up) copyBack(mine).then(notify, () => undefined);
+  });
+  subscriber.subscribe(channel, keysChannel).catch(() => undefined);
+  subscriber.on('message', (from: string) => {
+    if (from === channel) notify();
+    if (from === keysChannel) for (const watcher of keyWatchers) watcher();
+  });
+  /** Tells every process its keyring is stale; a lost message is covered by the reload interval. */
+  const keysChanged = () =>
+    either(
+      () => client.publish(keysChannel, '1'),
+      async () => 0,
+    );
+
+  return Object.freeze({
+    ...store,
+    ...counters,
+    async markUsedOnce(key: string, expiresAt: number, at: number) {
+      // SET NX turns a replay away without touching the database; the database still decides, so a
+      // code used before an outage is not accepted again during it (or after, from a cold Redis).
+      const first = await either(
+        async () =>
+          (await client.set(`${prefix}once:${key}`, '1', 'PX', Math.max(1, expiresAt - at), 'NX')) === 'OK',
+        async () => true,
+      );
+      return first && store.markUsedOnce(key, expiresAt, at);
+    },
+    async insertSigningKey(key: Parameters<Store['insertSigningKey']>[0]) {
+      await store.insertSigningKey(key);
+      await keysChanged();
+    },
+    async rotateSigningKeys(input: Parameters<Store['rotateSigningKeys']>[0]) {
+      const rotated = await store.rotateSigningKeys(input);
+      if (rotated) await keysChanged();
+      return rotated;
+    },
+    watchSigningKeys(listener: () => void) {
+      keyWatchers.add(listener);
+      return () => keyWatchers.delete(listener);
+    },
+    async addRevocation(entry: Omit<Revocation, 'seq'>) {
+      const saved = await store.addRevocation(entry);
+      // Best effort: a copy missed here is made again when Redis next (re)connects.
+      await either(
+        async () => {
+          await deny(saved, saved.createdAt);
+          await client.publish(channel, String(saved.seq));
+        },
+        async () => undefined,
+      );
+      notify();
+      return saved;
+    },
+    async isJtiRevoked(jti: string, now: number) {
+      if (!ready) return failClosed ? true : store.isJtiRevoked(jti, now);
+      try {
+        const until = await client.get(denyKey({ kind: 'jti', value: jti }));
+        return until !== null && Number(until) > now;
+      } catch {
+        return failClosed ? true : store.isJtiRevoked(jti, now);
+      }
+    },
+    watchRevocations(listener: () => void) {
+      watchers.add(listener);
+      return () => watchers.delete(listener);
+    },
+    revocationsLive: () => ready || !failClosed,
+    dependencies: () => ({ redis: redis.up() ? ('ok' as const) : ('unavailable' as const) }),
+    async close() {
+      watchers.clear();
+      keyWatchers.clear();
+      await redis.close();
+      await store.close();
+    },
+  });
+}
