@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireBearer } from '../oauth/bearer.js';
 import { bearerSecurity, oauthErrorSchema } from '../oauth/schemas.js';
 import { adminClientRoutes } from './clients.js';
+import { adminConsentRoutes } from './consents.js';
 import { adminKeyAndAuditRoutes } from './keys-and-audit.js';
 import { adminSessionRoutes } from './sessions.js';
 import { adminUserRoutes } from './users.js';
@@ -19,6 +20,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireBearer('admin'));
   await app.register(adminUserRoutes);
   await app.register(adminSessionRoutes);
+  await app.register(adminConsentRoutes);
   await app.register(adminClientRoutes);
   await app.register(adminKeyAndAuditRoutes);
 }
