@@ -5,12 +5,13 @@
  * `npm run bench -- HS256 ES256` runs only those algorithms and prints, without writing RESULTS.md:
  * the committed results always come from a full run.
  */
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { ALGORITHMS, type Algorithm } from '@sesame/jwt';
 import { bench, do_not_optimize, group, run } from 'mitata';
 import { checkContenders } from './check.js';
 import { makeKeys } from './keys.js';
+import { jwtBars } from './lib/jwt-bars.js';
+import { writeSection } from './lib/results-file.js';
 import { type Figure, type Operation, renderResults, verdict } from './report.js';
 import { CLAIMS, contenders } from './scenario.js';
 
@@ -81,6 +82,6 @@ if (full) {
     loadAfter: os.loadavg(),
     command: 'npm run bench',
   });
-  writeFileSync(new URL('./RESULTS.md', import.meta.url), `${markdown}\n`);
-  console.log('wrote bench/RESULTS.md');
+  writeSection('jwt', markdown, { at: startedAt.toISOString(), bars: jwtBars(figures) });
+  console.log('wrote the jwt section of bench/RESULTS.md and bench/results.svg');
 }

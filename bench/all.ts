@@ -1,0 +1,47 @@
+/**
+ * `npm run bench:all`: every suite in one run on this machine — the JWT core (bench/jwt.bench.ts),
+ * the token server against node-oidc-provider and the ceiling route (bench/server.bench.ts), the
+ * guard (bench/guard.bench.ts) — one after the other, so they never compete for the cores. The
+ * file starts over: bench/RESULTS.md and bench/results.svg are rewritten whole, every section
+ * tagged with this run, and the summary says so. `-- --seconds N` is passed to the HTTP suites.
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import { ROOT, TSX_IMPORT } from './lib/processes.js';
+import { RESULTS_FILE } from './lib/results-file.js';
+
+const extra = process.argv.slice(2);
+const runId = new Date().toISOString();
+const started = Date.now();
+
+const [load] = os.loadavg();
+const cores = os.cpus().length;
+process.stdout.write(`bench:all ${runId}; load average ${load!.toFixed(2)} on ${cores} cores\n`);
+if (load! > cores) {
+  process.stdout.write(
+    'warning: the machine is busy; figures will be lower and noisier than on a quiet one\n',
+  );
+}
+
+function suite(file: string, args: readonly string[] = []): Promise<void> {
+  process.stdout.write(`\n=== ${file}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...TSX_IMPORT, file, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_RUN_ID: runId },
+      stdio: 'inherit',
+    });
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${file} failed (${code ?? signal})`)),
+    );
+  });
+}
+
+rmSync(RESULTS_FILE, { force: true });
+await suite('bench/jwt.bench.ts');
+await suite('bench/server.bench.ts', extra);
+await suite('bench/guard.bench.ts', extra);
+process.stdout.write(
+  `\nbench:all done in ${((Date.now() - started) / 60_000).toFixed(1)} min: bench/RESULTS.md, bench/results.svg\n`,
+);

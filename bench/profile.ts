@@ -1,0 +1,68 @@
+/**
+ * `npx tsx bench/profile.ts [cc|refresh|introspect] [--seconds N]`: runs `sesame serve` under
+ * `node --cpu-prof`, puts one scenario's load on it, and prints the functions with the most self
+ * time (and the profile's path, for Chrome DevTools). How the token path's costs were found.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { measure } from './lib/load.js';
+import { addClient, basic, startSesame } from './lib/sesame.js';
+
+const args = process.argv.slice(2);
+const scenario = args.find((arg) => !arg.startsWith('--') && !/^\d+$/.test(arg)) ?? 'cc';
+const at = args.indexOf('--seconds');
+const seconds = at === -1 ? 8 : Number(args[at + 1]);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const dir = `/tmp/sesame-profile-${process.pid}`;
+const sesame = await startSesame({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+try {
+  const cc = await addClient(sesame, 'profile-service', 'client_credentials', 'api');
+  const headers = { authorization: basic(cc), 'content-type': 'application/x-www-form-urlencoded' };
+  if (scenario !== 'cc') throw new Error('only the cc scenario is wired here');
+  await measure(
+    {
+      name: 'client_credentials: Sesame (profiled)',
+      url: `${sesame.issuer}/oauth/token`,
+      method: 'POST',
+      headers,
+      body: 'grant_type=client_credentials&scope=api',
+    },
+    { connections: 32, seconds, warmupSeconds: 2 },
+  );
+} finally {
+  await sesame.dispose();
+}
+
+const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+if (file === undefined) throw new Error('no profile written');
+const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;
+const self = new Map<number, number>();
+for (const [index, id] of profile.samples.entries()) {
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+}
+const byName = new Map<string, number>();
+let total = 0;
+for (const node of profile.nodes) {
+  const time = self.get(node.id) ?? 0;
+  total += time;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/packages\//, '');
+  const name = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+  byName.set(name, (byName.get(name) ?? 0) + time);
+}
+const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 30);
+process.stdout.write(`\nself time, top 30 of ${(total / 1000).toFixed(0)} ms (${join(dir, file)}):\n`);
+for (const [name, time] of top) {
+  process.stdout.write(`${((100 * time) / total).toFixed(1).padStart(5)}%  ${name}\n`);
+}
