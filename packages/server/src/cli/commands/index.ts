@@ -2,14 +2,12 @@ import type { Command } from 'commander';
 import { commandGroup } from '../command-group.js';
 import { registerClients } from './clients.js';
 import { registerConsents } from './consents.js';
-import { registerConsents } from './consents.js';
 import { registerDistributed } from './distributed.js';
 import { registerKeyTools } from './key-tools.js';
 import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 import { registerTokenCommands } from './token.js';
 import { registerUsers } from './users.js';
-import { registerWechatApp } from './wechat.js';
 import { registerWechatApp } from './wechat.js';
 
 export { commandGroup } from '../command-group.js';
@@ -25,8 +23,6 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerKeys,
   (program) => registerKeyTools(commandGroup(program, 'keys', 'signing keys')),
   registerTokenCommands,
-  registerConsents,
-  (program) => registerWechatApp(commandGroup(program, 'clients', 'manage OAuth clients')),
   registerConsents,
   (program) => registerWechatApp(commandGroup(program, 'clients', 'manage OAuth clients')),
   registerDistributed,
