@@ -34,7 +34,7 @@ describe('clients', () => {
       scopes: ['quiz'],
       audience: ['https://quiz.example'],
     });
-    expect(client.clientId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(client.clientId).toMatch(/^[0-9a-f]{32}$/);
     expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(clientSecret!, 'base64url')).toHaveLength(32);
     expect(client.secretHash).toBe(createHash('sha256').update(clientSecret!).digest('hex'));

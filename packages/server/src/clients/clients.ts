@@ -79,7 +79,8 @@ export function createClientService(options: { store: Store; now?: () => number 
       if (type !== 'confidential' && type !== 'public') {
         throw new ClientError('ERR_CLIENT_INVALID', 'type must be confidential or public');
       }
-      const clientId = input.clientId ?? randomBytes(16).toString('base64url');
+      // Hex, not base64url: an id that starts with '-' would be read as an option by the CLI.
+      const clientId = input.clientId ?? randomBytes(16).toString('hex');
       if (!CLIENT_ID.test(clientId)) throw new ClientError('ERR_CLIENT_INVALID', 'clientId must be URL-safe');
       const clientSecret = type === 'confidential' ? generateClientSecret() : null;
       const client: Client = {
