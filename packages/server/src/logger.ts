@@ -15,6 +15,9 @@ export const SENSITIVE_NAMES = [
   'assertion',
   'secret',
   'hmacSecret',
+  // WeChat login: the one-time code and the session key jscode2session answers with.
+  'js_code',
+  'session_key',
 ] as const;
 
 const SENSITIVE = new Set<string>(SENSITIVE_NAMES);
