@@ -38,7 +38,8 @@ export async function withServices<T>(
   config: SesameConfig,
   work: (services: Services, store: Store) => Promise<T>,
 ): Promise<T> {
-  const store = await openConfiguredStore(config, { withoutRedis: true });
+  // With Redis when configured: a change made here (a rotation, a revocation) is announced at once.
+  const store = await openConfiguredStore(config);
   let services: Services | undefined;
   try {
     services = await createServices({ config, store, now: Date.now, rotateKeys: false });

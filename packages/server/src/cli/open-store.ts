@@ -45,5 +45,8 @@ export async function openConfiguredStore(
   if (!config.redisUrl || options.withoutRedis) return store;
   const log = options.log ?? ((message: string) => process.stderr.write(`sesame: ${message}\n`));
   const redis = connectRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix });
+  // A short wait, so a one-shot command's change (a rotation, a revocation) is announced, and a
+  // server does not start out failing closed; Redis down only delays this, never blocks it.
+  await redis.whenUp(2000);
   return withRedis(store, redis, { failMode: config.revocationFailMode, log });
 }

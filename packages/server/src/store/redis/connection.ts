@@ -14,6 +14,8 @@ export interface RedisConnection {
   readonly prefix: string;
   /** True while the command connection is ready. */
   up(): boolean;
+  /** Resolves true once ready, or false after `ms` (Redis down must not stop a start or a command). */
+  whenUp(ms: number): Promise<boolean>;
   /** Calls `listener(up)` when the command connection goes down or comes back. */
   onStateChange(listener: (up: boolean) => void): () => void;
   close(): Promise<void>;
@@ -69,6 +71,15 @@ export function connectRedis(options: RedisConnectionOptions): RedisConnection {
     subscriber,
     prefix: options.prefix ?? 'sesame:',
     up: () => client.status === 'ready',
+    whenUp: (ms: number) =>
+      new Promise<boolean>((done) => {
+        if (client.status === 'ready') return done(true);
+        const timer = setTimeout(() => done(false), ms);
+        client.once('ready', () => {
+          clearTimeout(timer);
+          done(true);
+        });
+      }),
     onStateChange(listener: (up: boolean) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);

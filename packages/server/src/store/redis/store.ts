@@ -88,7 +88,7 @@ export function withRedis(store: Store, redis: RedisConnection, options: RedisLa
   const notify = () => {
     for (const watcher of watchers) watcher();
   };
-  redis.onStateChange((up) => {
+  const onState = (up: boolean) => {
     const mine = ++generation;
     ready = false;
     options.log?.(
@@ -99,7 +99,10 @@ export function withRedis(store: Store, redis: RedisConnection, options: RedisLa
     );
     // Entries appended while this instance heard nothing: the watchers catch up from the database.
     if (up) copyBack(mine).then(notify, () => undefined);
-  });
+  };
+  redis.onStateChange(onState);
+  // Already connected (the caller waited for Redis): no state change will come, so start here.
+  if (redis.up()) onState(true);
   subscriber.subscribe(channel, keysChannel).catch(() => undefined);
   subscriber.on('message', (from: string) => {
     if (from === channel) notify();
