@@ -104,3 +104,37 @@ describe('the remembered clients of client authentication', () => {
     expect(() => (found.scopes as string[]).push('admin')).toThrow(TypeError);
   });
 });
+
+describe('the access log', () => {
+  it('writes one line per request, when it completes, with the URL credentials redacted', async () => {
+    const { Writable } = await import('node:stream');
+    const { buildApp } = await import('../src/app.js');
+    const { loadConfig } = await import('../src/config.js');
+    const { loggerOptions } = await import('../src/logger.js');
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const store = await openTempStore();
+    const config = loadConfig({ values: { logLevel: 'info' } });
+    const app = await buildApp({ config, store, logger: { ...loggerOptions(config), stream } });
+    try {
+      await app.inject({ url: '/healthz?access_token=eyJ.secret.sig' });
+      const requestLines = lines.filter((line) => line.reqId !== undefined);
+      expect(requestLines).toHaveLength(1);
+      expect(requestLines[0]).toMatchObject({
+        msg: 'request completed',
+        method: 'GET',
+        url: '/healthz?access_token=[redacted]',
+        statusCode: 200,
+      });
+      expect(JSON.stringify(lines)).not.toContain('secret');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});
