@@ -9,7 +9,8 @@
  * expires; the guard remembers verified tokens), and, reported beside it, a fresh token on every
  * request (every request pays a signature verification).
  *
- * Flags: `--seconds N` (default 10), `--quick` (3 s, no file written).
+ * Flags: `--seconds N` (default 10), `--quick` (3 s, no file written), `--profile DIR` (the
+ * guarded process under `node --cpu-prof`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -26,6 +27,8 @@ const flag = (name: string) => {
   return at === -1 ? undefined : args[at + 1];
 };
 const quick = args.includes('--quick');
+/** `--profile DIR`: the guarded process runs under `node --cpu-prof` and writes its profile there. */
+const profileDir = flag('--profile');
 const seconds = quick ? 3 : Number(flag('--seconds') ?? DEFAULT_LOAD.seconds);
 const LOAD: LoadOptions = { ...DEFAULT_LOAD, seconds, warmupSeconds: quick ? 1 : DEFAULT_LOAD.warmupSeconds };
 const HALF: LoadOptions = { ...LOAD, seconds: Math.max(2, Math.round(seconds / 2)) };
@@ -121,7 +124,11 @@ async function main() {
     const port = await freePort();
     const started = await startNode({
       name: `api (${mode})`,
-      args: [...TSX_IMPORT, 'bench/targets/api.ts'],
+      args: [
+        ...(profileDir && mode === 'guarded' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        ...TSX_IMPORT,
+        'bench/targets/api.ts',
+      ],
       env: {
         API_PORT: String(port),
         API_MODE: mode,
@@ -245,7 +252,7 @@ try {
   process.stdout.write(
     `\n${bars.map((bar) => `${bar.label} / ${bar.reference}: ${bar.ratio.toFixed(2)}×`).join('\n')}\n`,
   );
-  if (!quick) {
+  if (!quick && profileDir === undefined) {
     writeSection('guard', markdown, { at: startedAt.toISOString(), load: [loadBefore, load1()], bars });
     process.stdout.write('wrote the guard section of bench/RESULTS.md and bench/results.svg\n');
   }
