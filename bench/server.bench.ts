@@ -7,13 +7,22 @@
  *    bare verifying route), and password logins (against bare Argon2id verifications);
  * then writes its section of bench/RESULTS.md and the chart.
  *
- * Flags: `--seconds N` per measured run (default 10; the issuance trio and the introspection pair
- * run two interleaved rounds of N/2 each and keep each contender's better round), `--quick` (3 s, no
- * file written), `--only cc` (the issuance trio only, no file written).
+ * Flags: `--seconds N` per contender (default 10; contenders compared with each other run side by
+ * side in 5 rounds of N/5 s, their order rotating, and each ratio is the median of the rounds'
+ * ratios), `--quick` (3 rounds of 1 s, no file written), `--only cc` (the issuance trio only, no
+ * file written).
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { DEFAULT_LOAD, type LoadOptions, type LoadResult, measure, type Scenario } from './lib/load.js';
+import {
+  DEFAULT_LOAD,
+  type LoadOptions,
+  type LoadResult,
+  measure,
+  measureRounds,
+  pairedRatio,
+  type Scenario,
+} from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { freePort, type Started, startNode, TSX_IMPORT } from './lib/processes.js';
 import { type Bar, writeSection } from './lib/results-file.js';
@@ -30,7 +39,13 @@ const only = flag('--only');
 const seconds = quick ? 3 : Number(flag('--seconds') ?? DEFAULT_LOAD.seconds);
 const write = !quick && only === undefined;
 const LOAD: LoadOptions = { ...DEFAULT_LOAD, seconds, warmupSeconds: quick ? 1 : DEFAULT_LOAD.warmupSeconds };
-const HALF: LoadOptions = { ...LOAD, seconds: Math.max(2, Math.round(seconds / 2)) };
+// Contenders compared with each other run in rounds side by side (measureRounds): same total time.
+const ROUNDS = quick ? 3 : 5;
+const ROUND: LoadOptions & { rounds: number } = {
+  ...LOAD,
+  rounds: ROUNDS,
+  seconds: Math.max(1, Math.round(seconds / ROUNDS)),
+};
 // Argon2id runs on the libuv pool (4 threads); more connections than that only queue.
 const LOGIN_LOAD: LoadOptions = { ...LOAD, connections: 8 };
 
@@ -119,18 +134,7 @@ async function main() {
     sesame: ccScenario('client_credentials: Sesame', tokenUrl),
     oidc: ccScenario('client_credentials: node-oidc-provider', `${oidcIssuer}/token`),
   };
-  const best: Record<string, LoadResult> = {};
-  const keep = (key: string, result: LoadResult) => {
-    if (best[key] === undefined || result.rps > best[key]!.rps) best[key] = result;
-  };
-  // Two interleaved rounds, each contender's better one kept: a neighbour's burst on a shared
-  // core only ever slows a run down, so the better round is the fairer figure for each.
-  for (const order of [
-    ['ceiling', 'sesame', 'oidc'],
-    ['oidc', 'sesame', 'ceiling'],
-  ] as const) {
-    for (const name of order) keep(name, await measure(trio[name], HALF));
-  }
+  const best: Record<string, LoadResult> = { ...(await measureRounds(trio, ROUND)) };
   if (only === 'cc') return finish();
 
   // --- refresh: every request presents a refresh token once (a chain per token), so each rotates
@@ -194,12 +198,7 @@ async function main() {
     ),
     introspect: introspect('introspection: Sesame', `${sesame.issuer}/oauth/introspect`, sesameTokens),
   };
-  for (const order of [
-    ['ceilingIntrospect', 'introspect'],
-    ['introspect', 'ceilingIntrospect'],
-  ] as const) {
-    for (const name of order) keep(name, await measure(pair[name], HALF));
-  }
+  Object.assign(best, await measureRounds(pair, ROUND));
 
   // --- password logins, against bare Argon2id verifications with the server's parameters
   best.login = await measure(
@@ -267,7 +266,7 @@ async function argon2Reference(options: LoadOptions): Promise<LoadResult> {
 }
 
 function ratio(a: LoadResult | undefined, b: LoadResult | undefined): number {
-  return a && b ? a.rps / b.rps : Number.NaN;
+  return a && b ? pairedRatio(a, b) : Number.NaN;
 }
 
 const num = (value: number, digits = 0) =>
@@ -354,19 +353,19 @@ function report(
     '',
     '### Figures',
     '',
-    '| scenario | req/s | p50 ms | p99 ms | errors | ratio |',
-    '| --- | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | req/s | p50 ms | p99 ms | errors | ratio | req/s by round |',
+    '| --- | ---: | ---: | ---: | ---: | --- | --- |',
     ...rows
       .filter(([, result]) => result !== undefined)
       .map(
         ([name, r, note]) =>
-          `| ${name} | ${num(r!.rps, r!.rps < 100 ? 1 : 0)} | ${num(r!.p50, 1)} | ${num(r!.p99, 1)} | ${r!.errors} | ${note} |`,
+          `| ${name} | ${num(r!.rps, r!.rps < 100 ? 1 : 0)} | ${num(r!.p50, 1)} | ${num(r!.p99, 1)} | ${r!.errors} | ${note} | ${r!.rounds?.map((rate) => num(rate)).join(', ') ?? '—'} |`,
       ),
     '',
     '### How',
     '',
     `- autocannon ${LOAD.connections} connections (logins ${LOGIN_LOAD.connections}: Argon2id runs on the 4-thread libuv pool), no pipelining, from the benchmark's own process; each target is a separate process on loopback. Warm-up ${LOAD.warmupSeconds} s before every measured run.`,
-    `- The issuance trio and the introspection pair run two interleaved rounds of ${HALF.seconds} s and keep each contender's better round (a neighbour on a shared core only ever slows a run); the others one run of ${LOAD.seconds} s.`,
+    `- The issuance trio and the introspection pair run side by side: after a warm-up each, ${ROUNDS} rounds in which every contender runs ${ROUND.seconds} s, the order rotating. Each figure is the median of its rounds, and each ratio the median of the ratios within a round (a neighbour's burst on the shared cores hits the contenders of one round alike). Refresh and logins run once for ${LOAD.seconds} s.`,
     '- Sesame: `sesame serve` from the built dist with its defaults — ES256, 15-minute RFC 9068 tokens, SQLite in a temporary data dir, log level `info` (pino, to a file), every issuance recorded in the audit trail. Its clients and user are made with the CLI (`sesame clients add`, `sesame users add`).',
     "- The request, the same for all three: `POST` form body `grant_type=client_credentials&scope=api`, client_secret_basic. Before timing, each answer is verified with jose against the contender's own keys: ES256, `typ: at+jwt`, issuer, audience `sesame`, `sub` and `client_id` the client, scope `api`.",
     `- Claims — Sesame: ${claims.sesame!.join(', ')}; ceiling: ${claims.ceiling!.join(', ')}; node-oidc-provider: ${claims.oidc!.join(', ')}.`,

@@ -3,11 +3,11 @@
  * tick on the bar's row. Green meets its target, red misses it, grey has none. Plain SVG text, so
  * it diffs like the Markdown beside it; no charting dependency.
  */
-import { type Bar, meets, type SectionMeta } from './results-file.js';
+import { type Bar, meets, ratioText, type SectionMeta } from './results-file.js';
 
-const WIDTH = 860;
-const LABEL = 330;
-const PLOT = 400;
+const WIDTH = 900;
+const LABEL = 390;
+const PLOT = 380;
 const ROW = 22;
 const HEADER = 26;
 
@@ -31,7 +31,8 @@ export function renderChart<N extends string>(
   const x = (ratio: number) => LABEL + (Math.min(ratio, max) / max) * PLOT;
   const height = 70 + groups.length * HEADER + all.length * ROW + 30;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12" role="img" aria-labelledby="title">`,
+    `<title id="title">Sesame benchmarks: ${escapeXml(all.map((bar) => `${bar.label} / ${bar.reference} ${bar.ratio.toFixed(2)}×`).join('; '))}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="16" y="26" font-size="15" font-weight="600" fill="#111">Sesame benchmarks: each figure as a ratio to its reference, same run</text>`,
     `<text x="16" y="44" fill="#555">green: target met · red: target missed · grey: no target · black tick: the target</text>`,
@@ -54,9 +55,10 @@ export function renderChart<N extends string>(
       const end = x(bar.ratio);
       const label = `${bar.label} / ${bar.reference}`;
       out.push(
-        `<text x="${LABEL - 8}" y="${y + 15}" text-anchor="end" fill="#222">${escapeXml(label.length > 52 ? `${label.slice(0, 51)}…` : label)}</text>`,
+        `<text x="${LABEL - 8}" y="${y + 15}" text-anchor="end" fill="#222">${escapeXml(label.length > 60 ? `${label.slice(0, 59)}…` : label)}</text>`,
         `<rect x="${LABEL}" y="${y + 4}" width="${Math.max(1, end - LABEL).toFixed(1)}" height="${ROW - 8}" fill="${colour}"/>`,
-        `<text x="${(Math.min(end, LABEL + PLOT) + 6).toFixed(1)}" y="${y + 15}" fill="#222">${bar.ratio.toFixed(2)}×${bar.ratio > max ? ' (bar cut)' : ''}</text>`,
+        // After the bar or the target tick, whichever is further right, so the two never overlap.
+        `<text x="${(Math.max(Math.min(end, LABEL + PLOT), bar.target ? x(bar.target.value) : 0) + 6).toFixed(1)}" y="${y + 15}" fill="#222">${ratioText(bar)}${bar.ratio > max ? ' (bar cut)' : ''}</text>`,
       );
       if (bar.target !== undefined) {
         const tx = x(bar.target.value);

@@ -37,6 +37,8 @@ export interface LoadOptions {
 
 export interface LoadResult {
   name: string;
+  /** With measureRounds: each round's requests per second, in round order. */
+  rounds?: number[];
   /** Mean requests per second over the measured run. */
   rps: number;
   /** Latency percentiles in milliseconds. */
@@ -101,4 +103,62 @@ export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT
   const line = `${scenario.name.padEnd(44)} ${out.rps.toFixed(0).padStart(7)} req/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms  errors ${out.errors}`;
   process.stdout.write(`${line}\n`);
   return out;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Contenders measured side by side on a shared machine: after one warm-up each, `rounds` rounds in
+ * which every contender runs `seconds`, the running order rotating from round to round. A
+ * neighbour's burst hits the contenders of one round alike, so `pairedRatio` compares them round by
+ * round; each figure is the median of its rounds.
+ */
+export async function measureRounds<K extends string>(
+  scenarios: Record<K, Scenario>,
+  options: LoadOptions & { rounds: number },
+): Promise<Record<K, LoadResult>> {
+  const names = Object.keys(scenarios) as K[];
+  for (const name of names) await fire(scenarios[name], options.connections, options.warmupSeconds);
+  const runs = new Map<K, LoadResult[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < options.rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    if (round % 2 === 1) order.reverse();
+    for (const name of order) {
+      runs.get(name)!.push(await measure(scenarios[name], { ...options, warmupSeconds: 0 }));
+    }
+  }
+  const out = {} as Record<K, LoadResult>;
+  for (const name of names) {
+    const list = runs.get(name)!;
+    const statuses: Record<string, number> = {};
+    for (const run of list) {
+      for (const [status, count] of Object.entries(run.statuses))
+        statuses[status] = (statuses[status] ?? 0) + count;
+    }
+    out[name] = {
+      name: scenarios[name].name,
+      rounds: list.map((run) => run.rps),
+      rps: median(list.map((run) => run.rps)),
+      p50: median(list.map((run) => run.p50)),
+      p99: median(list.map((run) => run.p99)),
+      requests: list.reduce((sum, run) => sum + run.requests, 0),
+      errors: list.reduce((sum, run) => sum + run.errors, 0),
+      statuses,
+      seconds: list.reduce((sum, run) => sum + run.seconds, 0),
+      connections: options.connections,
+    };
+  }
+  return out;
+}
+
+/** The median over rounds of a's rate divided by b's in the same round (plain rates without rounds). */
+export function pairedRatio(a: LoadResult, b: LoadResult): number {
+  if (a.rounds === undefined || b.rounds === undefined || a.rounds.length !== b.rounds.length) {
+    return a.rps / b.rps;
+  }
+  return median(a.rounds.map((rate, i) => rate / b.rounds![i]!));
 }

@@ -133,6 +133,13 @@ function fmt(ratio: number): string {
   return `${ratio.toFixed(2)}×`;
 }
 
+/** A bar's ratio as text: two decimals, three when two would hide a miss (0.996 is not 1.00). */
+export function ratioText(bar: Bar): string {
+  const two = bar.ratio.toFixed(2);
+  const hidden = bar.target !== undefined && !meets(bar) && two === bar.target.value.toFixed(2);
+  return `${hidden ? bar.ratio.toFixed(3) : two}×`;
+}
+
 /** The summary: the machine, whether the sections come from one run, every ratio with its verdict. */
 function regenerateSummary(text: string): string {
   const sections = readSections(text);
@@ -161,7 +168,7 @@ function regenerateSummary(text: string): string {
       const met = bar.target === undefined ? '—' : meets(bar) ? 'yes' : '**no**';
       const detail = bar.detail === undefined ? '' : ` (${bar.detail})`;
       lines.push(
-        `| ${name} | ${bar.label}${detail} | ${fmt(bar.ratio)} | ${bar.reference} | ${target} | ${met} |`,
+        `| ${name} | ${bar.label}${detail} | ${ratioText(bar)} | ${bar.reference} | ${target} | ${met} |`,
       );
     }
   }
