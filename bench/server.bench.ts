@@ -130,6 +130,7 @@ async function main() {
     body: ccBody,
   });
   const trio = {
+    unsigned: ccScenario('client_credentials: ceiling without signing', `${ceilingIssuer}/oauth/unsigned`),
     ceiling: ccScenario('client_credentials: ceiling route', `${ceilingIssuer}/oauth/token`),
     sesame: ccScenario('client_credentials: Sesame', tokenUrl),
     oidc: ccScenario('client_credentials: node-oidc-provider', `${oidcIssuer}/token`),
@@ -326,6 +327,11 @@ function report(
     ['client_credentials — ceiling route (node:crypto)', b.ceiling, 'reference'],
     ['client_credentials — node-oidc-provider', b.oidc, `${ratio(b.oidc, b.ceiling).toFixed(2)}× ceiling`],
     [
+      'client_credentials — the ceiling without the signature',
+      b.unsigned,
+      `the ceiling is ${ratio(b.ceiling, b.unsigned).toFixed(2)}× this`,
+    ],
+    [
       'refresh_token (every request rotates) — Sesame',
       b.refresh,
       `${ratio(b.refresh, b.ceiling).toFixed(2)}× ceiling issuance`,
@@ -350,6 +356,8 @@ function report(
         (bar) =>
           `- ${bar.label} ≥ ${bar.target!.value}× ${bar.reference}: **${bar.ratio >= bar.target!.value ? 'met' : 'not met'}** (${bar.ratio.toFixed(2)}×; ${bar.detail}).`,
       ),
+    '',
+    `- Context: on this machine the ES256 signature is ${((1 - ratio(b.ceiling, b.unsigned)) * 100).toFixed(0)}% of the ceiling route's cost (the ceiling runs at ${ratio(b.ceiling, b.unsigned).toFixed(2)}× the same route without signing); node-oidc-provider runs at ${ratio(b.oidc, b.ceiling).toFixed(2)}× the ceiling, so 2.5× node-oidc-provider would mean ${(2.5 * ratio(b.oidc, b.ceiling)).toFixed(2)}× the ceiling.`,
     '',
     '### Figures',
     '',

@@ -4,7 +4,8 @@
  * SHA-256 compared in constant time, as Sesame stores it), and sign the same RFC 9068 claims with
  * ES256 by calling node:crypto directly (IEEE P1363 signature, base64url, JSON). No store, no
  * audit, no logging, no schema. A second route does the same for introspection: verify the
- * ES256 signature and answer the claims.
+ * ES256 signature and answer the claims. A third, `/oauth/unsigned`, answers like the first without
+ * signing, to show how much of the ceiling's cost the signature is.
  *
  * Run as its own process by the benchmark: `node --import tsx bench/targets/ceiling.ts` with
  * CEILING_PORT, CEILING_KEY (a private JWK, JSON), CEILING_KID, CEILING_ISSUER, CEILING_CLIENT_ID,
@@ -78,6 +79,33 @@ app.post('/oauth/token', async (request, reply) => {
       scope,
     });
 });
+
+// The same request and answer with no signature: how much of the ceiling the signature is.
+app.post('/oauth/unsigned', async (request, reply) => {
+  const id = client(request.headers.authorization);
+  if (id === undefined) return reply.code(401).send({ error: 'invalid_client' });
+  const body = request.body as Record<string, string>;
+  if (body.grant_type !== 'client_credentials')
+    return reply.code(400).send({ error: 'unsupported_grant_type' });
+  const iat = Math.floor(Date.now() / 1000);
+  const scope = body.scope ?? 'api';
+  const payload = {
+    iss: issuer,
+    sub: id,
+    aud: 'sesame',
+    exp: iat + LIFE,
+    iat,
+    jti: randomUUID(),
+    client_id: id,
+    scope,
+  };
+  const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  return reply
+    .header('cache-control', 'no-store')
+    .header('pragma', 'no-cache')
+    .send({ access_token: `${input}.${UNSIGNED}`, token_type: 'Bearer', expires_in: LIFE, scope });
+});
+const UNSIGNED = 'A'.repeat(86); // the length of an ES256 signature in base64url
 
 app.post('/oauth/introspect', async (request, reply) => {
   if (client(request.headers.authorization) === undefined)
