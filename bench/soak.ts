@@ -4,7 +4,7 @@
  * quiz example behind @sesame/guard — logins, client_credentials, refreshes (some concurrent on the
  * same token), guarded API calls, revocations of access and refresh tokens. Reports throughput,
  * p50/p99 latency, errors, and resident memory of the server processes after warm-up and at the
- * end; then checks that every refresh family in the SQLite store is consistent (one live token, no
+ * end (at most 20% growth); then checks that every refresh family in the SQLite store is consistent (one live token, no
  * half rotation), that every revoked token is still refused (guard and introspection) and every
  * held session still works. Exits 1 on any violation. Not part of `npm test`.
  */
@@ -335,11 +335,15 @@ async function main() {
         : pid === quiz.pid
           ? 'quiz-api'
           : 'sesame worker';
+    // The limit is the server's. The quiz API is reported only: its guard holds every revocation
+    // of the run until the tokens it covers expire (15 minutes), so it grows with the revocations.
+    const limited = pid !== quiz.pid;
     lines.push(
-      `resident memory ${role} ${pid}: ${mib(start)} after warm-up → ${mib(end)} at the end (${(growth * 100).toFixed(1)}%)`,
+      `resident memory ${role} ${pid}: ${mib(start)} after warm-up → ${mib(end)} at the end (${(growth * 100).toFixed(1)}%${limited ? '' : ', reported only'})`,
     );
-    if (growth > MAX_RSS_GROWTH)
+    if (limited && growth > MAX_RSS_GROWTH) {
       violations.push(`${role} ${pid} grew ${(growth * 100).toFixed(1)}% (limit 20%)`);
+    }
   }
   lines.push(violations.length === 0 ? 'soak: passed' : `soak: FAILED\n- ${violations.join('\n- ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
