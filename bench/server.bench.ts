@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import {
+  cpuCapacityRatio,
   DEFAULT_LOAD,
   type LoadOptions,
   type LoadResult,
@@ -122,18 +123,23 @@ async function main() {
     ),
   };
 
-  const ccScenario = (name: string, url: string): Scenario => ({
+  const ccScenario = (name: string, url: string, pid: number): Scenario => ({
     name,
     url,
+    pid,
     method: 'POST',
     headers: ccHeaders,
     body: ccBody,
   });
   const trio = {
-    unsigned: ccScenario('client_credentials: ceiling without signing', `${ceilingIssuer}/oauth/unsigned`),
-    ceiling: ccScenario('client_credentials: ceiling route', `${ceilingIssuer}/oauth/token`),
-    sesame: ccScenario('client_credentials: Sesame', tokenUrl),
-    oidc: ccScenario('client_credentials: node-oidc-provider', `${oidcIssuer}/token`),
+    unsigned: ccScenario(
+      'client_credentials: ceiling without signing',
+      `${ceilingIssuer}/oauth/unsigned`,
+      ceiling.pid,
+    ),
+    ceiling: ccScenario('client_credentials: ceiling route', `${ceilingIssuer}/oauth/token`, ceiling.pid),
+    sesame: ccScenario('client_credentials: Sesame', tokenUrl, sesame.pid),
+    oidc: ccScenario('client_credentials: node-oidc-provider', `${oidcIssuer}/token`, oidc.pid),
   };
   const best: Record<string, LoadResult> = { ...(await measureRounds(trio, ROUND)) };
   if (only === 'cc') return finish();
@@ -155,6 +161,7 @@ async function main() {
     {
       name: 'refresh_token: Sesame (rotation)',
       url: tokenUrl,
+      pid: sesame.pid,
       method: 'POST',
       headers: refreshHeaders,
       setupRequest: (request) => {
@@ -178,11 +185,12 @@ async function main() {
       (await postForm(`${ceilingIssuer}/oauth/token`, ccForm, basic(cc))).access_token as string,
     );
   }
-  const introspect = (name: string, url: string, tokens: string[]): Scenario => {
+  const introspect = (name: string, url: string, pid: number, tokens: string[]): Scenario => {
     let next = 0;
     return {
       name,
       url,
+      pid,
       method: 'POST',
       headers: ccHeaders,
       setupRequest: (request) => ({ ...request, body: `token=${tokens[next++ % tokens.length]}` }),
@@ -195,9 +203,15 @@ async function main() {
     ceilingIntrospect: introspect(
       'introspection: ceiling route',
       `${ceilingIssuer}/oauth/introspect`,
+      ceiling.pid,
       ceilingTokens,
     ),
-    introspect: introspect('introspection: Sesame', `${sesame.issuer}/oauth/introspect`, sesameTokens),
+    introspect: introspect(
+      'introspection: Sesame',
+      `${sesame.issuer}/oauth/introspect`,
+      sesame.pid,
+      sesameTokens,
+    ),
   };
   Object.assign(best, await measureRounds(pair, ROUND));
 
@@ -206,6 +220,7 @@ async function main() {
     {
       name: 'password logins: Sesame',
       url: tokenUrl,
+      pid: sesame.pid,
       method: 'POST',
       headers: refreshHeaders,
       body: new URLSearchParams({
@@ -357,17 +372,18 @@ function report(
           `- ${bar.label} ≥ ${bar.target!.value}× ${bar.reference}: **${bar.ratio >= bar.target!.value ? 'met' : 'not met'}** (${bar.ratio.toFixed(2)}×; ${bar.detail}).`,
       ),
     '',
+    `- Cross-check by CPU time per request of each server process (not limited by the load generator): Sesame serves ${(cpuCapacityRatio(b.sesame!, b.ceiling!) ?? Number.NaN).toFixed(2)}× the ceiling's client_credentials requests per CPU second, and ${(cpuCapacityRatio(b.sesame!, b.oidc!) ?? Number.NaN).toFixed(2)}× node-oidc-provider's.`,
     `- Context: on this machine the ES256 signature is ${((1 - ratio(b.ceiling, b.unsigned)) * 100).toFixed(0)}% of the ceiling route's cost (the ceiling runs at ${ratio(b.ceiling, b.unsigned).toFixed(2)}× the same route without signing); node-oidc-provider runs at ${ratio(b.oidc, b.ceiling).toFixed(2)}× the ceiling, so 2.5× node-oidc-provider would mean ${(2.5 * ratio(b.oidc, b.ceiling)).toFixed(2)}× the ceiling.`,
     '',
     '### Figures',
     '',
-    '| scenario | req/s | p50 ms | p99 ms | errors | ratio | req/s by round |',
-    '| --- | ---: | ---: | ---: | ---: | --- | --- |',
+    '| scenario | req/s | CPU µs/request | p50 ms | p99 ms | errors | ratio | req/s by round |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...rows
       .filter(([, result]) => result !== undefined)
       .map(
         ([name, r, note]) =>
-          `| ${name} | ${num(r!.rps, r!.rps < 100 ? 1 : 0)} | ${num(r!.p50, 1)} | ${num(r!.p99, 1)} | ${r!.errors} | ${note} | ${r!.rounds?.map((rate) => num(rate)).join(', ') ?? '—'} |`,
+          `| ${name} | ${num(r!.rps, r!.rps < 100 ? 1 : 0)} | ${r!.cpuPerRequest === undefined ? '—' : num(r!.cpuPerRequest, r!.cpuPerRequest < 1000 ? 1 : 0)} | ${num(r!.p50, 1)} | ${num(r!.p99, 1)} | ${r!.errors} | ${note} | ${r!.rounds?.map((rate) => num(rate)).join(', ') ?? '—'} |`,
       ),
     '',
     '### How',

@@ -4,6 +4,7 @@
  * reported as such (never silently averaged in).
  */
 import autocannon from 'autocannon';
+import { cpuSeconds } from './processes.js';
 
 /** A request as autocannon builds it (the fields a scenario may set per request). */
 export interface RequestShape {
@@ -25,6 +26,8 @@ export interface Scenario {
   onResponse?: (status: number, body: string) => void;
   /** Status expected of every response (default 200). */
   expectStatus?: number;
+  /** The target's process: its CPU time per request is measured too. */
+  pid?: number;
 }
 
 export interface LoadOptions {
@@ -39,6 +42,10 @@ export interface LoadResult {
   name: string;
   /** With measureRounds: each round's requests per second, in round order. */
   rounds?: number[];
+  /** CPU time the target process spent per request, in microseconds (when its pid is known). */
+  cpuPerRequest?: number;
+  /** With measureRounds: each round's CPU time per request. */
+  cpuRounds?: number[];
   /** Mean requests per second over the measured run. */
   rps: number;
   /** Latency percentiles in milliseconds. */
@@ -81,7 +88,9 @@ async function fire(scenario: Scenario, connections: number, seconds: number): P
 /** Runs the warm-up, then the measured run, of one scenario. */
 export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await fire(scenario, options.connections, options.warmupSeconds);
+  const cpuBefore = scenario.pid === undefined ? undefined : cpuSeconds(scenario.pid);
   const result = await fire(scenario, options.connections, options.seconds);
+  const cpuAfter = scenario.pid === undefined ? undefined : cpuSeconds(scenario.pid);
   const expected = String(scenario.expectStatus ?? 200);
   const statuses: Record<string, number> = {};
   let unexpected = 0;
@@ -100,7 +109,11 @@ export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT
     seconds: result.duration,
     connections: options.connections,
   };
-  const line = `${scenario.name.padEnd(44)} ${out.rps.toFixed(0).padStart(7)} req/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms  errors ${out.errors}`;
+  if (cpuBefore !== undefined && cpuAfter !== undefined && out.requests > 0) {
+    out.cpuPerRequest = ((cpuAfter - cpuBefore) / out.requests) * 1e6;
+  }
+  const cpu = out.cpuPerRequest === undefined ? '' : `  cpu ${out.cpuPerRequest.toFixed(1)} µs/req`;
+  const line = `${scenario.name.padEnd(44)} ${out.rps.toFixed(0).padStart(7)} req/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms  errors ${out.errors}${cpu}`;
   process.stdout.write(`${line}\n`);
   return out;
 }
@@ -126,7 +139,6 @@ export async function measureRounds<K extends string>(
   const runs = new Map<K, LoadResult[]>(names.map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]!);
-    if (round % 2 === 1) order.reverse();
     for (const name of order) {
       runs.get(name)!.push(await measure(scenarios[name], { ...options, warmupSeconds: 0 }));
     }
@@ -143,6 +155,12 @@ export async function measureRounds<K extends string>(
       name: scenarios[name].name,
       rounds: list.map((run) => run.rps),
       rps: median(list.map((run) => run.rps)),
+      ...(list.every((run) => run.cpuPerRequest !== undefined)
+        ? {
+            cpuRounds: list.map((run) => run.cpuPerRequest!),
+            cpuPerRequest: median(list.map((run) => run.cpuPerRequest!)),
+          }
+        : {}),
       p50: median(list.map((run) => run.p50)),
       p99: median(list.map((run) => run.p99)),
       requests: list.reduce((sum, run) => sum + run.requests, 0),
@@ -161,4 +179,16 @@ export function pairedRatio(a: LoadResult, b: LoadResult): number {
     return a.rps / b.rps;
   }
   return median(a.rounds.map((rate, i) => rate / b.rounds![i]!));
+}
+
+/**
+ * How many of b's requests one CPU second of a's process serves relative to b's: the median over
+ * rounds of b's CPU time per request divided by a's (undefined without CPU figures). Unlike the
+ * request rate, it does not flatten when the load generator, not the target, is the limit.
+ */
+export function cpuCapacityRatio(a: LoadResult, b: LoadResult): number | undefined {
+  if (a.cpuRounds === undefined || b.cpuRounds === undefined || a.cpuRounds.length !== b.cpuRounds.length) {
+    return a.cpuPerRequest && b.cpuPerRequest ? b.cpuPerRequest / a.cpuPerRequest : undefined;
+  }
+  return median(a.cpuRounds.map((cpu, i) => b.cpuRounds![i]! / cpu));
 }

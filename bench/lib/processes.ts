@@ -174,3 +174,17 @@ export async function waitForOk(url: string, timeoutMs = 15_000, gone?: () => bo
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * CPU time used so far by a process, all its threads, in seconds (Linux /proc: utime + stime at
+ * 100 ticks a second), or undefined when it is gone.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
