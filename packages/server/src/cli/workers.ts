@@ -5,6 +5,11 @@
  * store (and Redis). What must happen once happens in the primary, before any worker exists:
  * migrations, the first signing keys, the first-start admin and its banner. Later key rotations are
  * compare-and-set steps in the store, so workers racing on them cannot both win.
+ *
+ * The primary owns the workers' lifecycle: a worker ignores SIGINT (Ctrl-C reaches the whole
+ * process group, and the primary answers it with one SIGTERM per worker), keeps its IPC channel
+ * referenced for its whole life (cluster's listen handshake and every connection hand-off go over
+ * it) and ends itself explicitly once closed (endWorker).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
@@ -17,10 +22,47 @@ import { openConfiguredStore } from './open-store.js';
 const READY = 'sesame:listening';
 /** More crashes than this within a minute means something is wrong for good: stop, do not loop. */
 const MAX_RESTARTS_PER_MINUTE = 5;
+/** A worker still running this long after SIGTERM is killed: a stop must end. */
+const STOP_GRACE_MS = 15_000;
 
 /** How many processes serve: the configured number, or one per CPU core. */
 export function workerCount(config: SesameConfig): number {
   return config.workers > 0 ? config.workers : availableParallelism();
+}
+
+/**
+ * True for the errors of writing to a worker that has already gone (its pipe is closed): cluster
+ * may still answer a dead worker's listen request. The worker's 'exit' event follows and is what
+ * the primary acts on, so these are expected, never fatal.
+ *
+ * @example worker.on('error', (e) => { if (!isGoneWorkerError(e)) log(e); });
+ */
+export function isGoneWorkerError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_IPC_CHANNEL_CLOSED' || code === 'ECONNRESET';
+}
+
+function isStopSignal(signal: string | null): boolean {
+  return signal === 'SIGTERM' || signal === 'SIGINT';
+}
+
+/**
+ * The signals a serving process stops on. A worker leaves SIGINT to the primary: taking the
+ * terminal's copy too made it see two stop signals and exit 1 on a plain Ctrl-C.
+ */
+export function stopSignals(): NodeJS.Signals[] {
+  return cluster.isWorker ? ['SIGTERM'] : ['SIGTERM', 'SIGINT'];
+}
+
+/**
+ * Ends a worker once its server and store are closed. The IPC channel stays referenced to the end
+ * (it carries cluster's listen handshake and the connections), so the worker cannot drain out by
+ * itself: it exits here, with the code its shutdown set. A single process just drains.
+ *
+ * @example await app.close(); await store.close(); endWorker();
+ */
+export function endWorker(): void {
+  if (cluster.isWorker) process.exit(process.exitCode ?? 0);
 }
 
 /**
@@ -30,7 +72,11 @@ export function workerCount(config: SesameConfig): number {
  * @example if (await serveWorkers(config)) return; // primary: the workers serve
  */
 export async function serveWorkers(config: SesameConfig): Promise<boolean> {
-  if (cluster.isWorker) return false;
+  if (cluster.isWorker) {
+    // From the first moment: a Ctrl-C while starting is the primary's to handle (stopSignals).
+    process.on('SIGINT', () => undefined);
+    return false;
+  }
   const count = workerCount(config);
   if (count <= 1) return false;
 
@@ -45,7 +91,13 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
 
   let stopping = false;
   const restarts: number[] = [];
-  const fork = (): Worker => cluster.fork();
+  const fork = (): Worker =>
+    cluster.fork().on('error', (error) => {
+      if (isGoneWorkerError(error)) return;
+      process.stderr.write(
+        `sesame: worker channel error (${(error as NodeJS.ErrnoException).code ?? 'unknown'})\n`,
+      );
+    });
   const listening = new Promise<void>((ready, fail) => {
     let up = 0;
     cluster.on('message', (_worker, message) => {
@@ -53,6 +105,9 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     });
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
+      // A stop signal that reached a worker first (Ctrl-C goes to the whole group, the primary may
+      // be busy forking): the group is being stopped, not failing.
+      if (up < count && isStopSignal(signal)) return void stopAll(`${signal} while starting`, 0);
       if (up < count)
         return fail(new CommandError(`a worker stopped while starting (exit ${code ?? signal})`));
       const now = Date.now();
@@ -76,14 +131,22 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
       process.exit(1);
     }
     stopping = true;
-    process.stderr.write(
-      `sesame: ${reason}: stopping ${Object.keys(cluster.workers ?? {}).length} worker(s)\n`,
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+    process.stderr.write(`sesame: ${reason}: stopping ${workers.length} worker(s)\n`);
+    // A worker killed by a stop signal before it could install its handler (still starting)
+    // stopped as asked: that is a clean stop too.
+    const exits = workers.map(
+      (worker) =>
+        new Promise<number>((done) =>
+          worker.on('exit', (code, signal) => done(isStopSignal(signal) ? 0 : (code ?? 1))),
+        ),
     );
-    const exits = Object.values(cluster.workers ?? {}).map(
-      (worker) => new Promise<number>((done) => worker!.on('exit', (code) => done(code ?? 1))),
-    );
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    const kill = setTimeout(() => {
+      for (const worker of workers) if (!worker.isDead()) worker.process.kill('SIGKILL');
+    }, STOP_GRACE_MS).unref();
     const codes = await Promise.all(exits);
+    clearTimeout(kill);
     process.exitCode = exitCode || (codes.every((code) => code === 0) ? 0 : 1);
   };
   process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
@@ -105,10 +168,6 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
 export function announceListening(config: SesameConfig, workers = 1): void {
   if (cluster.isWorker) {
     process.send?.(READY);
-    // From now on the IPC channel must not keep the worker alive: once its server and store close
-    // (SIGTERM), it exits like a single process does. (Before listening it must: the primary's
-    // answer to listen() comes over it.)
-    process.channel?.unref();
     return;
   }
   const shared = workers > 1 ? `, ${workers} workers` : '';

@@ -1,11 +1,13 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
+import type { SesameConfig } from '../../config.js';
 import { createServices } from '../../wiring.js';
 import { commandConfig, withStoreOptions } from '../context.js';
-import { CommandError } from '../failure.js';
+import { CommandError, describeFailure } from '../failure.js';
 import { firstStart, firstStartBanner } from '../first-start.js';
 import { openConfiguredStore } from '../open-store.js';
-import { announceListening, serveWorkers } from '../workers.js';
+import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
 
 interface ServeOptions {
   dataDir?: string;
@@ -33,40 +35,52 @@ export function registerServe(program: Command): void {
       });
       // The cluster primary prepares the store once, forks and supervises; workers go on below.
       if (await serveWorkers(config)) return;
-      const store = await openConfiguredStore(config);
-      const setup = await createServices({ config, store, now: Date.now, rotateKeys: false });
-      const created = await firstStart(setup, store).finally(() => setup.close());
-      const app = await buildApp({ config, store });
-      try {
-        await app.listen({ host: config.host, port: config.port });
-      } catch (error) {
-        await app.close();
-        await store.close();
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new CommandError(`cannot listen on ${config.host}:${config.port}${code ? ` (${code})` : ''}`);
-      }
-      // Handlers first: whoever reads the line below may signal at once.
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) {
-          process.stderr.write(`sesame: ${signal} again, exiting now\n`);
-          process.exit(1);
-        }
-        stopping = true;
-        app.log.info({ signal }, 'shutting down');
-        try {
-          await app.close();
-          await store.close();
-          process.exitCode = 0;
-        } catch (error) {
-          process.stderr.write(`sesame: shutdown failed: ${(error as Error).message.split('\n')[0]}\n`);
-          process.exitCode = 1;
-        }
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
-      // Printed on stdout, not through the logger: logs never carry a password.
-      if (created) process.stdout.write(firstStartBanner(created, config));
-      announceListening(config);
+      await serveOne(config).catch((error: unknown) => {
+        // A worker's IPC channel would keep a failed worker alive, and the primary waiting on it.
+        if (!cluster.isWorker) throw error;
+        process.stderr.write(`sesame: ${describeFailure(error)}\n`);
+        process.exit(1);
+      });
     });
+}
+
+/** One serving process: the only one, or a cluster worker. */
+async function serveOne(config: SesameConfig): Promise<void> {
+  const store = await openConfiguredStore(config);
+  const setup = await createServices({ config, store, now: Date.now, rotateKeys: false });
+  const created = await firstStart(setup, store).finally(() => setup.close());
+  const app = await buildApp({ config, store });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CommandError(`cannot listen on ${config.host}:${config.port}${code ? ` (${code})` : ''}`);
+  }
+  // Handlers first: whoever reads the line below may signal at once.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      // A worker's second signal is the group's copy of the primary's: the primary escalates.
+      if (cluster.isWorker) return;
+      process.stderr.write(`sesame: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await store.close();
+      process.exitCode = 0;
+    } catch (error) {
+      process.stderr.write(`sesame: shutdown failed: ${(error as Error).message.split('\n')[0]}\n`);
+      process.exitCode = 1;
+    }
+    endWorker();
+  };
+  for (const signal of stopSignals()) process.on(signal, () => void stop(signal));
+  // Printed on stdout, not through the logger: logs never carry a password.
+  if (created) process.stdout.write(firstStartBanner(created, config));
+  announceListening(config);
 }
