@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests run against the TypeScript sources of every workspace package (the `sesame-source`
 // export condition), so a change is tested without a rebuild.
@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['sesame-source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // Fault suites stop the shared PostgreSQL and Redis: `npm run test:faults` runs them alone.
+    exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 30_000,
