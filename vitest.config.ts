@@ -10,6 +10,8 @@ export default defineConfig({
     // Fault suites stop the shared PostgreSQL and Redis: `npm run test:faults` runs them alone.
     exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
     pool: 'forks',
+    // After the default output: which suites were skipped because PostgreSQL or Redis was not reachable.
+    reporters: ['default', './packages/server/test/helpers/skip-summary.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

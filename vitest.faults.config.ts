@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.faults.test.ts'],
     pool: 'forks',
+    // After the default output: which suites were skipped because PostgreSQL or Redis was not reachable.
+    reporters: ['default', './packages/server/test/helpers/skip-summary.ts'],
     maxWorkers: 1,
     fileParallelism: false,
     testTimeout: 120_000,

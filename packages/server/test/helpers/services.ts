@@ -10,6 +10,7 @@ import { Socket } from 'node:net';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.js';
+import { skippedSuiteName } from './skip-summary.js';
 
 export const PG_URL = process.env.SESAME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.SESAME_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,7 +67,7 @@ export async function describeWithServices(
     return;
   }
   process.stderr.write(`\n[sesame tests] SKIPPED "${name}": ${why}\n`);
-  describe.skip(`${name} [skipped: ${why}]`, body);
+  describe.skip(skippedSuiteName(name, why), body);
 }
 
 /** A fresh schema name for one test or one file. */
