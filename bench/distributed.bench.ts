@@ -1,0 +1,138 @@
+/**
+ * `npm run bench:distributed` (issue 5): client_credentials issuance, refresh (every request a
+ * real rotation) and introspection throughput of `sesame serve` on PostgreSQL + Redis with 2
+ * workers, against SQLite with 2 workers and with 1 — in one run, one configuration at a time,
+ * each on the machine's PostgreSQL (127.0.0.1:5432, database `test`, a schema of its own, dropped
+ * after) and Redis (a key prefix of its own). Writes the `<!-- bench:distributed -->` section of
+ * bench/RESULTS.md (lib/distributed-section.ts), leaving every other section as it is.
+ *
+ * Flags: `--seconds N` per scenario (default 8, after a 2 s warm-up), `--quick` (2 s, no file).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Config, writeDistributedSection } from './lib/distributed-section.js';
+import { type LoadOptions, type LoadResult, measure } from './lib/load.js';
+import { load1 } from './lib/machine.js';
+import { addClient, addUser, basic, postForm, startSesame } from './lib/sesame.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const at = args.indexOf('--seconds');
+const seconds = quick ? 2 : Number(at === -1 ? 8 : args[at + 1]);
+const LOAD: LoadOptions = { connections: 32, seconds, warmupSeconds: quick ? 1 : 2 };
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const FORM = 'application/x-www-form-urlencoded';
+
+const CONFIGS: Config[] = [
+  { name: 'PostgreSQL + Redis, 2 workers', store: 'postgres', workers: 2 },
+  { name: 'SQLite, 2 workers', store: 'sqlite', workers: 2 },
+  { name: 'SQLite, 1 worker', store: 'sqlite', workers: 1 },
+];
+
+async function sql(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts one configuration, measures its three scenarios, stops it. */
+async function run(config: Config): Promise<Record<string, LoadResult>> {
+  const schema = `sesame_bench_${randomBytes(5).toString('hex')}`;
+  const env: Record<string, string> = { SESAME_LOG_LEVEL: 'warn' };
+  if (config.store === 'postgres') {
+    await sql(`create schema "${schema}"`);
+    const url = new URL(PG_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    Object.assign(env, {
+      SESAME_DATABASE_URL: url.toString(),
+      SESAME_MASTER_KEY: randomBytes(32).toString('base64'),
+      SESAME_REDIS_URL: REDIS_URL,
+      SESAME_REDIS_KEY_PREFIX: `${schema}:`,
+    });
+  }
+  const sesame = await startSesame({ workers: config.workers, env });
+  try {
+    const cc = await addClient(sesame, 'bench-service', 'client_credentials', 'api');
+    const app = await addClient(sesame, 'bench-app', 'password,refresh_token', 'openid api');
+    const password = randomBytes(18).toString('base64url');
+    await addUser(sesame, 'bench-user', password, 'openid api');
+    const tokenUrl = `${sesame.issuer}/oauth/token`;
+    const headers = { authorization: basic(cc), 'content-type': FORM };
+    const label = (what: string) => `${what}: ${config.name}`;
+    const out: Record<string, LoadResult> = {};
+    out.issue = await measure(
+      {
+        name: label('client_credentials'),
+        url: tokenUrl,
+        method: 'POST',
+        headers,
+        body: 'grant_type=client_credentials&scope=api',
+      },
+      LOAD,
+    );
+    // A pool of refresh tokens: each request takes one and puts back its successor.
+    const pool: string[] = [];
+    for (let i = 0; i < LOAD.connections * 2; i++) {
+      const login = await postForm(
+        tokenUrl,
+        { grant_type: 'password', username: 'bench-user', password, scope: 'openid api' },
+        basic(app),
+      );
+      pool.push(login.refresh_token as string);
+    }
+    out.refresh = await measure(
+      {
+        name: label('refresh_token'),
+        url: tokenUrl,
+        method: 'POST',
+        headers: { authorization: basic(app), 'content-type': FORM },
+        setupRequest: (request) => ({
+          ...request,
+          body: `grant_type=refresh_token&refresh_token=${pool.shift()}`,
+        }),
+        onResponse: (status, body) => {
+          if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+        },
+      },
+      LOAD,
+    );
+    const tokens: string[] = [];
+    for (let i = 0; i < 100; i++)
+      tokens.push(
+        (await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'api' }, basic(cc)))
+          .access_token as string,
+      );
+    let next = 0;
+    out.introspect = await measure(
+      {
+        name: label('introspection'),
+        url: `${sesame.issuer}/oauth/introspect`,
+        method: 'POST',
+        headers,
+        setupRequest: (request) => ({ ...request, body: `token=${tokens[next++ % tokens.length]}` }),
+        onResponse: (_status, body) => {
+          if (!body.startsWith('{"active":true')) throw new Error(`an inactive answer: ${body.slice(0, 80)}`);
+        },
+      },
+      LOAD,
+    );
+    return out;
+  } finally {
+    await sesame.dispose();
+    if (config.store === 'postgres') await sql(`drop schema if exists "${schema}" cascade`);
+  }
+}
+
+const startedAt = new Date();
+const loadBefore = load1();
+const results: Record<string, Record<string, LoadResult>> = {};
+for (const config of CONFIGS) results[config.name] = await run(config);
+if (!quick) {
+  writeDistributedSection(CONFIGS, results, { startedAt, loadAverage: [loadBefore, load1()], options: LOAD });
+  process.stdout.write('wrote the distributed section of bench/RESULTS.md\n');
+}
