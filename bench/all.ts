@@ -1,15 +1,15 @@
 /**
  * `npm run bench:all`: every suite in one run on this machine — the JWT core (bench/jwt.bench.ts),
  * the token server against node-oidc-provider and the ceiling route (bench/server.bench.ts), the
- * guard (bench/guard.bench.ts) — one after the other, so they never compete for the cores. The
- * file starts over: bench/RESULTS.md and bench/results.svg are rewritten whole, every section
- * tagged with this run, and the summary says so. `-- --seconds N` is passed to the HTTP suites.
+ * guard (bench/guard.bench.ts) — one after the other, so they never compete for the cores. Their
+ * sections of bench/RESULTS.md are emptied first, then each is rewritten and tagged with this run,
+ * with the summary and bench/results.svg (sections of other scripts, such as bench:distributed,
+ * are kept as they are). `-- --seconds N` is passed to the HTTP suites.
  */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { ROOT, TSX_IMPORT } from './lib/processes.js';
-import { RESULTS_FILE } from './lib/results-file.js';
+import { resetSections } from './lib/results-file.js';
 
 const extra = process.argv.slice(2);
 const runId = new Date().toISOString();
@@ -38,7 +38,7 @@ function suite(file: string, args: readonly string[] = []): Promise<void> {
   });
 }
 
-rmSync(RESULTS_FILE, { force: true });
+resetSections();
 await suite('bench/jwt.bench.ts');
 await suite('bench/server.bench.ts', extra);
 await suite('bench/guard.bench.ts', extra);

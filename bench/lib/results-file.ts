@@ -100,6 +100,22 @@ function readResults(): string {
   return between(text, 'summary') === undefined ? skeleton() : text;
 }
 
+/**
+ * Empties the sections of the suites `npm run bench:all` runs (the rest of the file, such as the
+ * `bench:distributed` section of another script, is kept), so that no figure of an earlier run
+ * survives a failed suite of this one.
+ */
+export function resetSections(): void {
+  let text = readResults();
+  for (const name of SECTIONS) {
+    const current = between(text, name);
+    const empty = `\n## ${TITLES[name]}\n\nNot run yet.\n`;
+    if (current !== undefined)
+      text = text.replace(`${open(name)}${current}${close(name)}`, `${open(name)}${empty}${close(name)}`);
+  }
+  writeFileSync(RESULTS_FILE, regenerateSummary(text));
+}
+
 /** Every section's metadata, read back from the file. */
 export function readSections(text = readResults()): Partial<Record<SectionName, SectionMeta>> {
   const out: Partial<Record<SectionName, SectionMeta>> = {};
