@@ -1,18 +1,19 @@
 /**
  * `npm run bench`: signs and verifies with @sesame/jwt, fast-jwt, jose and jsonwebtoken, and the
- * floor, for every algorithm, in one mitata run; then writes bench/RESULTS.md.
+ * floor, for every algorithm, in interleaved rounds measured with mitata; then writes its section
+ * of bench/RESULTS.md.
  *
  * `npm run bench -- HS256 ES256` runs only those algorithms and prints, without writing RESULTS.md:
  * the committed results always come from a full run.
  */
 import os from 'node:os';
 import { ALGORITHMS, type Algorithm } from '@sesame/jwt';
-import { bench, do_not_optimize, group, run } from 'mitata';
+import { do_not_optimize, measure } from 'mitata';
 import { checkContenders } from './check.js';
 import { makeKeys } from './keys.js';
 import { jwtBars } from './lib/jwt-bars.js';
 import { writeSection } from './lib/results-file.js';
-import { type Figure, type Operation, renderResults, verdict } from './report.js';
+import { type Figure, renderResults, verdict } from './report.js';
 import { CLAIMS, contenders } from './scenario.js';
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
@@ -25,46 +26,63 @@ const full = requested.length === 0;
 const startedAt = new Date();
 const loadBefore = os.loadavg();
 
+/**
+ * Contenders are measured side by side: in each round every contender of one algorithm and
+ * operation is measured once (mitata's `measure`, a short time budget each), in an order that rotates
+ * from round to round. A figure is the median over the rounds of its per-round median, so a burst of
+ * load from a neighbour on the shared cores hits all contenders of a round alike instead of deciding
+ * a whole comparison, as one long block per contender would.
+ */
+const ROUNDS = Number(process.env.SESAME_BENCH_ROUNDS ?? 7);
+const BUDGET_NS = 60e6;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+const figures: Figure[] = [];
 for (const [index, alg] of algorithms.entries()) {
   const keys = await makeKeys(alg);
   const token = await checkContenders(keys, CLAIMS);
-  // The running order rotates from one algorithm to the next, so that no contender is always the
-  // first (or last) of its group.
   const all = contenders(keys, CLAIMS);
-  const shift = index % all.length;
-  const list = [...all.slice(shift), ...all.slice(0, shift)];
   const payload = CLAIMS.payload;
-  // An asynchronous contender's promise is returned, so that mitata awaits it: do_not_optimize
-  // returns nothing, and a promise left behind would time only the synchronous part of the work.
-  group(`${alg} sign`, () => {
-    for (const c of list) {
-      bench(
-        `${alg} sign ${c.name}`,
-        c.async ? () => c.sign(payload) : () => do_not_optimize(c.sign(payload)),
-      );
+  for (const op of ['sign', 'verify'] as const) {
+    const rounds = new Map<string, { p50: number[]; avg: number[]; p99: number[]; samples: number }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      const shift = (index + round) % all.length;
+      for (const c of [...all.slice(shift), ...all.slice(0, shift)]) {
+        // An asynchronous contender's promise is returned, so that mitata awaits it: do_not_optimize
+        // returns nothing, and a promise left behind would time only the synchronous part of the work.
+        const fn =
+          op === 'sign'
+            ? c.async
+              ? () => c.sign(payload)
+              : () => do_not_optimize(c.sign(payload))
+            : c.async
+              ? () => c.verify(token)
+              : () => do_not_optimize(c.verify(token));
+        const stats = await measure(fn, { min_cpu_time: BUDGET_NS });
+        const entry = rounds.get(c.name) ?? { p50: [], avg: [], p99: [], samples: 0 };
+        entry.p50.push(stats.p50);
+        entry.avg.push(stats.avg);
+        entry.p99.push(stats.p99);
+        entry.samples += stats.samples.length;
+        rounds.set(c.name, entry);
+      }
     }
-  });
-  group(`${alg} verify`, () => {
-    for (const c of list) {
-      bench(
-        `${alg} verify ${c.name}`,
-        c.async ? () => c.verify(token) : () => do_not_optimize(c.verify(token)),
-      );
+    for (const [name, entry] of rounds) {
+      const figure = {
+        alg,
+        op,
+        name,
+        p50: median(entry.p50),
+        avg: median(entry.avg),
+        p99: median(entry.p99),
+        samples: entry.samples,
+      };
+      figures.push(figure);
+      console.log(`${alg} ${op} ${name}: ${(figure.p50 / 1000).toFixed(2)} µs`);
     }
-  });
-}
-
-const { benchmarks } = await run({ format: 'mitata', colors: process.stdout.isTTY });
-
-const figures: Figure[] = [];
-for (const trial of benchmarks) {
-  for (const result of trial.runs) {
-    if (result.error !== undefined || result.stats === undefined) {
-      throw new Error(`${result.name} failed: ${String(result.error)}`);
-    }
-    const [alg, op, name] = result.name.split(' ') as [string, Operation, string];
-    const { p50, avg, p99, samples } = result.stats;
-    figures.push({ alg, op, name, p50, avg, p99, samples: samples.length });
   }
 }
 

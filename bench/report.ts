@@ -134,10 +134,12 @@ export function renderResults(figures: Figure[], info: RunInfo): string {
     '  constant-time comparison), with no header parsing and no claim checks. Where two equivalent',
     '  node:crypto calls differ in cost, the floor uses the cheaper (an HMAC digested to base64url and',
     '  compared as text; streaming Verify rather than one-shot verify).',
-    "- Figures are mitata's per-operation median (p50) in nanoseconds; ratios are computed from the medians.",
-    '  The machine has shared cores, so expect a few percent of noise between runs; where the signature',
-    '  itself takes 0.2 ms or more (RSA signing, ES384, ES512) the libraries differ by less than that noise.',
-    '- The running order of the contenders rotates from one algorithm to the next.',
+    '- Contenders are measured side by side in rounds (7 by default): in each round every contender of',
+    "  one algorithm and operation is measured once with mitata's `measure` (60 ms of CPU each), in an",
+    '  order that rotates from round to round, so load from a neighbour on the shared cores hits all',
+    "  contenders of a round alike. A figure is the median over the rounds of mitata's per-round median",
+    '  (p50), in nanoseconds; ratios are computed from those figures. Where the signature itself takes',
+    '  0.2 ms or more (RSA signing, ES384, ES512) the libraries differ by little more than the noise.',
     '',
   );
 
