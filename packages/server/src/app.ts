@@ -11,7 +11,7 @@ import { adminRoutes } from './admin/index.js';
 import type { SesameConfig } from './config.js';
 import { createGrantRegistry, DEFAULT_GRANTS, type GrantModule } from './grants/index.js';
 import { healthRoutes } from './health.js';
-import { loggerOptions, redactUrl } from './logger.js';
+import { loggerOptions, redactUrl, skipRedactionOfScalars } from './logger.js';
 import { installErrorHandling } from './oauth/errors.js';
 import { introspectEndpoint } from './oauth/introspect.js';
 import { metadataRoutes } from './oauth/metadata.js';
@@ -138,6 +138,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  skipRedactionOfScalars(app.log);
   const services = await createServices({ config, store, now, log: app.log });
   app.decorate('sesame', services);
   installErrorHandling(app);

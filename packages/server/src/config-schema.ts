@@ -132,6 +132,13 @@ export const CONFIG_SCHEMA = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'pino log level',
   },
+  sqliteSynchronous: {
+    type: 'enum',
+    default: 'normal',
+    values: ['normal', 'full'],
+    description:
+      'SQLite commits: normal fsyncs revocations, rotations and keys at commit, the rest (audit rows, new families) at checkpoints; full fsyncs every commit',
+  },
   // Distributed mode (docs/deploy.md): PostgreSQL and Redis shared by many instances.
   databaseUrl: {
     type: 'string',
@@ -220,6 +227,7 @@ export interface SesameConfig {
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly sqliteSynchronous: 'normal' | 'full';
   readonly databaseUrl: string;
   readonly masterKey: string;
   readonly masterKeyPrevious: string;

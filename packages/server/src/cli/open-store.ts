@@ -41,7 +41,11 @@ export async function openConfiguredStore(
 ): Promise<Store> {
   const store: Store = config.databaseUrl
     ? await openConfiguredPostgres(config, options.migrate !== false)
-    : await openSqliteStore({ file: join(config.dataDir, 'sesame.db'), migrate: options.migrate });
+    : await openSqliteStore({
+        file: join(config.dataDir, 'sesame.db'),
+        migrate: options.migrate,
+        synchronous: config.sqliteSynchronous,
+      });
   if (!config.redisUrl || options.withoutRedis) return store;
   const log = options.log ?? ((message: string) => process.stderr.write(`sesame: ${message}\n`));
   const redis = connectRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix });

@@ -9,6 +9,14 @@
  *  - within one process, writers on one file also queue on an async mutex: better-sqlite3 waits for
  *    a lock synchronously, so a second connection waiting on the first in the same process would
  *    block the event loop the first needs to finish.
+ *  - synchronous = NORMAL by default (SQLite's recommendation for WAL): a commit is consistent after
+ *    any crash and durable against an application crash; an OS crash or power loss may roll back
+ *    the last commits. Writes that must never be undone (revocations, refresh rotation, signing
+ *    keys, single-use markers: `write(fn, DURABLE)`) switch the connection to FULL for their own
+ *    transaction, whose commit syncs the WAL (and with it every commit before). SQLite refuses to
+ *    change the setting inside a transaction ("Safety level may not be changed inside a
+ *    transaction"), so it is set before BEGIN and restored after COMMIT, under the write mutex, so
+ *    no other transaction of this connection runs in between. `synchronous: 'full'` syncs all.
  * The data dir is created 0700 and the file 0600: signing keys live in it.
  */
 import { chmodSync, closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
@@ -25,6 +33,7 @@ import {
 } from 'kysely';
 import { StoreError } from './errors.js';
 import { migrateToLatest } from './migrations/index.js';
+import type { WriteOptions } from './sql/context.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
 import { fileMutex } from './sqlite-mutex.js';
@@ -39,6 +48,11 @@ export interface SqliteStoreOptions {
   migrate?: boolean;
   /** How long a writer waits for another process's write lock, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * `normal` (default): commits are fsynced at checkpoints, and durable ones (`write(fn, DURABLE)`)
+   * at commit. `full`: every commit is fsynced.
+   */
+  synchronous?: 'normal' | 'full';
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -69,11 +83,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const now = options.now ?? Date.now;
   const file = prepareFile(options.file);
+  const synchronous = options.synchronous ?? 'normal';
   let raw: Database.Database;
   try {
     raw = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
     raw.pragma('journal_mode = WAL');
     raw.pragma('foreign_keys = ON');
+    raw.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   } catch (error) {
     throw new StoreError('ERR_STORE_UNAVAILABLE', 'the SQLite database could not be opened', {
       cause: error,
@@ -81,7 +97,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   }
   const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(raw) }) });
   const lock = fileMutex(file);
-  const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => lock.run(() => db.transaction().execute(fn));
+  const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>, writeOptions?: WriteOptions) =>
+    lock.run(async () => {
+      if (synchronous === 'full' || writeOptions?.durable !== true) return db.transaction().execute(fn);
+      // Outside any transaction (writes are serialised by the mutex; reads are autocommit).
+      raw.pragma('synchronous = FULL');
+      try {
+        return await db.transaction().execute(fn);
+      } finally {
+        raw.pragma('synchronous = NORMAL');
+      }
+    });
   try {
     if (options.migrate !== false) await lock.run(() => migrateToLatest(db as Kysely<unknown>, 'sqlite'));
     if (options.migrate !== false) await sweep(write, now());

@@ -10,13 +10,24 @@ import type { Database } from './schema.js';
  */
 export interface SqlContext {
   readonly db: Kysely<Database>;
-  write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  write<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: WriteOptions): Promise<T>;
   /**
    * Called first inside a write that draws a feed cursor (seq), so cursors commit in the order they
    * were drawn. SQLite needs nothing (one writer at a time); PostgreSQL takes an advisory lock.
    */
   serialize?(trx: Kysely<Database>, name: 'revocations'): Promise<void>;
 }
+
+export interface WriteOptions {
+  /**
+   * The commit must survive an OS crash or power loss, whatever the store's everyday setting
+   * (revocations, refresh rotation, signing keys, single-use markers). SQLite commits it with
+   * `synchronous = FULL`; PostgreSQL commits every transaction durably already.
+   */
+  durable?: boolean;
+}
+
+export const DURABLE: WriteOptions = Object.freeze({ durable: true });
 
 /** Runs an insert, turning a unique violation into ERR_STORE_DUPLICATE naming only the table. */
 export async function insertUnique(what: string, run: () => Promise<unknown>): Promise<void> {

@@ -1,8 +1,10 @@
 /** Signing keys: insert, list, delete expired, and the one-step rotation as a compare-and-set. */
+import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../errors.js';
 import type { SigningKey, Store } from '../types.js';
-import { insertUnique, type SqlContext } from './context.js';
+import { DURABLE, insertUnique, type SqlContext } from './context.js';
 import { fromSigningKey, toSigningKey } from './rows.js';
+import type { Database } from './schema.js';
 
 type KeyMethods = Pick<
   Store,
@@ -13,11 +15,13 @@ type KeyMethods = Pick<
 class LostRace extends Error {}
 
 export function keyQueries({ db, write }: SqlContext): KeyMethods {
+  // Revocations, rotations, keys, replay markers: committed durably even under synchronous = NORMAL.
+  const durableWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => write(fn, DURABLE);
   return {
     async insertSigningKey(key: SigningKey) {
       // The partial unique index also refuses a second `current` or `next` key.
       await insertUnique('a signing key with this kid or state', () =>
-        write((trx) => trx.insertInto('signing_keys').values(fromSigningKey(key)).execute()),
+        durableWrite((trx) => trx.insertInto('signing_keys').values(fromSigningKey(key)).execute()),
       );
     },
     async listSigningKeys() {
@@ -31,7 +35,7 @@ export function keyQueries({ db, write }: SqlContext): KeyMethods {
     },
     async rotateSigningKeys({ expectCurrent, expectNext, newNext, now, retiredExpiresAt }) {
       try {
-        await write(async (trx) => {
+        await durableWrite(async (trx) => {
           const live = await trx
             .selectFrom('signing_keys')
             .select(['kid', 'state'])

@@ -2,11 +2,12 @@
  * Revocations (the denylist and the guards' feed), single-use markers, login-throttle counters,
  * audit events and settings: each atomic operation is one conditional statement.
  */
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AuditEvent, Store } from '../types.js';
-import type { SqlContext } from './context.js';
+import { DURABLE, type SqlContext } from './context.js';
 import { groupCommit } from './group-commit.js';
 import { num, toAuditEvent, toRevocation } from './rows.js';
+import type { Database } from './schema.js';
 
 type MiscMethods = Pick<
   Store,
@@ -25,9 +26,11 @@ type MiscMethods = Pick<
 >;
 
 export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
+  // Revocations, rotations, keys, replay markers: committed durably even under synchronous = NORMAL.
+  const durableWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => write(fn, DURABLE);
   return {
     async addRevocation(entry) {
-      const row = await write(async (trx) => {
+      const row = await durableWrite(async (trx) => {
         await serialize?.(trx, 'revocations');
         return trx
           .insertInto('revocations')
@@ -72,7 +75,7 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
     },
 
     markUsedOnce: (key, expiresAt, now) =>
-      write(async (trx) => {
+      durableWrite(async (trx) => {
         // A marker only has to outlive what it guards (a code expires before its marker does), so an
         // expired marker is dropped here rather than by a sweeper the interface does not have.
         await trx.deleteFrom('used_once').where('key', '=', key).where('expires_at', '<=', now).execute();

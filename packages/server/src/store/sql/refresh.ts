@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { RefreshFamily, RotationResult, Store } from '../types.js';
-import type { SqlContext } from './context.js';
+import { DURABLE, type SqlContext } from './context.js';
 import { toFamily, toRefreshToken } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -24,6 +24,8 @@ type RefreshMethods = Pick<
 export const REUSE_REASON = 'refresh_token_reuse';
 
 export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
+  // Revocations, rotations, keys, replay markers: committed durably even under synchronous = NORMAL.
+  const durableWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => write(fn, DURABLE);
   const familyOf = async (q: Kysely<Database>, id: string): Promise<RefreshFamily | undefined> => {
     const row = await q.selectFrom('refresh_families').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toFamily(row);
@@ -69,7 +71,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
     },
 
     rotateRefreshToken: (input) =>
-      write(async (trx): Promise<RotationResult> => {
+      durableWrite(async (trx): Promise<RotationResult> => {
         const { presentedHash, nextHash, now, graceMs } = input;
         // The compare-and-set: only a live token of a live family matches, and only once.
         const claimed = await trx
@@ -142,7 +144,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
       }),
 
     async revokeRefreshFamily(id, reason, now) {
-      const result = await write((trx) =>
+      const result = await durableWrite((trx) =>
         trx
           .updateTable('refresh_families')
           .set({ revoked_at: now, revoked_reason: reason })
@@ -153,7 +155,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
       return result.numUpdatedRows > 0n;
     },
     async revokeUserFamilies(userId, reason, now) {
-      const rows = await write((trx) =>
+      const rows = await durableWrite((trx) =>
         trx
           .updateTable('refresh_families')
           .set({ revoked_at: now, revoked_reason: reason })
