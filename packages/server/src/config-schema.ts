@@ -132,6 +132,12 @@ export const CONFIG_SCHEMA = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'pino log level',
   },
+  migrateOnStart: {
+    type: 'boolean',
+    default: true,
+    description:
+      'apply pending database migrations when a command opens the store; false: refuse to start until `sesame migrate` has run',
+  },
   sqliteSynchronous: {
     type: 'enum',
     default: 'normal',
@@ -227,6 +233,7 @@ export interface SesameConfig {
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly migrateOnStart: boolean;
   readonly sqliteSynchronous: 'normal' | 'full';
   readonly databaseUrl: string;
   readonly masterKey: string;

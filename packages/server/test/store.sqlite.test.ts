@@ -60,6 +60,17 @@ describe('SQLite store: files and migrations', () => {
     await store.close();
   });
 
+  it('with requireMigrated refuses pending migrations, and opens once they are applied', async () => {
+    const file = freshFile();
+    expect(await codeOf(openSqliteStore({ file, migrate: false, requireMigrated: true }))).toBe(
+      'ERR_STORE_SCHEMA',
+    );
+    await (await openSqliteStore({ file })).close();
+    const store = await openSqliteStore({ file, migrate: false, requireMigrated: true });
+    expect(await store.countUsers()).toBe(0);
+    await store.close();
+  });
+
   it('refuses a database migrated by a newer version', async () => {
     const file = freshFile();
     await (await openSqliteStore({ file })).close();

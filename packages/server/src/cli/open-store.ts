@@ -14,7 +14,10 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 
 export interface OpenStoreOptions {
-  /** Apply pending migrations (default true). */
+  /**
+   * Apply pending migrations. Default: the configuration's `migrateOnStart`; when that is false, a
+   * store with pending migrations is refused. `sesame migrate` passes true.
+   */
   migrate?: boolean;
   /** Leave Redis out (one-shot commands that only read or write the database). */
   withoutRedis?: boolean;
@@ -25,6 +28,7 @@ export interface OpenStoreOptions {
 /** The PostgreSQL store of the configuration (for commands that need its extras, like rewrap). */
 export function openConfiguredPostgres(config: SesameConfig, migrate = true): Promise<PostgresStore> {
   return openPostgresStore({
+    requireMigrated: !migrate,
     url: config.databaseUrl,
     keyCipher: createMasterKeyCipher({ current: config.masterKey, previous: config.masterKeyPrevious }),
     poolSize: config.dbPoolSize,
@@ -39,11 +43,13 @@ export async function openConfiguredStore(
   config: SesameConfig,
   options: OpenStoreOptions = {},
 ): Promise<Store> {
+  const migrate = options.migrate ?? config.migrateOnStart;
   const store: Store = config.databaseUrl
-    ? await openConfiguredPostgres(config, options.migrate !== false)
+    ? await openConfiguredPostgres(config, migrate)
     : await openSqliteStore({
         file: join(config.dataDir, 'sesame.db'),
-        migrate: options.migrate,
+        migrate,
+        requireMigrated: !migrate,
         synchronous: config.sqliteSynchronous,
       });
   if (!config.redisUrl || options.withoutRedis) return store;

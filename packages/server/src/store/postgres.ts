@@ -13,7 +13,7 @@ import pg from 'pg';
 import type { KeyCipher } from '../keys/key-cipher.js';
 import { type RewrappingCipher, withEncryptedKeys } from './encrypted-keys.js';
 import { StoreError } from './errors.js';
-import { migrateToLatest } from './migrations/index.js';
+import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
 import type { Store } from './types.js';
@@ -25,6 +25,8 @@ export interface PostgresStoreOptions {
   now?: () => number;
   /** Apply pending migrations on open (default true); `sesame migrate` runs them explicitly. */
   migrate?: boolean;
+  /** With `migrate: false`: refuse (ERR_STORE_SCHEMA) a database with pending migrations. */
+  requireMigrated?: boolean;
   /** Encrypts private signing keys at rest; required by the server in PostgreSQL mode. */
   keyCipher?: KeyCipher | RewrappingCipher;
   /** A schema to use (created when missing) instead of the URL's search_path: tests, or tenants. */
@@ -76,6 +78,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => db.transaction().execute(fn);
   try {
     if (options.migrate !== false) await migrateExclusively(db, options.schema);
+    else if (options.requireMigrated) await assertMigrated(db as Kysely<unknown>, 'postgres', options.schema);
     if (options.migrate !== false) await sweep(db, now());
   } catch (error) {
     await db.destroy();

@@ -32,7 +32,7 @@ import {
   SqliteDriver,
 } from 'kysely';
 import { StoreError } from './errors.js';
-import { migrateToLatest } from './migrations/index.js';
+import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import type { WriteOptions } from './sql/context.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
@@ -46,6 +46,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** Apply pending migrations on open (default true); `sesame migrate` runs them explicitly. */
   migrate?: boolean;
+  /** With `migrate: false`: refuse (ERR_STORE_SCHEMA) a database with pending migrations. */
+  requireMigrated?: boolean;
   /** How long a writer waits for another process's write lock, in ms (default 5000). */
   busyTimeoutMs?: number;
   /**
@@ -110,6 +112,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     });
   try {
     if (options.migrate !== false) await lock.run(() => migrateToLatest(db as Kysely<unknown>, 'sqlite'));
+    else if (options.requireMigrated) await assertMigrated(db as Kysely<unknown>, 'sqlite');
     if (options.migrate !== false) await sweep(write, now());
   } catch (error) {
     await db.destroy();

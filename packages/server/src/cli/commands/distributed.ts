@@ -36,7 +36,7 @@ export function registerDistributed(program: Command): void {
   withStoreOptions(program.command('migrate'))
     .description('apply pending database migrations now')
     .action(async (options: { dataDir?: string; config?: string }) => {
-      const store = await openConfiguredStore(commandConfig(options), { withoutRedis: true });
+      const store = await openConfiguredStore(commandConfig(options), { withoutRedis: true, migrate: true });
       await store.close();
       process.stdout.write(`the ${store.kind} store is at the latest schema\n`);
     });

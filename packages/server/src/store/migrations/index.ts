@@ -42,3 +42,32 @@ export async function migrateToLatest(
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/**
+ * Throws unless every migration has been applied: for a server told not to migrate at start
+ * (`migrateOnStart: false`), which must not run on a schema older than its code.
+ *
+ * @example await assertMigrated(db, 'postgres'); // StoreError ERR_STORE_SCHEMA when one is pending
+ */
+export async function assertMigrated(
+  db: Kysely<unknown>,
+  dialect: SqlDialectName,
+  schema?: string,
+): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+  let pending: number;
+  try {
+    pending = (await migrator.getMigrations()).filter(
+      (migration) => migration.executedAt === undefined,
+    ).length;
+  } catch (error) {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'the database schema could not be read', { cause: error });
+  }
+  if (pending > 0) {
+    throw new StoreError(
+      'ERR_STORE_SCHEMA',
+      `the database has ${pending} pending migration(s): run \`sesame migrate\``,
+    );
+  }
+}
