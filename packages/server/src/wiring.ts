@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { FastifyBaseLogger } from 'fastify';
 import { createLoginThrottle } from './accounts/throttle.js';
 import { createUserService } from './accounts/users.js';
@@ -39,7 +40,18 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     maxTokenLifetimeMs: config.accessTokenTtl,
   });
   if (options.rotateKeys !== false) keys.start();
-  const denylist = createDenylist({ store, now, maxTokenLifetimeMs: config.accessTokenTtl });
+  // Beside other processes on the same store (sibling workers, other instances) this process's
+  // mirror of the revocations would lag up to its sync interval; without a push (Redis pub/sub) it
+  // catches up on every check instead — one indexed query — so a revocation made by one worker is
+  // refused by the very next request on any other.
+  const pushed = config.redisUrl !== '' && store.watchRevocations !== undefined;
+  const shared = cluster.isWorker || config.databaseUrl !== '';
+  const denylist = createDenylist({
+    store,
+    now,
+    maxTokenLifetimeMs: config.accessTokenTtl,
+    ...(shared && !pushed ? { syncIntervalMs: 0 } : {}),
+  });
   const services: Services = {
     config,
     store,

@@ -32,6 +32,26 @@ describe('denylist', () => {
     expect(await denylist.isRevoked({ jti: 'j1' })).toBe(false);
   });
 
+  it('with syncIntervalMs 0 sees a revocation by another process at the next check; by default within the interval', async () => {
+    const other = make();
+    const lagging = make();
+    const immediate = createDenylist({
+      store,
+      now: clock.now,
+      maxTokenLifetimeMs: 15 * MINUTE,
+      syncIntervalMs: 0,
+    });
+    const exp = secs() + 600;
+    // Both mirrors have synced once, before the revocation.
+    expect(await lagging.isRevoked({ jti: 'j9' })).toBe(false);
+    expect(await immediate.isRevoked({ jti: 'j9' })).toBe(false);
+    await other.revokeToken({ jti: 'j9', exp });
+    expect(await immediate.isRevoked({ jti: 'j9' })).toBe(true);
+    expect(await lagging.isRevoked({ jti: 'j9' })).toBe(false);
+    clock.advance(1000);
+    expect(await lagging.isRevoked({ jti: 'j9' })).toBe(true);
+  });
+
   it('revokes every token of a session by sid', async () => {
     await denylist.revokeSession('s1');
     expect(await denylist.isRevoked({ jti: 'any', sid: 's1' })).toBe(true);
