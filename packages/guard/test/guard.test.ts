@@ -216,3 +216,19 @@ describe('key sources', () => {
     ).toThrow(TypeError);
   });
 });
+
+describe('the verified-token memory', () => {
+  it('remembers only the exact text: claims changed under a remembered signature are refused', async () => {
+    const token = issuer.token({ sub: 'u-cache', scope: 'quiz' });
+    expect((await guard.authenticate(bearer(token))).sub).toBe('u-cache');
+    // Same signature segment (the memory's key), another payload: must be verified, and fail.
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, scope: 'quiz admin' })).toString('base64url')}.${signature}`;
+    const error = await refusal(guard.authenticate(bearer(forged), { scopes: ['admin'] }));
+    expect(error.status).toBe(401);
+    expect(error.error).toBe('invalid_token');
+    // The genuine token is still remembered and accepted.
+    expect((await guard.authenticate(bearer(token))).sub).toBe('u-cache');
+  });
+});

@@ -54,21 +54,27 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     currentDate: () => new Date(now()),
   };
 
-  const cache = new Map<string, JwtPayload>();
+  // Keyed by the signature segment, not the whole token: a Map hashes its key on every lookup, and
+  // the signature is a fraction of the text. The entry keeps the whole token, and only the same
+  // text is a hit: another token with the same signature segment is verified in full.
+  const cache = new Map<string, { token: string; payload: JwtPayload }>();
+  const signatureOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
   const remember = (token: string, payload: JwtPayload): JwtPayload => {
     if (cacheSize > 0) {
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
-      cache.set(token, payload);
+      cache.set(signatureOf(token), { token, payload });
     }
     return payload;
   };
   const recall = (token: string): JwtPayload | undefined => {
-    const payload = cache.get(token);
-    if (payload === undefined) return undefined;
+    const key = signatureOf(token);
+    const entry = cache.get(key);
+    if (entry === undefined || entry.token !== token) return undefined;
+    const { payload } = entry;
     // Signature, issuer, audience and type cannot change for the same text: only time can.
     const seconds = now() / 1000;
     if ((payload.exp as number) <= seconds - clockTolerance) {
-      cache.delete(token);
+      cache.delete(key);
       throw new JwtError('ERR_JWT_EXPIRED', 'the token has expired', 'exp');
     }
     if (typeof payload.nbf === 'number' && payload.nbf > seconds + clockTolerance) {
