@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from './client-auth.js';
 import { OAuthError } from './errors.js';
 import { normaliseOAuthBody, type Parameters, requireParameter } from './parameters.js';
-import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses } from './schemas.js';
+import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, TOKEN_REQUEST_BODY } from './schemas.js';
 import { findToken } from './token-lookup.js';
 
 /**
@@ -20,16 +20,7 @@ export async function revokeEndpoint(app: FastifyInstance): Promise<void> {
         summary: 'Revoke a token (RFC 7009)',
         consumes: OAUTH_CONSUMES,
         security: CLIENT_AUTH_SECURITY,
-        body: {
-          type: 'object',
-          required: ['token'],
-          properties: {
-            token: { type: 'string', format: 'password', description: 'an access or refresh token' },
-            token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
-            client_id: { type: 'string' },
-            client_secret: { type: 'string', format: 'password' },
-          },
-        },
+        body: TOKEN_REQUEST_BODY,
         response: { 200: { type: 'object', properties: {} }, ...oauthErrorResponses },
       },
     },

@@ -46,3 +46,15 @@ export const CLIENT_AUTH_SECURITY: { [name: string]: string[] }[] = [{ clientBas
 export function bearerSecurity(...scopes: string[]) {
   return [{ password: scopes }];
 }
+
+/** The body of revocation (RFC 7009 §2.1) and introspection (RFC 7662 §2.1): a token and its hint. */
+export const TOKEN_REQUEST_BODY = {
+  type: 'object',
+  required: ['token'],
+  properties: {
+    token: { type: 'string', format: 'password', description: 'an access or refresh token' },
+    token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
+    client_id: { type: 'string' },
+    client_secret: { type: 'string', format: 'password' },
+  },
+} as const;
