@@ -21,7 +21,7 @@ import {
   verify,
 } from 'node:crypto';
 import formbody from '@fastify/formbody';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 const env = process.env;
 const jwk = JSON.parse(env.CEILING_KEY!);
@@ -49,63 +49,44 @@ function client(authorization: string | undefined): string | undefined {
 const app = Fastify({ logger: false });
 await app.register(formbody);
 
-app.post('/oauth/token', async (request, reply) => {
-  const id = client(request.headers.authorization);
-  if (id === undefined) return reply.code(401).send({ error: 'invalid_client' });
-  const body = request.body as Record<string, string>;
-  if (body.grant_type !== 'client_credentials')
-    return reply.code(400).send({ error: 'unsupported_grant_type' });
-  const iat = Math.floor(Date.now() / 1000);
-  const scope = body.scope ?? 'api';
-  const payload = {
-    iss: issuer,
-    sub: id,
-    aud: 'sesame',
-    exp: iat + LIFE,
-    iat,
-    jti: randomUUID(),
-    client_id: id,
-    scope,
-  };
-  const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  return reply
-    .header('cache-control', 'no-store')
-    .header('pragma', 'no-cache')
-    .send({
-      access_token: `${input}.${signature.toString('base64url')}`,
-      token_type: 'Bearer',
-      expires_in: LIFE,
-      scope,
-    });
-});
-
-// The same request and answer with no signature: how much of the ceiling the signature is.
-app.post('/oauth/unsigned', async (request, reply) => {
-  const id = client(request.headers.authorization);
-  if (id === undefined) return reply.code(401).send({ error: 'invalid_client' });
-  const body = request.body as Record<string, string>;
-  if (body.grant_type !== 'client_credentials')
-    return reply.code(400).send({ error: 'unsupported_grant_type' });
-  const iat = Math.floor(Date.now() / 1000);
-  const scope = body.scope ?? 'api';
-  const payload = {
-    iss: issuer,
-    sub: id,
-    aud: 'sesame',
-    exp: iat + LIFE,
-    iat,
-    jti: randomUUID(),
-    client_id: id,
-    scope,
-  };
-  const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  return reply
-    .header('cache-control', 'no-store')
-    .header('pragma', 'no-cache')
-    .send({ access_token: `${input}.${UNSIGNED}`, token_type: 'Bearer', expires_in: LIFE, scope });
-});
 const UNSIGNED = 'A'.repeat(86); // the length of an ES256 signature in base64url
+
+/** The token route; `signed: false` answers the same with a placeholder signature. */
+function tokenRoute(signed: boolean) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const id = client(request.headers.authorization);
+    if (id === undefined) return reply.code(401).send({ error: 'invalid_client' });
+    const body = request.body as Record<string, string>;
+    if (body.grant_type !== 'client_credentials')
+      return reply.code(400).send({ error: 'unsupported_grant_type' });
+    const iat = Math.floor(Date.now() / 1000);
+    const scope = body.scope ?? 'api';
+    const payload = {
+      iss: issuer,
+      sub: id,
+      aud: 'sesame',
+      exp: iat + LIFE,
+      iat,
+      jti: randomUUID(),
+      client_id: id,
+      scope,
+    };
+    const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    const signature = signed
+      ? sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString(
+          'base64url',
+        )
+      : UNSIGNED;
+    return reply
+      .header('cache-control', 'no-store')
+      .header('pragma', 'no-cache')
+      .send({ access_token: `${input}.${signature}`, token_type: 'Bearer', expires_in: LIFE, scope });
+  };
+}
+
+app.post('/oauth/token', tokenRoute(true));
+// The same request and answer with no signature: how much of the ceiling the signature is.
+app.post('/oauth/unsigned', tokenRoute(false));
 
 app.post('/oauth/introspect', async (request, reply) => {
   if (client(request.headers.authorization) === undefined)
