@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
+import { endUserSessions } from '../tokens/withdraw.js';
 import { idParams, sessionSchema } from './schemas.js';
 
 /** Sessions (refresh-token families): list a user's, revoke one, revoke every session of a user. */
@@ -35,9 +36,8 @@ export async function adminSessionRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { id } = request.params as { id: string };
       if ((await store.findUserById(id)) === undefined) throw new OAuthError('not_found', 'no such user');
-      const revoked = await sessions.revokeUser(id, 'revoked by admin');
       // Also tokens without a session (sid): every access token issued to the user up to now.
-      await app.sesame.revocations.revokeUser(id);
+      const revoked = await endUserSessions(app.sesame, id, 'revoked by admin');
       await app.sesame.audit({
         type: 'revocation',
         actor: request.tokenClaims?.sub ?? null,

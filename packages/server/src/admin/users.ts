@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
+import { endUserSessions } from '../tokens/withdraw.js';
 import {
   idParams,
   passwordSchema,
@@ -106,10 +107,7 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       if (body.disabled !== undefined) {
         await users.setDisabled(id, body.disabled);
         // A disabled account's sessions end now, not when their refresh tokens expire.
-        if (body.disabled) {
-          await app.sesame.sessions.revokeUser(id, 'user disabled');
-          await app.sesame.revocations.revokeUser(id);
-        }
+        if (body.disabled) await endUserSessions(app.sesame, id, 'user disabled');
       }
       await app.sesame.audit({
         type: 'admin.user.changed',

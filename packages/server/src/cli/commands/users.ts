@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { endUserSessions } from '../../tokens/withdraw.js';
 import { commandConfig, withServices, withStoreOptions } from '../context.js';
 import { CommandError } from '../failure.js';
 import { promptPassword, readPasswordFromStdin } from '../password-input.js';
@@ -64,10 +65,7 @@ export function registerUsers(program: Command): void {
           const user = await store.findUserByName(username);
           if (user === undefined) throw new CommandError(`no user named ${username}`);
           await services.users.setDisabled(user.id, disabled);
-          if (disabled) {
-            await services.sessions.revokeUser(user.id, 'user disabled');
-            await services.revocations.revokeUser(user.id);
-          }
+          if (disabled) await endUserSessions(services, user.id, 'user disabled');
           await services.audit({
             type: 'admin.user.changed',
             actor: 'cli',
