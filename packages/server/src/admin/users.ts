@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
-import { endUserSessions } from '../tokens/withdraw.js';
+import { type EndSessionsReason, endUserSessions } from '../tokens/withdraw.js';
 import {
   idParams,
   passwordSchema,
@@ -103,12 +103,18 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       const body = request.body as { scopes?: string[]; disabled?: boolean; password?: string };
       if ((await store.findUserById(id)) === undefined) throw notFound();
       if (body.scopes !== undefined) await users.setScopes(id, body.scopes);
-      if (body.password !== undefined) await users.setPassword(id, body.password);
+      // A new password or a disabled account ends every session, and every access token issued so
+      // far is refused: whoever held the old password (or a token got with it) is out now.
+      let ended: EndSessionsReason | undefined;
+      if (body.password !== undefined) {
+        await users.setPassword(id, body.password);
+        ended = 'password changed';
+      }
       if (body.disabled !== undefined) {
         await users.setDisabled(id, body.disabled);
-        // A disabled account's sessions end now, not when their refresh tokens expire.
-        if (body.disabled) await endUserSessions(app.sesame, id, 'user disabled');
+        if (body.disabled) ended = 'user disabled';
       }
+      if (ended !== undefined) await endUserSessions(app.sesame, id, ended);
       await app.sesame.audit({
         type: 'admin.user.changed',
         actor: request.tokenClaims?.sub ?? null,

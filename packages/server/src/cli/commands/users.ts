@@ -78,7 +78,7 @@ export function registerUsers(program: Command): void {
   }
 
   withStoreOptions(users.command('passwd <username>'))
-    .description("set a user's password")
+    .description("set a user's password and end every session of the user")
     .option('--password-stdin', 'read the password from stdin')
     .action(async (username: string, options: StoreOptions & { passwordStdin?: boolean }) => {
       const config = commandConfig(options);
@@ -87,13 +87,15 @@ export function registerUsers(program: Command): void {
         const user = await store.findUserByName(username);
         if (user === undefined) throw new CommandError(`no user named ${username}`);
         await services.users.setPassword(user.id, password);
+        // Sessions and access tokens got with the old password end now (docs/security.md).
+        const ended = await endUserSessions(services, user.id, 'password changed');
         await services.audit({
           type: 'admin.user.changed',
           actor: 'cli',
           subject: user.id,
-          details: { changed: ['password'] },
+          details: { changed: ['password'], sessions: ended.length },
         });
-        process.stdout.write(`password of ${user.username} changed\n`);
+        process.stdout.write(`password of ${user.username} changed; ${ended.length} session(s) ended\n`);
       });
     });
 }

@@ -1,0 +1,61 @@
+/**
+ * Withdrawing what was issued (src/tokens/withdraw.ts): a password change, a scope taken away, a
+ * client removed, a key revoked — each takes back the refresh families and the access tokens
+ * issued under it, at the server at once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALICE, createTestApp, loginAdmin, loginAlice, postForm, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+const userinfo = (token: string) =>
+  t.app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `Bearer ${token}` } });
+const refresh = (refreshToken: string, scope?: string) =>
+  postForm(t.app, '/oauth/token', {
+    grant_type: 'refresh_token',
+    client_id: t.publicId,
+    refresh_token: refreshToken,
+    ...(scope === undefined ? {} : { scope }),
+  });
+const patchAlice = async (payload: Record<string, unknown>) => {
+  const admin = `Bearer ${await loginAdmin(t)}`;
+  const response = await t.app.inject({
+    method: 'PATCH',
+    url: `/admin/users/${t.aliceId}`,
+    headers: { authorization: admin },
+    payload,
+  });
+  expect(response.statusCode, response.body).toBe(200);
+};
+
+describe('a password change', () => {
+  it('ends the refresh families and refuses the access tokens issued before it', async () => {
+    const before = await loginAlice(t);
+    expect((await userinfo(before.access_token)).statusCode).toBe(200);
+    await patchAlice({ password: 'a brand new password' });
+
+    const refreshed = await refresh(before.refresh_token);
+    expect(refreshed.statusCode).toBe(400);
+    expect(refreshed.json().error).toBe('invalid_grant');
+    expect((await userinfo(before.access_token)).statusCode).toBe(401);
+    const families = await t.services.store.listUserFamilies(t.aliceId, t.services.now());
+    expect(families).toEqual([]);
+
+    // The next second: a login with the new password works; the old password does not.
+    t.clock.advance(1000);
+    const old = await postForm(t.app, '/oauth/token', {
+      grant_type: 'password',
+      client_id: t.publicId,
+      ...ALICE,
+    });
+    expect(old.statusCode).toBe(400);
+    await patchAlice({ password: ALICE.password });
+    t.clock.advance(1000);
+    const after = await loginAlice(t);
+    expect((await userinfo(after.access_token)).statusCode).toBe(200);
+  });
+});
