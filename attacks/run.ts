@@ -12,6 +12,7 @@ import { headerKeyAttacks } from './cases/header-keys.js';
 import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
 import { keyConfusionAttacks } from './cases/key-confusion.js';
 import { leakedKeyAttacks } from './cases/leaked-key.js';
+import { loginProtectionAttacks } from './cases/login-protection.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
 import { refreshReplayAttacks, stuffingAttacks } from './cases/replay.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     ['weak secrets at start', weakSecretStartAttacks],
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
+    ['login protection', loginProtectionAttacks],
     // Last on the main server: failed logins throttle this address there.
     ['malformed bodies', malformedBodyAttacks],
     ['credential stuffing', stuffingAttacks],

@@ -105,7 +105,15 @@ export const CONFIG_SCHEMA = {
     default: 15 * MINUTE,
     min: 0,
     max: DAY,
-    description: 'longest back-off delay',
+    description: 'longest back-off delay of a username (failures from every address)',
+  },
+  throttleAddressMaxDelay: {
+    type: 'duration',
+    default: 30_000,
+    min: 0,
+    max: DAY,
+    description:
+      "longest back-off an address's failures impose, only on the usernames it failed on (bounds what a shared address costs a user with the right password)",
   },
   throttleWindow: {
     type: 'duration',
@@ -229,6 +237,7 @@ export interface SesameConfig {
   readonly throttleFreeFailures: number;
   readonly throttleBaseDelay: number;
   readonly throttleMaxDelay: number;
+  readonly throttleAddressMaxDelay: number;
   readonly throttleWindow: number;
   readonly bodyLimit: number;
   readonly trustProxy: boolean;

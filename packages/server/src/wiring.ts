@@ -75,6 +75,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       freeFailures: config.throttleFreeFailures,
       baseDelayMs: config.throttleBaseDelay,
       maxDelayMs: config.throttleMaxDelay,
+      addressMaxDelayMs: config.throttleAddressMaxDelay,
       windowMs: config.throttleWindow,
     }),
     async audit(event) {

@@ -42,10 +42,69 @@ describe('login throttle', () => {
     expect((await throttle.check({ username: 'ALICE' })).allowed).toBe(false);
     expect((await throttle.check({ username: 'bob' })).allowed).toBe(true);
     expect((await throttle.check({ ip: '192.0.2.1' })).allowed).toBe(true);
-    // One IP spraying many usernames is held back by its own counter.
+    // One IP spraying many usernames is held back by its own counter on every username it failed on.
     for (let i = 0; i < 6; i++) await throttle.recordFailure({ username: `user${i}`, ip: '192.0.2.9' });
-    expect((await throttle.check({ username: 'user-new', ip: '192.0.2.9' })).allowed).toBe(false);
-    expect((await throttle.check({ username: 'user-new', ip: '192.0.2.10' })).allowed).toBe(true);
+    for (let i = 0; i < 6; i++)
+      expect((await throttle.check({ username: `USER${i}`, ip: '192.0.2.9' })).allowed).toBe(false);
+    expect((await throttle.check({ username: 'user0', ip: '192.0.2.10' })).allowed).toBe(true);
+  });
+
+  it('caps what an address imposes at 30 s, and the username counter at 15 minutes', () => {
+    expect([5, 6, 7, 10, 11, 1000].map(throttle.addressDelayMs)).toEqual([
+      0, 1000, 2000, 16_000, 30_000, 30_000,
+    ]);
+    const custom = createLoginThrottle({ store, now: clock.now, addressMaxDelayMs: 5000 });
+    expect(custom.addressDelayMs(100)).toBe(5000);
+    expect(custom.delayMs(100)).toBe(900_000);
+  });
+
+  it("an address's failures for made-up usernames do not lock out a real user of that address", async () => {
+    const shared = '203.0.113.5'; // a NAT, or a reverse proxy without trustProxy
+    for (let i = 0; i < 11; i++) {
+      await throttle.recordFailure({ username: `made-up-${i}`, ip: shared });
+      clock.advance(2000); // paced: each failure after the previous one's delay
+    }
+    expect((await throttle.check({ username: 'made-up-10', ip: shared })).allowed).toBe(false);
+    expect(await throttle.check({ username: 'alice', ip: shared })).toEqual({
+      allowed: true,
+      retryAfterSeconds: 0,
+    });
+  });
+
+  it('a user who failed from a busy address waits at most 30 s after their own last failure', async () => {
+    const shared = '203.0.113.5';
+    for (let i = 0; i < 20; i++) await throttle.recordFailure({ username: `made-up-${i}`, ip: shared });
+    const typo = await throttle.recordFailure({ username: 'alice', ip: shared });
+    expect(typo).toEqual({ allowed: false, retryAfterSeconds: 30 });
+    // The attacker keeps failing on other usernames: alice's wait does not move.
+    for (let i = 0; i < 29; i++) {
+      clock.advance(1000);
+      await throttle.recordFailure({ username: `more-${i}`, ip: shared });
+      expect((await throttle.check({ username: 'alice', ip: shared })).allowed).toBe(false);
+    }
+    clock.advance(1000);
+    expect(await throttle.check({ username: 'alice', ip: shared })).toEqual({
+      allowed: true,
+      retryAfterSeconds: 0,
+    });
+    // Elsewhere alice was never slowed: one failure of hers is free.
+    expect((await throttle.check({ username: 'alice', ip: '198.51.100.7' })).allowed).toBe(true);
+    // Her success clears the address's record of failing on her; the address's count stays.
+    await throttle.recordSuccess({ username: 'alice', ip: shared });
+    await throttle.recordFailure({ username: 'made-up-0', ip: shared });
+    expect((await throttle.check({ username: 'alice', ip: shared })).allowed).toBe(true);
+    expect((await throttle.check({ username: 'made-up-0', ip: shared })).allowed).toBe(false);
+  });
+
+  it('counts refusals per address and username, for the aggregated audit', async () => {
+    const keys = { username: 'alice', ip: '192.0.2.1' };
+    expect(await throttle.recordRefusal(keys)).toBe(1);
+    expect(await throttle.recordRefusal({ username: 'ALICE', ip: '192.0.2.1' })).toBe(2);
+    expect(await throttle.recordRefusal({ username: 'alice', ip: '192.0.2.2' })).toBe(1);
+    // A refusal is not a failure: it moves no back-off.
+    expect(await throttle.check(keys)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    clock.advance(60 * 60_000);
+    expect(await throttle.recordRefusal(keys)).toBe(1);
   });
 
   it('starts over after an hour without failures', async () => {

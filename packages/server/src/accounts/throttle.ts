@@ -1,13 +1,24 @@
 /**
- * Login throttling: per-username and per-client-IP failure counters in the store, with exponential
- * back-off — the first few failures are free, then 1 s, 2 s, 4 s … capped (15 min by default), and
- * a quiet period resets the count. It is deliberately not a hard lockout: an attacker can slow a
- * user's logins down but never lock the account for good (OWASP Authentication Cheat Sheet,
- * "Account Lockout"). Counter keys are hashed, so a password typed into the username field is never
- * stored in clear.
+ * Login throttling: failure counters in the store, with exponential back-off — the first few
+ * failures are free, then 1 s, 2 s, 4 s … capped, and a quiet period resets a count. Three counters:
+ *
+ *  - per username (every address): guessing one account's password. Back-off up to `maxDelayMs`
+ *    (15 min); cleared by that user's successful login.
+ *  - per address (every username): how much this address has failed, which sets how long it waits.
+ *  - per address and username: which usernames this address has failed on. The address's back-off
+ *    (capped at `addressMaxDelayMs`, 30 s) applies only to those, and runs from the last failure on
+ *    that username. So failures from one address (a NAT, or a reverse proxy without `trustProxy`)
+ *    never stop another user of that address with the right password: a user who has not failed
+ *    from there is not slowed by it at all, and one who has waits at most `addressMaxDelayMs` after
+ *    their own last failure, whatever else the address does meanwhile. An attacker spraying from one
+ *    address gets each username once, then pays the address's back-off per username, and each
+ *    username's own counter beyond that.
+ *
+ * It is deliberately not a hard lockout (OWASP Authentication Cheat Sheet, "Account Lockout"). Counter
+ * keys are hashed, so a password typed into the username field is never stored in clear.
  */
 import { createHash } from 'node:crypto';
-import type { Store } from '../store/types.js';
+import type { Store, ThrottleState } from '../store/types.js';
 
 export interface ThrottleOptions {
   store: Store;
@@ -16,8 +27,10 @@ export interface ThrottleOptions {
   freeFailures?: number;
   /** Delay after the first counted failure (default 1000 ms), doubling each time. */
   baseDelayMs?: number;
-  /** The longest delay (default 15 minutes). */
+  /** The longest delay of a username's counter (default 15 minutes). */
   maxDelayMs?: number;
+  /** The longest delay an address's failures impose on a username it failed on (default 30 s). */
+  addressMaxDelayMs?: number;
   /** A quiet period this long since the last failure resets the count (default 1 hour). */
   windowMs?: number;
 }
@@ -37,11 +50,23 @@ export interface ThrottleDecision {
 export interface LoginThrottle {
   check(keys: ThrottleKeys): Promise<ThrottleDecision>;
   recordFailure(keys: ThrottleKeys): Promise<ThrottleDecision>;
-  /** Clears the username's counter; the IP's stays (one good account must not launder an IP). */
+  /**
+   * Clears the username's counter and the address's record of failing on it; the address's own
+   * count stays (one good account must not launder an address).
+   */
   recordSuccess(keys: ThrottleKeys): Promise<void>;
-  /** The delay after `failures` failures, in ms (exposed for tests and docs). */
+  /**
+   * Counts one attempt refused with 429 for these keys (a quiet window resets it) and returns the
+   * count: the caller audits aggregated refusals from it, so an attack cannot flood the trail.
+   */
+  recordRefusal(keys: ThrottleKeys): Promise<number>;
+  /** The delay of a username's counter after `failures` failures, in ms (exposed for tests and docs). */
   delayMs(failures: number): number;
+  /** The delay an address's `failures` impose on a username it failed on, in ms. */
+  addressDelayMs(failures: number): number;
 }
+
+const NONE: ThrottleState = Object.freeze({ failures: 0, lastFailureAt: 0 });
 
 /**
  * A login throttle over a store.
@@ -60,51 +85,83 @@ export function createLoginThrottle(options: ThrottleOptions): LoginThrottle {
   const free = options.freeFailures ?? 5;
   const base = options.baseDelayMs ?? 1000;
   const max = options.maxDelayMs ?? 15 * 60_000;
+  const addressMax = options.addressMaxDelayMs ?? 30_000;
   const windowMs = options.windowMs ?? 60 * 60_000;
 
-  const delayMs = (failures: number): number => {
+  const backOff = (failures: number, cap: number): number => {
     const counted = failures - free;
     if (counted <= 0) return 0;
     // 2 ** 40 already exceeds any sane cap; stopping there avoids Infinity.
-    return Math.min(base * 2 ** Math.min(counted - 1, 40), max);
+    return Math.min(base * 2 ** Math.min(counted - 1, 40), cap);
   };
-  const decide = (states: { failures: number; lastFailureAt: number }[], at: number): ThrottleDecision => {
-    const until = Math.max(0, ...states.map((s) => s.lastFailureAt + delayMs(s.failures)));
-    const waitMs = until - at;
+  const delayMs = (failures: number) => backOff(failures, max);
+  const addressDelayMs = (failures: number) => backOff(failures, addressMax);
+
+  /** When the next attempt is allowed, from the three counters' states. */
+  const until = (user: ThrottleState, address: ThrottleState, pair: ThrottleState | undefined): number => {
+    const byUser = user.lastFailureAt + delayMs(user.failures);
+    // Without a username (never from the login routes) the address's back-off applies as such.
+    const byAddress =
+      pair === undefined
+        ? address.lastFailureAt + addressDelayMs(address.failures)
+        : pair.failures > 0
+          ? pair.lastFailureAt + addressDelayMs(address.failures)
+          : 0;
+    return Math.max(byUser, byAddress);
+  };
+  const decide = (at: number, waitUntil: number): ThrottleDecision => {
+    const waitMs = waitUntil - at;
     return waitMs > 0
       ? { allowed: false, retryAfterSeconds: Math.ceil(waitMs / 1000) }
       : { allowed: true, retryAfterSeconds: 0 };
   };
+  const states = (keys: ThrottleKeys, read: (key: string) => Promise<ThrottleState>) => {
+    const { user, address, pair } = counterKeys(keys);
+    return Promise.all([
+      user === undefined ? NONE : read(user),
+      address === undefined ? NONE : read(address),
+      pair === undefined ? undefined : read(pair),
+    ]);
+  };
 
   return Object.freeze({
     delayMs,
+    addressDelayMs,
     async check(keys: ThrottleKeys) {
       const at = now();
-      return decide(await Promise.all(counterKeys(keys).map((key) => store.getThrottle(key, at))), at);
+      const [user, address, pair] = await states(keys, (key) => store.getThrottle(key, at));
+      return decide(at, until(user, address, pair));
     },
     async recordFailure(keys: ThrottleKeys) {
       const at = now();
-      return decide(
-        await Promise.all(counterKeys(keys).map((key) => store.recordLoginFailure(key, at, windowMs))),
-        at,
-      );
+      const [user, address, pair] = await states(keys, (key) => store.recordLoginFailure(key, at, windowMs));
+      return decide(at, until(user, address, pair));
     },
     async recordSuccess(keys: ThrottleKeys) {
-      if (keys.username !== undefined) await store.clearThrottle(userKey(keys.username));
+      const { user, pair } = counterKeys(keys);
+      await Promise.all([user, pair].flatMap((key) => (key === undefined ? [] : [store.clearThrottle(key)])));
+    },
+    async recordRefusal(keys: ThrottleKeys) {
+      const { user, address, pair } = counterKeys(keys);
+      const key = `refused:${pair ?? user ?? address ?? 'none'}`;
+      return (await store.recordLoginFailure(key, now(), windowMs)).failures;
     },
   });
 }
 
-function counterKeys(keys: ThrottleKeys): string[] {
-  const out: string[] = [];
-  if (keys.username !== undefined) out.push(userKey(keys.username));
-  if (keys.ip !== undefined) out.push(`ip:${digest(keys.ip)}`);
-  return out;
+function counterKeys(keys: ThrottleKeys): { user?: string; address?: string; pair?: string } {
+  const name = keys.username === undefined ? undefined : normalise(keys.username);
+  return {
+    user: name === undefined ? undefined : `user:${digest(name)}`,
+    address: keys.ip === undefined ? undefined : `ip:${digest(keys.ip)}`,
+    // The separator cannot occur in an address, so no two (address, username) pairs share a key.
+    pair: name === undefined || keys.ip === undefined ? undefined : `pair:${digest(`${keys.ip}\n${name}`)}`,
+  };
 }
 
 /** Case-insensitive, like usernames themselves: 'Alice' and 'alice' share one counter. */
-function userKey(username: string): string {
-  return `user:${digest(username.normalize('NFC').toLowerCase())}`;
+function normalise(username: string): string {
+  return username.normalize('NFC').toLowerCase();
 }
 
 function digest(text: string): string {

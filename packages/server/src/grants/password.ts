@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
 import type { GrantModule } from './types.js';
 
-/** Refuses the attempt with 429 and Retry-After while the back-off of either counter runs. */
+/** Refuses the attempt with 429 and Retry-After while a back-off applies to it (accounts/throttle.ts). */
 export async function checkLoginThrottle(services: Services, keys: ThrottleKeys): Promise<void> {
   const gate = await services.throttle.check(keys);
   if (!gate.allowed) {
@@ -46,7 +46,8 @@ export const passwordGrant: GrantModule = {
       throw new OAuthError('invalid_grant', 'the username or the password is wrong');
     }
     const { user } = result;
-    // Clears the username's counter only: the address's stays, so one good account cannot reset it.
+    // Clears the username's counter and the address's record of failing on it; the address's own
+    // count stays, so one good account cannot reset it.
     await services.throttle.recordSuccess(keys);
     await services.audit({
       type: 'login.ok',

@@ -1,0 +1,40 @@
+import { type Deployment, PLAYER } from '../lib/deployment.js';
+import type { Context } from '../lib/setup.js';
+import { startDeployment } from '../lib/setup.js';
+
+const CATEGORY = 'login protection';
+
+/** A password-grant attempt, as sent through a proxy that appends the client's address (`xff`). */
+async function attempt(d: Deployment, username: string, password: string, xff: string): Promise<number> {
+  const response = await fetch(`${d.issuer}/oauth/token`, {
+    method: 'POST',
+    headers: { 'x-forwarded-for': xff },
+    body: new URLSearchParams({ grant_type: 'password', client_id: d.appClientId, username, password }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/**
+ * The login throttle against an attacker who shares an address with real users, or writes
+ * X-Forwarded-For: on a server of its own behind one proxy (`trustProxy: 1`), so these failed logins
+ * throttle no address the other categories use.
+ *  - lock-out by address: failures for made-up usernames from one address must not keep a real user
+ *    of that address with the right password out.
+ */
+export async function loginProtectionAttacks(ctx: Context): Promise<void> {
+  const { report, cleanup } = ctx;
+  const d = await startDeployment('login', cleanup, { quiz: false, env: { SESAME_TRUST_PROXY: '1' } });
+
+  const office = '198.51.100.20';
+  const spray: number[] = [];
+  for (let i = 0; i < 11; i++) spray.push(await attempt(d, `made-up-${i}`, 'guess', office));
+  report.check(CATEGORY, 'control: no made-up login succeeds', !spray.includes(200), spray.join(','));
+  const real = await attempt(d, PLAYER.username, PLAYER.password, office);
+  report.check(
+    CATEGORY,
+    "11 failures for made-up usernames from an address do not lock out that address's real user",
+    real === 200,
+    `${real}`,
+  );
+}

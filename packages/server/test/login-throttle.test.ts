@@ -1,0 +1,83 @@
+/**
+ * The login throttle through every route that checks a password (the password grant and the login
+ * page of the code flow): failures from one address do not lock out the other users of that address.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authorizeUrl, formFields, PageClient, pkce, REDIRECT } from './helpers/authorize.js';
+import { ALICE, createTestApp, postForm, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp;
+
+beforeEach(async () => {
+  t = await createTestApp();
+  await t.services.clients.create({
+    name: 'Quiz Web',
+    clientId: 'quiz-web',
+    grantTypes: ['authorization_code'],
+    scopes: ['openid', 'quiz'],
+    redirectUris: [REDIRECT],
+  });
+});
+afterEach(() => t.close());
+
+const grant = (username: string, password: string) =>
+  postForm(t.app, '/oauth/token', { grant_type: 'password', client_id: t.publicId, username, password });
+
+/** One sign-in on the login page, in a fresh browser; answers the login form's response. */
+async function pageLogin(username: string, password: string) {
+  const browser = new PageClient(t.app);
+  const params = {
+    response_type: 'code',
+    client_id: 'quiz-web',
+    redirect_uri: REDIRECT,
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+  };
+  const page = await browser.get(authorizeUrl(params));
+  return browser.post('/oauth/authorize/login', {
+    ...formFields(page.body, '/oauth/authorize/login'),
+    username,
+    password,
+  });
+}
+
+/** 11 paced failures for made-up usernames from this (the inject) address, through `route`. */
+async function sprayMadeUpUsernames(route: typeof grant) {
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    statuses.push((await route(`made-up-${i}`, 'guess')).statusCode);
+    t.clock.advance(1000);
+  }
+  return statuses;
+}
+
+describe('an address that failed for made-up usernames', () => {
+  it('still lets a real user with the right password in through the password grant', async () => {
+    expect(await sprayMadeUpUsernames(grant)).toEqual(Array(11).fill(400));
+    const response = await grant(ALICE.username, ALICE.password);
+    expect(response.statusCode, response.body).toBe(200);
+  });
+
+  it('still lets a real user with the right password in through the login page', async () => {
+    expect(await sprayMadeUpUsernames(pageLogin)).toEqual(Array(11).fill(400));
+    const response = await pageLogin(ALICE.username, ALICE.password);
+    expect(response.statusCode, response.body).toBe(303);
+    expect(String(response.headers['set-cookie'])).toMatch(/sesame-session=/);
+  });
+
+  it('slows the usernames it failed on, by at most 30 s after the last failure on each', async () => {
+    await sprayMadeUpUsernames(grant);
+    const again = await grant('made-up-3', 'guess');
+    expect(again.statusCode).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeLessThanOrEqual(30);
+    // A user who mistyped from there waits the address's back-off, then gets in: both routes.
+    expect((await grant(ALICE.username, 'typo')).statusCode).toBe(400);
+    const slowed = await pageLogin(ALICE.username, ALICE.password);
+    expect(slowed.statusCode).toBe(429);
+    const wait = Number(slowed.headers['retry-after']);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(30);
+    t.clock.advance(wait * 1000);
+    expect((await grant(ALICE.username, ALICE.password)).statusCode).toBe(200);
+  });
+});
