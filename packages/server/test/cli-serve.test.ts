@@ -179,7 +179,7 @@ describe('sesame serve (real process)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sesame-serve-'));
     const noPassword = await sesame(['users', 'add', 'bob', '--password-stdin', '--data-dir', dataDir], '');
     expect(noPassword.code).not.toBe(0);
-    expect(noPassword.stderr.trim().split('\n')).toEqual(['sesame: no password on stdin']);
+    expect(noPassword.stderr.trim().split('\n')).toEqual(['error ERR_CLI_INPUT: no password on stdin']);
     const badConfig = await new Promise<{ code: number | null; stderr: string }>((done) => {
       const child = spawn(process.execPath, [...NODE_ARGS, 'serve', '--data-dir', dataDir], {
         env: { ...ENV, SESAME_PROT: '1' },
@@ -189,8 +189,8 @@ describe('sesame serve (real process)', () => {
       child.on('close', (code) => done({ code, stderr }));
     });
     expect(badConfig.code).not.toBe(0);
-    expect(badConfig.stderr.trim()).toBe('sesame: SESAME_PROT: unknown configuration variable');
+    expect(badConfig.stderr.trim()).toBe('error ERR_CONFIG: SESAME_PROT: unknown configuration variable');
     const unknownUser = await sesame(['users', 'disable', 'nobody', '--data-dir', dataDir]);
-    expect(unknownUser.stderr.trim()).toBe('sesame: no user named nobody');
+    expect(unknownUser.stderr.trim()).toBe('error ERR_USER_NOT_FOUND: no user named nobody');
   }, 30_000);
 });

@@ -106,14 +106,14 @@ describe('sesame serve --workers (process group)', () => {
     }
   }, 90_000);
 
-  it('a worker that cannot start makes the primary exit 1, without hanging or crashing', async () => {
+  it('a worker that cannot start makes the primary exit 5 (cannot serve), without hanging or crashing', async () => {
     const port = await freePort();
     const taken: Server = createServer().listen(port, '127.0.0.1');
     await new Promise((r) => taken.once('listening', r));
     try {
       const server = serveGroup(port, 2);
       const { code } = await server.exit;
-      expect(code).toBe(1);
+      expect(code, server.output()).toBe(5);
       expect(server.output()).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
       expect(server.output()).toContain('a worker stopped while starting (exit 1)');
       expect(server.output()).not.toMatch(/EPIPE|Unhandled/);

@@ -1,34 +1,87 @@
+/**
+ * The one error system of the `sesame` program: every failure, whatever command it comes from, is
+ * one line on stderr, `error CODE: reason`, and an exit code of the table in lib/errors.ts (EXIT,
+ * docs/cli.md). Domain errors keep their stable codes (ERR_USERNAME_TAKEN, ERR_CLIENT_INVALID, …);
+ * the token tools' errors (lib/errors.ts) and @sesame/jwt's pass through unchanged.
+ */
 import { AccountError } from '../accounts/errors.js';
 import { ClientError } from '../clients/clients.js';
 import { ConfigError } from '../config.js';
+import { KeyringError } from '../keys/errors.js';
 import { isStoreError } from '../store/errors.js';
+import { CliError, describeError, EXIT } from './lib/errors.js';
 
-/** A failure the user can act on; its message is printed as is, on one line. */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
+export { CliError, EXIT, refused, unavailable, usage } from './lib/errors.js';
+
+/**
+ * A failure the user can act on, printed as is on one line. The exit code picks the code:
+ * 2 is ERR_CLI_USAGE, anything else ERR_CLI_REFUSED. Prefer `usage()`, `refused(code, …)` or
+ * `unavailable(code, …)`, which name a precise code.
+ */
+export class CommandError extends CliError {
+  constructor(message: string, exitCode: number = EXIT.rejected) {
+    super(exitCode === EXIT.usage ? 'ERR_CLI_USAGE' : 'ERR_CLI_REFUSED', message, exitCode);
   }
 }
 
+/** Exit codes of the account errors: a bad value is a usage error, the rest are refusals. */
+const ACCOUNT_EXIT: Record<AccountError['code'], number> = {
+  ERR_USERNAME_INVALID: EXIT.usage,
+  ERR_PASSWORD_INVALID: EXIT.usage,
+  ERR_SCOPE_INVALID: EXIT.usage,
+  ERR_USERNAME_TAKEN: EXIT.rejected,
+  ERR_USER_NOT_FOUND: EXIT.rejected,
+};
+
+export interface Failure {
+  code: string;
+  message: string;
+  exitCode: number;
+}
+
 /**
- * The one line printed for a failed command. Known errors keep their message (they never carry a
- * secret); anything else shows only its first line, never a stack trace.
+ * The code, one-line message and exit code of anything a command threw. Known errors keep their
+ * message (they never carry a secret); anything else shows only its first line, never a stack.
+ *
+ * @example const { code, message } = describeFailure(error); // 'ERR_CONFIG', 'SESAME_PROT: …'
  */
-export function describeFailure(error: unknown): string {
-  if (
-    error instanceof CommandError ||
-    error instanceof ConfigError ||
-    error instanceof AccountError ||
-    error instanceof ClientError
-  ) {
-    return error.message;
+export function describeFailure(error: unknown): Failure {
+  const oneLine = (message: string) => (message.split('\n')[0] ?? '').slice(0, 300);
+  if (error instanceof ConfigError)
+    return { code: 'ERR_CONFIG', message: error.message, exitCode: EXIT.usage };
+  if (error instanceof AccountError)
+    return { code: error.code, message: error.message, exitCode: ACCOUNT_EXIT[error.code] ?? EXIT.rejected };
+  if (error instanceof ClientError) {
+    const exitCode = error.code === 'ERR_CLIENT_INVALID' ? EXIT.usage : EXIT.rejected;
+    return { code: error.code, message: error.message, exitCode };
   }
-  if (isStoreError(error, 'ERR_STORE_DUPLICATE')) return 'that name is already taken';
-  if (isStoreError(error)) return `the store failed: ${error.message}`;
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? 'failed').slice(0, 300);
+  if (isStoreError(error, 'ERR_STORE_DUPLICATE'))
+    return { code: error.code, message: 'that name is already taken', exitCode: EXIT.rejected };
+  if (isStoreError(error))
+    return {
+      code: error.code,
+      message: `the store failed: ${oneLine(error.message)}`,
+      exitCode: EXIT.unavailable,
+    };
+  if (error instanceof KeyringError)
+    return { code: error.code, message: oneLine(error.message), exitCode: EXIT.unavailable };
+  return describeError(error);
+}
+
+/** The line printed for a failure: `error CODE: reason`. */
+export function failureLine(error: unknown): string {
+  const { code, message } = describeFailure(error);
+  return `error ${code}: ${message}`;
+}
+
+/**
+ * Prints the failure's line on stderr and sets the process exit code (a code already set by the
+ * command, such as 130 for a cancelled prompt, is kept through its CliError).
+ *
+ * @example program.parseAsync(process.argv).catch(reportFailure);
+ */
+export function reportFailure(error: unknown): void {
+  const { code, message, exitCode } = describeFailure(error);
+  process.stderr.write(`error ${code}: ${message}\n`);
+  process.exitCode = exitCode;
 }

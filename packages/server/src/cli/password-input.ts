@@ -1,4 +1,5 @@
-import { CommandError } from './failure.js';
+import { CliError } from './failure.js';
+import { badInput, usage } from './lib/errors.js';
 
 /** Reads a password from stdin (`--password-stdin`): the first line, without its line break. */
 export async function readPasswordFromStdin(): Promise<string> {
@@ -6,11 +7,11 @@ export async function readPasswordFromStdin(): Promise<string> {
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new CommandError('the password on stdin is too long');
+    if (size > 64 * 1024) throw badInput('the password on stdin is too long');
     chunks.push(chunk as Buffer);
   }
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  if (password === '') throw new CommandError('no password on stdin');
+  if (password === '') throw badInput('no password on stdin');
   return password;
 }
 
@@ -19,11 +20,11 @@ export async function readPasswordFromStdin(): Promise<string> {
  * twice. Refuses when stdin is not a terminal: scripts use --password-stdin.
  */
 export async function promptPassword(label = 'Password'): Promise<string> {
-  if (!process.stdin.isTTY) throw new CommandError('stdin is not a terminal: use --password-stdin');
+  if (!process.stdin.isTTY) throw usage('stdin is not a terminal: use --password-stdin');
   const first = await promptOnce(`${label}: `);
   const second = await promptOnce(`${label} again: `);
-  if (first !== second) throw new CommandError('the passwords do not match');
-  if (first === '') throw new CommandError('the password is empty');
+  if (first !== second) throw badInput('the passwords do not match');
+  if (first === '') throw badInput('the password is empty');
   return first;
 }
 
@@ -46,7 +47,7 @@ function promptOnce(question: string): Promise<string> {
     const onData = (keys: string) => {
       for (const key of keys) {
         if (key === '\r' || key === '\n' || key === '\u0004') return done();
-        if (key === '\u0003') return done(new CommandError('cancelled', 130));
+        if (key === '\u0003') return done(new CliError('ERR_CLI_CANCELLED', 'cancelled', 130));
         if (key === '\u007f' || key === '\b') typed = typed.slice(0, -1);
         else if (key >= ' ') typed += key;
       }

@@ -15,7 +15,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { SesameConfig } from '../config.js';
 import { createServices } from '../wiring.js';
-import { CommandError } from './failure.js';
+import { unavailable } from './failure.js';
 import { firstStart, firstStartBanner } from './first-start.js';
 import { openConfiguredStore } from './open-store.js';
 
@@ -109,7 +109,9 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
       // be busy forking): the group is being stopped, not failing.
       if (up < count && isStopSignal(signal)) return void stopAll(`${signal} while starting`, 0);
       if (up < count)
-        return fail(new CommandError(`a worker stopped while starting (exit ${code ?? signal})`));
+        return fail(
+          unavailable('ERR_WORKER_START', `a worker stopped while starting (exit ${code ?? signal})`),
+        );
       const now = Date.now();
       restarts.push(now);
       while (restarts[0]! < now - 60_000) restarts.shift();

@@ -44,7 +44,10 @@ export function validateGrantTypes(grantTypes: unknown, type: ClientType): strin
   for (const grant of grantTypes) {
     const known = (KNOWN_GRANT_TYPES as readonly unknown[]).includes(grant);
     if (!known && !(typeof grant === 'string' && isAbsoluteUri(grant))) {
-      throw invalid('grantTypes has an unknown grant type');
+      const shown = JSON.stringify(String(grant).slice(0, 100));
+      throw invalid(
+        `grantTypes: ${shown} is not a grant type; valid: ${KNOWN_GRANT_TYPES.join(', ')}, or an extension grant's absolute URI`,
+      );
     }
   }
   // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { DEFAULT_GRANTS } from '../../grants/index.js';
 import { commandConfig, withServices, withStoreOptions } from '../context.js';
-import { CommandError } from '../failure.js';
+import { refused, usage } from '../failure.js';
 
 interface AddOptions {
   dataDir?: string;
@@ -15,6 +16,19 @@ interface AddOptions {
 
 const list = (value: string) => value.split(/[\s,]+/).filter(Boolean);
 const collect = (value: string, previous: string[]) => [...previous, value];
+/** A value from the command line, safe to echo in an error: no controls, at most 100 characters. */
+const shown = (value: string) => JSON.stringify(value.slice(0, 100));
+
+/** The grant types of the token endpoint, for `--grant` (extension grants by absolute URI too). */
+const GRANT_TYPES = DEFAULT_GRANTS.map((grant) => grant.grantType);
+
+/** Refuses a `--grant` value the server does not know, naming it and the valid ones. */
+function checkGrants(grants: string[]): void {
+  for (const grant of grants) {
+    if (GRANT_TYPES.includes(grant) || /^[a-z][a-z0-9+.-]*:\S+$/i.test(grant)) continue;
+    throw usage(`--grant ${shown(grant)} is not a grant type; valid: ${GRANT_TYPES.join(', ')}`);
+  }
+}
 
 /** `sesame clients add|list|remove`. */
 export function registerClients(program: Command): void {
@@ -29,9 +43,9 @@ export function registerClients(program: Command): void {
     .option('--public', 'a public client (no secret: mobile and browser apps)')
     .option('--json', 'print JSON')
     .action(async (name: string, options: AddOptions) => {
+      checkGrants(list(options.grant));
       for (const uri of options.redirectUri) {
-        if (!URL.canParse(uri))
-          throw new CommandError(`--redirect-uri ${uri.slice(0, 100)} is not an absolute URL`);
+        if (!URL.canParse(uri)) throw usage(`--redirect-uri ${shown(uri)} is not an absolute URL`);
       }
       await withServices(commandConfig(options), async (services) => {
         const { client, clientSecret: secret } = await services.clients.create({
@@ -83,7 +97,8 @@ export function registerClients(program: Command): void {
     .description('remove a client')
     .action(async (clientId: string, options: { dataDir?: string; config?: string }) => {
       await withServices(commandConfig(options), async (services, store) => {
-        if (!(await store.deleteClient(clientId))) throw new CommandError(`no client ${clientId}`);
+        if (!(await store.deleteClient(clientId)))
+          throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
         await services.audit({ type: 'admin.client.removed', actor: 'cli', subject: clientId, details: {} });
         process.stdout.write(`client ${clientId} removed\n`);
       });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listConsents, revokeConsent } from '../../accounts/consents.js';
 import { commandConfig, withServices, withStoreOptions } from '../context.js';
-import { CommandError } from '../failure.js';
+import { refused } from '../failure.js';
 
 interface StoreOptions {
   dataDir?: string;
@@ -18,7 +18,7 @@ export function registerConsents(program: Command): void {
     .action(async (username: string, options: StoreOptions & { json?: boolean }) => {
       await withServices(commandConfig(options), async (services) => {
         const user = await services.users.find({ username });
-        if (user === undefined) throw new CommandError(`no user ${username}`);
+        if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
         const list = await listConsents(services, user.id);
         if (options.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         else
@@ -34,10 +34,10 @@ export function registerConsents(program: Command): void {
     .action(async (username: string, clientId: string, options: StoreOptions) => {
       await withServices(commandConfig(options), async (services) => {
         const user = await services.users.find({ username });
-        if (user === undefined) throw new CommandError(`no user ${username}`);
+        if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
         const { removed, sessions } = await revokeConsent(services, user.id, clientId, 'cli');
         if (!removed && sessions.length === 0)
-          throw new CommandError(`${username} has no consent for ${clientId}`);
+          throw refused('ERR_CONSENT_NOT_FOUND', `${username} has no consent for ${clientId}`);
         process.stdout.write(
           `consent of ${username} to ${clientId} revoked (${sessions.length} sessions ended)\n`,
         );

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { commandGroup } from '../command-group.js';
 import { commandConfig, withStoreOptions } from '../context.js';
-import { CommandError } from '../failure.js';
+import { usage } from '../failure.js';
 import { openConfiguredPostgres, openConfiguredStore } from '../open-store.js';
 
 /** Registers `sesame keys rewrap` and `sesame migrate`. */
@@ -20,9 +20,7 @@ export function registerDistributed(program: Command): void {
     .action(async (options: { dataDir?: string; config?: string }) => {
       const config = commandConfig(options);
       if (!config.databaseUrl)
-        throw new CommandError(
-          'keys rewrap: signing keys are encrypted only in PostgreSQL (set SESAME_DATABASE_URL)',
-        );
+        throw usage('keys rewrap: signing keys are encrypted only in PostgreSQL (set SESAME_DATABASE_URL)');
       // Opened without migrating, so the rewrap below is the one that runs (and is counted).
       const store = await openConfiguredPostgres(config, false);
       try {

@@ -4,7 +4,7 @@ import { buildApp } from '../../app.js';
 import type { SesameConfig } from '../../config.js';
 import { createServices } from '../../wiring.js';
 import { commandConfig, withStoreOptions } from '../context.js';
-import { CommandError, describeFailure } from '../failure.js';
+import { failureLine, unavailable } from '../failure.js';
 import { firstStart, firstStartBanner } from '../first-start.js';
 import { openConfiguredStore } from '../open-store.js';
 import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
@@ -38,7 +38,7 @@ export function registerServe(program: Command): void {
       await serveOne(config).catch((error: unknown) => {
         // A worker's IPC channel would keep a failed worker alive, and the primary waiting on it.
         if (!cluster.isWorker) throw error;
-        process.stderr.write(`sesame: ${describeFailure(error)}\n`);
+        process.stderr.write(`${failureLine(error)}\n`);
         process.exit(1);
       });
     });
@@ -56,7 +56,10 @@ async function serveOne(config: SesameConfig): Promise<void> {
     await app.close();
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CommandError(`cannot listen on ${config.host}:${config.port}${code ? ` (${code})` : ''}`);
+    throw unavailable(
+      code === 'EADDRINUSE' ? 'ERR_PORT_IN_USE' : 'ERR_LISTEN',
+      `cannot listen on ${config.host}:${config.port}${code ? ` (${code})` : ''}`,
+    );
   }
   // Handlers first: whoever reads the line below may signal at once.
   let stopping = false;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { endUserSessions } from '../../tokens/withdraw.js';
 import { commandConfig, withServices, withStoreOptions } from '../context.js';
-import { CommandError } from '../failure.js';
+import { refused } from '../failure.js';
 import { promptPassword, readPasswordFromStdin } from '../password-input.js';
 
 interface StoreOptions {
@@ -63,7 +63,7 @@ export function registerUsers(program: Command): void {
       .action(async (username: string, options: StoreOptions) => {
         await withServices(commandConfig(options), async (services, store) => {
           const user = await store.findUserByName(username);
-          if (user === undefined) throw new CommandError(`no user named ${username}`);
+          if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
           await services.users.setDisabled(user.id, disabled);
           if (disabled) await endUserSessions(services, user.id, 'user disabled');
           await services.audit({
@@ -85,7 +85,7 @@ export function registerUsers(program: Command): void {
       const password = await readNewPassword(options);
       await withServices(config, async (services, store) => {
         const user = await store.findUserByName(username);
-        if (user === undefined) throw new CommandError(`no user named ${username}`);
+        if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
         await services.users.setPassword(user.id, password);
         // Sessions and access tokens got with the old password end now (docs/security.md).
         const ended = await endUserSessions(services, user.id, 'password changed');

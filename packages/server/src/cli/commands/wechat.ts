@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { WXAPP_GRANT_TYPE } from '../../grants/wxapp.js';
 import { commandConfig, withServices, withStoreOptions } from '../context.js';
-import { CommandError } from '../failure.js';
+import { refused, usage } from '../failure.js';
 
 interface WechatOptions {
   dataDir?: string;
@@ -29,20 +29,20 @@ export function registerWechatApp(clients: Command): void {
     .action(async (clientId: string, options: WechatOptions) => {
       await withServices(commandConfig(options), async (services, store) => {
         const client = await store.findClient(clientId);
-        if (client === undefined) throw new CommandError(`no client ${clientId}`);
+        if (client === undefined) throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
         if (options.remove) {
           if (!(await store.deleteWechatApp(clientId)))
-            throw new CommandError(`${clientId} has no WeChat app`);
+            throw refused('ERR_WXAPP_NOT_FOUND', `${clientId} has no WeChat app`);
           process.stdout.write(`WeChat app removed from ${clientId}\n`);
           return;
         }
-        if (!options.appid || !APPID.test(options.appid)) throw new CommandError('--appid must be an AppID');
+        if (!options.appid || !APPID.test(options.appid)) throw usage('--appid must be an AppID');
         if (
           !options.secretEnv ||
           !ENV_NAME.test(options.secretEnv) ||
           options.secretEnv.startsWith('SESAME_')
         ) {
-          throw new CommandError('--secret-env must name an environment variable (not SESAME_*)');
+          throw usage('--secret-env must name an environment variable (not SESAME_*)');
         }
         const now = services.now();
         await store.setWechatApp({

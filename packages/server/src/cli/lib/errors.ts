@@ -2,29 +2,35 @@ import { isJwtError } from '@sesame/jwt';
 import type { Command, CommanderError } from 'commander';
 
 /**
- * Exit codes of `sesame token …` and `sesame keys generate|thumbprint|jwks`. Scripts branch on
- * them, so they never change meaning; docs/cli.md and every command's help list them.
+ * Exit codes of every `sesame` command. Scripts branch on them, so they never change meaning;
+ * docs/cli.md and every command's help list them.
  */
 export const EXIT = Object.freeze({
   ok: 0,
-  /** The token was checked and refused: signature, algorithm, key or claims (verify). */
+  /**
+   * Refused: the token was checked and refused (verify), or the store said no (no such user or
+   * client, the name is taken).
+   */
   rejected: 1,
-  /** The command line is wrong: unknown option, missing argument, bad value. */
+  /** The command line is wrong: unknown command or option, missing argument, bad value or config. */
   usage: 2,
-  /** An input could not be read or parsed: malformed token, key file, JSON payload. */
+  /** An input could not be read, parsed or written: malformed token, key file, JSON payload. */
   input: 3,
   /** A network step failed: issuer metadata or JWKS could not be fetched. */
   network: 4,
+  /** The store or the server cannot work: no store there, database unreachable, port in use. */
+  unavailable: 5,
 });
 
 /** The exit-code table as it appears at the end of every command's help. */
 export const EXIT_HELP = `
 Exit codes:
   0  success
-  1  the token was refused (signature, algorithm, key or claims)
-  2  usage error (unknown option, missing or bad argument)
-  3  unreadable input (malformed token, key file, JSON)
-  4  network error (issuer metadata or JWKS not fetched)`;
+  1  refused: the token (signature, algorithm, key or claims), or the change (no such user, name taken)
+  2  usage error (unknown command or option, missing or bad argument, bad configuration)
+  3  unreadable input (malformed token, key file, JSON) or an output file not written
+  4  network error (issuer metadata or JWKS not fetched)
+  5  the store or the server cannot work (no store, database unreachable, port in use)`;
 
 /** An error of the CLI itself: a stable code, a one-line message, an exit code. */
 export class CliError extends Error {
@@ -46,6 +52,16 @@ export function usage(message: string): CliError {
 /** An input error: a file, token or JSON document that cannot be used. */
 export function badInput(message: string): CliError {
   return new CliError('ERR_CLI_INPUT', message, EXIT.input);
+}
+
+/** A refusal (exit 1) with its own code: `refused('ERR_USER_NOT_FOUND', 'no user named bob')`. */
+export function refused(code: string, message: string): CliError {
+  return new CliError(code, message, EXIT.rejected);
+}
+
+/** The store or the server cannot work here (exit 5): `unavailable('ERR_STORE_MISSING', …)`. */
+export function unavailable(code: string, message: string): CliError {
+  return new CliError(code, message, EXIT.unavailable);
 }
 
 /** @sesame/jwt codes that mean "this token is refused", as opposed to "this input is unusable". */
@@ -101,20 +117,51 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void> |
 }
 
 /**
- * Makes commander's own errors (unknown option, missing argument) exit with the usage code 2, and
- * adds the exit-code table and examples to the help. Applied to each command this file family adds.
+ * Commander's own error text as one line: "error: unknown command 'tokn'\n(Did you mean token?)"
+ * becomes "unknown command 'tokn' (did you mean token?)".
  */
-export function configure(command: Command, examples: string): Command {
+export function usageLine(text: string): string {
+  return text
+    .replace(/^error:\s*/, '')
+    .replace(/\n\(Did you mean/g, ' (did you mean')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * Makes commander's own errors of one command (unknown command or option, missing argument) one
+ * line, `error ERR_CLI_USAGE: …`, with the usage exit code 2; help and version still exit 0.
+ */
+export function oneLineUsageErrors(command: Command): Command {
   command.exitOverride((error: CommanderError) => {
     // Help and version are "errors" to commander; they exit 0.
     process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
   });
-  // Commander's own messages ("error: unknown option '--x'") get the same one-line shape as ours,
-  // without the help hint a parent program may ask for on a second line.
+  // No help hint on a second line: the message (with its suggestion) is the whole answer.
   command.showHelpAfterError(false);
+  command.showSuggestionAfterError(true);
   command.configureOutput({
-    outputError: (text, write) => write(`error ERR_CLI_USAGE: ${text.replace(/^error:\s*/, '').trimEnd()}\n`),
+    outputError: (text, write) => write(`error ERR_CLI_USAGE: ${usageLine(text)}\n`),
   });
+  return command;
+}
+
+/**
+ * One-line usage errors for a command and every command below it: the whole program shares one
+ * error shape. Run once all commands are registered (commander copies settings only on creation).
+ *
+ * @example for (const register of COMMANDS) register(program); oneLineUsageErrorsEverywhere(program);
+ */
+export function oneLineUsageErrorsEverywhere(command: Command): void {
+  oneLineUsageErrors(command);
+  for (const sub of command.commands) oneLineUsageErrorsEverywhere(sub);
+}
+
+/** One-line usage errors, plus the examples and the exit-code table in the command's help. */
+export function configure(command: Command, examples: string): Command {
+  oneLineUsageErrors(command);
   command.addHelpText('after', `\nExamples:\n${examples}\n${EXIT_HELP}\n`);
   return command;
 }
