@@ -16,6 +16,7 @@ import { loginProtectionAttacks } from './cases/login-protection.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
 import { refreshReplayAttacks, stuffingAttacks } from './cases/replay.js';
+import { revocationReachAttacks } from './cases/revocation-reach.js';
 import { signatureAttacks } from './cases/signature.js';
 import { weakSecretStartAttacks } from './cases/weak-secret-start.js';
 import { assertBuilt } from './lib/processes.js';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
     ['login protection', loginProtectionAttacks],
+    ['revocation reach', revocationReachAttacks],
     // Last on the main server: failed logins throttle this address there.
     ['malformed bodies', malformedBodyAttacks],
     ['credential stuffing', stuffingAttacks],

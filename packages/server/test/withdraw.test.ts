@@ -59,3 +59,51 @@ describe('a password change', () => {
     expect((await userinfo(after.access_token)).statusCode).toBe(200);
   });
 });
+
+describe('a scope taken away', () => {
+  it('narrows the next refresh and refuses the access tokens that carry it', async () => {
+    t.clock.advance(1000);
+    const before = await loginAlice(t);
+    expect(before.scope).toBe('openid quiz');
+    await patchAlice({ scopes: ['openid'] });
+    // The access token issued before the change is refused (it may carry the removed scope).
+    expect((await userinfo(before.access_token)).statusCode).toBe(401);
+    t.clock.advance(1000);
+    const narrowed = await refresh(before.refresh_token);
+    expect(narrowed.statusCode, narrowed.body).toBe(200);
+    expect(narrowed.json().scope).toBe('openid');
+    // Asking for the removed scope explicitly does not bring it back either.
+    const asked = await refresh(narrowed.json().refresh_token, 'openid quiz');
+    expect(asked.statusCode, asked.body).toBe(200);
+    expect(asked.json().scope).toBe('openid');
+    expect((await userinfo(asked.json().access_token)).statusCode).toBe(200);
+    await patchAlice({ scopes: ['openid', 'quiz'] });
+  });
+
+  it('adding a scope withdraws nothing', async () => {
+    t.clock.advance(1000);
+    const before = await loginAlice(t);
+    await patchAlice({ scopes: ['openid', 'quiz', 'reports'] });
+    expect((await userinfo(before.access_token)).statusCode).toBe(200);
+    await patchAlice({ scopes: ['openid', 'quiz'] });
+  });
+
+  it('a scope taken away from the client is not refreshed back either', async () => {
+    t.clock.advance(1000);
+    const before = await loginAlice(t);
+    const client = (await t.services.store.findClient(t.publicId))!;
+    await t.services.store.updateClient(t.publicId, {
+      scopes: client.scopes.filter((scope) => scope !== 'quiz'),
+      updatedAt: t.services.now(),
+    });
+    t.services.clients.forget(t.publicId);
+    try {
+      const narrowed = await refresh(before.refresh_token);
+      expect(narrowed.statusCode, narrowed.body).toBe(200);
+      expect(narrowed.json().scope).toBe('openid');
+    } finally {
+      await t.services.store.updateClient(t.publicId, { scopes: client.scopes, updatedAt: t.services.now() });
+      t.services.clients.forget(t.publicId);
+    }
+  });
+});

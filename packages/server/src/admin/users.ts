@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
-import { type EndSessionsReason, endUserSessions } from '../tokens/withdraw.js';
+import { type EndSessionsReason, endUserSessions, withdrawUserScopes } from '../tokens/withdraw.js';
 import {
   idParams,
   passwordSchema,
@@ -101,8 +101,14 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { id } = request.params as { id: string };
       const body = request.body as { scopes?: string[]; disabled?: boolean; password?: string };
-      if ((await store.findUserById(id)) === undefined) throw notFound();
-      if (body.scopes !== undefined) await users.setScopes(id, body.scopes);
+      const before = await store.findUserById(id);
+      if (before === undefined) throw notFound();
+      let removed: string[] = [];
+      if (body.scopes !== undefined) {
+        await users.setScopes(id, body.scopes);
+        removed = before.scopes.filter((scope) => !body.scopes!.includes(scope));
+        await withdrawUserScopes(app.sesame, id, removed);
+      }
       // A new password or a disabled account ends every session, and every access token issued so
       // far is refused: whoever held the old password (or a token got with it) is out now.
       let ended: EndSessionsReason | undefined;
@@ -119,7 +125,7 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
         type: 'admin.user.changed',
         actor: request.tokenClaims?.sub ?? null,
         subject: id,
-        details: { changed: Object.keys(body) },
+        details: { changed: Object.keys(body), ...(removed.length > 0 ? { removedScopes: removed } : {}) },
       });
       return publicUser((await store.findUserById(id))!);
     },

@@ -37,3 +37,26 @@ export async function endUserSessions(
   await services.revocations.revokeUser(userId);
   return families;
 }
+
+/**
+ * After scopes were taken away from a user: every access token issued to them up to now is
+ * denylisted (a `user` entry, so guards refuse a token still carrying a removed scope within the
+ * feed's delay), while their refresh families stay. Narrowing rather than ending the sessions is
+ * enough because a refresh grants at most the family's scopes that the user and the client still
+ * have (grants/refresh-token.ts): the next refresh answers a token without the removed scopes, and
+ * the user is not logged out everywhere for an unrelated scope. Answers whether anything was
+ * withdrawn (nothing is when no scope was removed).
+ *
+ * @example
+ * await users.setScopes(id, next);
+ * await withdrawUserScopes(services, id, previous.filter((scope) => !next.includes(scope)));
+ */
+export async function withdrawUserScopes(
+  services: WithdrawServices,
+  userId: string,
+  removed: readonly string[],
+): Promise<boolean> {
+  if (removed.length === 0) return false;
+  await services.revocations.revokeUser(userId);
+  return true;
+}
