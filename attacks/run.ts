@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { claimAttacks, expiryAttack, prepareExpiry } from './cases/claims.js';
 import { codeReplayAttacks } from './cases/code-replay.js';
 import { ecdsaAttacks } from './cases/ecdsa.js';
+import { entitlementAttacks } from './cases/entitlement.js';
 import { headerKeyAttacks } from './cases/header-keys.js';
 import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
 import { keyConfusionAttacks } from './cases/key-confusion.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     ['code replay', codeReplayAttacks],
     ['login protection', loginProtectionAttacks],
     ['revocation reach', revocationReachAttacks],
+    ['entitlement', entitlementAttacks],
     // Last on the main server: failed logins throttle this address there.
     ['malformed bodies', malformedBodyAttacks],
     ['credential stuffing', stuffingAttacks],

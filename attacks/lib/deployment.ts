@@ -10,7 +10,7 @@ export interface Deployment {
   /** The quiz API behind @sesame/guard. */
   api: string;
   dataDir: string;
-  /** The public client of the quiz app (password and refresh_token grants, aud quiz-api). */
+  /** The public client of the quiz app (password and refresh_token grants, aud quiz-api and sesame). */
   appClientId: string;
   /** A confidential client: the guard's revocation feed, and the introspecting resource server. */
   feed: { client_id: string; client_secret: string };

@@ -65,7 +65,9 @@ export async function startDeployment(
   ]);
   const app = await sesameJson<{ client_id: string }>([
     ...['clients', 'add', `${name} quiz app`, '--public', '--grant', 'password,refresh_token'],
-    ...['--scopes', 'openid quiz admin', '--audience', 'quiz-api', ...dir],
+    // aud quiz-api for the guard, and Sesame's own audience so /userinfo (one of the three
+    // verifiers every token is put to) accepts the genuine tokens too.
+    ...['--scopes', 'openid quiz admin', '--audience', 'quiz-api sesame', ...dir],
   ]);
   const user = await sesame(
     ['users', 'add', PLAYER.username, '--password-stdin', '--scopes', 'openid quiz', ...dir],

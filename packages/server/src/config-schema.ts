@@ -45,7 +45,8 @@ export const CONFIG_SCHEMA = {
   audience: {
     type: 'string',
     default: 'sesame',
-    description: 'aud of access tokens when the client names none',
+    description:
+      "Sesame's own audience: the aud of access tokens when the client names none, and the aud that /admin/* and /userinfo require",
   },
   hmacSecret: {
     type: 'string',

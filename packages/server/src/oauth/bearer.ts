@@ -51,8 +51,9 @@ export function readBearerToken(request: FastifyRequest): string {
 }
 
 /**
- * A preHandler that verifies the bearer token (signature, issuer, expiry, revocation, account
- * still enabled) and the scopes, and sets `request.tokenClaims`.
+ * A preHandler for Sesame's own routes: verifies the bearer token (signature, issuer, audience
+ * = Sesame's `audience`, expiry, revocation, account still enabled) and the scopes, and sets
+ * `request.tokenClaims`.
  *
  * @example app.get('/admin/users', { preHandler: requireBearer('admin') }, handler)
  */
@@ -62,7 +63,9 @@ export function requireBearer(...scopes: string[]) {
     const services = request.server.sesame;
     let claims: AccessTokenClaims;
     try {
-      claims = services.accessTokens.verify(token);
+      // Only tokens whose aud includes Sesame's own audience: a token issued for another API (whose
+      // `admin` scope may mean something else) is not accepted here (RFC 9068 §4).
+      claims = services.accessTokens.verifyForSesame(token);
     } catch {
       throw bearerError('invalid_token', 'the access token is not valid');
     }

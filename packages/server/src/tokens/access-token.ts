@@ -55,8 +55,17 @@ export interface AccessTokenClaims {
 
 export interface AccessTokens {
   issue(subject: AccessTokenSubject): IssuedAccessToken;
-  /** Verifies signature, algorithm, typ, issuer and expiry; throws a JwtError otherwise. */
+  /**
+   * Verifies signature, algorithm, typ, issuer and expiry, whatever the audience; throws a JwtError
+   * otherwise. For introspection and revocation, which are about any token Sesame issued.
+   */
   verify(token: string): AccessTokenClaims;
+  /**
+   * `verify`, and the token's aud must include Sesame's own audience (`config.audience`): the check
+   * of Sesame's own bearer routes (/admin/*, /userinfo). RFC 9068 §4, RFC 8725 §3.9: a token issued
+   * for another API must not be replayable at Sesame.
+   */
+  verifyForSesame(token: string): AccessTokenClaims;
 }
 
 /**
@@ -80,14 +89,22 @@ export function createAccessTokens(options: {
   const currentDate = () => new Date(now());
   if (config.tokenProfile === 'classic') return classicTokens(config, lifeSeconds, now, currentDate);
 
-  const verifier = createVerifier({
-    key: { select: (header: JwsHeader) => keys.keySet().select(header) },
-    algorithms: [config.algorithm as Algorithm],
-    issuer: config.issuer,
-    typ: 'at+jwt',
-    requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-    currentDate,
-  });
+  const verifierFor = (audience: string | undefined) =>
+    createVerifier({
+      key: { select: (header: JwsHeader) => keys.keySet().select(header) },
+      algorithms: [config.algorithm as Algorithm],
+      issuer: config.issuer,
+      ...(audience === undefined ? {} : { audience }),
+      typ: 'at+jwt',
+      requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      currentDate,
+    });
+  const verifier = verifierFor(undefined);
+  const sesameVerifier = verifierFor(config.audience);
+  const claimsOf = (payload: Record<string, unknown>) => {
+    const scope = typeof payload.scope === 'string' ? payload.scope : '';
+    return normalise(payload, scope.split(' ').filter(Boolean));
+  };
   // One signer per signing key, made when the keyring starts signing with it (convention 3): the
   // header and the key checks are done once, not per token.
   let signingKey: Key | undefined;
@@ -119,11 +136,8 @@ export function createAccessTokens(options: {
       const token = signerFor(keys.signingKey())(payload);
       return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti };
     },
-    verify(token) {
-      const { payload } = verifier(token);
-      const scope = typeof payload.scope === 'string' ? payload.scope : '';
-      return normalise(payload, scope.split(' ').filter(Boolean));
-    },
+    verify: (token) => claimsOf(verifier(token).payload),
+    verifyForSesame: (token) => claimsOf(sesameVerifier(token).payload),
   };
 }
 
@@ -135,13 +149,23 @@ function classicTokens(
 ): AccessTokens {
   const secret = importKey(config.hmacSecret, 'HS256');
   const signClassic = createSigner({ key: secret, typ: 'JWT', issuedAt: false });
-  const verifier = createVerifier({
-    key: secret,
-    algorithms: ['HS256'],
-    issuer: config.issuer,
-    requiredClaims: ['sub', 'exp', 'iat'],
-    currentDate,
-  });
+  const verifierFor = (audience: string | undefined) =>
+    createVerifier({
+      key: secret,
+      algorithms: ['HS256'],
+      issuer: config.issuer,
+      ...(audience === undefined ? {} : { audience }),
+      requiredClaims: ['sub', 'exp', 'iat'],
+      currentDate,
+    });
+  const verifier = verifierFor(undefined);
+  const sesameVerifier = verifierFor(config.audience);
+  const claimsOf = (token: string, payload: Record<string, unknown>) => {
+    const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s) => typeof s === 'string') : [];
+    // The classic payload has no jti; the token's fingerprint stands in for it, so a classic
+    // token can still be put on the denylist.
+    return normalise(payload, scopes, `sha256:${createHash('sha256').update(token).digest('base64url')}`);
+  };
   return {
     issue(subject) {
       const iat = Math.floor(now() / 1000);
@@ -158,13 +182,8 @@ function classicTokens(
       const token = signClassic(payload);
       return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti: undefined };
     },
-    verify(token) {
-      const { payload } = verifier(token);
-      const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s) => typeof s === 'string') : [];
-      // The classic payload has no jti; the token's fingerprint stands in for it, so a classic
-      // token can still be put on the denylist.
-      return normalise(payload, scopes, `sha256:${createHash('sha256').update(token).digest('base64url')}`);
-    },
+    verify: (token) => claimsOf(token, verifier(token).payload),
+    verifyForSesame: (token) => claimsOf(token, sesameVerifier(token).payload),
   };
 }
 

@@ -1,0 +1,66 @@
+import type { Deployment, TokenResponse } from '../lib/deployment.js';
+import { sesame, sesameJson } from '../lib/processes.js';
+import type { Context } from '../lib/setup.js';
+
+const CATEGORY = 'entitlement';
+/** An administrator of the deployment (scopes openid admin), made by the CLI for this category. */
+const BOSS = { username: 'boss', password: 'boss password 1' };
+
+/** The password grant for BOSS through a client; any failure is a broken harness, not a verdict. */
+async function bossToken(d: Deployment, clientId: string, scope: string): Promise<TokenResponse> {
+  const response = await fetch(`${d.issuer}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', client_id: clientId, ...BOSS, scope }),
+  });
+  if (response.status !== 200) throw new Error(`${d.name}: boss login answered ${response.status}`);
+  return (await response.json()) as TokenResponse;
+}
+
+async function addUser(d: Deployment, token: string, username: string): Promise<number> {
+  const response = await fetch(`${d.issuer}/admin/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: `${username} password 1`, scopes: ['openid', 'admin'] }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/**
+ * Who may use what. A token an API received (aud quiz-api, with that API's own scope named `admin`)
+ * replayed at Sesame's admin API must be refused: Sesame's routes take only tokens for Sesame
+ * (RFC 9068 §4, RFC 8725 §3.9).
+ */
+export async function entitlementAttacks(ctx: Context): Promise<void> {
+  const { report, main } = ctx;
+  const dir = ['--data-dir', main.dataDir];
+  const boss = await sesame(
+    ['users', 'add', BOSS.username, '--password-stdin', '--scopes', 'openid admin', ...dir],
+    `${BOSS.password}\n`,
+  );
+  if (boss.code !== 0) throw new Error(`users add boss: ${boss.stderr.trim()}`);
+  // The quiz example's app client: its tokens are for the quiz API, where `admin` means "may add
+  // questions".
+  const quizOnly = await sesameJson<{ client_id: string }>([
+    ...['clients', 'add', 'quiz admin app', '--public', '--grant', 'password'],
+    ...['--scopes', 'openid quiz admin', '--audience', 'quiz-api', ...dir],
+  ]);
+  const forSesame = await sesameJson<{ client_id: string }>([
+    ...['clients', 'add', 'sesame console', '--public', '--grant', 'password'],
+    ...['--scopes', 'openid admin', ...dir],
+  ]);
+
+  const control = await bossToken(main, forSesame.client_id, 'openid admin');
+  const made = await addUser(main, control.access_token, 'control-user');
+  if (!report.check(CATEGORY, 'control: a token for Sesame adds a user', made === 201, `answered ${made}`))
+    return;
+
+  const replayed = await bossToken(main, quizOnly.client_id, 'openid admin');
+  const status = await addUser(main, replayed.access_token, 'mallory');
+  report.check(
+    CATEGORY,
+    'a quiz-api token with scope admin replayed at POST /admin/users is refused',
+    status === 401,
+    `answered ${status}`,
+  );
+}
