@@ -11,6 +11,7 @@ import { ecdsaAttacks } from './cases/ecdsa.js';
 import { entitlementAttacks } from './cases/entitlement.js';
 import { headerKeyAttacks } from './cases/header-keys.js';
 import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
+import { httpEdgeAttacks } from './cases/http-edges.js';
 import { keyConfusionAttacks } from './cases/key-confusion.js';
 import { leakedKeyAttacks } from './cases/leaked-key.js';
 import { loginProtectionAttacks } from './cases/login-protection.js';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     ['weak secrets at start', weakSecretStartAttacks],
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
+    ['http edges', httpEdgeAttacks],
     ['login protection', loginProtectionAttacks],
     ['revocation reach', revocationReachAttacks],
     ['entitlement', entitlementAttacks],

@@ -14,6 +14,7 @@ import { healthRoutes } from './health.js';
 import { loggerOptions, redactUrl, skipRedactionOfScalars } from './logger.js';
 import { installErrorHandling } from './oauth/errors.js';
 import { introspectEndpoint } from './oauth/introspect.js';
+import { installJsonBodyParser } from './oauth/json-body.js';
 import { metadataRoutes } from './oauth/metadata.js';
 import { revocationFeedRoutes } from './oauth/revocations.js';
 import { revokeEndpoint } from './oauth/revoke.js';
@@ -142,6 +143,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const services = await createServices({ config, store, now, log: app.log });
   app.decorate('sesame', services);
   installErrorHandling(app);
+  // A JSON member name twice in one object is refused like a repeated form parameter.
+  installJsonBodyParser(app);
   // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded; JSON is built in.
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   // No endpoint takes plain text; without the built-in parser it is a 415 like any other type.

@@ -29,10 +29,23 @@ export function readParameters(request: FastifyRequest): Parameters {
   return params;
 }
 
+/** A name fit to appear in an error description; anything else is "a parameter". */
+const shownName = (name: string) => (/^[\w.-]{1,64}$/.test(name) ? name : 'a parameter');
+
+/**
+ * The error of a parameter sent twice: a repeated form field, or a JSON member name that occurs
+ * twice in one object (oauth/json-body.ts), so both are refused the same way.
+ *
+ * @example throw repeatedParameter('grant_type'); // invalid_request: grant_type is repeated
+ */
+export function repeatedParameter(name: string): OAuthError {
+  return new OAuthError('invalid_request', `${shownName(name)} is repeated`);
+}
+
 function parameterValue(name: string, value: unknown): string | undefined {
   if (CONTROL_CHARACTERS.test(name)) throw new OAuthError('invalid_request', 'a parameter name is malformed');
-  const shown = /^[\w.-]{1,64}$/.test(name) ? name : 'a parameter';
-  if (Array.isArray(value)) throw new OAuthError('invalid_request', `${shown} is repeated`);
+  const shown = shownName(name);
+  if (Array.isArray(value)) throw repeatedParameter(name);
   if (value === null) return undefined;
   // JSON bodies may send numbers or booleans for simple values; objects have no meaning here.
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
