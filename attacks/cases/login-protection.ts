@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { type Deployment, PLAYER } from '../lib/deployment.js';
 import type { Context } from '../lib/setup.js';
 import { startDeployment } from '../lib/setup.js';
@@ -15,12 +17,26 @@ async function attempt(d: Deployment, username: string, password: string, xff: s
   return response.status;
 }
 
+/** The `login.throttled` rows of the deployment's audit trail, read from its SQLite file. */
+function throttledRows(d: Deployment): Array<{ ip: string; details: string }> {
+  const db = new Database(join(d.dataDir, 'sesame.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("select ip, details from audit_events where type = 'login.throttled'").all() as Array<{
+      ip: string;
+      details: string;
+    }>;
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * The login throttle against an attacker who shares an address with real users, or writes
  * X-Forwarded-For: on a server of its own behind one proxy (`trustProxy: 1`), so these failed logins
  * throttle no address the other categories use.
  *  - lock-out by address: failures for made-up usernames from one address must not keep a real user
- *    of that address with the right password out.
+ *    of that address with the right password out;
+ *  - refused logins are audited, aggregated (a flood of 429s is a handful of rows).
  */
 export async function loginProtectionAttacks(ctx: Context): Promise<void> {
   const { report, cleanup } = ctx;
@@ -36,5 +52,22 @@ export async function loginProtectionAttacks(ctx: Context): Promise<void> {
     "11 failures for made-up usernames from an address do not lock out that address's real user",
     real === 200,
     `${real}`,
+  );
+
+  const retries: number[] = [];
+  for (let i = 0; i < 100; i++) retries.push(await attempt(d, 'made-up-0', `guess-${i}`, office));
+  report.check(
+    CATEGORY,
+    'control: the address is throttled on a username it failed on',
+    retries.every((status) => status === 429),
+    [...new Set(retries)].join(','),
+  );
+  const rows = throttledRows(d).filter((row) => row.ip === office);
+  const counts = rows.map((row) => (JSON.parse(row.details) as { refused?: number }).refused);
+  report.check(
+    CATEGORY,
+    '100 throttled logins are audited, aggregated (7 rows: refusal 1, 2, 4 … 64)',
+    JSON.stringify(counts) === JSON.stringify([1, 2, 4, 8, 16, 32, 64]),
+    `${rows.length} rows: ${JSON.stringify(counts)}`,
   );
 }

@@ -81,3 +81,35 @@ describe('an address that failed for made-up usernames', () => {
     expect((await grant(ALICE.username, ALICE.password)).statusCode).toBe(200);
   });
 });
+
+describe('logins refused with 429', () => {
+  const throttledRows = async () =>
+    (await t.services.store.listAuditEvents({ type: 'login.throttled', limit: 1000 })).reverse();
+
+  it('are audited, aggregated: 197 refusals of one address and username leave 8 rows with counts', async () => {
+    for (let i = 0; i < 6; i++) await grant(ALICE.username, `wrong ${i}`);
+    const statuses = new Set<number>();
+    for (let i = 0; i < 197; i++) statuses.add((await grant(ALICE.username, ALICE.password)).statusCode);
+    expect([...statuses]).toEqual([429]);
+    const rows = await throttledRows();
+    expect(rows.map((row) => row.details.refused)).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
+    expect(rows[0]).toMatchObject({ subject: t.aliceId, clientId: t.publicId, ip: '127.0.0.1' });
+    expect(rows[0]!.details.retryAfter).toBeGreaterThan(0);
+    // The trail never holds what was typed as the username or the password.
+    expect(JSON.stringify(rows)).not.toContain(ALICE.password);
+    expect(JSON.stringify(rows)).not.toContain('"alice"');
+  });
+
+  it('are audited from the login page too, and per address and username', async () => {
+    await sprayMadeUpUsernames(pageLogin);
+    for (let i = 0; i < 3; i++) expect((await pageLogin('made-up-1', 'guess')).statusCode).toBe(429);
+    for (let i = 0; i < 3; i++) expect((await grant('made-up-2', 'guess')).statusCode).toBe(429);
+    const rows = await throttledRows();
+    expect(rows.map((row) => [row.details.refused, row.details.via ?? 'token', row.subject])).toEqual([
+      [1, 'authorize', null],
+      [2, 'authorize', null],
+      [1, 'token', null],
+      [2, 'token', null],
+    ]);
+  });
+});

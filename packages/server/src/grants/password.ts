@@ -1,17 +1,27 @@
 import type { ThrottleKeys } from '../accounts/throttle.js';
+import { auditThrottledLogin } from '../accounts/throttle-audit.js';
 import { OAuthError } from '../oauth/errors.js';
 import { grantScopes, parseScope } from '../oauth/parameters.js';
 import type { Services } from '../services.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
 import type { GrantModule } from './types.js';
 
-/** Refuses the attempt with 429 and Retry-After while a back-off applies to it (accounts/throttle.ts). */
-export async function checkLoginThrottle(services: Services, keys: ThrottleKeys): Promise<void> {
+/**
+ * Refuses the attempt with 429 and Retry-After while a back-off applies to it (accounts/throttle.ts),
+ * and counts the refusal for the audit trail (aggregated: accounts/throttle-audit.ts).
+ */
+export async function checkLoginThrottle(
+  services: Services,
+  keys: ThrottleKeys,
+  clientId: string,
+): Promise<void> {
   const gate = await services.throttle.check(keys);
   if (!gate.allowed) {
+    const retryAfterSeconds = Math.max(1, gate.retryAfterSeconds);
+    await auditThrottledLogin(services, { keys, clientId, retryAfterSeconds });
     throw new OAuthError('slow_down', 'too many failed logins; retry later', {
       status: 429,
-      headers: { 'retry-after': String(Math.max(1, gate.retryAfterSeconds)) },
+      headers: { 'retry-after': String(retryAfterSeconds) },
     });
   }
 }
@@ -32,7 +42,7 @@ export const passwordGrant: GrantModule = {
   async handle({ client, params, services, request }) {
     const username = params.username!;
     const keys: ThrottleKeys = { username, ip: request.ip };
-    await checkLoginThrottle(services, keys);
+    await checkLoginThrottle(services, keys, client.clientId);
     const result = await services.users.authenticate(username, params.password!);
     if (!result.ok) {
       await services.throttle.recordFailure(keys);

@@ -3,6 +3,7 @@
  * request again (the forms carry it) and the CSRF token, and answers with a page or a 303.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { auditThrottledLogin } from '../accounts/throttle-audit.js';
 import { cookieOptions } from '../web/login/respond.js';
 import { issueAuthorizationCode } from './authorization-codes.js';
 import {
@@ -65,6 +66,12 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       const gate = await services.throttle.check(keys);
       if (!gate.allowed) {
         const wait = Math.max(1, gate.retryAfterSeconds);
+        await auditThrottledLogin(services, {
+          keys,
+          clientId: authz.client.clientId,
+          retryAfterSeconds: wait,
+          via: 'authorize',
+        });
         return again(429, `Too many failed sign-ins. Try again in ${wait} seconds.`, {
           'retry-after': String(wait),
         });
