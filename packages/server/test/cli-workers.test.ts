@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGoneWorkerError } from '../src/cli/workers.js';
+import { isGoneWorkerError, stopGate } from '../src/cli/workers.js';
 import { freePort } from './helpers/processes.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -77,6 +77,23 @@ describe('isGoneWorkerError', () => {
   });
 });
 
+describe("stopGate (the primary's stop decisions)", () => {
+  it("takes the group's copy of a Ctrl-C, after a worker died of it while starting, for the same stop", () => {
+    const gate = stopGate();
+    expect(gate.internal()).toBe('stop'); // a worker still loading was killed by the SIGINT
+    expect(gate.signal()).toBe('ignore'); // the primary's own copy of that SIGINT, handled later
+    expect(gate.signal()).toBe('kill'); // a second Ctrl-C: stop now
+  });
+  it('stops on the first signal and kills on the second', () => {
+    const gate = stopGate();
+    expect(gate.stopping).toBe(false);
+    expect(gate.signal()).toBe('stop');
+    expect(gate.stopping).toBe(true);
+    expect(gate.internal()).toBe('ignore'); // a worker dying of that signal afterwards
+    expect(gate.signal()).toBe('kill');
+  });
+});
+
 describe('sesame serve --workers (process group)', () => {
   it('keeps idle workers serving, and a Ctrl-C stops every process with exit 0', async () => {
     const port = await freePort();
@@ -100,7 +117,8 @@ describe('sesame serve --workers (process group)', () => {
       await new Promise((r) => setTimeout(r, delay));
       server.signalGroup(delay % 2 ? 'SIGTERM' : 'SIGINT');
       const { code, signal } = await server.exit;
-      // Only a primary signalled before it set its handlers (still loading) dies by the signal.
+      // A primary dies by the signal only before it set its handlers (still loading) or once its
+      // last worker is gone and it is exiting; otherwise any order of arrival ends in exit 0.
       if (signal === null) expect(code, server.output()).toBe(0);
       expect(server.output()).not.toMatch(/EPIPE|stopped while starting|Unhandled|Error/);
     }

@@ -42,6 +42,38 @@ export function isGoneWorkerError(error: unknown): boolean {
   return code === 'EPIPE' || code === 'ERR_IPC_CHANNEL_CLOSED' || code === 'ECONNRESET';
 }
 
+/**
+ * The primary's stop decisions. A stop may be asked by a signal the primary receives or decided
+ * inside (a worker killed by a stop signal while starting, a crash loop, a failed start). Only a
+ * second signal escalates to killing everything: a Ctrl-C reaches every process of the group, so a
+ * worker still loading may die of it and be reported before the primary's own copy is handled; that
+ * copy is the same request, not a second one (taking it for one made a plain Ctrl-C exit 1).
+ *
+ * @example const gate = stopGate(); if (gate.signal() === 'kill') process.exit(1);
+ */
+export function stopGate() {
+  let stopping = false;
+  let signals = 0;
+  return {
+    /** A stop signal received by the primary: 'stop' (begin), 'ignore' (already stopping), 'kill'. */
+    signal(): 'stop' | 'ignore' | 'kill' {
+      if (++signals > 1) return 'kill';
+      if (stopping) return 'ignore';
+      stopping = true;
+      return 'stop';
+    },
+    /** A stop decided inside the primary: 'stop' (begin) or 'ignore' (already stopping). */
+    internal(): 'stop' | 'ignore' {
+      if (stopping) return 'ignore';
+      stopping = true;
+      return 'stop';
+    },
+    get stopping(): boolean {
+      return stopping;
+    },
+  };
+}
+
 function isStopSignal(signal: string | null): boolean {
   return signal === 'SIGTERM' || signal === 'SIGINT';
 }
@@ -89,7 +121,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     await store.close();
   }
 
-  let stopping = false;
+  const gate = stopGate();
   const restarts: number[] = [];
   const fork = (): Worker =>
     cluster.fork().on('error', (error) => {
@@ -104,7 +136,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
       if (message === READY && ++up === count) ready();
     });
     cluster.on('exit', (worker, code, signal) => {
-      if (stopping) return;
+      if (gate.stopping) return;
       // A stop signal that reached a worker first (Ctrl-C goes to the whole group, the primary may
       // be busy forking): the group is being stopped, not failing.
       if (up < count && isStopSignal(signal)) return void stopAll(`${signal} while starting`, 0);
@@ -127,12 +159,12 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     });
   });
 
-  const stopAll = async (reason: string, exitCode: number) => {
-    if (stopping) {
+  const stopAll = async (reason: string, exitCode: number, decision = gate.internal()) => {
+    if (decision === 'kill') {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
       process.exit(1);
     }
-    stopping = true;
+    if (decision === 'ignore') return;
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
     process.stderr.write(`sesame: ${reason}: stopping ${workers.length} worker(s)\n`);
     // A worker killed by a stop signal before it could install its handler (still starting)
@@ -151,8 +183,8 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     clearTimeout(kill);
     process.exitCode = exitCode || (codes.every((code) => code === 0) ? 0 : 1);
   };
-  process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
-  process.on('SIGINT', () => void stopAll('SIGINT', 0));
+  process.on('SIGTERM', () => void stopAll('SIGTERM', 0, gate.signal()));
+  process.on('SIGINT', () => void stopAll('SIGINT', 0, gate.signal()));
 
   for (let i = 0; i < count; i++) fork();
   try {
