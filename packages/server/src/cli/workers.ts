@@ -159,7 +159,11 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     });
   });
 
-  const stopAll = async (reason: string, exitCode: number, decision = gate.internal()) => {
+  const stopAll = async (
+    reason: string,
+    exitCode: number,
+    decision: 'stop' | 'ignore' | 'kill' = gate.internal(),
+  ) => {
     if (decision === 'kill') {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
       process.exit(1);
