@@ -164,6 +164,25 @@ describe('RFC 7515 appendix A', () => {
     });
   }
 
+  it('A.3 ES256: s is above n/2, and its twin (r, n - s) verifies too: ECDSA is malleable, both are accepted', () => {
+    // Refusing high s (as Bitcoin does) would refuse this RFC example, Wycheproof's valid ES256
+    // case 18 and about half of what OpenSSL, and so node and jose, sign. Nothing in Sesame relies on
+    // a signature being unique (docs/security.md, "ECDSA signatures"); this pins that choice.
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const [headerSegment, payloadSegment, signature] = A3_TOKEN.split('.') as [string, string, string];
+    const raw = Buffer.from(signature, 'base64url');
+    const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+    expect(s > n / 2n).toBe(true);
+    const twin = Buffer.concat([
+      raw.subarray(0, 32),
+      Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+    ]);
+    const token = `${headerSegment}.${payloadSegment}.${twin.toString('base64url')}`;
+    expect(token).not.toBe(A3_TOKEN);
+    const key = importJWK(A3_KEY, 'ES256');
+    expect(verify(token, key, { algorithms: ['ES256'], currentDate: BEFORE_EXP }).payload.iss).toBe('joe');
+  });
+
   it('A.4 ES512: verifies the payload bytes "Payload"', () => {
     const { header, payload } = verifyJws(A4_TOKEN, importJWK(A4_KEY, 'ES512'), { algorithms: ['ES512'] });
     expect(header).toEqual({ alg: 'ES512' });
