@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { basic, type Deployment, PLAYER } from '../lib/deployment.js';
 import type { Context } from '../lib/setup.js';
 
@@ -59,7 +60,71 @@ async function duplicateJsonKeys(ctx: Context, d: Deployment): Promise<void> {
   }
 }
 
+/** One raw GET through node:http, so headers and URLs of any size go out as written. */
+function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    const req = request({ host: target.hostname, port: target.port, path, headers });
+    req.on('response', (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          body,
+          headers: new Headers(response.headers as Record<string, string>),
+        }),
+      );
+    });
+    req.on('error', () => resolve({ status: -1, body: '', headers: new Headers() }));
+    req.end();
+  });
+}
+
+/** A marker that an answer must not repeat: a reflected path is a reflected payload. */
+const MARK = 'zq7reflect';
+
+/**
+ * What the router and node's parser answer before any route runs: a URL that does not decode, a
+ * path parameter too long, a URL or headers over node's limit. Each in the OAuth error format (a
+ * client parses one error shape), and none repeats the path. And a known path with the wrong
+ * method: 405 with `Allow`, not a 404 that says the endpoint does not exist.
+ */
+async function routerEdges(ctx: Context, d: Deployment): Promise<void> {
+  const cases: Array<[string, string, Record<string, string>, number]> = [
+    ['a path parameter that does not decode', `/admin/users/${MARK}%E0%A4%A`, {}, 400],
+    ['a path parameter of 300 characters', `/admin/users/${MARK}${'a'.repeat(300)}`, {}, 414],
+    ['a 20 KB URL', `/oauth/${MARK}${'a'.repeat(20_000)}`, {}, 431],
+    ['a 20 KB header', '/userinfo', { 'x-filler': MARK.repeat(2000) }, 431],
+  ];
+  for (const [name, path, headers, status] of cases) {
+    const answer = await rawGet(d.issuer, path, headers);
+    ctx.report.check(
+      CATEGORY,
+      `router: ${name} → ${status} in the OAuth format, the path not echoed`,
+      answer.status === status && oauthError(answer, 'invalid_request') && !answer.body.includes(MARK),
+      `answered ${answer.status} ${answer.body.slice(0, 120)}`,
+    );
+  }
+  for (const [method, path, allow] of [
+    ['GET', '/oauth/token', 'POST'],
+    ['GET', '/oauth/revoke', 'POST'],
+    ['DELETE', '/.well-known/jwks.json', 'GET, HEAD'],
+  ] as const) {
+    const answer = await send(`${d.issuer}${path}`, { method });
+    ctx.report.check(
+      CATEGORY,
+      `router: ${method} ${path} → 405 with Allow: ${allow}`,
+      answer.status === 405 && answer.headers.get('allow') === allow && oauthError(answer, 'invalid_request'),
+      `answered ${answer.status} allow=${answer.headers.get('allow')}`,
+    );
+  }
+}
+
 /** Requests at the edges of HTTP: what the router and the parsers answer before any route. */
 export async function httpEdgeAttacks(ctx: Context): Promise<void> {
   await duplicateJsonKeys(ctx, ctx.main);
+  await routerEdges(ctx, ctx.main);
 }

@@ -18,6 +18,7 @@ import { installJsonBodyParser } from './oauth/json-body.js';
 import { metadataRoutes } from './oauth/metadata.js';
 import { revocationFeedRoutes } from './oauth/revocations.js';
 import { revokeEndpoint } from './oauth/revoke.js';
+import { clientError, frameworkError, installMethodNotAllowed } from './oauth/router-errors.js';
 import { tokenEndpoint } from './oauth/token-endpoint.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
 import type { Services } from './services.js';
@@ -136,6 +137,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // coerceTypes true (not 'array'): query strings become numbers, a repeated value is never
     // quietly turned into one.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+    // Errors raised before a route runs, in the OAuth format and without echoing the path.
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -143,6 +147,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const services = await createServices({ config, store, now, log: app.log });
   app.decorate('sesame', services);
   installErrorHandling(app);
+  installMethodNotAllowed(app); // before any route, so it sees them all
   // A JSON member name twice in one object is refused like a repeated form parameter.
   installJsonBodyParser(app);
   // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded; JSON is built in.

@@ -265,11 +265,12 @@ describe('POST /oauth/token: malformed requests get RFC 6749 errors, never a 500
     expect(response.json().error).toBe('invalid_request');
   });
 
-  it('answers unknown routes and methods with a JSON 404', async () => {
+  it('answers unknown routes with a JSON 404 and a wrong method with a 405', async () => {
     const unknown = await t.app.inject({ method: 'GET', url: '/nope?access_token=secret' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ error: 'not_found', error_description: 'no such route' });
     const wrongMethod = await t.app.inject({ method: 'GET', url: '/oauth/token' });
-    expect(wrongMethod.statusCode).toBe(404);
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers.allow).toBe('POST');
   });
 });

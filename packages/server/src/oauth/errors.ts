@@ -115,9 +115,9 @@ function fromFastifyError(error: FastifyError): OAuthError {
 }
 
 /**
- * Installs the single error handler and the not-found handler: every failure answers with an
- * OAuth error body and never with a stack trace. Unexpected errors are logged (without the
- * request body) and answered as a 500 server_error.
+ * Installs the single error handler: every failure answers with an OAuth error body and never with
+ * a stack trace. Unexpected errors are logged (without the request body) and answered as a 500
+ * server_error. (404, 405 and the router's own errors: router-errors.ts.)
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | OAuthError, request: FastifyRequest, reply: FastifyReply) => {
@@ -146,9 +146,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (oauth.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ error: oauth.error, status: oauth.status }, oauth.message);
     sendOAuthError(reply, oauth);
-  });
-  app.setNotFoundHandler((_request, reply) => {
-    sendOAuthError(reply, new OAuthError('not_found', 'no such route'));
   });
 }
 
