@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['sesame-source'] },
   ssr: { resolve: { conditions: ['sesame-source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
     // Fault suites stop the shared PostgreSQL and Redis: `npm run test:faults` runs them alone.
     exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
     pool: 'forks',

@@ -9,24 +9,23 @@
  * The cases import the library's TypeScript sources, not dist/, so what is checked is the code as
  * it is now, without a build.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Case, runSuite, type SuiteResult, summaryLine } from './conformance/cases.js';
 import { rfcCases } from './conformance/cookbook.js';
 import { JWK_EITHER_WAY, JWS_EITHER_WAY, wycheproofCases } from './conformance/wycheproof.js';
+import { dataVerdict, vectorsDir as findVectors } from './vectors.js';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const vectorsDir = resolve(projectRoot, '..', 'shared', 'vectors');
+const vectorsDir = findVectors();
 const verbose = process.argv.includes('--verbose');
 
-if (!existsSync(join(vectorsDir, 'README.md'))) {
-  console.error(`conformance: no vectors at ${vectorsDir}.`);
-  console.error(
-    'The third-party JOSE vectors (Wycheproof, RFC 7520 cookbook, RFC examples) are not kept in the ' +
-      'project; they are expected in ../shared/vectors next to the project root.',
-  );
-  process.exit(1);
+const data = dataVerdict(
+  'conformance',
+  join(vectorsDir, 'README.md'),
+  'the third-party JOSE vectors: Wycheproof JWS/JWK, RFC 7520 cookbook, RFC 7515 examples',
+);
+if (!data.present) {
+  (data.skip ? console.log : console.error)(data.line);
+  process.exit(data.exitCode);
 }
 
 const suites: [string, () => Case[]][] = [

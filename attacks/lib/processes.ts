@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { vectorsDir } from '../../scripts/vectors.js';
 
 /**
  * The processes under attack, started for real: the built `sesame` CLI (packages/server/dist, what
@@ -11,8 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * without the `sesame-source` condition, so its @sesame/guard is the built one too.
  */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Third-party vectors live beside the checkout and are never copied into it. */
-export const VECTORS = join(ROOT, '..', 'shared', 'vectors');
+/** Third-party vectors live beside the checkout (or SESAME_VECTORS_DIR) and are never copied into it. */
+export const VECTORS = vectorsDir();
 const CLI = join(ROOT, 'packages/server/dist/cli/main.js');
 const QUIZ_MAIN = join(ROOT, 'examples/quiz-api/src/main.ts');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
