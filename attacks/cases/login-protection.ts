@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Deployment, PLAYER } from '../lib/deployment.js';
+import { freePort, startSesame } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
 import { startDeployment } from '../lib/setup.js';
 
@@ -36,7 +39,10 @@ function throttledRows(d: Deployment): Array<{ ip: string; details: string }> {
  * throttle no address the other categories use.
  *  - lock-out by address: failures for made-up usernames from one address must not keep a real user
  *    of that address with the right password out;
- *  - refused logins are audited, aggregated (a flood of 429s is a handful of rows).
+ *  - refused logins are audited, aggregated (a flood of 429s is a handful of rows);
+ *  - X-Forwarded-For rotation: behind one proxy (which appends what it saw), a client writing its own
+ *    entries to the left stays one address; and `trustProxy: true`, which believes the left-most
+ *    entry, is refused at start.
  */
 export async function loginProtectionAttacks(ctx: Context): Promise<void> {
   const { report, cleanup } = ctx;
@@ -70,4 +76,38 @@ export async function loginProtectionAttacks(ctx: Context): Promise<void> {
     JSON.stringify(counts) === JSON.stringify([1, 2, 4, 8, 16, 32, 64]),
     `${rows.length} rows: ${JSON.stringify(counts)}`,
   );
+
+  const real1 = '198.51.100.30';
+  const rounds: number[][] = [[], []];
+  for (const round of rounds) {
+    for (let i = 0; i < 12; i++) {
+      // The client writes the left entry, a new one each time; the proxy appends what it saw.
+      const written = `203.0.113.${rounds.indexOf(round) * 12 + i}`;
+      round.push(await attempt(d, `sprayed-${i}`, 'guess', `${written}, ${real1}`));
+    }
+  }
+  report.check(
+    CATEGORY,
+    'X-Forwarded-For rotation (trustProxy 1): a second round on the same usernames is throttled',
+    rounds[0]!.every((status) => status === 400) && rounds[1]!.every((status) => status === 429),
+    rounds.map((round) => round.join(',')).join(' | '),
+  );
+  report.check(CATEGORY, 'trustProxy true is refused at start, in one line', await trueRefused());
+}
+
+/** `sesame serve` with SESAME_TRUST_PROXY=true must exit non-zero with one line naming it, soon. */
+async function trueRefused(): Promise<boolean> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sesame-attacks-proxy-'));
+  const server = startSesame(await freePort(), dataDir, { SESAME_TRUST_PROXY: 'true' });
+  try {
+    const code = await Promise.race([
+      new Promise<number | null>((resolve) => server.child.once('exit', (exit) => resolve(exit))),
+      new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 15_000)),
+    ]);
+    const lines = server.output().trim().split('\n');
+    return code !== 'running' && code !== 0 && lines.length === 1 && /SESAME_TRUST_PROXY/.test(lines[0]!);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }

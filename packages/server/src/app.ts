@@ -116,6 +116,22 @@ export interface BuildAppOptions {
 }
 
 /**
+ * Fastify's `trustProxy` from the configuration. A hop count becomes a trust function: Fastify 5.12
+ * turned its own numeric option into "trust nothing" (a direct client could claim hops), which would
+ * silently make every client the proxy's address; docs/deploy.md says when a count is safe.
+ */
+function proxyTrust({ trustProxy }: SesameConfig): boolean {
+  const option =
+    typeof trustProxy === 'number'
+      ? (_address: string, hop: number) => hop < trustProxy
+      : typeof trustProxy === 'object'
+        ? [...trustProxy]
+        : trustProxy;
+  // One static type for Fastify's overloads (they are split by server kind, not by this option).
+  return option as unknown as boolean;
+}
+
+/**
  * Builds the Sesame HTTP server. It never listens: the CLI's `serve` does, tests use `inject()`.
  * The store is the caller's to open and close.
  *
@@ -130,7 +146,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger ?? { ...loggerOptions(config), stream: stdoutLog() },
     logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // A hop count or the proxies' addresses, never `true` (config-proxy.ts).
+    trustProxy: proxyTrust(config),
     // Routes are matched exactly; /oauth/token/ is not /oauth/token.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Unknown body properties are kept (RFC 6749 §3.2 says ignore them, not reject the request).

@@ -4,7 +4,9 @@
  * then the JSON file, then the environment, then CLI flags, and checks every value against its row.
  */
 
-export type FieldType = 'string' | 'url' | 'integer' | 'boolean' | 'duration' | 'enum';
+import type { TrustProxy } from './config-proxy.js';
+
+export type FieldType = 'string' | 'url' | 'integer' | 'boolean' | 'duration' | 'enum' | 'proxies';
 
 export interface FieldSpec {
   type: FieldType;
@@ -131,9 +133,10 @@ export const CONFIG_SCHEMA = {
     description: 'largest accepted request body in bytes',
   },
   trustProxy: {
-    type: 'boolean',
+    type: 'proxies',
     default: false,
-    description: 'trust X-Forwarded-* headers (only behind a proxy you run)',
+    description:
+      'the proxies whose X-Forwarded-For gives the client address: false, a hop count (1 behind one proxy) or their addresses/CIDRs (never true)',
   },
   logLevel: {
     type: 'enum',
@@ -241,7 +244,7 @@ export interface SesameConfig {
   readonly throttleAddressMaxDelay: number;
   readonly throttleWindow: number;
   readonly bodyLimit: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly migrateOnStart: boolean;
   readonly sqliteSynchronous: 'normal' | 'full';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { checkDistributed } from './config-distributed.js';
+import { parseTrustProxy } from './config-proxy.js';
 import {
   CONFIG_SCHEMA,
   type ConfigKey,
@@ -152,6 +153,12 @@ function parseValue(spec: FieldSpec, value: unknown, origin: string): unknown {
       if (value === 'true' || value === '1') return true;
       if (value === 'false' || value === '0') return false;
       throw bad('must be true or false');
+    case 'proxies':
+      try {
+        return parseTrustProxy(value);
+      } catch (error) {
+        throw bad((error as Error).message);
+      }
     case 'integer': {
       const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
       if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw bad('must be an integer');

@@ -62,7 +62,15 @@ describe('loadConfig', () => {
     [{ values: { issuer: 'not a url' } }, /config issuer: must be an absolute URL/],
     [{ values: { issuer: 'https://id.example/?x=1' } }, /without query or fragment/],
     [{ values: { accessTokenTtl: '15 minutes' } }, /config accessTokenTtl: must be a duration/],
-    [{ values: { trustProxy: 'yes' } }, /config trustProxy: must be true or false/],
+    [{ values: { trustProxy: 'yes' } }, /config trustProxy: "yes" is not an IP address, a CIDR/],
+    [
+      { values: { trustProxy: true } },
+      /config trustProxy: true trusts any client's X-Forwarded-For.*give the proxies' addresses/,
+    ],
+    [{ env: { SESAME_TRUST_PROXY: 'true' } }, /SESAME_TRUST_PROXY: true trusts any client's X-Forwarded-For/],
+    [{ values: { trustProxy: ['10.0.0.0/33'] } }, /config trustProxy: "10.0.0.0\/33" is not an IP address/],
+    [{ values: { trustProxy: [] } }, /config trustProxy: must be false, a hop count or a list/],
+    [{ values: { trustProxy: 101 } }, /config trustProxy: a hop count must be 0 to 100/],
     [{ values: { tokenProfile: 'classic', hmacSecret: 'short' } }, /hmacSecret .*at least 32 bytes/],
     [{ values: { algorithm: 'HS256' } }, /hmacSecret \(SESAME_HMAC_SECRET\): HS256 tokens need/],
   ])('refuses %j with one line naming the key', (sources, message) => {
@@ -75,6 +83,19 @@ describe('loadConfig', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as Error).message).toMatch(message);
     expect((caught as Error).message).not.toContain('\n');
+  });
+
+  it("takes trustProxy as false, a hop count, or the proxies' addresses and CIDRs", () => {
+    expect(loadConfig().trustProxy).toBe(false);
+    expect(loadConfig({ env: { SESAME_TRUST_PROXY: 'false' } }).trustProxy).toBe(false);
+    expect(loadConfig({ env: { SESAME_TRUST_PROXY: '0' } }).trustProxy).toBe(false);
+    // '1' used to mean true; it is now one hop, what it must mean behind one proxy.
+    expect(loadConfig({ env: { SESAME_TRUST_PROXY: '1' } }).trustProxy).toBe(1);
+    expect(loadConfig({ values: { trustProxy: 2 } }).trustProxy).toBe(2);
+    expect(
+      loadConfig({ env: { SESAME_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,::1, fd00::/8, loopback' } }).trustProxy,
+    ).toEqual(['10.0.0.0/8', '192.0.2.7', '::1', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ values: { trustProxy: ['192.0.2.7'] } }).trustProxy).toEqual(['192.0.2.7']);
   });
 
   it('names the file for a bad or unknown key in it', () => {

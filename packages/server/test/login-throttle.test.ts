@@ -113,3 +113,55 @@ describe('logins refused with 429', () => {
     ]);
   });
 });
+
+describe('the client address behind a proxy', () => {
+  /** A login through a proxy at 10.0.0.2 that appends the client's address to X-Forwarded-For. */
+  const viaProxy = (app: TestApp, username: string, forwardedFor: string) =>
+    app.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      remoteAddress: '10.0.0.2',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor },
+      payload: new URLSearchParams({
+        grant_type: 'password',
+        client_id: app.publicId,
+        username,
+        password: 'guess',
+      }).toString(),
+    });
+
+  it.each([
+    ['a hop count', 1],
+    ["the proxy's address", ['10.0.0.2']],
+    ["the proxy's network", ['10.0.0.0/8']],
+  ])('with %s, a client rotating X-Forwarded-For is still one address', async (_name, trustProxy) => {
+    const proxied = await createTestApp({ trustProxy });
+    try {
+      const rounds: number[][] = [[], []];
+      for (const round of rounds) {
+        for (let i = 0; i < 12; i++) {
+          // The client writes the left part; the proxy appends what it saw: 198.51.100.9.
+          const response = await viaProxy(
+            proxied,
+            `user${i}`,
+            `203.0.113.${Math.floor(Math.random() * 250)}, 198.51.100.9`,
+          );
+          round.push(response.statusCode);
+        }
+      }
+      expect(rounds[0]).toEqual(Array(12).fill(400));
+      expect(rounds[1]).toEqual(Array(12).fill(429));
+      const failed = await proxied.services.store.listAuditEvents({ type: 'login.failed', limit: 100 });
+      expect(new Set(failed.map((event) => event.ip))).toEqual(new Set(['198.51.100.9']));
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('without trustProxy, X-Forwarded-For is ignored: the proxy itself is the address', async () => {
+    const response = await viaProxy(t, 'someone', '198.51.100.9');
+    expect(response.statusCode).toBe(400);
+    const [failed] = await t.services.store.listAuditEvents({ type: 'login.failed', limit: 1 });
+    expect(failed!.ip).toBe('10.0.0.2');
+  });
+});

@@ -23,7 +23,7 @@ await describeWithServices(['PostgreSQL', 'Redis'], 'Redis stopped and started',
     const deployment = await faultDeployment(portA, {
       SESAME_THROTTLE_FREE_FAILURES: '2',
       SESAME_THROTTLE_BASE_DELAY: '30s',
-      SESAME_TRUST_PROXY: 'true',
+      SESAME_TRUST_PROXY: '1', // one hop: the X-Forwarded-For entry each request sends
     });
     const { appId, basic, env } = deployment;
     try {
