@@ -17,6 +17,7 @@ export async function revocationReachAttacks(ctx: Context): Promise<void> {
   const reach = new Reach(ctx, d);
   await reach.passwordChange();
   await reach.scopeRemoval();
+  await reach.clientRemoval();
 }
 
 interface User {
@@ -175,5 +176,29 @@ class Reach {
       `${refreshed.status} scope="${refreshed.body.scope ?? refreshed.body.error ?? ''}"`,
     );
     await this.expectWithdrawn('scope removal', session.access_token);
+  }
+
+  /** DELETE /admin/clients/{id}: the client's refresh and access tokens are dead. */
+  async clientRemoval(): Promise<void> {
+    const client = await sesameJson<{ client_id: string }>([
+      ...['clients', 'add', 'reach doomed app', '--public', '--grant', 'password,refresh_token'],
+      ...['--scopes', 'openid quiz', '--audience', 'quiz-api', ...this.dir],
+    ]);
+    const user = await this.user('openid quiz');
+    const session = await this.login(user, 'openid quiz', client.client_id);
+    if (!(await this.control('client removal: the token before', session.access_token))) return;
+    const removed = await this.adminCall('DELETE', `/admin/clients/${encodeURIComponent(client.client_id)}`);
+    if (removed !== 204) throw new Error(`DELETE /admin/clients answered ${removed}`);
+    const refreshed = await this.token({
+      grant_type: 'refresh_token',
+      client_id: client.client_id,
+      refresh_token: session.refresh_token!,
+    });
+    this.check(
+      'client removal: the refresh token is refused',
+      refreshed.status === 400 || refreshed.status === 401,
+      `${refreshed.status}`,
+    );
+    await this.expectWithdrawn('client removal', session.access_token);
   }
 }

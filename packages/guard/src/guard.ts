@@ -176,8 +176,11 @@ export function createGuard(options: GuardOptions): Guard {
     async authenticate(authorization, authenticateOptions) {
       const token = bearerToken(authorization, realm);
       let claims: AccessTokenClaims;
+      let kid: string | undefined;
       try {
-        claims = (await verify(token)) as AccessTokenClaims;
+        const verified = await verify(token);
+        claims = verified.payload as AccessTokenClaims;
+        kid = verified.kid;
       } catch (error) {
         throw toGuardError(error, realm);
       }
@@ -185,7 +188,7 @@ export function createGuard(options: GuardOptions): Guard {
       if (feed?.failClosed()) {
         throw unavailable(realm, 'revocation_unavailable', 'revocation status unavailable', RETRY_AFTER);
       }
-      if (list.revokedBy(claims) !== undefined) {
+      if (list.revokedBy(claims, kid) !== undefined) {
         throw invalidToken(realm, 'token_revoked', 'the access token has been revoked');
       }
       const routeScopes = authenticateOptions?.scopes;

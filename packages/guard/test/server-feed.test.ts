@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   basic,
   createTestApp,
+  loginAdmin,
   loginAlice,
   postForm,
   type TestApp,
@@ -76,4 +77,30 @@ it('the JSON feed answers the guard client', async () => {
   });
   const body = (await response.json()) as { entries: unknown[] };
   expect(body.entries.length).toBeGreaterThanOrEqual(2);
+});
+
+it('removing a client refuses its access tokens through the feed (a client entry)', async () => {
+  const made = await t.services.clients.create({
+    name: 'removed later',
+    clientId: 'removed-later',
+    type: 'confidential',
+    grantTypes: ['client_credentials'],
+    scopes: ['quiz'],
+    redirectUris: [],
+  });
+  const issued = await postForm(
+    t.app,
+    '/oauth/token',
+    { grant_type: 'client_credentials' },
+    { authorization: basic('removed-later', made.clientSecret!) },
+  );
+  const token = issued.json().access_token as string;
+  await expect(guard.authenticate(`Bearer ${token}`)).resolves.toMatchObject({ client_id: 'removed-later' });
+  const removed = await t.app.inject({
+    method: 'DELETE',
+    url: '/admin/clients/removed-later',
+    headers: { authorization: `Bearer ${await loginAdmin(t)}` },
+  });
+  expect(removed.statusCode).toBe(204);
+  await until(() => refusedAsRevoked(token), 2000);
 });

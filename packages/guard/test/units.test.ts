@@ -65,6 +65,35 @@ describe('the revocation list', () => {
     expect(list.revokedBy({ jti: ['j'] as unknown as string })).toBeUndefined();
   });
 
+  it('matches client tokens issued before the cut-off, and every token of a revoked kid', () => {
+    const list = new RevocationList();
+    list.add({ seq: 1, kind: 'client', value: 'c', issued_before: now - 100, expires_at: now + 10 }, now);
+    list.add({ seq: 2, kind: 'kid', value: 'k1', expires_at: now + 10 }, now);
+    expect(list.revokedBy({ client_id: 'c', iat: now - 101 })).toBe('client');
+    expect(list.revokedBy({ client_id: 'c', iat: now - 100 })).toBeUndefined();
+    expect(list.revokedBy({ client_id: 'c' })).toBe('client');
+    // A client id in `sub` (or a user id in client_id) is another namespace: no match.
+    expect(list.revokedBy({ sub: 'c', iat: 0 })).toBeUndefined();
+    expect(list.revokedBy({ sub: 'u', iat: now }, 'k1')).toBe('kid');
+    expect(list.revokedBy({ sub: 'u', iat: now }, 'k2')).toBeUndefined();
+    expect(list.revokedBy({ sub: 'u', iat: now, kid: 'k1' })).toBeUndefined(); // the header's kid only
+    expect(list.size).toBe(2);
+    expect(list.purge(now + 10)).toBe(2);
+    expect(list.revokedBy({ client_id: 'c' }, 'k1')).toBeUndefined();
+    expect(parseEntry({ seq: 3, kind: 'kid', value: 'k', expires_at: 9 })).toEqual({
+      seq: 3,
+      kind: 'kid',
+      value: 'k',
+      expires_at: 9,
+    });
+    expect(parseEntry({ seq: 4, kind: 'client', value: 'c', issued_before: 5, expires_at: 9 })).toMatchObject(
+      {
+        kind: 'client',
+        issued_before: 5,
+      },
+    );
+  });
+
   it('keeps the latest user cut-off, skips expired entries, purges on expiry', () => {
     const list = new RevocationList();
     list.add({ seq: 1, kind: 'user', value: 'u', issued_before: now - 50, expires_at: now + 20 }, now);
@@ -96,6 +125,7 @@ describe('the revocation list', () => {
     [{ seq: 1, kind: 'jti', value: '', expires_at: 1 }],
     [{ seq: 1, kind: 'jti', value: 'a' }],
     [{ seq: 1, kind: 'user', value: 'a', expires_at: 1 }],
+    [{ seq: 1, kind: 'client', value: 'a', expires_at: 1 }],
     [null],
   ])('parseEntry refuses %j', (entry) => {
     expect(parseEntry(entry)).toBeUndefined();

@@ -104,7 +104,18 @@ describe('toFeedEntry', () => {
     }
   });
 
-  it('sends no issued_before for jti and sid entries, and rounds expiry up', () => {
+  it('gives client entries the same issued_before as user entries', () => {
+    const entry = toFeedEntry({ ...base, kind: 'client', issuedBefore: 100_500, expiresAt: 900_001 });
+    expect(entry).toEqual({ seq: 7, kind: 'client', value: 'u1', issued_before: 101, expires_at: 901 });
+  });
+
+  it('sends no issued_before for jti, sid and kid entries, and rounds expiry up', () => {
+    expect(toFeedEntry({ ...base, kind: 'kid', issuedBefore: null, expiresAt: 1_500 })).toEqual({
+      seq: 7,
+      kind: 'kid',
+      value: 'u1',
+      expires_at: 2,
+    });
     expect(toFeedEntry({ ...base, kind: 'jti', issuedBefore: null, expiresAt: 1_500 })).toEqual({
       seq: 7,
       kind: 'jti',

@@ -71,6 +71,27 @@ describe('denylist', () => {
     expect(await denylist.isRevoked({ sub: 'u2', iat: before })).toBe(false);
   });
 
+  it("revokes a client's tokens issued up to now by client_id, not a user's with that id", async () => {
+    const before = secs();
+    clock.advance(5000);
+    await denylist.revokeClient('c1');
+    expect(await denylist.isRevoked({ client_id: 'c1', sub: 'u1', iat: before })).toBe(true);
+    expect(await denylist.isRevoked({ client_id: 'c1', iat: secs() })).toBe(true); // same second
+    expect(await denylist.isRevoked({ client_id: 'c1' })).toBe(true);
+    expect(await denylist.isRevoked({ client_id: 'c1', iat: secs() + 1 })).toBe(false);
+    expect(await denylist.isRevoked({ client_id: 'c2', sub: 'c1', iat: before })).toBe(false);
+    expect(await make().isRevoked({ client_id: 'c1', iat: before })).toBe(true); // another process
+  });
+
+  it('revokes every token of a signing key by the kid of its header, for the longest token life', async () => {
+    await denylist.revokeKid('k1');
+    expect(await denylist.isRevoked({ kid: 'k1', sub: 'u1', iat: secs() + 100 })).toBe(true);
+    expect(await denylist.isRevoked({ kid: 'k2', sub: 'u1', iat: secs() })).toBe(false);
+    expect(await make().isRevoked({ kid: 'k1' })).toBe(true);
+    clock.advance(16 * MINUTE); // every token the key signed has expired
+    expect(await denylist.isRevoked({ kid: 'k1' })).toBe(false);
+  });
+
   it('sees revocations made by another process within the sync interval', async () => {
     const other = make(); // a second instance on the same store
     expect(await denylist.isRevoked({ jti: 'j9' })).toBe(false);

@@ -4,7 +4,15 @@
  * issued under it, at the server at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, createTestApp, loginAdmin, loginAlice, postForm, type TestApp } from './helpers/test-app.js';
+import {
+  ALICE,
+  basic,
+  createTestApp,
+  loginAdmin,
+  loginAlice,
+  postForm,
+  type TestApp,
+} from './helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -105,5 +113,56 @@ describe('a scope taken away', () => {
       await t.services.store.updateClient(t.publicId, { scopes: client.scopes, updatedAt: t.services.now() });
       t.services.clients.forget(t.publicId);
     }
+  });
+});
+
+describe('a client removed', () => {
+  it("ends the client's families and refuses its access tokens at once", async () => {
+    t.clock.advance(1000);
+    const made = await t.services.clients.create({
+      name: 'doomed',
+      clientId: 'doomed',
+      type: 'confidential',
+      grantTypes: ['password', 'refresh_token', 'client_credentials'],
+      scopes: ['openid', 'quiz', 'admin'],
+      redirectUris: [],
+    });
+    const auth = basic('doomed', made.clientSecret!);
+    const machine = await postForm(
+      t.app,
+      '/oauth/token',
+      { grant_type: 'client_credentials' },
+      { authorization: auth },
+    );
+    const user = await postForm(
+      t.app,
+      '/oauth/token',
+      { grant_type: 'password', ...ALICE },
+      { authorization: auth },
+    );
+    expect(machine.statusCode, machine.body).toBe(200);
+    expect(user.statusCode, user.body).toBe(200);
+    const tokens = [machine.json().access_token as string, user.json().access_token as string];
+    const revoked = (token: string) =>
+      t.services.revocations.isRevoked(t.services.accessTokens.verify(token));
+    for (const token of tokens) expect(await revoked(token)).toBe(false);
+    expect((await userinfo(tokens[1]!)).statusCode).toBe(200);
+
+    const admin = `Bearer ${await loginAdmin(t)}`;
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: '/admin/clients/doomed',
+      headers: { authorization: admin },
+    });
+    expect(removed.statusCode, removed.body).toBe(204);
+
+    for (const token of tokens) expect(await revoked(token)).toBe(true);
+    expect((await userinfo(tokens[1]!)).statusCode).toBe(401);
+    const family = await t.services.sessions.familyOf(user.json().refresh_token);
+    expect(family).toMatchObject({ clientId: 'doomed', revokedReason: 'client removed' });
+    // Tokens of other clients are untouched.
+    const other = await loginAlice(t);
+    t.clock.advance(1000);
+    expect((await userinfo(other.access_token)).statusCode).toBe(200);
   });
 });

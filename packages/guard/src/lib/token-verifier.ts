@@ -28,8 +28,14 @@ export interface TokenVerifierOptions {
   cooldownMs: number;
 }
 
-/** Verifies a token's signature and claims; resolves to its claims or rejects with a JwtError or DiscoveryError. */
-export type TokenVerifier = (token: string) => JwtPayload | Promise<JwtPayload>;
+/** A verified token: its claims, and the `kid` of its header (for `kid` revocations). */
+export interface VerifiedToken {
+  payload: JwtPayload;
+  kid: string | undefined;
+}
+
+/** Verifies a token's signature and claims; resolves to them or rejects with a JwtError or DiscoveryError. */
+export type TokenVerifier = (token: string) => VerifiedToken | Promise<VerifiedToken>;
 
 /** After a failed discovery, calls fail fast for this long instead of fetching again. */
 const DISCOVERY_RETRY_MS = 5_000;
@@ -57,20 +63,24 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // Keyed by the signature segment, not the whole token: a Map hashes its key on every lookup, and
   // the signature is a fraction of the text. The entry keeps the whole token, and only the same
   // text is a hit: another token with the same signature segment is verified in full.
-  const cache = new Map<string, { token: string; payload: JwtPayload }>();
+  const cache = new Map<string, { token: string; verified: VerifiedToken }>();
   const signatureOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
-  const remember = (token: string, payload: JwtPayload): JwtPayload => {
+  const remember = (
+    token: string,
+    { header, payload }: { header: { kid?: string }; payload: JwtPayload },
+  ): VerifiedToken => {
+    const verified: VerifiedToken = { payload, kid: header.kid };
     if (cacheSize > 0) {
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
-      cache.set(signatureOf(token), { token, payload });
+      cache.set(signatureOf(token), { token, verified });
     }
-    return payload;
+    return verified;
   };
-  const recall = (token: string): JwtPayload | undefined => {
+  const recall = (token: string): VerifiedToken | undefined => {
     const key = signatureOf(token);
     const entry = cache.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
-    const { payload } = entry;
+    const { payload } = entry.verified;
     // Signature, issuer, audience and type cannot change for the same text: only time can.
     const seconds = now() / 1000;
     if ((payload.exp as number) <= seconds - clockTolerance) {
@@ -80,12 +90,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (typeof payload.nbf === 'number' && payload.nbf > seconds + clockTolerance) {
       throw new JwtError('ERR_JWT_NOT_YET_VALID', 'the token is not valid yet', 'nbf');
     }
-    return payload;
+    return entry.verified;
   };
 
   if (options.key !== undefined) {
     const verify = createVerifier({ ...verifyOptions, key: options.key });
-    return (token) => recall(token) ?? remember(token, verify(token).payload);
+    return (token) => recall(token) ?? remember(token, verify(token));
   }
 
   let remote: RemoteKeySet | undefined;
@@ -143,7 +153,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
   const fast = createVerifier({ ...verifyOptions, key: lastFetched });
 
-  async function slow(token: string, refetch: boolean): Promise<JwtPayload> {
+  async function slow(token: string, refetch: boolean): Promise<VerifiedToken> {
     const keys = await keySet();
     if (keys.current === undefined || refetch) {
       try {
@@ -153,7 +163,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         if (keys.current === undefined) throw error;
       }
     }
-    return remember(token, fast(token).payload);
+    return remember(token, fast(token));
   }
 
   return (token) => {
@@ -170,7 +180,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const hit = recall(token);
     if (hit !== undefined) return hit;
     try {
-      return remember(token, fast(token).payload);
+      return remember(token, fast(token));
     } catch (error) {
       // An unknown kid: the issuer may have rotated its keys, so fetch them again and retry once.
       if (isJwtError(error, 'ERR_JWKS_NO_MATCH')) return slow(token, true);

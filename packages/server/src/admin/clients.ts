@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
+import { withdrawClient } from '../tokens/withdraw.js';
 import { clientSchema, idParams, publicClient, scopeListSchema } from './schemas.js';
 
 /** /admin/clients: list, register (the secret is shown once, in this response), remove. */
@@ -74,11 +75,13 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
       const removed = await store.deleteClient(id);
       app.sesame.clients.forget(id); // after the delete: a request in between cannot bring it back
       if (!removed) throw new OAuthError('not_found', 'no such client');
+      // What the client holds goes with it: its sessions, and its access tokens at once.
+      const sessions = await withdrawClient(app.sesame, id);
       await app.sesame.audit({
         type: 'admin.client.removed',
         actor: request.tokenClaims?.sub ?? null,
         subject: id,
-        details: {},
+        details: { sessions: sessions.length },
       });
       return reply.code(204).send();
     },

@@ -39,7 +39,7 @@ const cutOff = (ms: number) => Math.floor(ms / 1000) + 1;
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
 export function toFeedEntry(entry: Revocation): FeedEntry {
-  return entry.kind === 'user'
+  return entry.kind === 'user' || entry.kind === 'client'
     ? {
         seq: entry.seq,
         kind: entry.kind,
@@ -67,9 +67,12 @@ const entrySchema = {
   type: 'object',
   properties: {
     seq: { type: 'integer' },
-    kind: { type: 'string', enum: ['jti', 'sid', 'user'] },
+    kind: { type: 'string', enum: ['jti', 'sid', 'user', 'client', 'kid'] },
     value: { type: 'string' },
-    issued_before: { type: 'integer', description: 'kind user: tokens with iat < this are revoked' },
+    issued_before: {
+      type: 'integer',
+      description: 'kinds user and client: their tokens with iat < this are revoked',
+    },
     expires_at: { type: 'integer', description: 'NumericDate after which the entry covers no live token' },
   },
   required: ['seq', 'kind', 'value', 'expires_at'],

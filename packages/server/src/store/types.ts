@@ -110,16 +110,20 @@ export interface RotateRefreshTokenInput {
   nextExpiresAt: number;
 }
 
-/** An entry of the revocation feed, read by guards (`GET /oauth/revocations?since=`). */
-export type RevocationKind = 'jti' | 'sid' | 'user';
+/**
+ * An entry of the revocation feed, read by guards (`GET /oauth/revocations?since=`): one token
+ * (`jti`), a session (`sid`), a user's or a client's tokens issued before a time (`user`, `client`),
+ * or every token a signing key signed (`kid`).
+ */
+export type RevocationKind = 'jti' | 'sid' | 'user' | 'client' | 'kid';
 
 export interface Revocation {
   /** Monotonic cursor. */
   seq: number;
   kind: RevocationKind;
-  /** The jti, the sid (family id), or the user id. */
+  /** The jti, the sid (family id), the user id, the client id, or the kid. */
   value: string;
-  /** For kind 'user': tokens of that user issued before this time are revoked. */
+  /** For kinds 'user' and 'client': their tokens issued before this time are revoked. */
   issuedBefore: number | null;
   /** After this, every token the entry covers has expired: the entry can be dropped. */
   expiresAt: number;
@@ -256,6 +260,8 @@ export interface Store {
   revokeRefreshFamily(id: string, reason: string, now: number): Promise<boolean>;
   /** Revokes every live family of a user; returns the ids revoked. */
   revokeUserFamilies(userId: string, reason: string, now: number): Promise<string[]>;
+  /** Revokes every live family of a client (a client removed); returns the ids revoked. */
+  revokeClientFamilies(clientId: string, reason: string, now: number): Promise<string[]>;
   listUserFamilies(userId: string, now: number): Promise<RefreshFamily[]>;
 
   // revocations (the denylist and the feed)

@@ -1,7 +1,8 @@
 /**
  * The access-token denylist. A JWT stays valid until `exp`, so revoking one before that means
  * remembering it (RFC 7009 §2.2 leaves this to the server): by `jti` (one token), by `sid` (every
- * token of a session), or by user ("tokens issued before T"). Entries live in the store — the same
+ * token of a session), by user or by client ("their tokens issued before T"), or by signing key
+ * (`kid`: every token it signed, for a compromised key). Entries live in the store — the same
  * rows the guards' revocation feed serves — and expire when the last token they cover has.
  * `isRevoked` is on the hot path (the bearer guard, introspection), so it answers from an in-memory
  * mirror of the feed, caught up with the store at most every `syncIntervalMs`; this process's own
@@ -12,7 +13,7 @@ import type { Revocation, RevocationKind, Store } from '../store/types.js';
 export interface DenylistOptions {
   store: Store;
   now?: () => number;
-  /** The longest access-token life: how long sid and user entries must last (default 15 min). */
+  /** The longest access-token life: how long sid, user, client and kid entries must last (default 15 min). */
   maxTokenLifetimeMs?: number;
   /** Verifiers' clock tolerance, added to every entry's life (default 60 s). */
   clockToleranceMs?: number;
@@ -25,7 +26,10 @@ export interface RevocableClaims {
   jti?: unknown;
   sid?: unknown;
   sub?: unknown;
+  client_id?: unknown;
   iat?: unknown;
+  /** The `kid` of the token's header. */
+  kid?: unknown;
 }
 
 export interface Denylist {
@@ -35,6 +39,10 @@ export interface Denylist {
   revokeSession(sid: string): Promise<Revocation>;
   /** Revokes every access token of a user issued up to now. */
   revokeUser(userId: string): Promise<Revocation>;
+  /** Revokes every access token of a client issued up to now (the client was removed). */
+  revokeClient(clientId: string): Promise<Revocation>;
+  /** Revokes every access token signed by a key (the key is compromised). */
+  revokeKid(kid: string): Promise<Revocation>;
   isRevoked(claims: RevocableClaims): Promise<boolean>;
 }
 
@@ -55,21 +63,26 @@ export function createDenylist(options: DenylistOptions): Denylist {
   const coverMs = (options.maxTokenLifetimeMs ?? 15 * 60_000) + tolerance;
   const syncInterval = options.syncIntervalMs ?? 1000;
 
-  // The mirror: value → expiry (and for users, the latest issuedBefore).
+  // The mirror: value → expiry (and for users and clients, the latest issuedBefore).
   const jtis = new Map<string, number>();
   const sids = new Map<string, number>();
+  const kids = new Map<string, number>();
   const users = new Map<string, { issuedBefore: number; expiresAt: number }>();
+  const clients = new Map<string, { issuedBefore: number; expiresAt: number }>();
+  const byValue = { jti: jtis, sid: sids, kid: kids } as const;
+  const before = { user: users, client: clients } as const;
   let cursor = 0;
   let syncedAt = Number.NEGATIVE_INFINITY;
   let syncing: Promise<void> | undefined;
 
   const apply = (entry: Revocation) => {
-    if (entry.kind === 'jti') jtis.set(entry.value, Math.max(jtis.get(entry.value) ?? 0, entry.expiresAt));
-    else if (entry.kind === 'sid')
-      sids.set(entry.value, Math.max(sids.get(entry.value) ?? 0, entry.expiresAt));
-    else {
-      const known = users.get(entry.value);
-      users.set(entry.value, {
+    if (entry.kind === 'jti' || entry.kind === 'sid' || entry.kind === 'kid') {
+      const map = byValue[entry.kind];
+      map.set(entry.value, Math.max(map.get(entry.value) ?? 0, entry.expiresAt));
+    } else {
+      const map = before[entry.kind];
+      const known = map.get(entry.value);
+      map.set(entry.value, {
         issuedBefore: Math.max(known?.issuedBefore ?? 0, entry.issuedBefore ?? entry.createdAt),
         expiresAt: Math.max(known?.expiresAt ?? 0, entry.expiresAt),
       });
@@ -84,9 +97,10 @@ export function createDenylist(options: DenylistOptions): Denylist {
       if (page.length < PAGE) break;
     }
     syncedAt = at;
-    for (const map of [jtis, sids])
+    for (const map of [jtis, sids, kids])
       for (const [value, expiresAt] of map) if (expiresAt <= at) map.delete(value);
-    for (const [value, entry] of users) if (entry.expiresAt <= at) users.delete(value);
+    for (const map of [users, clients])
+      for (const [value, entry] of map) if (entry.expiresAt <= at) map.delete(value);
   };
   // Distributed mode: another instance's revocation is pulled at once instead of within a second.
   store.watchRevocations?.(() => {
@@ -112,6 +126,11 @@ export function createDenylist(options: DenylistOptions): Denylist {
       const at = now();
       return add('user', userId, at + coverMs, at);
     },
+    revokeClient: (clientId) => {
+      const at = now();
+      return add('client', clientId, at + coverMs, at);
+    },
+    revokeKid: (kid) => add('kid', kid, now() + coverMs, null),
     async isRevoked(claims: RevocableClaims) {
       // Fail closed: while revocations from other instances may be missed (Redis down), refuse.
       if (store.revocationsLive?.() === false) return true;
@@ -120,13 +139,15 @@ export function createDenylist(options: DenylistOptions): Denylist {
       const live = (expiresAt: number | undefined) => expiresAt !== undefined && expiresAt > at;
       if (typeof claims.jti === 'string' && live(jtis.get(claims.jti))) return true;
       if (typeof claims.sid === 'string' && live(sids.get(claims.sid))) return true;
-      const user = typeof claims.sub === 'string' ? users.get(claims.sub) : undefined;
-      if (user && live(user.expiresAt)) {
-        // iat has whole seconds: a token from the revocation's own second counts as before it, and a
-        // token without iat cannot prove it is newer. Security wins over a one-second re-login.
-        if (typeof claims.iat !== 'number' || claims.iat * 1000 <= user.issuedBefore) return true;
-      }
-      return false;
+      if (typeof claims.kid === 'string' && live(kids.get(claims.kid))) return true;
+      // iat has whole seconds: a token from the revocation's own second counts as before it, and a
+      // token without iat cannot prove it is newer. Security wins over a one-second re-login.
+      const issuedBefore = (entry: { issuedBefore: number; expiresAt: number } | undefined) =>
+        entry !== undefined &&
+        live(entry.expiresAt) &&
+        (typeof claims.iat !== 'number' || claims.iat * 1000 <= entry.issuedBefore);
+      if (typeof claims.sub === 'string' && issuedBefore(users.get(claims.sub))) return true;
+      return typeof claims.client_id === 'string' && issuedBefore(clients.get(claims.client_id));
     },
   };
   return Object.freeze(api);

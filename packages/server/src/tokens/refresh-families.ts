@@ -45,6 +45,11 @@ export interface RefreshFamilies {
   revokeByToken(presented: string, reason: string): Promise<string | undefined>;
   revokeFamily(familyId: string, reason: string): Promise<boolean>;
   revokeUser(userId: string, reason: string): Promise<string[]>;
+  /**
+   * Revokes every live family of a client, without a `sid` entry each: the caller denylists the
+   * client's access tokens with one `client` entry instead (tokens/withdraw.ts `withdrawClient`).
+   */
+  revokeClient(clientId: string, reason: string): Promise<string[]>;
 }
 
 export const REFRESH_SECRET_SETTING = 'refresh_token_successor_secret';
@@ -168,6 +173,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
       if (denylist) for (const id of ids) await denylist.revokeSession(id);
       return ids;
     },
+    revokeClient: (clientId: string, reason: string) => store.revokeClientFamilies(clientId, reason, now()),
   };
   return Object.freeze(api);
 }

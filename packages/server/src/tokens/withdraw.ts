@@ -60,3 +60,19 @@ export async function withdrawUserScopes(
   await services.revocations.revokeUser(userId);
   return true;
 }
+
+/**
+ * After a client was removed (or must lose what it holds): its refresh families are revoked and
+ * every access token issued to it up to now is denylisted by one `client` entry (matched on the
+ * token's `client_id`; guards get it through the feed). Classic-profile tokens carry no
+ * `client_id`: they are reached through their families and end at their `exp`. Answers the ids of
+ * the families revoked.
+ *
+ * @example
+ * if (await store.deleteClient(id)) await withdrawClient(services, id);
+ */
+export async function withdrawClient(services: WithdrawServices, clientId: string): Promise<string[]> {
+  // The entry first: from this moment no token of the client passes, even while families are revoked.
+  await services.revocations.revokeClient(clientId);
+  return services.sessions.revokeClient(clientId, 'client removed');
+}

@@ -134,5 +134,21 @@ export function refreshConformance(ctx: ConformanceContext): void {
       expect((await ctx.store.listUserFamilies('u-b', T0 + 10)).map((f) => f.id)).toEqual([other.family.id]);
       expect(await ctx.store.revokeUserFamilies('nobody', 'admin', T0)).toEqual([]);
     });
+
+    it("revokes a client's live families, leaving other clients' alone", async () => {
+      const live = aFamily({ clientId: 'c-gone', userId: null });
+      const expired = aFamily({ clientId: 'c-gone', expiresAt: T0 + 10 });
+      const other = aFamily({ clientId: 'c-kept' });
+      for (const f of [live, expired, other]) await ctx.store.createRefreshFamily(f.family, f.first);
+      expect(await ctx.store.revokeClientFamilies('c-gone', 'client removed', T0 + 10)).toEqual([
+        live.family.id,
+      ]);
+      expect(await ctx.store.revokeClientFamilies('c-gone', 'client removed', T0 + 11)).toEqual([]);
+      expect(await ctx.store.findRefreshFamily(live.family.id)).toMatchObject({
+        revokedAt: T0 + 10,
+        revokedReason: 'client removed',
+      });
+      expect(await ctx.store.findRefreshFamily(other.family.id)).toMatchObject({ revokedAt: null });
+    });
   });
 }

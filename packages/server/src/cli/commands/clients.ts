@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
+import { withdrawClient } from '../../tokens/withdraw.js';
 import { commandConfig, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
 
@@ -94,13 +95,20 @@ export function registerClients(program: Command): void {
     });
 
   withStoreOptions(clients.command('remove <client_id>'))
-    .description('remove a client')
+    .description('remove a client, end its sessions and refuse its access tokens')
     .action(async (clientId: string, options: { dataDir?: string; config?: string }) => {
       await withServices(commandConfig(options), async (services, store) => {
         if (!(await store.deleteClient(clientId)))
           throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
-        await services.audit({ type: 'admin.client.removed', actor: 'cli', subject: clientId, details: {} });
-        process.stdout.write(`client ${clientId} removed\n`);
+        // Its sessions end and its access tokens are refused now, not when they expire.
+        const sessions = await withdrawClient(services, clientId);
+        await services.audit({
+          type: 'admin.client.removed',
+          actor: 'cli',
+          subject: clientId,
+          details: { sessions: sessions.length },
+        });
+        process.stdout.write(`client ${clientId} removed; ${sessions.length} session(s) ended\n`);
       });
     });
 }

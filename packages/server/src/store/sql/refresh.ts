@@ -17,6 +17,7 @@ type RefreshMethods = Pick<
   | 'rotateRefreshToken'
   | 'revokeRefreshFamily'
   | 'revokeUserFamilies'
+  | 'revokeClientFamilies'
   | 'listUserFamilies'
 >;
 
@@ -160,6 +161,19 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
           .updateTable('refresh_families')
           .set({ revoked_at: now, revoked_reason: reason })
           .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returning('id')
+          .execute(),
+      );
+      return rows.map((r) => r.id);
+    },
+    async revokeClientFamilies(clientId, reason, now) {
+      const rows = await durableWrite((trx) =>
+        trx
+          .updateTable('refresh_families')
+          .set({ revoked_at: now, revoked_reason: reason })
+          .where('client_id', '=', clientId)
           .where('revoked_at', 'is', null)
           .where('expires_at', '>', now)
           .returning('id')
