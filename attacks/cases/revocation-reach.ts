@@ -14,7 +14,12 @@ const REACH_MS = 8_000;
  */
 export async function revocationReachAttacks(ctx: Context): Promise<void> {
   const d = await startDeployment('reach', ctx.cleanup);
-  const reach = new Reach(ctx, d);
+  // Tokens for the quiz API and for Sesame's own /userinfo, so both can be asked about one token.
+  const app = await sesameJson<{ client_id: string }>([
+    ...['clients', 'add', 'reach app', '--public', '--grant', 'password,refresh_token'],
+    ...['--scopes', 'openid quiz admin', '--audience', 'quiz-api sesame', '--data-dir', d.dataDir],
+  ]);
+  const reach = new Reach(ctx, d, app.client_id);
   await reach.passwordChange();
   await reach.scopeRemoval();
   await reach.clientRemoval();
@@ -34,6 +39,7 @@ class Reach {
   constructor(
     readonly ctx: Context,
     readonly d: Deployment,
+    readonly appClientId: string,
   ) {
     this.dir = ['--data-dir', d.dataDir];
   }
@@ -55,7 +61,7 @@ class Reach {
   }
 
   /** The password grant at a client; any failure is a broken harness, not a verdict. */
-  async login(user: Pick<User, 'username' | 'password'>, scope: string, clientId = this.d.appClientId) {
+  async login(user: Pick<User, 'username' | 'password'>, scope: string, clientId = this.appClientId) {
     const response = await this.token({ grant_type: 'password', client_id: clientId, ...user, scope });
     if (response.status !== 200) throw new Error(`login of ${user.username}: ${response.status}`);
     return response.body;
@@ -76,7 +82,7 @@ class Reach {
   refresh(refreshToken: string) {
     return this.token({
       grant_type: 'refresh_token',
-      client_id: this.d.appClientId,
+      client_id: this.appClientId,
       refresh_token: refreshToken,
     });
   }
@@ -182,7 +188,7 @@ class Reach {
   async clientRemoval(): Promise<void> {
     const client = await sesameJson<{ client_id: string }>([
       ...['clients', 'add', 'reach doomed app', '--public', '--grant', 'password,refresh_token'],
-      ...['--scopes', 'openid quiz', '--audience', 'quiz-api', ...this.dir],
+      ...['--scopes', 'openid quiz', '--audience', 'quiz-api sesame', ...this.dir],
     ]);
     const user = await this.user('openid quiz');
     const session = await this.login(user, 'openid quiz', client.client_id);
