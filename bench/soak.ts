@@ -96,8 +96,15 @@ async function main() {
   const sesame = await startSesame({ workers: workersAvailable ? 2 : 1 });
   processes.push(sesame);
   const token = `${sesame.issuer}/oauth/token`;
-  const service = await addClient(sesame, 'soak-service', 'client_credentials', 'api');
-  const feed = await addClient(sesame, 'soak-quiz-feed', 'client_credentials', '');
+  // Also the resource server that introspects the users' tokens afterwards.
+  const service = await addClient(sesame, 'soak-service', 'client_credentials', 'api', [
+    '--permission',
+    'introspect',
+  ]);
+  const feed = await addClient(sesame, 'soak-quiz-feed', 'client_credentials', '', [
+    '--permission',
+    'revocations',
+  ]);
   const app = JSON.parse(
     await sesame.cli([
       'clients',

@@ -1,4 +1,4 @@
-import type { Deployment, TokenResponse } from '../lib/deployment.js';
+import { basic, type Deployment, login, type TokenResponse } from '../lib/deployment.js';
 import { sesame, sesameJson } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
 
@@ -27,9 +27,49 @@ async function addUser(d: Deployment, token: string, username: string): Promise<
 }
 
 /**
+ * An unrelated confidential client (no permissions, not the token's audience) introspects the
+ * player's tokens and reads the revocation feed: it must learn nothing.
+ */
+async function unrelatedClientAttacks(ctx: Context): Promise<void> {
+  const { report, main } = ctx;
+  const stranger = await sesameJson<{ client_id: string; client_secret: string }>([
+    ...['clients', 'add', 'stranger', '--grant', 'client_credentials', '--data-dir', main.dataDir],
+  ]);
+  const auth = basic(stranger.client_id, stranger.client_secret);
+  const session = await login(main, 'openid quiz');
+  for (const [name, token] of [
+    ['access', session.access_token],
+    ['refresh', session.refresh_token ?? ''],
+  ] as const) {
+    const response = await fetch(`${main.issuer}/oauth/introspect`, {
+      method: 'POST',
+      headers: { authorization: auth },
+      body: new URLSearchParams({ token }),
+    });
+    const body = await response.text();
+    report.check(
+      CATEGORY,
+      `an unrelated client introspecting the player's ${name} token gets only active:false`,
+      response.status === 200 && body === '{"active":false}',
+      `${response.status} ${body.slice(0, 120)}`,
+    );
+  }
+  for (const path of ['/oauth/revocations', '/oauth/revocations/stream']) {
+    const response = await fetch(`${main.issuer}${path}`, { headers: { authorization: auth } });
+    await response.body?.cancel();
+    report.check(
+      CATEGORY,
+      `an unrelated client reading ${path} is refused`,
+      response.status === 403,
+      `answered ${response.status}`,
+    );
+  }
+}
+
+/**
  * Who may use what. A token an API received (aud quiz-api, with that API's own scope named `admin`)
  * replayed at Sesame's admin API must be refused: Sesame's routes take only tokens for Sesame
- * (RFC 9068 §4, RFC 8725 §3.9).
+ * (RFC 9068 §4, RFC 8725 §3.9). Introspection and the revocation feed answer only entitled clients.
  */
 export async function entitlementAttacks(ctx: Context): Promise<void> {
   const { report, main } = ctx;
@@ -63,4 +103,5 @@ export async function entitlementAttacks(ctx: Context): Promise<void> {
     status === 401,
     `answered ${status}`,
   );
+  await unrelatedClientAttacks(ctx);
 }

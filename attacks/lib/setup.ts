@@ -61,7 +61,9 @@ export async function startDeployment(
   await waitForOk(`${issuer}/healthz`, server);
 
   const feed = await sesameJson<Deployment['feed']>([
-    ...['clients', 'add', `${name} feed`, '--grant', 'client_credentials', ...dir],
+    // The guard's feed client, also the resource server that introspects every token put to it.
+    ...['clients', 'add', `${name} feed`, '--grant', 'client_credentials'],
+    ...['--permission', 'introspect,revocations', ...dir],
   ]);
   const app = await sesameJson<{ client_id: string }>([
     ...['clients', 'add', `${name} quiz app`, '--public', '--grant', 'password,refresh_token'],

@@ -6,7 +6,8 @@ import { sesame, startQuiz, startSesame, waitForOk } from './processes.js';
  * `npm run dev -w examples/quiz-api`: runs `sesame serve` (port 8080, data in ./.sesame) and the
  * quiz API (port 3000) side by side. On the first run it registers two clients and keeps their
  * credentials in .sesame/quiz-api.json (mode 0600): `quiz-app`, a public client whose tokens carry
- * aud quiz-api, and a confidential client the API uses to follow the revocation feed.
+ * aud quiz-api, and a confidential client the API uses to follow the revocation feed (it needs
+ * the `revocations` permission).
  */
 const port = Number(process.env.SESAME_PORT ?? 8080);
 const dataDir = resolve(process.env.SESAME_DATA_DIR ?? '.sesame');
@@ -19,7 +20,10 @@ const saved = join(dataDir, 'quiz-api.json');
 if (!existsSync(saved)) {
   const dir = ['--data-dir', dataDir];
   const feed = JSON.parse(
-    await sesame(['clients', 'add', 'quiz-api feed', '--grant', 'client_credentials', '--json', ...dir]),
+    await sesame([
+      ...['clients', 'add', 'quiz-api feed', '--grant', 'client_credentials'],
+      ...['--permission', 'revocations', '--json', ...dir],
+    ]),
   );
   const app = JSON.parse(
     await sesame([
@@ -42,6 +46,8 @@ if (!existsSync(saved)) {
   chmodSync(saved, 0o600);
 }
 const clients = JSON.parse(readFileSync(saved, 'utf8'));
+// A feed client registered before clients had permissions gets the one it needs (idempotent).
+await sesame(['clients', 'permit', clients.feed.client_id, 'revocations', '--data-dir', dataDir]);
 
 const quiz = startQuiz(
   {

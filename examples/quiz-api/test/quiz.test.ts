@@ -31,7 +31,10 @@ beforeAll(async () => {
   await waitForOk(`${issuer}/healthz`);
   const dir = ['--data-dir', dataDir];
   const feed = JSON.parse(
-    await sesame(['clients', 'add', 'quiz feed', '--grant', 'client_credentials', '--json', ...dir]),
+    await sesame([
+      ...['clients', 'add', 'quiz feed', '--grant', 'client_credentials'],
+      ...['--permission', 'revocations', '--json', ...dir],
+    ]),
   );
   const app = JSON.parse(
     await sesame([

@@ -1,4 +1,11 @@
-import { abortableSleep, basicAuthorization, FeedRefused, feedUrl, fetchPage } from './lib/feed-http.js';
+import {
+  abortableSleep,
+  basicAuthorization,
+  FeedRefused,
+  feedUrl,
+  fetchPage,
+  refusal,
+} from './lib/feed-http.js';
 import { streamFeed } from './lib/feed-stream.js';
 import type { RevocationEntry, RevocationList } from './revocation-list.js';
 
@@ -160,8 +167,7 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
         onSkipped(id) {
           cursor = id;
         },
-        onRefused: (status) =>
-          setState('down', `the revocation feed refused the client credentials (${status})`),
+        onRefused: (status) => setState('down', refusal(status)),
       },
     );
 

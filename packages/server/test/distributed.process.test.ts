@@ -51,7 +51,15 @@ await describeWithServices(['PostgreSQL', 'Redis'], 'two Sesame instances on Pos
       );
       const appId = /client_id: (\S+)/.exec(app.stdout)![1]!;
       const api = JSON.parse(
-        (await sesame(['clients', 'add', 'quiz-api', '--grant', 'client_credentials', '--json'], env)).stdout,
+        (
+          await sesame(
+            [
+              ...['clients', 'add', 'quiz-api', '--grant', 'client_credentials'],
+              ...['--permission', 'introspect,revocations', '--json'],
+            ],
+            env,
+          )
+        ).stdout,
       );
       const basic = `Basic ${Buffer.from(`${api.client_id}:${api.client_secret}`).toString('base64')}`;
       const post = (

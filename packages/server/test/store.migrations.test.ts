@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrationsFor, type SqlDialectName } from '../src/store/migrations/index.js';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
-import type { Store } from '../src/store/types.js';
+import type { Client, Store } from '../src/store/types.js';
 import { aClient, aFamily, aKey, aUser, MINUTE, T0 } from './conformance/fixtures.js';
 import { describeWithServices, dropSchema, freshSchema, PG_URL } from './helpers/services.js';
 
@@ -30,14 +30,35 @@ async function migrateToFirst(db: Kysely<unknown>, dialect: SqlDialectName, sche
   if (error) throw error;
 }
 
+/**
+ * A client row as the first schema holds it, written in SQL: the store API of today writes columns
+ * later migrations added. It reads back with what those migrations give an existing client.
+ */
+async function insertFirstClient(db: Kysely<unknown>) {
+  const { permissions: _added, ...client } = aClient();
+  const row = {
+    client_id: client.clientId,
+    name: client.name,
+    type: client.type,
+    secret_hash: client.secretHash,
+    grant_types: JSON.stringify(client.grantTypes),
+    scopes: JSON.stringify(client.scopes),
+    redirect_uris: JSON.stringify(client.redirectUris),
+    audience: JSON.stringify(client.audience),
+    created_at: client.createdAt,
+    updated_at: client.updatedAt,
+  };
+  await (db as Kysely<{ clients: typeof row }>).insertInto('clients').values(row).execute();
+  // 003_client_permissions: an existing client has no permissions.
+  return { ...client, permissions: [] as string[] };
+}
+
 /** Writes one of everything the first schema holds; returns what to expect back. */
-async function fill(store: Store) {
+async function fill(store: Store, client: Client) {
   const user = aUser({ username: 'Migrated' });
-  const client = aClient();
   const keys = [aKey('current'), aKey('next', { createdAt: T0 + 1 })];
   const { family, first } = aFamily({ userId: user.id });
   await store.createUser(user);
-  await store.createClient(client);
   for (const key of keys) await store.insertSigningKey(key);
   await store.createRefreshFamily(family, first);
   const revocation = await store.addRevocation({
@@ -82,9 +103,10 @@ describe('migrations keep the data: SQLite', () => {
     const file = join(root, 'sesame.db');
     const raw = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
     await migrateToFirst(raw, 'sqlite');
+    const client = await insertFirstClient(raw);
     await raw.destroy();
     const old = await openSqliteStore({ file, migrate: false });
-    const filled = await fill(old);
+    const filled = await fill(old, client);
     await old.close();
     const upgraded = await openSqliteStore({ file });
     await expectKept(upgraded, filled);
@@ -102,10 +124,11 @@ await describeWithServices(['PostgreSQL'], 'migrations keep the data: PostgreSQL
     const pool = new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}`, max: 1 });
     const raw = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     await migrateToFirst(raw, 'postgres', schema);
+    const client = await insertFirstClient(raw);
     await raw.destroy();
     try {
       const old = await openPostgresStore({ url: PG_URL, schema, migrate: false });
-      const filled = await fill(old);
+      const filled = await fill(old, client);
       await old.close();
       const upgraded = await openPostgresStore({ url: PG_URL, schema });
       await expectKept(upgraded, filled);

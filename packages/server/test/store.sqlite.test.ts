@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrationsFor } from '../src/store/migrations/index.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { aFamily, aUser, codeOf, T0 } from './conformance/fixtures.js';
 import { describeStoreConformance } from './store-conformance.js';
@@ -33,7 +34,8 @@ describe('SQLite store: files and migrations', () => {
     await store.close();
     const raw = new Database(file, { readonly: true });
     const names = raw.prepare('select name from kysely_migration order by name').all();
-    expect(names).toEqual([{ name: '001_initial' }, { name: '002_authorization' }]);
+    expect(names).toEqual(Object.keys(migrationsFor('sqlite')).map((name) => ({ name })));
+    expect(names).toContainEqual({ name: '003_client_permissions' });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
   });

@@ -27,6 +27,16 @@ export interface FeedPage {
 /** Thrown for an answer that says the client is not allowed: retrying soon will not help. */
 export class FeedRefused extends Error {}
 
+/**
+ * Why the feed refused: 401, wrong credentials; 403, a client Sesame knows but has not given the
+ * `revocations` permission (`sesame clients permit ID revocations`).
+ */
+export function refusal(status: number): string {
+  return status === 403
+    ? 'the revocation feed refused this client (403): it needs the revocations permission'
+    : `the revocation feed refused the client credentials (${status})`;
+}
+
 const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -47,7 +57,7 @@ export async function fetchPage(
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
     if (response.status === 401 || response.status === 403) {
-      throw new FeedRefused(`the revocation feed refused the client credentials (${response.status})`);
+      throw new FeedRefused(refusal(response.status));
     }
     throw new Error(`the revocation feed answered ${response.status}`);
   }

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
 import { withdrawClient } from '../tokens/withdraw.js';
-import { clientSchema, idParams, publicClient, scopeListSchema } from './schemas.js';
+import { clientSchema, idParams, permissionListSchema, publicClient, scopeListSchema } from './schemas.js';
 
-/** /admin/clients: list, register (the secret is shown once, in this response), remove. */
+/**
+ * /admin/clients: list, register (the secret is shown once, in this response), change permissions,
+ * remove.
+ */
 export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
   const { store, clients } = app.sesame;
   const tags = ['admin'];
@@ -31,6 +34,7 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
             scopes: scopeListSchema,
             redirectUris: { type: 'array', items: { type: 'string', format: 'uri' } },
             audience: { type: 'array', items: { type: 'string' } },
+            permissions: permissionListSchema,
           },
         },
         response: {
@@ -46,6 +50,7 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
         scopes?: string[];
         redirectUris?: string[];
         audience?: string[];
+        permissions?: string[];
       };
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
       const { client, clientSecret } = await clients.create({
@@ -55,6 +60,7 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
         scopes: body.scopes ?? [],
         redirectUris: body.redirectUris ?? [],
         audience: body.audience ?? [],
+        permissions: body.permissions ?? [],
       });
       await app.sesame.audit({
         type: 'admin.client.created',
@@ -64,6 +70,37 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
       });
       reply.code(201).header('cache-control', 'no-store');
       return { client: publicClient(client), client_secret: clientSecret ?? undefined };
+    },
+  );
+
+  app.patch(
+    '/clients/:id',
+    {
+      schema: {
+        tags,
+        summary: "Change a client's permissions (introspect, revocations): the list given replaces it",
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['permissions'],
+          properties: { permissions: permissionListSchema },
+        },
+        response: { 200: clientSchema },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { permissions: string[] };
+      // An unknown id (ClientError ERR_CLIENT_NOT_FOUND) becomes a 404 in the error handler.
+      const client = await clients.setPermissions(id, body.permissions);
+      await app.sesame.audit({
+        type: 'admin.client.changed',
+        actor: request.tokenClaims?.sub ?? null,
+        subject: id,
+        details: { permissions: client.permissions },
+      });
+      return publicClient(client);
     },
   );
 

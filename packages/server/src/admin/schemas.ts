@@ -24,9 +24,17 @@ export const clientSchema = {
     scopes: { type: 'array', items: { type: 'string' } },
     redirectUris: { type: 'array', items: { type: 'string' } },
     audience: { type: 'array', items: { type: 'string' } },
+    permissions: { type: 'array', items: { type: 'string' } },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
+} as const;
+
+/** `introspect` any token, read the `revocations` feed (clients/validate.ts CLIENT_PERMISSIONS). */
+export const permissionListSchema = {
+  type: 'array',
+  items: { type: 'string', enum: ['introspect', 'revocations'] },
+  maxItems: 10,
 } as const;
 
 export const sessionSchema = {

@@ -10,12 +10,13 @@ import {
   validateAudience,
   validateGrantTypes,
   validateName,
+  validatePermissions,
   validateRedirectUris,
   validateScopes,
 } from './validate.js';
 
 export { verifySecret } from './secret.js';
-export { ClientError } from './validate.js';
+export { CLIENT_PERMISSIONS, ClientError, type ClientPermission } from './validate.js';
 
 export interface NewClient {
   name: string;
@@ -25,6 +26,8 @@ export interface NewClient {
   scopes?: string[];
   redirectUris?: string[];
   audience?: string[];
+  /** `introspect`, `revocations` (CLIENT_PERMISSIONS); none by default. */
+  permissions?: string[];
   /** A fixed id (e.g. the first-party `sesame-docs`); random when absent. */
   clientId?: string;
 }
@@ -41,6 +44,11 @@ export interface ClientService {
   /** Drops a client from `find`'s memory (after removing or changing it in the store directly). */
   forget(clientId: string): void;
   list(): Promise<Client[]>;
+  /**
+   * Replaces the client's permissions (validated); returns the changed client. Throws
+   * ERR_CLIENT_NOT_FOUND for an unknown id.
+   */
+  setPermissions(clientId: string, permissions: readonly string[]): Promise<Client>;
   /** Throws ERR_CLIENT_NOT_FOUND for an unknown id. */
   remove(clientId: string): Promise<void>;
 }
@@ -58,6 +66,7 @@ function freezeClient(client: Client): Client {
     scopes: Object.freeze([...client.scopes]),
     redirectUris: Object.freeze([...client.redirectUris]),
     audience: Object.freeze([...client.audience]),
+    permissions: Object.freeze([...client.permissions]),
   }) as Client;
 }
 
@@ -92,6 +101,7 @@ export function createClientService(options: { store: Store; now?: () => number 
         scopes: validateScopes(input.scopes ?? []),
         redirectUris: validateRedirectUris(input.redirectUris ?? []),
         audience: validateAudience(input.audience ?? []),
+        permissions: validatePermissions(input.permissions ?? []),
         createdAt: now(),
         updatedAt: now(),
       };
@@ -117,6 +127,14 @@ export function createClientService(options: { store: Store; now?: () => number 
       recent.delete(clientId);
     },
     list: () => store.listClients(),
+    async setPermissions(clientId, permissions) {
+      const valid = validatePermissions(permissions);
+      const changed = await store.updateClient(clientId, { permissions: valid, updatedAt: now() });
+      recent.delete(clientId); // a permission taken away stops counting here at once
+      const client = changed ? await store.findClient(clientId) : undefined;
+      if (client === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+      return client;
+    },
     async remove(clientId) {
       const removed = await store.deleteClient(clientId);
       recent.delete(clientId); // after the delete: a request in between cannot bring it back

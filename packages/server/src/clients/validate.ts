@@ -80,6 +80,26 @@ export function validateRedirectUris(uris: unknown): string[] {
   return [...new Set(uris as string[])];
 }
 
+/**
+ * What a client may be permitted beyond its own tokens. `introspect`: RFC 7662 §4 wants the server
+ * to decide which protected resources may introspect which tokens; this one may introspect any.
+ * `revocations`: may follow the revocation feed (its entries name users and sessions).
+ */
+export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const;
+export type ClientPermission = (typeof CLIENT_PERMISSIONS)[number];
+
+export function validatePermissions(permissions: unknown): ClientPermission[] {
+  if (!Array.isArray(permissions)) throw invalid('permissions must be a list');
+  for (const permission of permissions) {
+    if (!(CLIENT_PERMISSIONS as readonly unknown[]).includes(permission)) {
+      throw invalid(
+        `unknown permission ${JSON.stringify(String(permission)).slice(0, 60)} (known: ${CLIENT_PERMISSIONS.join(', ')})`,
+      );
+    }
+  }
+  return [...new Set(permissions as ClientPermission[])];
+}
+
 export function validateAudience(audience: unknown): string[] {
   if (
     !Array.isArray(audience) ||

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Client } from '../store/types.js';
 import { authenticateClient } from './client-auth.js';
 import { normaliseOAuthBody, type Parameters, requireParameter } from './parameters.js';
 import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, TOKEN_REQUEST_BODY } from './schemas.js';
@@ -27,9 +28,23 @@ const introspectionSchema = {
 } as const;
 
 /**
- * POST /oauth/introspect (RFC 7662). Any confidential client may introspect (resource servers
- * do); a public client only tokens issued to itself. §2.2: an inactive token gets `active: false`
- * and nothing else — never the reason.
+ * Who may learn about a token (RFC 7662 §4: the server decides which protected resources may
+ * introspect which tokens): the client it was issued to, a client named in its `aud` (the resource
+ * server it is meant for), or a client with the `introspect` permission. Anyone else gets
+ * `active: false`, as for an unknown token, so a token's details never reach an unrelated client.
+ */
+function entitled(
+  client: Client,
+  owner: string | undefined,
+  audience: string | string[] | undefined,
+): boolean {
+  if (client.permissions.includes('introspect') || owner === client.clientId) return true;
+  return audience === client.clientId || (Array.isArray(audience) && audience.includes(client.clientId));
+}
+
+/**
+ * POST /oauth/introspect (RFC 7662), for clients entitled to the token (`entitled`). §2.2: an
+ * inactive token gets `active: false` and nothing else — never the reason.
  */
 export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
   app.post(
@@ -52,12 +67,11 @@ export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
       const token = requireParameter(params, 'token');
       const found = await findToken(services, token, params.token_type_hint);
       reply.headers({ 'cache-control': 'no-store' });
-      const mayRead = (owner: string | undefined) =>
-        client.type === 'confidential' || owner === client.clientId;
 
       if (found.kind === 'access') {
         const { claims } = found;
-        if (!mayRead(claims.client_id) || (await services.revocations.isRevoked(claims))) return INACTIVE;
+        if (!entitled(client, claims.client_id, claims.aud) || (await services.revocations.isRevoked(claims)))
+          return INACTIVE;
         return {
           active: true,
           scope: claims.scopes.join(' '),
@@ -75,7 +89,9 @@ export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
       }
       if (found.kind === 'refresh') {
         const { record, family } = found;
-        if (!mayRead(family.clientId) || !isRefreshActive(record, family, services.now())) return INACTIVE;
+        // A refresh token is for Sesame alone: its client, or a client permitted to introspect.
+        if (!entitled(client, family.clientId, undefined) || !isRefreshActive(record, family, services.now()))
+          return INACTIVE;
         return {
           active: true,
           scope: family.scope,

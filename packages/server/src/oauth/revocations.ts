@@ -9,7 +9,7 @@ import { oauthErrorResponses } from './schemas.js';
  *   GET /oauth/revocations?since=CURSOR&limit=N   one JSON page
  *   GET /oauth/revocations/stream?since=CURSOR    Server-Sent Events on the same data
  * Both are client-authenticated like /oauth/introspect (HTTP Basic, RFC 6749 §2.3.1), confidential
- * clients only: the entries name users and sessions.
+ * clients with the `revocations` permission only: the entries name users and sessions.
  */
 
 /** The wire form of an entry: NumericDates (seconds), as in the tokens it covers. */
@@ -55,6 +55,13 @@ async function authenticateFeedClient(request: FastifyRequest, app: FastifyInsta
     throw invalidClient('HTTP Basic client authentication is required');
   const { client } = await authenticateClient(request, {}, app.sesame);
   if (client.type !== 'confidential') throw invalidClient('the revocation feed is for confidential clients');
+  if (!client.permissions.includes('revocations')) {
+    throw new OAuthError(
+      'unauthorized_client',
+      'this client may not read the revocation feed: it needs the revocations permission (sesame clients permit ID revocations)',
+      { status: 403 },
+    );
+  }
 }
 
 function cursorOf(value: string | undefined, name: string): number {

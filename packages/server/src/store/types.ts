@@ -37,6 +37,11 @@ export interface Client {
   redirectUris: string[];
   /** The `aud` of access tokens issued to this client; empty means the server default. */
   audience: string[];
+  /**
+   * What the client may do beyond its own tokens (`CLIENT_PERMISSIONS`): `introspect` any token,
+   * read the `revocations` feed. Empty for most clients.
+   */
+  permissions: string[];
   createdAt: number;
   updatedAt: number;
 }

@@ -59,6 +59,7 @@ export function accountsConformance(ctx: ConformanceContext): void {
         secretHash: null,
         redirectUris: [],
         audience: [],
+        permissions: [],
         createdAt: T0,
       });
       await ctx.store.createClient(confidential);
@@ -83,6 +84,9 @@ export function accountsConformance(ctx: ConformanceContext): void {
       const changes = { name: 'Renamed', scopes: ['a', 'b'], secretHash: hash('new'), updatedAt: T0 + 9 };
       expect(await ctx.store.updateClient(client.clientId, changes)).toBe(true);
       expect(await ctx.store.findClient(client.clientId)).toEqual({ ...client, ...changes });
+      const permitted = { permissions: ['introspect', 'revocations'], updatedAt: T0 + 10 };
+      expect(await ctx.store.updateClient(client.clientId, permitted)).toBe(true);
+      expect(await ctx.store.findClient(client.clientId)).toEqual({ ...client, ...changes, ...permitted });
       expect(await ctx.store.updateClient('nobody', { name: 'x', updatedAt: T0 })).toBe(false);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(true);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(false);

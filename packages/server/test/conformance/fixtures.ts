@@ -46,6 +46,7 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     scopes: ['openid'],
     redirectUris: ['https://app.example/cb'],
     audience: ['https://api.example'],
+    permissions: ['revocations'],
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

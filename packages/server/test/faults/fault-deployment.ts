@@ -30,7 +30,10 @@ export async function faultDeployment(issuerPort: number, extra: Record<string, 
   const app = await run(['clients', 'add', 'quiz-app', '--public', '--grant', 'password,refresh_token']);
   const appId = /client_id: (\S+)/.exec(app)![1]!;
   const api = JSON.parse(
-    await run(['clients', 'add', 'quiz-api', '--grant', 'client_credentials', '--json']),
+    await run([
+      ...['clients', 'add', 'quiz-api', '--grant', 'client_credentials'],
+      ...['--permission', 'introspect,revocations', '--json'],
+    ]),
   );
   const basic = `Basic ${Buffer.from(`${api.client_id}:${api.client_secret}`).toString('base64')}`;
   return { ...deployment, appId, basic };

@@ -13,11 +13,14 @@ export interface TestApp {
   app: FastifyInstance;
   services: Services;
   clock: ReturnType<typeof testClock>;
-  /** A confidential client allowed every grant here, and its secret. */
+  /**
+   * A confidential client allowed every grant here, and its secret; permitted to introspect any
+   * token and to read the revocation feed (a resource server's permissions).
+   */
   confidential: { id: string; secret: string };
   /** A public client (password + refresh_token). */
   publicId: string;
-  /** A confidential client allowed client_credentials only. */
+  /** A confidential client allowed client_credentials only, without permissions. */
   machine: { id: string; secret: string };
   aliceId: string;
   close(): Promise<void>;
@@ -44,6 +47,7 @@ export async function createTestApp(
     grantTypes: ['password', 'refresh_token', 'client_credentials'],
     scopes: ['openid', 'quiz', 'admin', 'reports'],
     redirectUris: [],
+    permissions: ['introspect', 'revocations'],
   });
   await services.clients.create({
     name: 'quiz app',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CLIENT_PERMISSIONS } from '../../clients/clients.js';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
 import { withdrawClient } from '../../tokens/withdraw.js';
 import { commandConfig, withServices, withStoreOptions } from '../context.js';
@@ -11,6 +12,7 @@ interface AddOptions {
   scopes: string;
   redirectUri: string[];
   audience?: string;
+  permission: string[];
   public?: boolean;
   json?: boolean;
 }
@@ -31,7 +33,16 @@ function checkGrants(grants: string[]): void {
   }
 }
 
-/** `sesame clients add|list|remove`. */
+/** Refuses a permission Sesame does not know, naming it and the valid ones. */
+function checkPermissions(permissions: string[]): string[] {
+  for (const permission of permissions) {
+    if (!(CLIENT_PERMISSIONS as readonly string[]).includes(permission))
+      throw usage(`${shown(permission)} is not a permission; valid: ${CLIENT_PERMISSIONS.join(', ')}`);
+  }
+  return permissions;
+}
+
+/** `sesame clients add|list|permit|forbid|remove`. */
 export function registerClients(program: Command): void {
   const clients = program.command('clients').description('manage OAuth clients');
 
@@ -41,10 +52,17 @@ export function registerClients(program: Command): void {
     .option('--scopes <scopes>', 'allowed scopes, space-separated', '')
     .option('--redirect-uri <url>', 'a redirect URI (repeatable)', collect, [])
     .option('--audience <aud>', 'aud of its access tokens, space-separated (default: the server audience)')
+    .option(
+      '--permission <permissions>',
+      `what it may do beyond its own tokens: ${CLIENT_PERMISSIONS.join(', ')} (comma-separated, repeatable)`,
+      collect,
+      [],
+    )
     .option('--public', 'a public client (no secret: mobile and browser apps)')
     .option('--json', 'print JSON')
     .action(async (name: string, options: AddOptions) => {
       checkGrants(list(options.grant));
+      const permissions = checkPermissions(options.permission.flatMap(list));
       for (const uri of options.redirectUri) {
         if (!URL.canParse(uri)) throw usage(`--redirect-uri ${shown(uri)} is not an absolute URL`);
       }
@@ -56,6 +74,7 @@ export function registerClients(program: Command): void {
           scopes: list(options.scopes),
           redirectUris: options.redirectUri,
           audience: options.audience ? list(options.audience) : [],
+          permissions,
         });
         await services.audit({
           type: 'admin.client.created',
@@ -93,6 +112,34 @@ export function registerClients(program: Command): void {
           }
       });
     });
+
+  for (const [verb, description] of [
+    ['permit', 'give a client permissions: introspect (any token), revocations (read the feed)'],
+    ['forbid', 'take permissions away from a client'],
+  ] as const) {
+    withStoreOptions(clients.command(`${verb} <client_id> <permissions...>`))
+      .description(description)
+      .action(async (clientId: string, given: string[], options: { dataDir?: string; config?: string }) => {
+        const named = checkPermissions(given.flatMap(list));
+        await withServices(commandConfig(options), async (services, store) => {
+          const before = await store.findClient(clientId);
+          if (before === undefined) throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
+          const permissions =
+            verb === 'permit'
+              ? [...new Set([...before.permissions, ...named])]
+              : before.permissions.filter((permission) => !named.includes(permission));
+          const client = await services.clients.setPermissions(clientId, permissions);
+          await services.audit({
+            type: 'admin.client.changed',
+            actor: 'cli',
+            subject: clientId,
+            details: { permissions: client.permissions },
+          });
+          const now = client.permissions.length > 0 ? client.permissions.join(', ') : 'none';
+          process.stdout.write(`client ${clientId} permissions: ${now}\n`);
+        });
+      });
+  }
 
   withStoreOptions(clients.command('remove <client_id>'))
     .description('remove a client, end its sessions and refuse its access tokens')

@@ -7,6 +7,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { StoreError } from '../errors.js';
 import { initial } from './001_initial.js';
 import { authorization } from './002_authorization.js';
+import { clientPermissions } from './003_client_permissions.js';
 
 /** The SQL dialects the schema is written for. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -16,6 +17,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
   return {
     '001_initial': initial(dialect),
     '002_authorization': authorization,
+    '003_client_permissions': clientPermissions,
   };
 }
 

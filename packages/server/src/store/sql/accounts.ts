@@ -94,6 +94,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               scopes: JSON.stringify(client.scopes),
               redirect_uris: JSON.stringify(client.redirectUris),
               audience: JSON.stringify(client.audience),
+              permissions: JSON.stringify(client.permissions),
               created_at: client.createdAt,
               updated_at: client.updatedAt,
             })
@@ -127,6 +128,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
       if (changes.scopes !== undefined) set.scopes = JSON.stringify(changes.scopes);
       if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify(changes.redirectUris);
       if (changes.audience !== undefined) set.audience = JSON.stringify(changes.audience);
+      if (changes.permissions !== undefined) set.permissions = JSON.stringify(changes.permissions);
       const result = await write((trx) =>
         trx.updateTable('clients').set(set).where('client_id', '=', clientId).executeTakeFirst(),
       );

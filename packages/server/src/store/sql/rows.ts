@@ -64,6 +64,7 @@ export function toClient(row: Selectable<ClientsTable>): Client {
     scopes: list(row.scopes),
     redirectUris: list(row.redirect_uris),
     audience: list(row.audience),
+    permissions: list(row.permissions),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };

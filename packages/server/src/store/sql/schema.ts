@@ -33,6 +33,8 @@ export interface ClientsTable {
   scopes: string;
   redirect_uris: string;
   audience: string;
+  /** JSON list; added by 003_client_permissions. */
+  permissions: string;
   created_at: Big;
   updated_at: Big;
 }
