@@ -1,5 +1,10 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { basic, type Deployment, PLAYER } from '../lib/deployment.js';
+import { freePort, sesame, startSesame, waitForOk } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
 
 const CATEGORY = 'http edges';
@@ -123,8 +128,72 @@ async function routerEdges(ctx: Context, d: Deployment): Promise<void> {
   }
 }
 
+const MASTER_KEY = Buffer.alloc(32, 0x5a).toString('base64');
+const SEALED = /^mk1\./;
+
+/**
+ * The data dir of a SQLite server started with SESAME_MASTER_KEY, as a thief who copied it (a
+ * backup, a volume snapshot) reads it: the private signing keys and the server's HMAC secrets must
+ * be ciphertext, no private JWK member in the file or its WAL, and the copy must not start
+ * without the key.
+ */
+async function keysAtRest(ctx: Context): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sesame-attacks-at-rest-'));
+  const copy = `${dataDir}-copy`;
+  ctx.cleanup.push(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(copy, { recursive: true, force: true });
+  });
+  const port = await freePort();
+  const server = startSesame(port, dataDir, { SESAME_MASTER_KEY: MASTER_KEY, SESAME_WORKERS: '1' });
+  ctx.cleanup.push(() => server.stop());
+  await waitForOk(`http://127.0.0.1:${port}/healthz`, server);
+
+  const file = join(dataDir, 'sesame.db');
+  const disk = [file, `${file}-wal`]
+    .filter((path) => existsSync(path))
+    .map((path) => readFileSync(path).toString('latin1'))
+    .join('');
+  ctx.report.check(
+    CATEGORY,
+    'at rest: no private JWK member ("d") in sesame.db or its WAL',
+    !disk.includes('"d":"'),
+  );
+  const raw = new Database(file, { readonly: true });
+  try {
+    const keys = raw.prepare('select private_jwk as text from signing_keys').all() as Array<{ text: string }>;
+    const settings = raw
+      .prepare("select value as text from settings where name like '%secret%'")
+      .all() as Array<{ text: string }>;
+    ctx.report.check(
+      CATEGORY,
+      `at rest: ${keys.length} signing key(s) stored as ciphertext`,
+      keys.length > 0 && keys.every((row) => SEALED.test(row.text)),
+    );
+    ctx.report.check(
+      CATEGORY,
+      `at rest: ${settings.length} HMAC secret(s) stored as ciphertext`,
+      settings.length > 0 && settings.every((row) => SEALED.test(row.text)),
+    );
+  } finally {
+    raw.close();
+  }
+
+  cpSync(dataDir, copy, { recursive: true });
+  const stolen = await sesame(['keys', 'list', '--data-dir', copy]);
+  ctx.report.check(
+    CATEGORY,
+    'at rest: a copy of the data dir without the master key is refused, in one line',
+    stolen.code !== 0 &&
+      stolen.stderr.trim().split('\n').length === 1 &&
+      /SESAME_MASTER_KEY/.test(stolen.stderr),
+    `exit ${stolen.code}: ${stolen.stderr.trim().slice(0, 160)}`,
+  );
+}
+
 /** Requests at the edges of HTTP: what the router and the parsers answer before any route. */
 export async function httpEdgeAttacks(ctx: Context): Promise<void> {
   await duplicateJsonKeys(ctx, ctx.main);
   await routerEdges(ctx, ctx.main);
+  await keysAtRest(ctx);
 }

@@ -168,7 +168,8 @@ export const CONFIG_SCHEMA = {
     type: 'string',
     default: '',
     secret: true,
-    description: 'encrypts signing keys in PostgreSQL: 32 random bytes, base64 or hex',
+    description:
+      'encrypts signing keys and server secrets at rest (required with PostgreSQL; optional with SQLite): 32 random bytes, base64 or hex',
   },
   masterKeyPrevious: {
     type: 'string',

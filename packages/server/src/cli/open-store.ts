@@ -1,12 +1,14 @@
 /**
  * The store a command works on, chosen by the configuration: PostgreSQL when SESAME_DATABASE_URL
  * is set (signing keys encrypted with SESAME_MASTER_KEY; config.ts refuses the URL without one),
- * otherwise the SQLite file of the data dir; with SESAME_REDIS_URL, Redis in front for what
+ * otherwise the SQLite file of the data dir (its signing keys and secrets encrypted too when
+ * SESAME_MASTER_KEY is set); with SESAME_REDIS_URL, Redis in front for what
  * instances share (store/redis/store.ts). Every command and every worker opens it the same way.
  */
 import { join } from 'node:path';
 import type { SesameConfig } from '../config.js';
 import { createMasterKeyCipher } from '../keys/master-key-cipher.js';
+import type { EncryptedStore } from '../store/encrypted-keys.js';
 import { openPostgresStore, type PostgresStore } from '../store/postgres.js';
 import { connectRedis } from '../store/redis/connection.js';
 import { withRedis } from '../store/redis/store.js';
@@ -25,6 +27,12 @@ export interface OpenStoreOptions {
   log?: (message: string) => void;
 }
 
+/** The cipher of SESAME_MASTER_KEY, or undefined when none is configured (SQLite only). */
+function masterKeyCipher(config: SesameConfig) {
+  if (config.masterKey === '') return undefined;
+  return createMasterKeyCipher({ current: config.masterKey, previous: config.masterKeyPrevious });
+}
+
 /** The PostgreSQL store of the configuration (for commands that need its extras, like rewrap). */
 export function openConfiguredPostgres(config: SesameConfig, migrate = true): Promise<PostgresStore> {
   return openPostgresStore({
@@ -33,6 +41,22 @@ export function openConfiguredPostgres(config: SesameConfig, migrate = true): Pr
     keyCipher: createMasterKeyCipher({ current: config.masterKey, previous: config.masterKeyPrevious }),
     poolSize: config.dbPoolSize,
     migrate,
+  });
+}
+
+/**
+ * The configured database without Redis, with its rewrap step (`sesame keys rewrap`): PostgreSQL,
+ * or the SQLite file. `migrate` false opens without migrating and without rewrapping.
+ */
+export function openConfiguredDatabase(config: SesameConfig, migrate = true): Promise<EncryptedStore> {
+  if (config.databaseUrl) return openConfiguredPostgres(config, migrate);
+  return openSqliteStore({
+    rewrapOnOpen: migrate,
+    file: join(config.dataDir, 'sesame.db'),
+    migrate,
+    requireMigrated: !migrate,
+    synchronous: config.sqliteSynchronous,
+    keyCipher: masterKeyCipher(config),
   });
 }
 
@@ -51,6 +75,7 @@ export async function openConfiguredStore(
         migrate,
         requireMigrated: !migrate,
         synchronous: config.sqliteSynchronous,
+        keyCipher: masterKeyCipher(config),
       });
   if (!config.redisUrl || options.withoutRedis) return store;
   const log = options.log ?? ((message: string) => process.stderr.write(`sesame: ${message}\n`));

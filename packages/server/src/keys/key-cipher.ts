@@ -1,8 +1,8 @@
 /**
- * The seam for encrypting private keys at rest. The embedded (SQLite) store keeps them in a 0600
- * file and uses the identity cipher; PostgreSQL mode (issue 5) must supply a real one keyed by
- * SESAME_MASTER_KEY and refuse to start without it. The cipher sees the private JWK as JSON text
- * and returns what the store keeps in `SigningKey.privateJwk`.
+ * The seam for encrypting private keys at rest. The stores encrypt with the master-key cipher
+ * (master-key-cipher.ts, store/encrypted-keys.ts): always in PostgreSQL, in SQLite when
+ * SESAME_MASTER_KEY is set; without it the SQLite file (0600) holds them in clear. The cipher sees
+ * the private JWK as JSON text and returns what the store keeps in `SigningKey.privateJwk`.
  */
 export interface KeyCipher {
   /** A name recorded nowhere secret, for diagnostics ("identity", "aes-256-gcm:v1", …). */

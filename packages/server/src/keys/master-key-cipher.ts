@@ -13,6 +13,8 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { ConfigError } from '../config.js';
 import type { KeyCipher } from './key-cipher.js';
 
+const VERSION = 'mk1';
+
 export interface MasterKeyCipher extends KeyCipher {
   encrypt(plaintext: string): string;
   decrypt(stored: string): string;
@@ -22,6 +24,15 @@ export interface MasterKeyCipher extends KeyCipher {
   isCurrent(stored: string): boolean;
 }
 
+/**
+ * True when `stored` has the form of a master-key ciphertext (under any master key). A value in
+ * clear never has it: private JWKs are JSON, settings are base64url or ISO dates, none has a dot
+ * after "mk1". Lets a store opened without a master key see that it needs one.
+ *
+ * @example isSealed('mk1.0123456789abcdef.iv.body') // true
+ */
+export const isSealed = (stored: string): boolean => stored.startsWith(`${VERSION}.`);
+
 export interface MasterKeys {
   /** SESAME_MASTER_KEY: 32 random bytes as base64, base64url or hex. */
   current: string;
@@ -29,7 +40,6 @@ export interface MasterKeys {
   previous?: string;
 }
 
-const VERSION = 'mk1';
 const IV_BYTES = 12; // the GCM nonce size NIST SP 800-38D recommends
 const TAG_BYTES = 16;
 

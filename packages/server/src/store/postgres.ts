@@ -11,12 +11,11 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { KeyCipher } from '../keys/key-cipher.js';
-import { type RewrappingCipher, withEncryptedKeys } from './encrypted-keys.js';
+import { type EncryptedStore, type RewrappingCipher, withEncryptedKeys } from './encrypted-keys.js';
 import { StoreError } from './errors.js';
 import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
-import type { Store } from './types.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -37,11 +36,8 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
-/** A PostgreSQL store, plus re-encryption of its signing keys under the current master key. */
-export interface PostgresStore extends Store {
-  /** Re-encrypts every key not under the current master key; returns how many changed. */
-  rewrapSigningKeys(): Promise<number>;
-}
+/** A PostgreSQL store, plus re-encryption of its secrets under the current master key. */
+export type PostgresStore = EncryptedStore;
 
 /**
  * One fixed advisory-lock id for "appending to the revocation feed" (any 64-bit number; this is

@@ -17,7 +17,10 @@
  *    change the setting inside a transaction ("Safety level may not be changed inside a
  *    transaction"), so it is set before BEGIN and restored after COMMIT, under the write mutex, so
  *    no other transaction of this connection runs in between. `synchronous: 'full'` syncs all.
- * The data dir is created 0700 and the file 0600: signing keys live in it.
+ * The data dir is created 0700 and the file 0600: signing keys live in it. With a master key
+ * (`keyCipher`, SESAME_MASTER_KEY), the private keys and the settings' secrets are also encrypted
+ * in the file, as in PostgreSQL (store/encrypted-keys.ts), so a copy of the file alone (a backup,
+ * a leaked volume) does not give them away.
  */
 import { chmodSync, closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -31,13 +34,18 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import {
+  assertNothingSealed,
+  type EncryptedStore,
+  type RewrappingCipher,
+  withEncryptedKeys,
+} from './encrypted-keys.js';
 import { StoreError } from './errors.js';
 import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import type { WriteOptions } from './sql/context.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
 import { fileMutex } from './sqlite-mutex.js';
-import type { Store } from './types.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created (0700) when missing. */
@@ -55,6 +63,13 @@ export interface SqliteStoreOptions {
    * at commit. `full`: every commit is fsynced.
    */
   synchronous?: 'normal' | 'full';
+  /**
+   * Encrypts private signing keys and settings at rest (keys/master-key-cipher.ts). A store in
+   * clear is encrypted on open; without it, a store holding ciphertext is refused.
+   */
+  keyCipher?: RewrappingCipher;
+  /** With a `keyCipher`: rewrap what is not under the current key on open (default true). */
+  rewrapOnOpen?: boolean;
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -82,13 +97,15 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * await store.ping();
  * await store.close();
  */
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<EncryptedStore> {
   const now = options.now ?? Date.now;
   const file = prepareFile(options.file);
   const synchronous = options.synchronous ?? 'normal';
   let raw: Database.Database;
   try {
     raw = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    // With a master key, what is deleted or replaced is overwritten with zeros, not left in free pages.
+    if (options.keyCipher) raw.pragma('secure_delete = ON');
     raw.pragma('journal_mode = WAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -110,24 +127,27 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         raw.pragma('synchronous = NORMAL');
       }
     });
+  const close = async () => {
+    await db.destroy();
+    lock.release();
+  };
+  const migrated = options.migrate !== false || options.requireMigrated === true;
   try {
     if (options.migrate !== false) await lock.run(() => migrateToLatest(db as Kysely<unknown>, 'sqlite'));
     else if (options.requireMigrated) await assertMigrated(db as Kysely<unknown>, 'sqlite');
     if (options.migrate !== false) await sweep(write, now());
+    // Checked with the tables there; an unmigrated store is refused on first read instead.
+    if (migrated && !options.keyCipher) await assertNothingSealed(db);
+    const store = createKyselyStore({ kind: 'sqlite', db, write, close });
+    const encrypted = await withEncryptedKeys(store, { db, write }, options.keyCipher, false);
+    if (options.keyCipher && migrated && options.rewrapOnOpen !== false) {
+      if ((await encrypted.rewrapSigningKeys()) > 0) await lock.run(async () => forgetOldText(raw));
+    }
+    return encrypted;
   } catch (error) {
-    await db.destroy();
-    lock.release();
+    await close();
     throw error;
   }
-  return createKyselyStore({
-    kind: 'sqlite',
-    db,
-    write,
-    async close() {
-      await db.destroy();
-      lock.release();
-    },
-  });
 }
 
 /**
@@ -166,6 +186,16 @@ function prepareFile(path: string): string {
       cause: error,
     });
   }
+}
+
+/**
+ * After secrets were re-encrypted (a clear store upgraded, or a master-key rotation), the texts they
+ * replaced may still sit in free pages of the file and in old frames of the WAL. VACUUM rewrites the
+ * file without free pages; the TRUNCATE checkpoint copies the WAL in and empties it.
+ */
+function forgetOldText(raw: Database.Database): void {
+  raw.exec('VACUUM');
+  raw.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 /** Drops expired single-use markers and throttle counters, which have no delete method of their own. */
