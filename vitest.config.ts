@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
     // Fault suites stop the shared PostgreSQL and Redis: `npm run test:faults` runs them alone.
-    exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
+    // The fresh-clone install test takes minutes: `npm run test:install` runs it alone.
+    exclude: [...configDefaults.exclude, '**/*.faults.test.ts', '**/*.install.test.ts'],
     pool: 'forks',
     // After the default output: which suites were skipped because PostgreSQL or Redis was not reachable.
     reporters: ['default', './packages/server/test/helpers/skip-summary.ts'],
