@@ -38,9 +38,9 @@ describe('a fresh clone', () => {
     // --prefer-offline: the machine's npm cache serves what it has (CI machines keep one).
     const installed = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
     expect(installed.code, installed.stderr.slice(-2000)).toBe(0);
-    // --no: never fetch a package named `sesame` from the registry (a stranger's) when the
-    // workspace's bin is missing; fail instead.
-    const help = run('npx', ['--no', 'sesame', '--help']);
+    // --yes=false: never install a package named `sesame` from the registry (a stranger's) when
+    // the workspace's bin is missing; fail instead. (`--no sesame` would take `sesame` as its value.)
+    const help = run('npx', ['--yes=false', 'sesame', '--help']);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^Usage: sesame /m);
     expect(help.stdout).toMatch(/users\s+manage user accounts/);
