@@ -190,7 +190,11 @@ describe('sesame serve (real process)', () => {
     });
     expect(badConfig.code).not.toBe(0);
     expect(badConfig.stderr.trim()).toBe('error ERR_CONFIG: SESAME_PROT: unknown configuration variable');
+    // Nothing above made a store: a command on what exists refuses, naming the path.
     const unknownUser = await sesame(['users', 'disable', 'nobody', '--data-dir', dataDir]);
-    expect(unknownUser.stderr.trim()).toBe('error ERR_USER_NOT_FOUND: no user named nobody');
+    expect(unknownUser.code).toBe(5);
+    expect(unknownUser.stderr.trim()).toBe(
+      `error ERR_STORE_MISSING: no Sesame store at ${join(dataDir, 'sesame.db')}; pass the --data-dir (or SESAME_DATA_DIR) of an existing store`,
+    );
   }, 30_000);
 });

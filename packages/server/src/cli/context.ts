@@ -1,9 +1,11 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type SesameConfig } from '../config.js';
 import type { Services } from '../services.js';
 import type { Store } from '../store/types.js';
 import { createServices } from '../wiring.js';
+import { unavailable } from './failure.js';
 import { openConfiguredStore } from './open-store.js';
 
 /** The options every store-using command takes. */
@@ -31,6 +33,25 @@ export function storeFile(config: SesameConfig): string {
 }
 
 /**
+ * Refuses a data dir without a store, naming the path: a command that reads or changes what is
+ * there (`users list`, `users disable`) must not create an empty store where it was pointed by
+ * mistake (a typo in --data-dir, or run from another folder, whose ./.sesame is not the server's).
+ * Only the commands that add something (`users add`, `clients add`, `migrate`) create a store.
+ *
+ * @example requireExistingStore(config); // throws ERR_STORE_MISSING, exit 5
+ */
+export function requireExistingStore(config: SesameConfig): void {
+  if (config.databaseUrl) return; // a missing database is reported by the connection itself
+  const file = resolve(storeFile(config));
+  if (!existsSync(file)) {
+    throw unavailable(
+      'ERR_STORE_MISSING',
+      `no Sesame store at ${file}; pass the --data-dir (or SESAME_DATA_DIR) of an existing store`,
+    );
+  }
+}
+
+/**
  * Opens the store of the data dir and the services, runs `work`, and closes both, also on failure.
  * The CLI and a running server share the file safely (WAL, immediate write transactions).
  */
@@ -48,4 +69,18 @@ export async function withServices<T>(
     await services?.close();
     await store.close();
   }
+}
+
+/**
+ * `withServices` for a command that reads or changes what exists (`users list`, `users disable`):
+ * a missing store is refused with one line naming its path (requireExistingStore), never created.
+ *
+ * @example await withExistingStore(commandConfig(options), async (_services, store) => store.listUsers({}));
+ */
+export async function withExistingStore<T>(
+  config: SesameConfig,
+  work: (services: Services, store: Store) => Promise<T>,
+): Promise<T> {
+  requireExistingStore(config);
+  return withServices(config, work);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CLIENT_PERMISSIONS } from '../../clients/clients.js';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
 import { withdrawClient } from '../../tokens/withdraw.js';
-import { commandConfig, withServices, withStoreOptions } from '../context.js';
+import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
 
 interface AddOptions {
@@ -100,7 +100,7 @@ export function registerClients(program: Command): void {
     .description('list clients')
     .option('--json', 'print JSON')
     .action(async (options: { dataDir?: string; config?: string; json?: boolean }) => {
-      await withServices(commandConfig(options), async (_services, store) => {
+      await withExistingStore(commandConfig(options), async (_services, store) => {
         const all = (await store.listClients()).map(({ secretHash: _hidden, ...client }) => client);
         if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
         else
@@ -144,7 +144,7 @@ export function registerClients(program: Command): void {
   withStoreOptions(clients.command('remove <client_id>'))
     .description('remove a client, end its sessions and refuse its access tokens')
     .action(async (clientId: string, options: { dataDir?: string; config?: string }) => {
-      await withServices(commandConfig(options), async (services, store) => {
+      await withExistingStore(commandConfig(options), async (services, store) => {
         if (!(await store.deleteClient(clientId)))
           throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
         // Its sessions end and its access tokens are refused now, not when they expire.

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listConsents, revokeConsent } from '../../accounts/consents.js';
-import { commandConfig, withServices, withStoreOptions } from '../context.js';
+import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 import { refused } from '../failure.js';
 
 interface StoreOptions {
@@ -16,7 +16,7 @@ export function registerConsents(program: Command): void {
     .description('list the clients a user has consented to')
     .option('--json', 'print JSON')
     .action(async (username: string, options: StoreOptions & { json?: boolean }) => {
-      await withServices(commandConfig(options), async (services) => {
+      await withExistingStore(commandConfig(options), async (services) => {
         const user = await services.users.find({ username });
         if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
         const list = await listConsents(services, user.id);
@@ -32,7 +32,7 @@ export function registerConsents(program: Command): void {
   withStoreOptions(consents.command('revoke <username> <client_id>'))
     .description("revoke a user's consent to a client, and end their sessions with it")
     .action(async (username: string, clientId: string, options: StoreOptions) => {
-      await withServices(commandConfig(options), async (services) => {
+      await withExistingStore(commandConfig(options), async (services) => {
         const user = await services.users.find({ username });
         if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
         const { removed, sessions } = await revokeConsent(services, user.id, clientId, 'cli');

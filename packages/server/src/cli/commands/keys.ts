@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commandGroup } from '../command-group.js';
-import { commandConfig, withServices, withStoreOptions } from '../context.js';
+import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
@@ -12,7 +12,7 @@ export function registerKeys(program: Command): void {
     .description("list the server's signing keys (no key material)")
     .option('--json', 'print JSON')
     .action(async (options: { dataDir?: string; config?: string; json?: boolean }) => {
-      await withServices(commandConfig(options), async (services) => {
+      await withExistingStore(commandConfig(options), async (services) => {
         const list = await services.keys.list();
         if (options.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         else
@@ -27,7 +27,7 @@ export function registerKeys(program: Command): void {
   withStoreOptions(keys.command('rotate'))
     .description('one rotation step now: next becomes current, current retires, a new next is made')
     .action(async (options: { dataDir?: string; config?: string }) => {
-      await withServices(commandConfig(options), async (services) => {
+      await withExistingStore(commandConfig(options), async (services) => {
         await services.keys.rotate();
         await services.audit({ type: 'key.rotated', actor: 'cli', details: { forced: true } });
         const current = (await services.keys.list()).find((key) => key.state === 'current');

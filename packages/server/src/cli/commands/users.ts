@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { endUserSessions } from '../../tokens/withdraw.js';
-import { commandConfig, withServices, withStoreOptions } from '../context.js';
+import {
+  commandConfig,
+  requireExistingStore,
+  withExistingStore,
+  withServices,
+  withStoreOptions,
+} from '../context.js';
 import { refused } from '../failure.js';
 import { promptPassword, readPasswordFromStdin } from '../password-input.js';
 
@@ -41,7 +47,7 @@ export function registerUsers(program: Command): void {
     .description('list users')
     .option('--json', 'print JSON')
     .action(async (options: StoreOptions & { json?: boolean }) => {
-      await withServices(commandConfig(options), async (_services, store) => {
+      await withExistingStore(commandConfig(options), async (_services, store) => {
         const list = (await store.listUsers({ limit: 10_000 })).map(
           ({ passwordHash: _hidden, ...user }) => user,
         );
@@ -61,7 +67,7 @@ export function registerUsers(program: Command): void {
     withStoreOptions(users.command(`${name} <username>`))
       .description(disabled ? 'disable a user and end every session' : 'enable a disabled user')
       .action(async (username: string, options: StoreOptions) => {
-        await withServices(commandConfig(options), async (services, store) => {
+        await withExistingStore(commandConfig(options), async (services, store) => {
           const user = await store.findUserByName(username);
           if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
           await services.users.setDisabled(user.id, disabled);
@@ -82,8 +88,9 @@ export function registerUsers(program: Command): void {
     .option('--password-stdin', 'read the password from stdin')
     .action(async (username: string, options: StoreOptions & { passwordStdin?: boolean }) => {
       const config = commandConfig(options);
+      requireExistingStore(config); // before asking for the password
       const password = await readNewPassword(options);
-      await withServices(config, async (services, store) => {
+      await withExistingStore(config, async (services, store) => {
         const user = await store.findUserByName(username);
         if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
         await services.users.setPassword(user.id, password);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { WXAPP_GRANT_TYPE } from '../../grants/wxapp.js';
-import { commandConfig, withServices, withStoreOptions } from '../context.js';
+import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
 
 interface WechatOptions {
@@ -27,7 +27,7 @@ export function registerWechatApp(clients: Command): void {
     .option('--secret-env <NAME>', 'the environment variable of `sesame serve` that holds the AppSecret')
     .option('--remove', 'remove the WeChat mini-program from the client')
     .action(async (clientId: string, options: WechatOptions) => {
-      await withServices(commandConfig(options), async (services, store) => {
+      await withExistingStore(commandConfig(options), async (services, store) => {
         const client = await store.findClient(clientId);
         if (client === undefined) throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
         if (options.remove) {
