@@ -11,7 +11,7 @@ import { adminRoutes } from './admin/index.js';
 import type { SesameConfig } from './config.js';
 import { createGrantRegistry, DEFAULT_GRANTS, type GrantModule } from './grants/index.js';
 import { healthRoutes } from './health.js';
-import { loggerOptions, redactUrl, skipRedactionOfScalars } from './logger.js';
+import { loggerOptions, prettyLine, prettyLogs, redactUrl, skipRedactionOfScalars } from './logger.js';
 import { installErrorHandling } from './oauth/errors.js';
 import { introspectEndpoint } from './oauth/introspect.js';
 import { installJsonBodyParser } from './oauth/json-body.js';
@@ -80,7 +80,16 @@ let stdout: DestinationStream | undefined;
  * most for the end of its turn; what is pending is written synchronously when the process exits.
  * Shared by every app of the process.
  */
-function stdoutLog(): DestinationStream {
+function stdoutLog(config: SesameConfig): DestinationStream {
+  const shared = sharedStdout();
+  // logFormat (logger.ts): pretty when someone reads the terminal, JSON lines otherwise.
+  const terminal = process.stdout.isTTY === true;
+  if (!prettyLogs(config, terminal)) return shared;
+  const pretty = prettyLine(terminal);
+  return { write: (line: string) => shared.write(pretty(line)) };
+}
+
+function sharedStdout(): DestinationStream {
   if (stdout !== undefined) return stdout;
   const destination = pino.destination({ dest: 1, sync: false });
   let pending = '';
@@ -143,7 +152,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const { config, store } = options;
   const now = options.now ?? Date.now;
   const app = Fastify({
-    logger: options.logger ?? { ...loggerOptions(config), stream: stdoutLog() },
+    logger: options.logger ?? { ...loggerOptions(config), stream: stdoutLog(config) },
     logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimit,
     // A hop count or the proxies' addresses, never `true` (config-proxy.ts).

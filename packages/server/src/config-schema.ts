@@ -144,6 +144,13 @@ export const CONFIG_SCHEMA = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'pino log level',
   },
+  logFormat: {
+    type: 'enum',
+    default: 'auto',
+    values: ['auto', 'json', 'pretty'],
+    description:
+      'log lines as JSON (for collectors) or pretty (one readable line each); auto: pretty when stdout is a terminal, JSON otherwise',
+  },
   migrateOnStart: {
     type: 'boolean',
     default: true,
@@ -247,6 +254,7 @@ export interface SesameConfig {
   readonly bodyLimit: number;
   readonly trustProxy: TrustProxy;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly migrateOnStart: boolean;
   readonly sqliteSynchronous: 'normal' | 'full';
   readonly databaseUrl: string;

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { symbols } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { SesameConfig } from './config.js';
 
 /** Parameter names whose values are credentials: never logged, whether in a query or an object. */
@@ -98,4 +99,30 @@ export function skipRedactionOfScalars(logger: FastifyBaseLogger): void {
   if (stringifiers === undefined || wildcard === undefined) return;
   stringifiers[symbols.wildcardFirstSym] = (value, safe) =>
     value === null || typeof value !== 'object' ? JSON.stringify(value) : wildcard(value, safe);
+}
+
+/**
+ * Whether log lines are printed pretty: `pretty` and `json` say so; `auto` (the default) is pretty
+ * when standard output is a terminal (someone reads it) and JSON otherwise (a file, a pipe, a log
+ * collector).
+ *
+ * @example prettyLogs({ logFormat: 'auto' }, process.stdout.isTTY === true)
+ */
+export function prettyLogs(config: Pick<SesameConfig, 'logFormat'>, isTerminal: boolean): boolean {
+  return config.logFormat === 'pretty' || (config.logFormat === 'auto' && isTerminal);
+}
+
+/**
+ * Turns one pino JSON line into one readable line (`12:00:01.250 INFO: request completed {...}`),
+ * colored on a terminal. Redaction happened before: the line it gets is already censored.
+ *
+ * @example const pretty = prettyLine(true); stream.write(pretty(jsonLine));
+ */
+export function prettyLine(colorize: boolean): (line: string) => string {
+  return pinoPretty.prettyFactory({
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+  });
 }
