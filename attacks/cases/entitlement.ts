@@ -67,9 +67,38 @@ async function unrelatedClientAttacks(ctx: Context): Promise<void> {
 }
 
 /**
+ * Redirect URIs an attacker (or a careless admin) might register: a script URI ends up in a
+ * `302 Location` and in the CSP form-action; plain http off-loopback hands codes to the network.
+ */
+async function redirectUriAttacks(ctx: Context, adminToken: string): Promise<void> {
+  const { report, main } = ctx;
+  for (const uri of [
+    'javascript:alert(document.domain)',
+    'data:text/html,<script>alert(1)</script>',
+    'http://attacker.example/cb',
+    'https://*.attacker.example/cb',
+    'https://app.example@attacker.example/cb',
+  ]) {
+    const response = await fetch(`${main.issuer}/admin/clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'web', grantTypes: ['authorization_code'], redirectUris: [uri] }),
+    });
+    const body = await response.text();
+    report.check(
+      CATEGORY,
+      `registering the redirect URI ${uri} is refused`,
+      response.status === 400,
+      `${response.status} ${body.slice(0, 120)}`,
+    );
+  }
+}
+
+/**
  * Who may use what. A token an API received (aud quiz-api, with that API's own scope named `admin`)
  * replayed at Sesame's admin API must be refused: Sesame's routes take only tokens for Sesame
- * (RFC 9068 §4, RFC 8725 §3.9). Introspection and the revocation feed answer only entitled clients.
+ * (RFC 9068 §4, RFC 8725 §3.9). Introspection and the revocation feed answer only entitled clients;
+ * redirect URIs are https, loopback http or a native app's private-use scheme.
  */
 export async function entitlementAttacks(ctx: Context): Promise<void> {
   const { report, main } = ctx;
@@ -104,4 +133,5 @@ export async function entitlementAttacks(ctx: Context): Promise<void> {
     `answered ${status}`,
   );
   await unrelatedClientAttacks(ctx);
+  await redirectUriAttacks(ctx, control.access_token);
 }

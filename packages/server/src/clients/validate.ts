@@ -64,21 +64,58 @@ export function validateScopes(scopes: unknown): string[] {
   return [...new Set(scopes as string[])];
 }
 
+/** RFC 8252 §7.3 / §8.3: the loopback hosts a native app may listen on over plain http. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
 /**
- * RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI … MUST NOT include a
- * fragment component." Custom schemes stay allowed for native apps (RFC 8252 §7.1).
+ * Why a redirect URI is refused, or undefined when it is acceptable:
+ * - RFC 6749 §3.1.2: an absolute URI without a fragment;
+ * - https, or http only on a loopback host (RFC 8252 §7.3; RFC 9700 §4.1: no cleartext redirects);
+ * - or a private-use scheme of a native app, in reverse-domain form, so with a dot (RFC 8252 §7.1),
+ *   which keeps out javascript:, data:, file: and the like;
+ * - no wildcard (RFC 9700 §4.1.1: exact matching only) and no userinfo (`https://good@evil`).
  */
+export function redirectUriProblem(uri: string): string | undefined {
+  if (CONTROL.test(uri) || /\s/.test(uri)) return 'it must not contain spaces or control characters';
+  if (!isAbsoluteUri(uri)) return 'it must be an absolute URI';
+  if (uri.includes('#')) return 'it must not have a fragment (RFC 6749 section 3.1.2)';
+  if (uri.includes('*')) return 'wildcards are not allowed: redirect URIs match exactly';
+  // Browsers read a backslash in an http(s) URL as a slash; other parsers do not: no ambiguity.
+  if (uri.includes('\\')) return 'it must not contain backslashes';
+  const url = new URL(uri);
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  if (url.username !== '' || url.password !== '' || /^[^:]+:\/\/[^/?]*@/.test(uri))
+    return 'it must not contain userinfo (user@host)';
+  if (scheme === 'https') return undefined;
+  if (scheme === 'http') {
+    return LOOPBACK_HOSTS.has(url.hostname)
+      ? undefined
+      : 'http is allowed only for the loopback hosts 127.0.0.1, [::1] and localhost (RFC 8252 section 7.3): use https';
+  }
+  if (!scheme.includes('.'))
+    return `the scheme ${scheme}: is not allowed: use https, http on a loopback host, or a private-use scheme in reverse-domain form such as com.example.app: (RFC 8252 section 7.1)`;
+  return undefined;
+}
+
+/** Every redirect URI must pass `redirectUriProblem`; the error names the URI and the rule. */
 export function validateRedirectUris(uris: unknown): string[] {
   if (!Array.isArray(uris)) throw invalid('redirectUris must be a list');
   for (const uri of uris) {
-    if (typeof uri !== 'string' || !isAbsoluteUri(uri))
-      throw invalid('a redirect URI must be an absolute URL');
-    if (uri.includes('#')) throw invalid('a redirect URI must not have a fragment');
-    if (CONTROL.test(uri) || /\s/.test(uri))
-      throw invalid('a redirect URI must not contain spaces or controls');
+    if (typeof uri !== 'string') throw invalid('a redirect URI must be a string');
+    const problem = redirectUriProblem(uri);
+    // The URI is named (no secret of Sesame's), but never a password it might carry.
+    if (problem !== undefined)
+      throw invalid(`redirect URI ${shown(uri.replace(/\/\/[^/?#]*@/, '//…@'))} refused: ${problem}`);
   }
   return [...new Set(uris as string[])];
 }
+
+/**
+ * A value to echo in an error: in single quotes (an OAuth error_description may not hold double
+ * quotes or backslashes, RFC 6749 section 5.2), at most 100 characters, controls escaped.
+ */
+const shown = (value: string) =>
+  `'${JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}...` : value).slice(1, -1)}'`;
 
 /**
  * What a client may be permitted beyond its own tokens. `introspect`: RFC 7662 §4 wants the server
