@@ -8,13 +8,14 @@
  * Private signing keys are encrypted by `keyCipher` (keys/master-key-cipher.ts) before they reach
  * the database, and decrypted on the way out (store/encrypted-keys.ts).
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { KeyCipher } from '../keys/key-cipher.js';
 import { type EncryptedStore, type RewrappingCipher, withEncryptedKeys } from './encrypted-keys.js';
 import { StoreError } from './errors.js';
 import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import { createKyselyStore } from './sql/kysely-store.js';
+import { OwnSchemaPostgresDialect } from './sql/own-schema-dialect.js';
 import type { Database as Tables } from './sql/schema.js';
 
 export interface PostgresStoreOptions {
@@ -70,7 +71,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle connection dropped by the server (restart, failover) emits 'error' on the pool; without
   // a listener that would crash the process. The pool discards the connection and makes a new one.
   pool.on('error', () => undefined);
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => db.transaction().execute(fn);
   try {
     if (options.migrate !== false) await migrateExclusively(db, options.schema);
