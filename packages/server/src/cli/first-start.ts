@@ -3,6 +3,8 @@ import type { SesameConfig } from '../config.js';
 import type { Services } from '../services.js';
 import type { Store } from '../store/types.js';
 import { DOCS_CLIENT_ID } from '../web/docs.js';
+import { createServices } from '../wiring.js';
+import { openConfiguredStore } from './open-store.js';
 
 /** Settings name marking that first-start set-up ran; it never runs (or prints) again. */
 const FIRST_START_SETTING = 'first_start_done';
@@ -10,12 +12,22 @@ const FIRST_START_SETTING = 'first_start_done';
 export interface FirstStartResult {
   admin?: { username: string; password: string };
   docsClient: boolean;
+  /**
+   * When no admin was made (users were added with the CLI before the first start): who can log in
+   * on /docs, so the banner does not send people to an `admin` that does not exist.
+   */
+  existingUsers?: { count: number; admins: string[]; names: string[] };
 }
+
+/** At most this many names in the banner. */
+const NAMED = 3;
 
 /**
  * On the first start of an empty store: an admin user (scopes "openid admin") with a random
  * password, and the public first-party client `sesame-docs` (password + refresh_token) that the
  * /docs page logs in with. Returns what was made, for printing once; undefined on later starts.
+ * `sesame serve` runs it only once it listens: the password is made only when it can be printed
+ * with a working server (a start that failed, on a port in use, once lost it for good).
  */
 export async function firstStart(services: Services, store: Store): Promise<FirstStartResult | undefined> {
   if ((await store.getSetting(FIRST_START_SETTING)) !== undefined) return undefined;
@@ -31,6 +43,14 @@ export async function firstStart(services: Services, store: Store): Promise<Firs
       details: { firstStart: true },
     });
     result.admin = { username: user.username, password };
+  } else {
+    const users = (await store.listUsers({ limit: 1000 })).filter((user) => !user.disabled);
+    const admins = users.filter((user) => user.scopes.includes('admin'));
+    result.existingUsers = {
+      count: await store.countUsers(),
+      admins: admins.slice(0, NAMED).map((user) => user.username),
+      names: users.slice(0, NAMED).map((user) => user.username),
+    };
   }
   if ((await store.findClient(DOCS_CLIENT_ID)) === undefined) {
     await services.clients.create({
@@ -64,10 +84,62 @@ export function firstStartBanner(result: FirstStartResult, config: SesameConfig)
   lines.push(
     `  docs client:     ${DOCS_CLIENT_ID} (public; no secret)`,
     '',
-    `  API docs:        ${config.issuer}/docs   (Authorize: log in as admin, client_id ${DOCS_CLIENT_ID})`,
+    `  API docs:        ${config.issuer}/docs   (Authorize: ${whoLogsIn(result)}, client_id ${DOCS_CLIENT_ID})`,
     `  token endpoint:  ${config.issuer}/oauth/token`,
     `  JWKS:            ${config.issuer}/.well-known/jwks.json`,
     '',
   );
+  const dataDir = config.databaseUrl ? '' : ` --data-dir ${config.dataDir}`;
+  if (result.admin) {
+    lines.push(
+      `  Lost the password? \`sesame users passwd ${result.admin.username}${dataDir}\` sets a new one.`,
+      '',
+    );
+  } else if (result.existingUsers?.admins.length === 0) {
+    lines.push(
+      `  No user has the admin scope that /admin needs: \`sesame users add NAME --scopes "openid admin"${dataDir}\``,
+      '',
+    );
+  }
   return lines.join('\n');
+}
+
+/**
+ * Who can log in on /docs: the admin just made, or, when users were added with the CLI before the
+ * first start (no admin is made then), those with the admin scope, else any of them.
+ */
+function whoLogsIn(result: FirstStartResult): string {
+  if (result.admin) return `log in as ${result.admin.username}`;
+  const existing = result.existingUsers;
+  if (existing === undefined || existing.names.length === 0) return 'log in as a user with the admin scope';
+  const named = existing.admins.length > 0 ? existing.admins : existing.names;
+  const more = existing.count > named.length ? ' or another user' : '';
+  return `log in as ${named.join(', ')}${more} (users existed, so no admin was made)`;
+}
+
+/**
+ * First-start set-up with services of its own, closed after.
+ *
+ * @example const created = await runFirstStart(config, store); // once the server listens
+ */
+export async function runFirstStart(
+  config: SesameConfig,
+  store: Store,
+): Promise<FirstStartResult | undefined> {
+  const setup = await createServices({ config, store, now: Date.now, rotateKeys: false });
+  return firstStart(setup, store).finally(() => setup.close());
+}
+
+/**
+ * First-start set-up on a store opened for it (the cluster primary, whose workers have their own).
+ *
+ * @example const created = await firstStartOn(config); // once every worker listens
+ */
+export async function firstStartOn(config: SesameConfig): Promise<FirstStartResult | undefined> {
+  const store = await openConfiguredStore(config, { withoutRedis: true });
+  try {
+    return await runFirstStart(config, store);
+  } finally {
+    await store.close();
+  }
 }

@@ -3,7 +3,8 @@
  * accepts, workers serve). Every worker opens its own store — the SQLite file (WAL lets them share
  * it) or a PostgreSQL pool of its own — and needs nothing from the others: the state is in the
  * store (and Redis). What must happen once happens in the primary, before any worker exists:
- * migrations, the first signing keys, the first-start admin and its banner. Later key rotations are
+ * migrations and the first signing keys; the first-start admin and its banner come once every
+ * worker listens, so a start that fails makes no password nobody saw. Later key rotations are
  * compare-and-set steps in the store, so workers racing on them cannot both win.
  *
  * The primary owns the workers' lifecycle: a worker ignores SIGINT (Ctrl-C reaches the whole
@@ -15,9 +16,11 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { SesameConfig } from '../config.js';
 import { createServices } from '../wiring.js';
+import type { CliError } from './failure.js';
 import { unavailable } from './failure.js';
-import { firstStart, firstStartBanner } from './first-start.js';
+import { firstStartBanner, firstStartOn } from './first-start.js';
 import { openConfiguredStore } from './open-store.js';
+import { reportedFailure } from './worker-failure.js';
 
 const READY = 'sesame:listening';
 /** More crashes than this within a minute means something is wrong for good: stop, do not loop. */
@@ -113,10 +116,8 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
   if (count <= 1) return false;
 
   const store = await openConfiguredStore(config, { withoutRedis: true });
-  let created: Awaited<ReturnType<typeof firstStart>>;
   try {
-    const setup = await createServices({ config, store, now: Date.now, rotateKeys: false });
-    created = await firstStart(setup, store).finally(() => setup.close());
+    await (await createServices({ config, store, now: Date.now, rotateKeys: false })).close();
   } finally {
     await store.close();
   }
@@ -132,18 +133,28 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     });
   const listening = new Promise<void>((ready, fail) => {
     let up = 0;
-    cluster.on('message', (_worker, message) => {
+    const reported = new Map<number, CliError>();
+    cluster.on('message', (worker, message) => {
       if (message === READY && ++up === count) ready();
+      const failure = reportedFailure(message);
+      if (failure) reported.set(worker.id, failure);
     });
     cluster.on('exit', (worker, code, signal) => {
       if (gate.stopping) return;
       // A stop signal that reached a worker first (Ctrl-C goes to the whole group, the primary may
       // be busy forking): the group is being stopped, not failing.
       if (up < count && isStopSignal(signal)) return void stopAll(`${signal} while starting`, 0);
-      if (up < count)
-        return fail(
-          unavailable('ERR_WORKER_START', `a worker stopped while starting (exit ${code ?? signal})`),
-        );
+      if (up < count) {
+        const failed = () =>
+          fail(
+            reported.get(worker.id) ??
+              unavailable('ERR_WORKER_START', `a worker stopped while starting (exit ${code ?? signal})`),
+          );
+        // Its report may still be in the channel when the exit is seen; the channel closes after it.
+        if (worker.isConnected()) worker.once('disconnect', failed);
+        else failed();
+        return;
+      }
       const now = Date.now();
       restarts.push(now);
       while (restarts[0]! < now - 60_000) restarts.shift();
@@ -163,6 +174,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     reason: string,
     exitCode: number,
     decision: 'stop' | 'ignore' | 'kill' = gate.internal(),
+    quiet = false,
   ) => {
     if (decision === 'kill') {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
@@ -170,7 +182,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     }
     if (decision === 'ignore') return;
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
-    process.stderr.write(`sesame: ${reason}: stopping ${workers.length} worker(s)\n`);
+    if (!quiet) process.stderr.write(`sesame: ${reason}: stopping ${workers.length} worker(s)\n`);
     // A worker killed by a stop signal before it could install its handler (still starting)
     // stopped as asked: that is a clean stop too.
     const exits = workers.map(
@@ -194,11 +206,13 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
   try {
     await listening;
   } catch (error) {
-    await stopAll('start failed', 1);
+    // The failure is the one line printed (main.ts): the port in use, the store down.
+    await stopAll('start failed', 1, gate.internal(), true);
     throw error;
   }
+  const created = await firstStartOn(config);
   if (created) process.stdout.write(firstStartBanner(created, config));
-  announceListening(config, count);
+  if (!gate.stopping) announceListening(config, count);
   return true;
 }
 

@@ -2,11 +2,11 @@ import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
 import type { SesameConfig } from '../../config.js';
-import { createServices } from '../../wiring.js';
 import { commandConfig, withStoreOptions } from '../context.js';
-import { failureLine, unavailable } from '../failure.js';
-import { firstStart, firstStartBanner } from '../first-start.js';
+import { unavailable } from '../failure.js';
+import { type FirstStartResult, firstStartBanner, runFirstStart } from '../first-start.js';
 import { openConfiguredStore } from '../open-store.js';
+import { failWorker } from '../worker-failure.js';
 import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
 
 interface ServeOptions {
@@ -18,7 +18,7 @@ interface ServeOptions {
 }
 
 /**
- * `sesame serve`: opens the store, runs first-start set-up, listens. SIGTERM/SIGINT: stop
+ * `sesame serve`: opens the store, listens, then runs first-start set-up. SIGTERM/SIGINT: stop
  * accepting, let in-flight requests finish (app.close), stop the key rotation, close the store.
  */
 export function registerServe(program: Command): void {
@@ -36,31 +36,44 @@ export function registerServe(program: Command): void {
       // The cluster primary prepares the store once, forks and supervises; workers go on below.
       if (await serveWorkers(config)) return;
       await serveOne(config).catch((error: unknown) => {
-        // A worker's IPC channel would keep a failed worker alive, and the primary waiting on it.
         if (!cluster.isWorker) throw error;
-        process.stderr.write(`${failureLine(error)}\n`);
-        process.exit(1);
+        // The primary prints it, once for the group, and exits; this worker ends at once (its IPC
+        // channel would keep it alive, and the primary waiting on it).
+        failWorker(error);
       });
     });
 }
 
-/** One serving process: the only one, or a cluster worker. */
+/** The one-line failure of a listen: a port in use says how to choose another. */
+export function listenFailure(config: SesameConfig, error: unknown) {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `cannot listen on ${config.host}:${config.port}${code ? ` (${code})` : ''}`;
+  if (code === 'EADDRINUSE') {
+    return unavailable(
+      'ERR_PORT_IN_USE',
+      `${where}: the port is in use; choose another with --port or SESAME_PORT`,
+    );
+  }
+  return unavailable('ERR_LISTEN', where);
+}
+
+/**
+ * One serving process: the only one, or a cluster worker. The first-start admin is made only once
+ * the port is ours (a single process), or by the primary once every worker listens (workers.ts):
+ * a start that fails never makes a password nobody saw.
+ */
 async function serveOne(config: SesameConfig): Promise<void> {
   const store = await openConfiguredStore(config);
-  const setup = await createServices({ config, store, now: Date.now, rotateKeys: false });
-  const created = await firstStart(setup, store).finally(() => setup.close());
   const app = await buildApp({ config, store });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
     await store.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    throw unavailable(
-      code === 'EADDRINUSE' ? 'ERR_PORT_IN_USE' : 'ERR_LISTEN',
-      `cannot listen on ${config.host}:${config.port}${code ? ` (${code})` : ''}`,
-    );
+    throw listenFailure(config, error);
   }
+  // The first-start set-up, awaited by a stop that comes meanwhile: the password it makes is printed.
+  const setUp = cluster.isWorker ? Promise.resolve(undefined) : runFirstStart(config, store);
   // Handlers first: whoever reads the line below may signal at once.
   let stopping = false;
   const stop = async (signal: string) => {
@@ -73,6 +86,7 @@ async function serveOne(config: SesameConfig): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     try {
+      await setUp.catch(() => undefined);
       await app.close();
       await store.close();
       process.exitCode = 0;
@@ -83,7 +97,17 @@ async function serveOne(config: SesameConfig): Promise<void> {
     endWorker();
   };
   for (const signal of stopSignals()) process.on(signal, () => void stop(signal));
+  let created: FirstStartResult | undefined;
+  try {
+    created = await setUp;
+  } catch (error) {
+    if (!stopping) {
+      await app.close();
+      await store.close();
+    }
+    throw error;
+  }
   // Printed on stdout, not through the logger: logs never carry a password.
   if (created) process.stdout.write(firstStartBanner(created, config));
-  announceListening(config);
+  if (!stopping) announceListening(config);
 }
