@@ -145,6 +145,12 @@ describe('POST /oauth/revoke (RFC 7009) and /oauth/introspect (RFC 7662)', () =>
       headers: { authorization: `Bearer ${session.access_token}` },
     });
     expect(userinfo.statusCode).toBe(401);
+    // As the guard words it: the cause, not a generic "not valid".
+    expect(userinfo.json()).toMatchObject({
+      error: 'invalid_token',
+      error_description: 'the access token has been revoked',
+    });
+    expect(userinfo.headers['www-authenticate']).toContain('error_description="the access token has been revoked"');
   });
 
   it('answers 200 for an unknown token, requires client authentication and the token parameter', async () => {

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createMasterKeyCipher } from '../src/keys/master-key-cipher.js';
 import { migrationsFor } from '../src/store/migrations/index.js';
-import { FEED_LOCK, openPostgresStore } from '../src/store/postgres.js';
+import { describeConnectFailure, FEED_LOCK, openPostgresStore } from '../src/store/postgres.js';
 import { aKey, codeOf, MINUTE, T0 } from './conformance/fixtures.js';
 import {
   describeWithServices,
@@ -20,6 +20,24 @@ import {
 import { describeStoreConformance } from './store-conformance.js';
 
 const cipher = createMasterKeyCipher({ current: TEST_MASTER_KEY });
+
+describe('describeConnectFailure', () => {
+  const url = 'postgres://app%20user:hunter2@db.example:5432/sesame_prod';
+  it('names the missing database, the refused user, or says the server could not be reached', () => {
+    expect(describeConnectFailure({ code: '3D000' }, url)).toBe(
+      'the PostgreSQL database "sesame_prod" does not exist (create it: createdb sesame_prod)',
+    );
+    expect(describeConnectFailure({ code: '28P01' }, url)).toBe(
+      'the PostgreSQL server refused the login of user "app user" (password or pg_hba.conf)',
+    );
+    expect(describeConnectFailure(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), url)).toBe(
+      'the PostgreSQL database could not be reached',
+    );
+    expect(describeConnectFailure({ code: '3D000' }, 'not a url')).toBe(
+      'the PostgreSQL database could not be reached',
+    );
+  });
+});
 
 await describeWithServices(['PostgreSQL'], 'PostgreSQL store', () => {
   // The production configuration: keys encrypted with a master key, transparently.
@@ -54,6 +72,18 @@ await describeWithServices(['PostgreSQL'], 'PostgreSQL store', () => {
     const error = await openPostgresStore({ url, connectTimeoutMs: 500 }).catch((e) => e);
     expect(error.code).toBe('ERR_STORE_UNAVAILABLE');
     expect(`${error.message} ${String(error.stack)}`).not.toContain('hunter2');
+  });
+
+  it('names a database that does not exist instead of calling the server unreachable', async () => {
+    const url = new URL(PG_URL);
+    url.pathname = '/sesame_no_such_database';
+    url.password = 'hunter2-secret';
+    const error = await openPostgresStore({ url: url.toString(), connectTimeoutMs: 5000 }).catch((e) => e);
+    expect(error.code).toBe('ERR_STORE_UNAVAILABLE');
+    expect(error.message).toBe(
+      'the PostgreSQL database "sesame_no_such_database" does not exist (create it: createdb sesame_no_such_database)',
+    );
+    expect(error.message).not.toContain('hunter2');
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {

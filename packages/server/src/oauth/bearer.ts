@@ -70,7 +70,8 @@ export function requireBearer(...scopes: string[]) {
       throw bearerError('invalid_token', 'the access token is not valid');
     }
     if (await services.revocations.isRevoked(claims)) {
-      throw bearerError('invalid_token', 'the access token is not valid');
+      // The guard's words for the same refusal (@sesame/guard token_revoked): one cause, one message.
+      throw bearerError('invalid_token', 'the access token has been revoked');
     }
     if (claims.username !== undefined) {
       const user = await services.store.findUserById(claims.sub);

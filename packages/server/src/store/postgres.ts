@@ -80,8 +80,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   } catch (error) {
     await db.destroy();
     if (error instanceof StoreError) throw error;
-    // pg's messages can name the user and host, never the password; still, say only what failed.
-    throw new StoreError('ERR_STORE_UNAVAILABLE', 'the PostgreSQL database could not be reached', {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', describeConnectFailure(error, options.url), {
       cause: error,
     });
   }
@@ -105,6 +104,32 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await store.close();
     throw error;
   }
+}
+
+/**
+ * What failed when the store could not open, in words an operator can act on. The server answered
+ * for a missing database or a refused login (SQLSTATE 3D000, 28P01/28000): saying "could not be
+ * reached" then sent people looking at the network. Names come from the URL, never the password;
+ * pg's own messages are not repeated.
+ *
+ * @example describeConnectFailure({ code: '3D000' }, 'postgres://u@h/app') // 'the PostgreSQL database "app" does not exist'
+ */
+export function describeConnectFailure(error: unknown, url: string): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  let database = '';
+  let user = '';
+  try {
+    const parsed = new URL(url);
+    database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    user = decodeURIComponent(parsed.username);
+  } catch {
+    // not a URL: the generic message below
+  }
+  if (code === '3D000' && database !== '')
+    return `the PostgreSQL database "${database}" does not exist (create it: createdb ${database})`;
+  if ((code === '28P01' || code === '28000') && user !== '')
+    return `the PostgreSQL server refused the login of user "${user}" (password or pg_hba.conf)`;
+  return 'the PostgreSQL database could not be reached';
 }
 
 /**
