@@ -150,7 +150,9 @@ describe('POST /oauth/revoke (RFC 7009) and /oauth/introspect (RFC 7662)', () =>
       error: 'invalid_token',
       error_description: 'the access token has been revoked',
     });
-    expect(userinfo.headers['www-authenticate']).toContain('error_description="the access token has been revoked"');
+    expect(userinfo.headers['www-authenticate']).toContain(
+      'error_description="the access token has been revoked"',
+    );
   });
 
   it('answers 200 for an unknown token, requires client authentication and the token parameter', async () => {
