@@ -1,9 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Deployment, PLAYER } from '../lib/deployment.js';
-import { freePort, startSesame } from '../lib/processes.js';
+import { freePort, sesameJson, startSesame } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
 import { startDeployment } from '../lib/setup.js';
 
@@ -42,7 +43,8 @@ function throttledRows(d: Deployment): Array<{ ip: string; details: string }> {
  *  - refused logins are audited, aggregated (a flood of 429s is a handful of rows);
  *  - X-Forwarded-For rotation: behind one proxy (which appends what it saw), a client writing its own
  *    entries to the left stays one address; and `trustProxy: true`, which believes the left-most
- *    entry, is refused at start.
+ *    entry, is refused at start;
+ *  - a copied session cookie of the login pages is refused once its session logged out.
  */
 export async function loginProtectionAttacks(ctx: Context): Promise<void> {
   const { report, cleanup } = ctx;
@@ -93,6 +95,75 @@ export async function loginProtectionAttacks(ctx: Context): Promise<void> {
     rounds.map((round) => round.join(',')).join(' | '),
   );
   report.check(CATEGORY, 'trustProxy true is refused at start, in one line', await trueRefused());
+
+  const after = await copiedCookieAfterLogout(d);
+  report.check(
+    CATEGORY,
+    'a copied session cookie is refused after logout',
+    after.before === 'consent' && after.after === 'login',
+    `before logout: ${after.before} page, after: ${after.after} page`,
+  );
+}
+
+/** The hidden inputs of the form posting to `action`. */
+function hiddenFields(html: string, action: string): Record<string, string> {
+  const start = html.indexOf(`action="${action}"`);
+  if (start < 0) throw new Error(`no form to ${action} on the page`);
+  const form = html.slice(start, html.indexOf('</form>', start));
+  const fields: Record<string, string> = {};
+  for (const match of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[match[1]!] = match[2]!
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+  }
+  return fields;
+}
+
+/**
+ * Signs the player in on the login pages, copies the cookies, signs out, and shows which page the
+ * copy gets before and after: 'consent' (still signed in) or 'login'.
+ */
+async function copiedCookieAfterLogout(d: Deployment): Promise<{ before: string; after: string }> {
+  const redirect = 'http://127.0.0.1:9/callback';
+  const web = await sesameJson<{ client_id: string }>([
+    ...['clients', 'add', 'login web', '--public', '--grant', 'authorization_code'],
+    ...['--scopes', 'openid quiz', '--redirect-uri', redirect, '--data-dir', d.dataDir],
+  ]);
+  const url = `${d.issuer}/oauth/authorize?${new URLSearchParams({
+    response_type: 'code',
+    client_id: web.client_id,
+    redirect_uri: redirect,
+    scope: 'openid quiz',
+    code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
+    code_challenge_method: 'S256',
+  })}`;
+  const jar = new Map<string, string>();
+  const go = async (
+    target: string,
+    form?: Record<string, string>,
+    cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; '),
+  ) => {
+    const response = await fetch(new URL(target, d.issuer), {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie },
+      ...(form ? { body: new URLSearchParams(form) } : {}),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';')[0]!;
+      jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+    }
+    return response.text();
+  };
+  const page = (html: string) => (html.includes('action="/oauth/authorize/consent"') ? 'consent' : 'login');
+  const login = await go(url);
+  await go('/oauth/authorize/login', { ...hiddenFields(login, '/oauth/authorize/login'), ...PLAYER });
+  const copied = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  const consent = await go(url);
+  const before = page(await go(url, undefined, copied));
+  await go('/oauth/authorize/logout', hiddenFields(consent, '/oauth/authorize/logout'));
+  return { before, after: page(await go(url, undefined, copied)) };
 }
 
 /** `sesame serve` with SESAME_TRUST_PROXY=true must exit non-zero with one line naming it, soon. */

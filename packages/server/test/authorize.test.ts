@@ -5,7 +5,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeUrl, formFields, locationParams, PageClient, pkce, REDIRECT } from './helpers/authorize.js';
-import { ALICE, createTestApp, postForm, type TestApp } from './helpers/test-app.js';
+import { ALICE, createTestApp, loginAdmin, postForm, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
 let webSecret: string;
@@ -221,6 +221,64 @@ describe('the code flow through the pages', () => {
     expect(out.statusCode).toBe(303);
     const page = await browser.get(String(out.headers.location));
     expect(page.body).toContain('action="/oauth/authorize/login"');
+  });
+});
+
+describe('browser sessions are records on the server', () => {
+  /** Logs alice in on the pages; answers the browser and the authorize URL of the request. */
+  async function signedIn(password = ALICE.password) {
+    const browser = new PageClient(t.app);
+    const url = authorizeUrl(request());
+    const login = await browser.get(url);
+    await browser.post('/oauth/authorize/login', {
+      ...formFields(login.body, '/oauth/authorize/login'),
+      username: ALICE.username,
+      password,
+    });
+    const consent = await browser.get(url);
+    expect(consent.body).toContain('action="/oauth/authorize/consent"');
+    return { browser, url, consent };
+  }
+  /** What a request with only this cookie header is shown: the consent page (signed in) or the login page. */
+  const shown = async (url: string, cookie: string) => {
+    const page = await t.app.inject({ method: 'GET', url, headers: { cookie } });
+    return page.body.includes('action="/oauth/authorize/consent"') ? 'consent' : 'login';
+  };
+
+  it('a copied session cookie is refused after logout', async () => {
+    const { browser, url, consent } = await signedIn();
+    const copied = browser.cookieHeader;
+    expect(await shown(url, copied)).toBe('consent');
+    const out = await browser.post(
+      '/oauth/authorize/logout',
+      formFields(consent.body, '/oauth/authorize/logout'),
+    );
+    expect(out.statusCode).toBe(303);
+    expect(await shown(url, copied)).toBe('login');
+  });
+
+  it('a password change or disabling the user ends their browser sessions', async () => {
+    const admin = { authorization: `Bearer ${await loginAdmin(t)}` };
+    const patch = (body: Record<string, unknown>) =>
+      t.app.inject({ method: 'PATCH', url: `/admin/users/${t.aliceId}`, headers: admin, payload: body });
+    const first = await signedIn();
+    expect((await patch({ password: 'a brand new password' })).statusCode).toBe(200);
+    expect(await shown(first.url, first.browser.cookieHeader)).toBe('login');
+    const second = await signedIn('a brand new password');
+    expect((await patch({ disabled: true })).statusCode).toBe(200);
+    expect((await patch({ disabled: false })).statusCode).toBe(200);
+    expect(await shown(second.url, second.browser.cookieHeader)).toBe('login');
+  });
+
+  it('the cookie holds a random token; the store keeps only its hash', async () => {
+    const { browser } = await signedIn();
+    const token = browser.cookies.get('sesame-session')!;
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(token).not.toContain(t.aliceId);
+    const { createHash } = await import('node:crypto');
+    const id = createHash('sha256').update(token).digest('base64url');
+    expect(await t.services.store.findBrowserSession(token, t.clock.now())).toBeUndefined();
+    expect(await t.services.store.findBrowserSession(id, t.clock.now())).toMatchObject({ userId: t.aliceId });
   });
 });
 

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../src/store/types.js';
 import { accountsConformance } from './conformance/accounts.js';
 import { authorizationConformance } from './conformance/authorization.js';
+import { browserSessionConformance } from './conformance/browser-sessions.js';
 import type { ConformanceContext, OpenStore } from './conformance/fixtures.js';
 import { keysConformance } from './conformance/keys.js';
 import { miscConformance } from './conformance/misc.js';
@@ -48,5 +49,6 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
     refreshRaceConformance(ctx);
     miscConformance(ctx);
     authorizationConformance(ctx);
+    browserSessionConformance(ctx);
   });
 }

@@ -34,8 +34,10 @@ describe('SQLite store: files and migrations', () => {
     await store.close();
     const raw = new Database(file, { readonly: true });
     const names = raw.prepare('select name from kysely_migration order by name').all();
+    // Every migration of the index, whoever adds one (names sort in the order they run).
     expect(names).toEqual(Object.keys(migrationsFor('sqlite')).map((name) => ({ name })));
     expect(names).toContainEqual({ name: '003_client_permissions' });
+    expect(names).toContainEqual({ name: '004_browser_sessions' });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
   });

@@ -1,9 +1,11 @@
 /**
- * The browser session of the login pages, and their CSRF tokens. The session is a signed cookie
- * (no table): `<userId>.<expires>.<mac>`, the MAC an HMAC-SHA256 under a server secret kept in the
- * store's settings, over the user id, the expiry and a fingerprint of the user's password hash — so
- * a password change ends every browser session, and a disabled user has none. The cookie is
- * HttpOnly, SameSite=Lax, and Secure (with the `__Host-` prefix) when the page is served over https.
+ * The browser session of the login pages, and their CSRF tokens. A login makes a session record in
+ * the store (`browser_sessions`); the cookie holds a random 256-bit token and the record its SHA-256,
+ * so the store never holds a usable cookie. Logout deletes the record: a copied cookie is refused
+ * from then on (a signed cookie alone would have stayed valid until it expired). A password change
+ * or disabling the user ends all the user's records (tokens/withdraw.ts), and a disabled user has
+ * none anyway. The cookie is HttpOnly, SameSite=Lax, and Secure (with the `__Host-` prefix) when the
+ * page is served over https.
  *
  * CSRF: a random `csrf` cookie, and in every form the HMAC of it (the synchroniser token pattern
  * without server state, OWASP CSRF Cheat Sheet "Signed Double-Submit Cookie").
@@ -20,10 +22,10 @@ export interface CookieOptions {
 }
 
 export interface BrowserSessions {
-  /** The Set-Cookie value that logs `user` in. */
-  login(user: User, options: CookieOptions): string;
-  /** The Set-Cookie value that logs out. */
-  logout(options: CookieOptions): string;
+  /** Makes a session for `user`; answers the Set-Cookie value that logs the browser in. */
+  login(user: User, options: CookieOptions): Promise<string>;
+  /** Ends the session of the request's cookie, if any; answers the Set-Cookie value that clears it. */
+  logout(cookieHeader: string | undefined, options: CookieOptions): Promise<string>;
   /** The logged-in user of a request's cookies, or undefined. */
   current(cookieHeader: string | undefined, options: CookieOptions): Promise<User | undefined>;
   /** The request's CSRF cookie value, and the Set-Cookie header when a new one had to be made. */
@@ -68,7 +70,7 @@ function setCookie(name: string, value: string, maxAgeSeconds: number, { secure 
  *
  * @example
  * const sessions = await createBrowserSessions({ store, now });
- * reply.header('set-cookie', sessions.login(user, { secure: request.protocol === 'https' }));
+ * reply.header('set-cookie', await sessions.login(user, { secure: request.protocol === 'https' }));
  * const user = await sessions.current(request.headers.cookie, { secure: false });
  */
 export async function createBrowserSessions(options: {
@@ -86,35 +88,39 @@ export async function createBrowserSessions(options: {
     const [x, y] = [Buffer.from(a), Buffer.from(b)];
     return x.length === y.length && timingSafeEqual(x, y);
   };
-  const fingerprint = (user: User) => createHash('sha256').update(user.passwordHash).digest('base64url');
-  const sessionMac = (user: User, expires: string) => mac('session v1', user.id, expires, fingerprint(user));
   const csrfToken = (value: string) => mac('csrf v1', value);
+  /** The record's id: the token's SHA-256, so a leak of the table gives no usable cookie. */
+  const sessionId = (token: string) => createHash('sha256').update(token).digest('base64url');
+  const presented = (header: string | undefined, cookie: CookieOptions) => {
+    // Only the name of this scheme: over https a cookie without __Host- could come from a sibling host.
+    const value = parseCookies(header).get(cookieNames(cookie.secure).session);
+    return value !== undefined && /^[\w-]{43}$/.test(value) ? value : undefined;
+  };
 
   return Object.freeze({
-    login(user: User, cookie: CookieOptions) {
-      const expires = String(Math.floor((now() + BROWSER_SESSION_MS) / 1000));
-      const value = `${encodeURIComponent(user.id)}.${expires}.${sessionMac(user, expires)}`;
-      return setCookie(cookieNames(cookie.secure).session, value, BROWSER_SESSION_MS / 1000, cookie);
+    async login(user: User, cookie: CookieOptions) {
+      const token = randomBytes(32).toString('base64url');
+      const createdAt = now();
+      await store.createBrowserSession({
+        id: sessionId(token),
+        userId: user.id,
+        createdAt,
+        expiresAt: createdAt + BROWSER_SESSION_MS,
+      });
+      return setCookie(cookieNames(cookie.secure).session, token, BROWSER_SESSION_MS / 1000, cookie);
     },
-    logout(cookie: CookieOptions) {
+    async logout(header: string | undefined, cookie: CookieOptions) {
+      const token = presented(header, cookie);
+      if (token !== undefined) await store.endBrowserSession(sessionId(token));
       return setCookie(cookieNames(cookie.secure).session, '', 0, cookie);
     },
     async current(header: string | undefined, cookie: CookieOptions) {
-      // Only the name of this scheme: over https a cookie without __Host- could come from a sibling host.
-      const value = parseCookies(header).get(cookieNames(cookie.secure).session);
-      const match = value === undefined ? null : /^([^.]{1,200})\.(\d{1,12})\.([\w-]{43})$/.exec(value);
-      if (!match) return undefined;
-      const [, encodedId, expires, presented] = match as unknown as [string, string, string, string];
-      if (Number(expires) * 1000 <= now()) return undefined;
-      let userId: string;
-      try {
-        userId = decodeURIComponent(encodedId);
-      } catch {
-        return undefined;
-      }
-      const user = await store.findUserById(userId);
-      if (user === undefined || user.disabled) return undefined;
-      return same(sessionMac(user, expires), presented) ? user : undefined;
+      const token = presented(header, cookie);
+      if (token === undefined) return undefined;
+      const session = await store.findBrowserSession(sessionId(token), now());
+      if (session === undefined) return undefined;
+      const user = await store.findUserById(session.userId);
+      return user === undefined || user.disabled ? undefined : user;
     },
     csrfCookie(header: string | undefined, cookie: CookieOptions) {
       const name = cookieNames(cookie.secure).csrf;

@@ -97,7 +97,7 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
         ip: request.ip,
         details: { rehashed: result.rehashed, via: 'authorize' },
       });
-      reply.header('set-cookie', sessions.login(result.user, cookie(request)));
+      reply.header('set-cookie', await sessions.login(result.user, cookie(request)));
       return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
     },
   );
@@ -172,7 +172,8 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       const authz = checked.request;
       if (!csrfOk(request))
         return showLogin(ctx, request, reply, authz, { status: 403, error: 'This form has expired.' });
-      reply.header('set-cookie', sessions.logout(cookie(request)));
+      // Ends the session record, not only the cookie: a copy of the cookie is refused from now on.
+      reply.header('set-cookie', await sessions.logout(request.headers.cookie, cookie(request)));
       return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
     },
   );

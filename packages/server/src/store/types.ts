@@ -213,6 +213,18 @@ export interface WechatApp {
   updatedAt: number;
 }
 
+/**
+ * A browser session of the login pages: made at login, found by the SHA-256 of the cookie's random
+ * token (the token itself is never stored), ended by logout, a password change or disabling the user.
+ */
+export interface BrowserSession {
+  /** SHA-256 (base64url) of the session cookie's token. */
+  id: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -329,6 +341,16 @@ export interface Store {
     newUser: User;
     now: number;
   }): Promise<{ userId: string; created: boolean }>;
+
+  // browser sessions of the login pages
+  /** Inserts a session; the user's sessions that are over are dropped on the way. */
+  createBrowserSession(session: BrowserSession): Promise<void>;
+  /** The session with this id, unless it ended or expired. */
+  findBrowserSession(id: string, now: number): Promise<BrowserSession | undefined>;
+  /** Ends one session (logout); answers whether it existed. */
+  endBrowserSession(id: string): Promise<boolean>;
+  /** Ends every session of a user (password change, disabled); answers how many were live. */
+  endUserBrowserSessions(userId: string, now: number): Promise<number>;
 
   // settings: small server-wide values (e.g. the refresh-token derivation secret)
   getSetting(name: string): Promise<string | undefined>;

@@ -8,7 +8,7 @@
 import type { Services } from '../services.js';
 
 /** What the withdrawal steps use. */
-export type WithdrawServices = Pick<Services, 'sessions' | 'revocations'>;
+export type WithdrawServices = Pick<Services, 'sessions' | 'revocations' | 'store' | 'now'>;
 
 /** Why a user's sessions end; recorded on the families (`revoked_reason`). */
 export type EndSessionsReason =
@@ -19,7 +19,8 @@ export type EndSessionsReason =
   | (string & {});
 
 /**
- * Ends every session of a user: their refresh families are revoked (with their `sid` entries), and
+ * Ends every session of a user: their refresh families are revoked (with their `sid` entries), their
+ * browser sessions on the login pages end, and
  * every access token issued to them up to now is denylisted by a `user` entry ("issued before now"),
  * which also covers tokens without a session (the password grant without refresh) and which guards
  * receive through the revocation feed. Answers the ids of the families revoked.
@@ -35,6 +36,8 @@ export async function endUserSessions(
 ): Promise<string[]> {
   const families = await services.sessions.revokeUser(userId, reason);
   await services.revocations.revokeUser(userId);
+  // The login pages' sessions too: a browser signed in before the change must sign in again.
+  await services.store.endUserBrowserSessions(userId, services.now());
   return families;
 }
 

@@ -8,6 +8,7 @@ import { StoreError } from '../errors.js';
 import { initial } from './001_initial.js';
 import { authorization } from './002_authorization.js';
 import { clientPermissions } from './003_client_permissions.js';
+import { browserSessions } from './004_browser_sessions.js';
 
 /** The SQL dialects the schema is written for. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -18,6 +19,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '001_initial': initial(dialect),
     '002_authorization': authorization,
     '003_client_permissions': clientPermissions,
+    '004_browser_sessions': browserSessions,
   };
 }
 

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Store } from '../types.js';
 import { accountQueries } from './accounts.js';
 import { authorizationQueries } from './authorization.js';
+import { browserSessionQueries } from './browser-sessions.js';
 import type { SqlContext } from './context.js';
 import { keyQueries } from './keys.js';
 import { miscQueries } from './misc.js';
@@ -34,6 +35,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     ...refreshQueries(options),
     ...miscQueries(options),
     ...authorizationQueries(options),
+    ...browserSessionQueries(options),
     async ping() {
       await sql`select 1`.execute(db);
     },

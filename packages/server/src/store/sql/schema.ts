@@ -151,6 +151,14 @@ export interface WechatIdentitiesTable {
 }
 
 /** The whole database, for `Kysely<Database>`. */
+export interface BrowserSessionsTable {
+  /** SHA-256 of the session cookie's token. */
+  id: string;
+  user_id: string;
+  created_at: Big;
+  expires_at: Big;
+}
+
 export interface Database {
   users: UsersTable;
   clients: ClientsTable;
@@ -166,4 +174,5 @@ export interface Database {
   consents: ConsentsTable;
   wechat_apps: WechatAppsTable;
   wechat_identities: WechatIdentitiesTable;
+  browser_sessions: BrowserSessionsTable;
 }
