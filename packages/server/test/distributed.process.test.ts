@@ -157,6 +157,23 @@ await describeWithServices(['PostgreSQL', 'Redis'], 'two Sesame instances on Pos
     }
   });
 
+  it('says once, not once per worker, that Redis is reachable on a first start', {
+    timeout: 90_000,
+  }, async () => {
+    const port = await freePort();
+    const deployment = await makeDeployment(port);
+    try {
+      const server = await serve(port, deployment.env, 2);
+      // Each worker opens its store (and tells Redis's state) before it reports ready, and the
+      // group's "listening" line waits for every worker: all their lines are in by now.
+      expect(server.output().match(/redis reachable/g)).toEqual(['redis reachable']);
+      expect(server.output()).toContain('redis reachable: shared counters and denylist in use');
+    } finally {
+      stopAll();
+      await deployment.drop();
+    }
+  });
+
   it('refuses to start on PostgreSQL without a master key, in one line', async () => {
     const deployment = await makeDeployment(await freePort());
     try {

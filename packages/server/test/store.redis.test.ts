@@ -49,6 +49,25 @@ const jti = (value: string, expiresAt = T0 + MINUTE) => ({
 await describeWithServices(['PostgreSQL', 'Redis'], 'Redis layer', () => {
   describeStoreConformance('postgres + redis', () => openLayered());
 
+  it('tells the state found at start once, unless told not to (the other workers of a group)', async () => {
+    const prefix = `sesame-test:${randomBytes(6).toString('hex')}:`;
+    const lines: string[] = [];
+    const quiet: string[] = [];
+    for (const [log, announceStart] of [
+      [lines, undefined],
+      [quiet, false],
+    ] as const) {
+      const redis = connectRedis({ url: REDIS_URL, prefix });
+      expect(await redis.whenUp(5000)).toBe(true);
+      const base = await openTestPostgresStore();
+      const store = withRedis(base.store, redis, { log: (line) => log.push(line), announceStart });
+      await until(() => store.revocationsLive?.() === true);
+      await store.close();
+    }
+    expect(lines).toEqual(['redis reachable: shared counters and denylist in use']);
+    expect(quiet).toEqual([]);
+  });
+
   it('fans a revocation out to every instance, and keeps it in Redis for its remaining life only', async () => {
     const { store, openSecond, prefix } = await openLayered();
     const other = await openSecond();

@@ -25,6 +25,8 @@ export interface OpenStoreOptions {
   withoutRedis?: boolean;
   /** Where Redis state changes are told (default: one line on stderr). */
   log?: (message: string) => void;
+  /** Tell Redis's state at start, not only its changes (default true; one worker of a group). */
+  announceRedisStart?: boolean;
 }
 
 /** The cipher of SESAME_MASTER_KEY, or undefined when none is configured (SQLite only). */
@@ -83,5 +85,9 @@ export async function openConfiguredStore(
   // A short wait, so a one-shot command's change (a rotation, a revocation) is announced, and a
   // server does not start out failing closed; Redis down only delays this, never blocks it.
   await redis.whenUp(2000);
-  return withRedis(store, redis, { failMode: config.revocationFailMode, log });
+  return withRedis(store, redis, {
+    failMode: config.revocationFailMode,
+    log,
+    announceStart: options.announceRedisStart,
+  });
 }

@@ -63,7 +63,10 @@ export function listenFailure(config: SesameConfig, error: unknown) {
  * a start that fails never makes a password nobody saw.
  */
 async function serveOne(config: SesameConfig): Promise<void> {
-  const store = await openConfiguredStore(config);
+  // The first worker speaks for the group about Redis at start; each tells its own changes later.
+  const store = await openConfiguredStore(config, {
+    announceRedisStart: !cluster.isWorker || cluster.worker?.id === 1,
+  });
   const app = await buildApp({ config, store });
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -21,6 +21,11 @@ export interface RedisLayerOptions {
   now?: () => number;
   /** Told once per change of state ("redis unreachable", "redis back"); never a URL or a value. */
   log?: (message: string) => void;
+  /**
+   * Whether the state found at start is told too (default true). The workers of one `serve` share
+   * one terminal: only one of them says it, or a first start printed the line once per worker.
+   */
+  announceStart?: boolean;
 }
 
 const PAGE = 1000;
@@ -88,21 +93,22 @@ export function withRedis(store: Store, redis: RedisConnection, options: RedisLa
   const notify = () => {
     for (const watcher of watchers) watcher();
   };
-  const onState = (up: boolean) => {
+  const onState = (up: boolean, atStart = false) => {
     const mine = ++generation;
     ready = false;
-    options.log?.(
-      up
-        ? 'redis reachable: shared counters and denylist resume'
-        : 'redis unreachable: per-instance throttling, revocation checks fail ' +
-            (failClosed ? 'closed' : 'open (database)'),
-    );
+    if (!atStart || options.announceStart !== false)
+      options.log?.(
+        up
+          ? `redis reachable: shared counters and denylist ${atStart ? 'in use' : 'resume'}`
+          : 'redis unreachable: per-instance throttling, revocation checks fail ' +
+              (failClosed ? 'closed' : 'open (database)'),
+      );
     // Entries appended while this instance heard nothing: the watchers catch up from the database.
     if (up) copyBack(mine).then(notify, () => undefined);
   };
-  redis.onStateChange(onState);
+  redis.onStateChange((up) => onState(up));
   // Already connected (the caller waited for Redis): no state change will come, so start here.
-  if (redis.up()) onState(true);
+  if (redis.up()) onState(true, true);
   subscriber.subscribe(channel, keysChannel).catch(() => undefined);
   subscriber.on('message', (from: string) => {
     if (from === channel) notify();
