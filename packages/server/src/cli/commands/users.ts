@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { endUserSessions } from '../../tokens/withdraw.js';
+import { endUserSessions, withdrawUserScopes } from '../../tokens/withdraw.js';
 import {
   commandConfig,
   requireExistingStore,
@@ -23,7 +23,7 @@ function scopeList(value: string): string[] {
   return value.split(/[\s,]+/).filter(Boolean);
 }
 
-/** `sesame users add|list|disable|enable|passwd`. */
+/** `sesame users add|list|disable|enable|passwd|scopes`. */
 export function registerUsers(program: Command): void {
   const users = program.command('users').description('manage user accounts');
 
@@ -82,6 +82,35 @@ export function registerUsers(program: Command): void {
         });
       });
   }
+
+  withStoreOptions(users.command('scopes <username> [scopes]'))
+    .description("set a user's scopes (space-separated), or add some with --add")
+    .option('--add <scopes>', 'scopes to add to the ones the user has')
+    .action(
+      async (username: string, scopes: string | undefined, options: StoreOptions & { add?: string }) => {
+        if ((scopes === undefined) === (options.add === undefined))
+          throw refused('ERR_CLI_INPUT', 'give the scopes to set, or --add SCOPES, not both');
+        await withExistingStore(commandConfig(options), async (services, store) => {
+          const user = await store.findUserByName(username);
+          if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
+          const next =
+            scopes !== undefined
+              ? scopeList(scopes)
+              : [...new Set([...user.scopes, ...scopeList(options.add ?? '')])];
+          await services.users.setScopes(user.id, next);
+          // Scopes taken away: tokens issued so far are refused (tokens/withdraw.ts), as over /admin.
+          const removed = user.scopes.filter((scope) => !next.includes(scope));
+          await withdrawUserScopes(services, user.id, removed);
+          await services.audit({
+            type: 'admin.user.changed',
+            actor: 'cli',
+            subject: user.id,
+            details: { changed: ['scopes'], ...(removed.length > 0 ? { removedScopes: removed } : {}) },
+          });
+          process.stdout.write(`user ${user.username} scopes: ${next.join(' ')}\n`);
+        });
+      },
+    );
 
   withStoreOptions(users.command('passwd <username>'))
     .description("set a user's password and end every session of the user")
