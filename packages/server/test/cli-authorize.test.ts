@@ -225,7 +225,7 @@ describe('sesame: authorization code and wxapp (real process)', { timeout: 120_0
     expect(listed.stdout).toMatch(new RegExp(`^${webId}\\tquiz\\t`));
     const revoked = await sesame(['consents', 'revoke', ...store, '--', 'alice', webId]);
     expect(revoked.code, revoked.stderr).toBe(0);
-    expect(revoked.stdout).toContain('1 sessions ended');
+    expect(revoked.stdout).toBe(`consent of alice to ${webId} revoked (1 session ended)\n`);
     const none = await sesame(['consents', 'revoke', ...store, '--', 'alice', webId]);
     expect(none.code).not.toBe(0);
     expect(none.stderr).toContain('has no consent');

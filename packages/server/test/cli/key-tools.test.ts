@@ -1,5 +1,5 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { importJWK, thumbprint } from '@sesame/jwt';
 import { describe, expect, it } from 'vitest';
 import { cliOk, oneLineError, runCli, tempDir } from './run-cli.js';
@@ -23,13 +23,27 @@ describe.concurrent('sesame keys generate|thumbprint|jwks', { timeout: 60_000 },
     expect(smallRsa.code).toBe(2);
   });
 
-  it('writes --out files readable by the owner only and never over an existing file', async () => {
+  it('writes --out files readable by the owner only, says what it wrote, and overwrites only with --force', async () => {
     const file = join(tempDir(), 'key.pem');
-    expect(await cliOk(['keys', 'generate', '--out', file])).toBe('');
+    expect(await cliOk(['keys', 'generate', '--out', file])).toBe(
+      `wrote ES256 private key to ${file} (PEM, PKCS#8, readable by its owner only)\n`,
+    );
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const first = await readFile(file, 'utf8');
     const again = await runCli(['keys', 'generate', '--out', file]);
     expect(again.code).toBe(3);
-    expect(oneLineError(again.stderr).line).toMatch(/EEXIST/);
+    expect(oneLineError(again.stderr).line).toBe(
+      `error ERR_FILE_EXISTS: ${file} exists; pass --force to overwrite it`,
+    );
+    expect(await readFile(file, 'utf8')).toBe(first);
+    // --force replaces it with a new owner-only file, even over a file others could read.
+    await chmod(file, 0o644);
+    expect(await cliOk(['keys', 'generate', '--alg', 'HS256', '--out', file, '--force'])).toBe(
+      `wrote HS256 secret to ${file} (JWK, readable by its owner only)\n`,
+    );
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(file, 'utf8')).kty).toBe('oct');
+    expect(await readdir(dirname(file))).toEqual(['key.pem']);
   });
 
   it('prints the same thumbprint for a private PEM and its public JWK, and the RFC 9278 URI', async () => {

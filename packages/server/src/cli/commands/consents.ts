@@ -39,7 +39,7 @@ export function registerConsents(program: Command): void {
         if (!removed && sessions.length === 0)
           throw refused('ERR_CONSENT_NOT_FOUND', `${username} has no consent for ${clientId}`);
         process.stdout.write(
-          `consent of ${username} to ${clientId} revoked (${sessions.length} sessions ended)\n`,
+          `consent of ${username} to ${clientId} revoked (${sessions.length} session${sessions.length === 1 ? '' : 's'} ended)\n`,
         );
       });
     });

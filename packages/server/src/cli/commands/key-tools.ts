@@ -20,7 +20,8 @@ export function registerKeyTools(keys: Command): Command {
       .option('--format <format>', 'pem (default) or jwk; HS* secrets are always JWK')
       .option('--kid <kid>', 'key id for a JWK (default: its RFC 7638 thumbprint)')
       .option('--bits <bits>', 'RSA modulus length (default 2048)')
-      .option('--out <file>', 'write the key to a new file readable only by its owner'),
+      .option('--out <file>', 'write the key to a new file readable only by its owner')
+      .option('--force', 'with --out: overwrite an existing file'),
     `  $ sesame keys generate --alg ES256 > private.pem
   $ sesame keys generate --alg RS256 --format jwk --kid 2025-06 --out rs256.jwk
   $ sesame keys generate --alg HS256 | jq -r .k    # a 256-bit secret, base64url`,

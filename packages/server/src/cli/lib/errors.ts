@@ -78,10 +78,28 @@ const REJECTIONS = new Set([
   'ERR_JWKS_MULTIPLE_MATCHES',
 ]);
 
+/** The command-line flags behind @sesame/jwt's option names, so an error names what was typed. */
+const FLAGS: Readonly<Record<string, { flag: string; hint?: string }>> = {
+  expiresIn: { flag: '--exp', hint: 'for a token that has already expired, put "exp" in the payload' },
+  notBefore: { flag: '--nbf', hint: 'for an "nbf" in the past, put it in the payload' },
+  clockTolerance: { flag: '--clock-tolerance' },
+  maxTokenAge: { flag: '--max-age' },
+};
+
 /** The code, message and exit code of anything thrown by a command. */
 export function describeError(error: unknown): { code: string; message: string; exitCode: number } {
   if (error instanceof CliError)
     return { code: error.code, message: error.message, exitCode: error.exitCode };
+  if (isJwtError(error) && error.code === 'ERR_OPTION_INVALID') {
+    // "expiresIn must be seconds or a duration…" is about `--exp -1m`: say --exp.
+    const option = /^(\w+) /.exec(error.message)?.[1];
+    const known = option === undefined ? undefined : FLAGS[option];
+    if (known !== undefined) {
+      const hint = known.hint === undefined ? '' : `; ${known.hint}`;
+      const message = `${known.flag}${error.message.slice(option!.length)}${hint}`;
+      return { code: 'ERR_CLI_USAGE', message, exitCode: EXIT.usage };
+    }
+  }
   if (isJwtError(error)) {
     const exitCode =
       error.code === 'ERR_JWKS_FETCH' || error.code === 'ERR_JWKS_TIMEOUT'

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import {
   algorithmSpec,
   exportJWK,
@@ -9,7 +10,7 @@ import {
   thumbprint,
   thumbprintUri,
 } from '@sesame/jwt';
-import { badInput, usage } from './errors.js';
+import { badInput, CliError, EXIT, usage } from './errors.js';
 import { impliedAlg, importSource, type KeySource, parseAlg, publicJwk, readKeyFile } from './key-files.js';
 
 /** `sesame keys generate`: a new private key (or HMAC secret, as a JWK) on stdout or in a file. */
@@ -19,6 +20,7 @@ export async function generateCommand(options: {
   kid?: string;
   bits?: string;
   out?: string;
+  force?: boolean;
 }): Promise<void> {
   const alg = parseAlg(options.alg);
   const spec = algorithmSpec(alg)!;
@@ -51,11 +53,27 @@ export async function generateCommand(options: {
     process.stdout.write(text);
     return;
   }
+  await writeKeyFile(options.out, text, options.force === true);
+  const what = secret ? `${alg} secret` : `${alg} private key`;
+  const shape = format === 'jwk' ? 'JWK' : 'PEM, PKCS#8';
+  process.stdout.write(`wrote ${what} to ${options.out} (${shape}, readable by its owner only)\n`);
+}
+
+/**
+ * Writes a new key file with mode 0600: never over an existing file, unless `force`; then the key
+ * goes to a new 0600 file first, renamed over the old one, so the old file's mode is not kept.
+ */
+async function writeKeyFile(path: string, text: string, force: boolean): Promise<void> {
+  const target = force ? `${path}.${randomBytes(6).toString('hex')}.tmp` : path;
   try {
-    // 'wx': an existing key is never overwritten; 0600: a private key is for its owner only.
-    await writeFile(options.out, text, { mode: 0o600, flag: 'wx' });
+    await writeFile(target, text, { mode: 0o600, flag: 'wx' });
+    if (force) await rename(target, path);
   } catch (error) {
-    throw badInput(`cannot write ${options.out} (${(error as NodeJS.ErrnoException).code})`);
+    if (force) await rm(target, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST')
+      throw new CliError('ERR_FILE_EXISTS', `${path} exists; pass --force to overwrite it`, EXIT.input);
+    throw badInput(`cannot write ${path} (${code})`);
   }
 }
 

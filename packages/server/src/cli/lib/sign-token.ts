@@ -64,10 +64,12 @@ async function signingKey(options: SignCommandOptions): Promise<Key> {
   if (options.secretEnv !== undefined) {
     const alg = parseAlg(options.alg ?? 'HS256');
     const secret = secretFromEnv(options.secretEnv);
+    // Refuses a secret shorter than the hash first: that is one error, not a warning and an error.
+    const key = importKey(secret, alg, options.kid === undefined ? {} : { kid: options.kid });
     // Signing goes ahead with a listed secret that is long enough: the warning is the point.
     const weak = secretWarning(secret, alg, await readLeakedList(options.weakSecrets));
     if (weak) process.stderr.write(`warning ${weak.code}: ${weak.message}\n`);
-    return importKey(secret, alg, options.kid === undefined ? {} : { kid: options.kid });
+    return key;
   }
   const source = await readKeyFile(options.key!);
   const key = importSource(source, chooseAlg(source, options.alg));

@@ -89,6 +89,14 @@ export async function verifyCommand(
   }
   const { payload } = await verifyAsync(token, resolver, { ...claimOptions, algorithms });
   process.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
+  // RFC 8725 §3.9: a token for another service must be refused by this one; without --aud nothing
+  // was checked, and a valid signature alone reads like "this token is for me".
+  if (options.aud === undefined && payload.aud !== undefined) {
+    const audience = JSON.stringify(payload.aud).slice(0, 200);
+    process.stderr.write(
+      `warning aud-not-checked: the token's audience is ${audience}; without --aud any audience was accepted\n`,
+    );
+  }
 }
 
 /**
