@@ -132,6 +132,24 @@ export async function entitlementAttacks(ctx: Context): Promise<void> {
     status === 401,
     `answered ${status}`,
   );
+  // RFC 9700 §2.4: the built-in docs client logs in with the code flow; the password grant, with
+  // scope admin, is not open through it.
+  const docs = await fetch(`${main.issuer}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'sesame-docs',
+      ...BOSS,
+      scope: 'openid admin',
+    }),
+  });
+  const docsBody = await docs.text();
+  report.check(
+    CATEGORY,
+    'the password grant through the built-in public client sesame-docs is refused',
+    docs.status === 400 && docsBody.includes('unauthorized_client'),
+    `${docs.status} ${docsBody.slice(0, 120)}`,
+  );
   await unrelatedClientAttacks(ctx);
   await redirectUriAttacks(ctx, control.access_token);
 }

@@ -67,7 +67,7 @@ describe('discovery', () => {
 });
 
 describe('OpenAPI and /docs', () => {
-  it('documents every route from its schema, with the password flow through sesame-docs', async () => {
+  it('documents every route from its schema, with the code flow through sesame-docs', async () => {
     const response = await t.app.inject({ url: '/docs/json' });
     expect(response.statusCode).toBe(200);
     const document = response.json();
@@ -83,11 +83,17 @@ describe('OpenAPI and /docs', () => {
     ]) {
       expect(document.paths[path], path).toBeDefined();
     }
-    expect(document.components.securitySchemes.password.flows.password.tokenUrl).toBe('/oauth/token');
+    // RFC 9700 §2.4: the page logs in with the code flow and PKCE, not the password grant.
+    expect(document.components.securitySchemes.sesame.flows).toEqual({
+      authorizationCode: expect.objectContaining({
+        authorizationUrl: '/oauth/authorize',
+        tokenUrl: '/oauth/token',
+      }),
+    });
     const tokenBody = document.paths['/oauth/token'].post.requestBody.content;
     expect(Object.keys(tokenBody)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
     expect(tokenBody['application/x-www-form-urlencoded'].schema.properties).toHaveProperty('refresh_token');
-    expect(document.paths['/admin/users'].get.security).toEqual([{ password: ['admin'] }]);
+    expect(document.paths['/admin/users'].get.security).toEqual([{ sesame: ['admin'] }]);
   });
 
   it('serves Swagger UI and its assets locally, with the sesame-docs client prefilled', async () => {

@@ -42,9 +42,9 @@ export const OAUTH_CONSUMES = ['application/x-www-form-urlencoded', 'application
 /** OpenAPI security of client-authenticated endpoints: Basic, or client_id/secret in the body. */
 export const CLIENT_AUTH_SECURITY: { [name: string]: string[] }[] = [{ clientBasic: [] }, {}];
 
-/** OpenAPI security of bearer-protected endpoints (the Authorize dialog's password flow). */
+/** OpenAPI security of bearer-protected endpoints (the Authorize dialog's code flow, web/docs.ts). */
 export function bearerSecurity(...scopes: string[]) {
-  return [{ password: scopes }];
+  return [{ sesame: scopes }];
 }
 
 /** The body of revocation (RFC 7009 §2.1) and introspection (RFC 7662 §2.1): a token and its hint. */

@@ -6,10 +6,37 @@ import type { FastifyInstance } from 'fastify';
 export const DOCS_CLIENT_ID = 'sesame-docs';
 
 /**
+ * Where Swagger UI sends the browser back after the login: its own oauth2-redirect page, which
+ * @fastify/swagger-ui serves and names relative to the page (`/docs` + `static/...`).
+ */
+export function docsRedirectUri(issuer: string): string {
+  return `${issuer.replace(/\/+$/, '')}/docs/static/oauth2-redirect.html`;
+}
+
+/**
+ * Swagger UI labels every HTTP Basic scheme "Username" and "Password"; Sesame's only one is
+ * client authentication, so the dialog says client_id and client_secret. A script file of the
+ * page (served from /docs/static/theme, so the page's CSP needs nothing inline).
+ */
+const CLIENT_BASIC_LABELS = `(() => {
+  const names = { 'auth-basic-username': 'client_id:', 'auth-basic-password': 'client_secret:' };
+  const relabel = () => {
+    for (const [id, text] of Object.entries(names)) {
+      const label = document.querySelector('label[for="' + id + '"]');
+      if (label && label.textContent !== text) label.textContent = text;
+    }
+  };
+  new MutationObserver(relabel).observe(document.documentElement, { childList: true, subtree: true });
+})();
+`;
+
+/**
  * The OpenAPI 3 document, generated from the route schemas (so it cannot drift from the code), and
- * Swagger UI at /docs with its assets served from the package (no CDN). The Authorize dialog uses
- * the OAuth2 password flow through the public client `sesame-docs`, so a person can log in with
- * the printed admin credentials and try every endpoint from the page.
+ * Swagger UI at /docs with its assets served from the package (no CDN). The Authorize dialog logs a
+ * person in with the authorization code flow and PKCE through the public client `sesame-docs`
+ * (RFC 9700 §2.4: not the password grant), on Sesame's own login page; only `openid` is ticked at
+ * first, so a user without `admin` is not refused. No top bar (the Fastify logo and the "Explore"
+ * box point elsewhere).
  *
  * Called on the root instance before the routes: @fastify/swagger collects routes as they are added.
  */
@@ -22,24 +49,30 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         title: 'Sesame',
         version: '0.1.0',
         description:
-          'The Sesame token service. Click **Authorize**, log in with a user (the admin printed on first start), ' +
-          'leave the client secret empty, and call any endpoint.',
+          'The Sesame token service. Click **Authorize**, tick the scopes you need (`admin` for the admin API), ' +
+          `leave client_secret empty and log in on Sesame's page with a user (the admin printed on first start); ` +
+          'then call any endpoint.',
       },
       // No servers entry: the page calls the origin it was loaded from, whatever the issuer says.
       components: {
         securitySchemes: {
-          password: {
+          sesame: {
             type: 'oauth2',
-            description: `Log in as a user through the public client ${DOCS_CLIENT_ID}`,
+            description: `Log in as a user through the public client ${DOCS_CLIENT_ID} (authorization code with PKCE)`,
             flows: {
-              password: {
+              authorizationCode: {
+                authorizationUrl: '/oauth/authorize',
                 tokenUrl: '/oauth/token',
                 refreshUrl: '/oauth/token',
                 scopes: { openid: 'the account', admin: 'the admin API' },
               },
             },
           },
-          clientBasic: { type: 'http', scheme: 'basic', description: 'client_id and client_secret' },
+          clientBasic: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'client_id and client_secret (RFC 6749 §2.3.1)',
+          },
         },
       },
       tags: [
@@ -53,11 +86,17 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { persistAuthorization: false, deepLinking: true, tryItOutEnabled: true },
+    // BaseLayout: Swagger UI without its top bar (logo and "Explore" URL box).
+    uiConfig: { persistAuthorization: false, deepLinking: true, tryItOutEnabled: true, layout: 'BaseLayout' },
     initOAuth: {
       clientId: DOCS_CLIENT_ID,
-      scopes: ['openid', 'admin'],
+      scopes: ['openid'],
+      usePkceWithAuthorizationCodeGrant: true,
       appName: `Sesame (${config.issuer})`,
+    },
+    theme: {
+      title: 'Sesame API',
+      js: [{ filename: 'client-basic-labels.js', content: CLIENT_BASIC_LABELS }],
     },
     staticCSP: true,
   });

@@ -62,6 +62,10 @@ export function registerClients(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, options: AddOptions) => {
       checkGrants(list(options.grant));
+      if (list(options.grant).includes('password'))
+        process.stderr.write(
+          'note: the password grant is for first-party apps only (RFC 9700 section 2.4); prefer authorization_code\n',
+        );
       const permissions = checkPermissions(options.permission.flatMap(list));
       for (const uri of options.redirectUri) {
         if (!URL.canParse(uri)) throw usage(`--redirect-uri ${shown(uri)} is not an absolute URL`);
