@@ -47,7 +47,9 @@ export function registerClients(program: Command): void {
   const clients = program.command('clients').description('manage OAuth clients');
 
   withStoreOptions(clients.command('add <name>'))
-    .description('register a client; prints client_id and client_secret (shown once)')
+    .description(
+      'register a client; NAME is a label: prints its random client_id and client_secret (shown once)',
+    )
     .option('--grant <grants>', 'allowed grant types, comma-separated', 'client_credentials')
     .option('--scopes <scopes>', 'allowed scopes, space-separated', '')
     .option('--redirect-uri <url>', 'a redirect URI (repeatable)', collect, [])
@@ -93,10 +95,10 @@ export function registerClients(program: Command): void {
           return;
         }
         process.stdout.write(`client_id: ${client.clientId}\n`);
-        if (secret !== null) {
-          process.stdout.write(`client_secret: ${secret}\n`);
-          process.stderr.write('(the secret is shown once: store it now)\n');
-        }
+        if (secret !== null) process.stdout.write(`client_secret: ${secret}\n`);
+        // The name reads like an id in examples (`clients add quiz-app`); clients send the random one.
+        const once = secret === null ? '' : '; the secret is shown once: store it now';
+        process.stderr.write(`(${shown(name)} is a label: clients send the client_id above${once})\n`);
       });
     });
 
