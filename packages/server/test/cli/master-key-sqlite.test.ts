@@ -10,6 +10,9 @@ describe('SQLite with SESAME_MASTER_KEY, from the command line', () => {
   it('encrypts the keys it makes, refuses the store without the key in one line, and rewraps with it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sesame-master-key-'));
     const withKey = { SESAME_DATA_DIR: dataDir, SESAME_MASTER_KEY: MASTER_KEY };
+    // A new store is made by a command that writes (here `migrate`); `keys rotate` needs one.
+    const made = await runCli(['migrate'], { main: true, env: withKey });
+    expect(made.stderr).toBe('');
     const rotated = await runCli(['keys', 'rotate'], { main: true, env: withKey });
     expect(rotated.stderr).toBe('');
     expect(rotated.code).toBe(0);
