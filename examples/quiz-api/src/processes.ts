@@ -84,6 +84,37 @@ export function sesame(args: readonly string[], input = ''): Promise<string> {
   });
 }
 
+/**
+ * Waits for `ready` in a process's output (piped, not inherited) and then relays the output to this
+ * process's own stdout; resolves with what it printed until then. Rejects with the process's last
+ * output line if it exits first, so a server that could not start (a port in use) is told in its
+ * own words, and a caller never goes on against whatever else answers on that port.
+ *
+ * @example const banner = await untilReady(startSesame({ port, dataDir }), 'sesame listening');
+ */
+export function untilReady(spawned: Spawned, ready: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const { child } = spawned;
+    const check = () => {
+      const text = spawned.output();
+      if (!text.includes(ready)) return;
+      child.stdout?.off('data', check);
+      child.stderr?.off('data', check);
+      child.off('exit', exited);
+      child.stdout?.on('data', (chunk: string) => process.stdout.write(chunk));
+      child.stderr?.on('data', (chunk: string) => process.stderr.write(chunk));
+      resolve(text);
+    };
+    const exited = () => {
+      const lines = spawned.output().trim().split('\n');
+      reject(new Error(lines.at(-1) || `exited (${child.exitCode ?? child.signalCode})`));
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.once('exit', exited);
+  });
+}
+
 /** Waits until `url` answers 200 (a process coming up), or fails after `timeoutMs`. */
 export async function waitForOk(url: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
