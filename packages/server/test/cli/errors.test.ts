@@ -31,6 +31,9 @@ describe.concurrent('sesame: every failure is one line and a documented exit cod
     expect(oneLineError(noName.stderr).line).toBe(
       "error ERR_CLI_USAGE: missing required argument 'username'",
     );
+    const neither = await runCli(['users', 'scopes', 'alice', '--data-dir', dataDir], main);
+    expect(neither.code).toBe(EXIT.usage);
+    expect(oneLineError(neither.stderr).code).toBe('ERR_CLI_USAGE');
     const unknown = await runCli(['clients', 'list', '--frobnicate', '--data-dir', dataDir], main);
     expect(unknown.code).toBe(EXIT.usage);
     expect(oneLineError(unknown.stderr).line).toBe("error ERR_CLI_USAGE: unknown option '--frobnicate'");

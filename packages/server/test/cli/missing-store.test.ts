@@ -14,6 +14,8 @@ const COMMANDS = [
   ['users', 'passwd', 'alice', '--password-stdin'],
   ['clients', 'list'],
   ['clients', 'remove', 'some-client'],
+  ['clients', 'permit', 'some-client', 'introspect'],
+  ['users', 'scopes', 'alice', 'openid'],
   ['keys', 'list'],
   ['keys', 'rotate'],
   ['consents', 'list', 'alice'],

@@ -127,7 +127,7 @@ export function registerClients(program: Command): void {
       .description(description)
       .action(async (clientId: string, given: string[], options: { dataDir?: string; config?: string }) => {
         const named = checkPermissions(given.flatMap(list));
-        await withServices(commandConfig(options), async (services, store) => {
+        await withExistingStore(commandConfig(options), async (services, store) => {
           const before = await store.findClient(clientId);
           if (before === undefined) throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
           const permissions =

@@ -7,7 +7,7 @@ import {
   withServices,
   withStoreOptions,
 } from '../context.js';
-import { refused } from '../failure.js';
+import { refused, usage } from '../failure.js';
 import { promptPassword, readPasswordFromStdin } from '../password-input.js';
 
 interface StoreOptions {
@@ -89,7 +89,7 @@ export function registerUsers(program: Command): void {
     .action(
       async (username: string, scopes: string | undefined, options: StoreOptions & { add?: string }) => {
         if ((scopes === undefined) === (options.add === undefined))
-          throw refused('ERR_CLI_INPUT', 'give the scopes to set, or --add SCOPES, not both');
+          throw usage('give the scopes to set, or --add SCOPES, not both');
         await withExistingStore(commandConfig(options), async (services, store) => {
           const user = await store.findUserByName(username);
           if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
