@@ -116,6 +116,13 @@ describe.skipIf(!available)('the /debugger page in chromium', { timeout: 60_000 
     const { page } = session;
     await page.click('#tab-encode');
     await page.fill('#encode-payload', '{"sub":"u9","aud":"api"}');
+    // A secret shorter than the hash is refused, as the CLI and the server refuse it.
+    await page.fill('#encode-secret', 'short6');
+    await page.click('#encode-sign');
+    await expect
+      .poll(() => page.locator('#encode-status').textContent())
+      .toBe('Not signed: the HMAC secret is 6 bytes; HS256 needs at least 32 (RFC 7518 §3.2).');
+    expect(await page.locator('#encode-output').inputValue()).toBe('');
     await page.fill('#encode-secret', SECRET);
     await page.click('#encode-sign');
     await expect.poll(() => page.locator('#encode-output').inputValue()).toMatch(/^ey/);
@@ -137,12 +144,22 @@ describe.skipIf(!available)('the /debugger page in chromium', { timeout: 60_000 
     await page.keyboard.press('ArrowRight'); // keyboard: the focused tab moves to Encode
     expect(await page.locator('#panel-encode').isVisible()).toBe(true);
     await page.keyboard.press('ArrowLeft');
-    // The public key the page showed verifies its token in the decoder too.
-    await page.fill('#verify-key', JSON.stringify(jwks));
+    // The public key the page generated came along to the decoder, and verifies its token there.
+    expect(JSON.parse(await page.locator('#verify-key').inputValue())).toEqual(jwks);
     await page.click('#verify-pasted');
     await expect
       .poll(() => page.locator('#verify-result').textContent())
       .toMatch(/^Signature verified with the pasted key/);
+    // The result sits right under the button that asked for it, and is on screen.
+    expect(
+      await page.evaluate(`(() => {
+        const result = document.getElementById('verify-result');
+        const button = document.getElementById('verify-pasted');
+        const box = result.getBoundingClientRect();
+        return result.previousElementSibling === button.closest('p')
+          && box.top >= 0 && box.bottom <= window.innerHeight;
+      })()`),
+    ).toBe(true);
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'debugger.png'), fullPage: true });
   });

@@ -52,6 +52,12 @@ async function encode(): Promise<void> {
   if (alg.startsWith('HS')) {
     const secret = byId<HTMLInputElement>('encode-secret').value;
     if (secret === '') throw new Error('enter an HMAC secret');
+    // Refused, as `sesame token sign` and the server refuse it (RFC 7518 §3.2: at least the hash
+    // size); the other weaknesses stay warnings there too.
+    const bytes = new TextEncoder().encode(secret).length;
+    const needed = Number(alg.slice(2)) / 8;
+    if (bytes < needed)
+      throw new Error(`the HMAC secret is ${bytes} bytes; ${alg} needs at least ${needed} (RFC 7518 §3.2)`);
     const reason = weakSecretReason(secret, alg);
     if (reason) note = ` Warning: weak HMAC secret: ${reason}.`;
     key = await importSecret(secret, alg);
@@ -79,12 +85,20 @@ export function setUpEncode(open: (token: string) => void): void {
     generate().catch((problem: Error) => setStatus(byId('encode-status'), problem.message, 'bad'));
   });
   byId('encode-sign').addEventListener('click', () => {
-    encode().catch((problem: Error) =>
-      setStatus(byId('encode-status'), `Not signed: ${problem.message}.`, 'bad'),
-    );
+    encode().catch((problem: Error) => {
+      // No token from an earlier try may stay on show as if it came from this one.
+      byId<HTMLTextAreaElement>('encode-output').value = '';
+      setStatus(byId('encode-status'), `Not signed: ${problem.message}.`, 'bad');
+    });
   });
   byId('encode-open').addEventListener('click', () => {
     const token = byId<HTMLTextAreaElement>('encode-output').value;
-    if (token) open(token);
+    if (!token) return;
+    open(token);
+    // A token signed with the generated pair arrives with the public key that verifies it.
+    const alg = byId<HTMLSelectElement>('encode-alg').value;
+    if (!alg.startsWith('HS') && pair?.alg === alg)
+      byId<HTMLTextAreaElement>('verify-key').value =
+        byId<HTMLTextAreaElement>('encode-public').value.split('\n\n')[0]!;
   });
 }

@@ -18,12 +18,31 @@ function claimNote(decoded: DecodedToken): string {
   return '';
 }
 
+/**
+ * The result goes right under the button that asked for it, in view: with three buttons in the
+ * box, one place at the bottom was a screen away from the first of them.
+ */
+function resultBeside(button: HTMLElement): HTMLElement {
+  const result = byId('verify-result');
+  const row = button.closest('p') ?? button;
+  if (row.nextElementSibling !== result) row.after(result);
+  return result;
+}
+
+function show(result: HTMLElement, text: string, kind: 'ok' | 'bad' | 'info'): void {
+  setStatus(result, text, kind);
+  result.scrollIntoView({ block: 'nearest' });
+}
+
 async function check(
   decoded: DecodedToken | undefined,
   source: string,
   keys: (alg: string, kid: unknown) => Promise<CryptoKey[]>,
+  button: HTMLElement,
 ): Promise<void> {
-  const result = byId('verify-result');
+  const result = resultBeside(button);
+  const setStatus = (element: HTMLElement, text: string, kind: 'ok' | 'bad' | 'info') =>
+    show(element, text, kind);
   if (!decoded) {
     setStatus(result, 'Paste a token first.', 'info');
     return;
@@ -54,11 +73,16 @@ async function serverKeys(alg: string, kid: unknown): Promise<CryptoKey[]> {
 /** Wires the three verify buttons; `current` gives the token decoded from the textarea. */
 export function setUpVerify(current: () => DecodedToken | undefined): void {
   byId('verify-server').addEventListener('click', () => {
-    void check(current(), "this server's keys", serverKeys);
+    void check(current(), "this server's keys", serverKeys, byId('verify-server'));
   });
   byId('verify-pasted').addEventListener('click', () => {
     const text = byId<HTMLTextAreaElement>('verify-key').value;
-    void check(current(), 'the pasted key', (alg, kid) => importPublicKeys(text, alg, kid));
+    void check(
+      current(),
+      'the pasted key',
+      (alg, kid) => importPublicKeys(text, alg, kid),
+      byId('verify-pasted'),
+    );
   });
   byId('verify-hmac').addEventListener('click', () => {
     const secret = byId<HTMLInputElement>('verify-secret').value;
@@ -67,6 +91,6 @@ export function setUpVerify(current: () => DecodedToken | undefined): void {
     const reason = decoded ? weakSecretReason(secret, String(decoded.header.alg)) : undefined;
     if (reason) extra.push({ code: 'weak-secret', message: `weak HMAC secret: ${reason}` });
     renderWarnings(decoded, extra);
-    void check(decoded, 'the secret', async (alg) => [await importSecret(secret, alg)]);
+    void check(decoded, 'the secret', async (alg) => [await importSecret(secret, alg)], byId('verify-hmac'));
   });
 }
