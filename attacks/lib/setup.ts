@@ -50,6 +50,11 @@ export async function startDeployment(
   const dataDir = mkdtempSync(join(tmpdir(), `sesame-attacks-${name}-`));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const dir = ['--data-dir', dataDir];
+  if ((options.rotations ?? 0) > 0) {
+    // `keys rotate` works on an existing store only: make it first, as an operator would.
+    const made = await sesame(['migrate', ...dir]);
+    if (made.code !== 0) throw new Error(`${name}: migrate failed: ${made.stderr.trim()}`);
+  }
   for (let i = 0; i < (options.rotations ?? 0); i++) {
     const rotated = await sesame(['keys', 'rotate', ...dir]);
     if (rotated.code !== 0) throw new Error(`${name}: keys rotate failed: ${rotated.stderr.trim()}`);
