@@ -44,6 +44,15 @@ if (!existsSync(saved)) {
         ...['--scopes', 'openid quiz admin', '--audience', 'quiz-api', '--json', ...dir],
       ]),
     );
+    // What the consent page tells a player the scope is for.
+    await sesame([
+      'scopes',
+      'set',
+      'quiz',
+      '--description',
+      'Answer quiz questions and keep your score',
+      ...dir,
+    ]);
     // Nothing else gives a user the `quiz` scope: the first-start admin gets it, to play at once.
     await sesame(['users', 'scopes', 'admin', '--add', 'quiz', ...dir]).catch(() =>
       process.stderr.write(

@@ -92,19 +92,20 @@ export function showLogin(
 }
 
 /** The consent page for this request and user. */
-export function showConsent(
+export async function showConsent(
   ctx: FlowContext,
   httpRequest: FastifyRequest,
   reply: FastifyReply,
   authz: AuthorizationRequest,
   user: User,
   options: { status?: number; error?: string } = {},
-): FastifyReply {
+): Promise<FastifyReply> {
   const state = formState(ctx, httpRequest, authz);
   const html = consentPage({
     clientName: authz.client.name,
     username: user.username,
     scopes: grantableScopes(authz, user),
+    descriptions: await ctx.services.store.listScopeDescriptions(),
     hidden: state.hidden,
     error: options.error,
   });

@@ -352,6 +352,12 @@ export interface Store {
   /** Ends every session of a user (password change, disabled); answers how many were live. */
   endUserBrowserSessions(userId: string, now: number): Promise<number>;
 
+  // scope descriptions: what a scope lets a client do, in words (consent page, `sesame scopes`)
+  /** Sets (or replaces) the description of a scope. */
+  setScopeDescription(name: string, description: string, at: number): Promise<void>;
+  /** Every described scope: name → description. */
+  listScopeDescriptions(): Promise<Record<string, string>>;
+
   // settings: small server-wide values (e.g. the refresh-token derivation secret)
   getSetting(name: string): Promise<string | undefined>;
   /** Sets only if absent; returns the value now stored (so concurrent first starts agree). */

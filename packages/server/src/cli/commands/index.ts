@@ -5,6 +5,7 @@ import { registerConsents } from './consents.js';
 import { registerDistributed } from './distributed.js';
 import { registerKeyTools } from './key-tools.js';
 import { registerKeys } from './keys.js';
+import { registerScopes } from './scopes.js';
 import { registerServe } from './serve.js';
 import { registerTokenCommands } from './token.js';
 import { registerUsers } from './users.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerServe,
   registerUsers,
   registerClients,
+  registerScopes,
   registerKeys,
   (program) => registerKeyTools(commandGroup(program, 'keys', 'signing keys')),
   registerTokenCommands,

@@ -9,6 +9,7 @@ import { initial } from './001_initial.js';
 import { authorization } from './002_authorization.js';
 import { clientPermissions } from './003_client_permissions.js';
 import { browserSessions } from './004_browser_sessions.js';
+import { scopeDescriptions } from './005_scope_descriptions.js';
 
 /** The SQL dialects the schema is written for. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -20,6 +21,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '002_authorization': authorization,
     '003_client_permissions': clientPermissions,
     '004_browser_sessions': browserSessions,
+    '005_scope_descriptions': scopeDescriptions,
   };
 }
 

@@ -12,6 +12,7 @@ import type { SqlContext } from './context.js';
 import { keyQueries } from './keys.js';
 import { miscQueries } from './misc.js';
 import { refreshQueries } from './refresh.js';
+import { scopeQueries } from './scopes.js';
 
 export interface KyselyStoreOptions extends SqlContext {
   kind: Store['kind'];
@@ -34,6 +35,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     ...keyQueries(options),
     ...refreshQueries(options),
     ...miscQueries(options),
+    ...scopeQueries(options),
     ...authorizationQueries(options),
     ...browserSessionQueries(options),
     async ping() {

@@ -104,6 +104,12 @@ export interface AuditEventsTable {
   details: string;
 }
 
+export interface ScopeDescriptionsTable {
+  name: string;
+  description: string;
+  updated_at: number;
+}
+
 export interface SettingsTable {
   name: string;
   value: string;
@@ -175,4 +181,5 @@ export interface Database {
   wechat_apps: WechatAppsTable;
   wechat_identities: WechatIdentitiesTable;
   browser_sessions: BrowserSessionsTable;
+  scope_descriptions: ScopeDescriptionsTable;
 }

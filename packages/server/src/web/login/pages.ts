@@ -89,18 +89,23 @@ export interface ConsentPageInput {
   clientName: string;
   username: string;
   scopes: readonly string[];
+  /** Descriptions set with `sesame scopes set`; they take precedence over the built-in words. */
+  descriptions?: Readonly<Record<string, string>>;
   hidden: Record<string, string>;
   error?: string;
 }
 
 /** Allow or deny; the user can also sign out to switch accounts. */
 export function consentPage(input: ConsentPageInput): string {
+  const words = (scope: string) =>
+    (Object.hasOwn(input.descriptions ?? {}, scope) ? input.descriptions![scope] : undefined) ??
+    (Object.hasOwn(SCOPE_WORDS, scope) ? SCOPE_WORDS[scope] : undefined);
   const items = input.scopes.length
     ? input.scopes
-        .map(
-          (scope) =>
-            `<li><code>${escapeHtml(scope)}</code>${SCOPE_WORDS[scope] ? ` — ${escapeHtml(SCOPE_WORDS[scope])}` : ''}</li>`,
-        )
+        .map((scope) => {
+          const text = words(scope);
+          return `<li><code>${escapeHtml(scope)}</code>${text ? ` — ${escapeHtml(text)}` : ''}</li>`;
+        })
         .join('\n')
     : '<li>No access beyond knowing you signed in</li>';
   return layout(
