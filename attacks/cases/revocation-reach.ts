@@ -1,4 +1,5 @@
 import { type Deployment, guardStatus, type TokenResponse, userinfoStatus } from '../lib/deployment.js';
+import { parts } from '../lib/jose.js';
 import { sesame, sesameJson } from '../lib/processes.js';
 import { type Context, startDeployment } from '../lib/setup.js';
 
@@ -23,6 +24,8 @@ export async function revocationReachAttacks(ctx: Context): Promise<void> {
   await reach.passwordChange();
   await reach.scopeRemoval();
   await reach.clientRemoval();
+  // Last: the admin token of the cases above is signed with the key it revokes.
+  await reach.keyRevocation();
 }
 
 interface User {
@@ -206,5 +209,24 @@ class Reach {
       `${refreshed.status}`,
     );
     await this.expectWithdrawn('client removal', session.access_token);
+  }
+
+  /** POST /admin/keys/{kid}/revoke: the key leaves the JWKS and its tokens are refused everywhere. */
+  async keyRevocation(): Promise<void> {
+    const user = await this.user('openid quiz');
+    const session = await this.login(user, 'openid quiz');
+    if (!(await this.control('key revocation: the token before', session.access_token))) return;
+    const kid = (parts(session.access_token).header as { kid?: string }).kid ?? '';
+    const revoked = await this.adminCall('POST', `/admin/keys/${encodeURIComponent(kid)}/revoke`);
+    if (revoked !== 200) throw new Error(`POST /admin/keys/{kid}/revoke answered ${revoked}`);
+    const jwks = (await (await fetch(`${this.d.issuer}/.well-known/jwks.json`)).json()) as {
+      keys: Array<{ kid?: string }>;
+    };
+    this.check(
+      'key revocation: the key has left the JWKS',
+      !jwks.keys.some((key) => key.kid === kid),
+      `kids: ${jwks.keys.map((key) => key.kid).join(' ')}`,
+    );
+    await this.expectWithdrawn('key revocation', session.access_token);
   }
 }

@@ -104,3 +104,26 @@ it('removing a client refuses its access tokens through the feed (a client entry
   expect(removed.statusCode).toBe(204);
   await until(() => refusedAsRevoked(token), 2000);
 });
+
+it('revoking a signing key refuses its tokens through the feed (a kid entry), before any JWKS refetch', async () => {
+  const { access_token } = await loginAlice(t);
+  await expect(guard.authenticate(`Bearer ${access_token}`)).resolves.toBeTruthy();
+  const kid = t.services.accessTokens.verify(access_token).kid!;
+  const revoked = await t.app.inject({
+    method: 'POST',
+    url: `/admin/keys/${kid}/revoke`,
+    headers: { authorization: `Bearer ${await loginAdmin(t)}` },
+  });
+  expect(revoked.statusCode).toBe(200);
+  await until(async () => {
+    try {
+      await guard.authenticate(`Bearer ${access_token}`);
+      return false;
+    } catch (error) {
+      return error instanceof GuardError && error.reason === 'token_revoked';
+    }
+  }, 2000);
+  // A token of the new current key is accepted (the guard fetches the keys for its new kid).
+  const fresh = await loginAlice(t);
+  await expect(guard.authenticate(`Bearer ${fresh.access_token}`)).resolves.toBeTruthy();
+});

@@ -159,6 +159,53 @@ describe('keyring', () => {
     expect(verify(token, keyring.keySet(), { algorithms: [algorithm], currentDate }).payload.sub).toBe('u1');
   });
 
+  it('revokes the current key at once: unpublished, not verifying, the next key signs, a new next is made', async () => {
+    const keyring = await make();
+    const old = keyring.signingKey();
+    const token = signAt(old);
+    const next = keyring.jwks().keys.find((k) => k.kid !== old.kid)!.kid;
+    const check = () =>
+      verify(token, keyring.keySet(), { algorithms: ['ES256'], currentDate: () => new Date(clock.now()) });
+    expect(check().payload.sub).toBe('u1');
+    expect(await keyring.revoke(old.kid!)).toBe('current');
+    expect(keyring.jwks().keys.map((k) => k.kid)).not.toContain(old.kid);
+    expect(() => keyring.keySet().select({ alg: 'ES256', kid: old.kid })).toThrow();
+    expect(check).toThrow();
+    expect(keyring.signingKey().kid).toBe(next);
+    const after = await states();
+    expect(after[old.kid!]).toBe('revoked');
+    expect(Object.values(after).sort()).toEqual(['current', 'next', 'revoked']);
+    expect(await keyring.revoke(old.kid!)).toBe('revoked'); // again: nothing more happens
+    expect(Object.keys(await states())).toHaveLength(3);
+  });
+
+  it('drops a key another process revoked from the JWKS as soon as fresh() reads the store', async () => {
+    const serving = await make();
+    const other = await make();
+    const kid = serving.signingKey().kid!;
+    await other.revoke(kid);
+    expect(serving.jwks().keys.map((k) => k.kid)).toContain(kid); // its loaded state, not yet read again
+    await serving.fresh(0);
+    expect(serving.jwks().keys.map((k) => k.kid)).not.toContain(kid);
+    expect(serving.signingKey().kid).toBe(other.signingKey().kid);
+  });
+
+  it('revokes the next key without retiring the current one; refuses an unknown kid', async () => {
+    const keyring = await make();
+    const current = keyring.signingKey().kid!;
+    const next = keyring.jwks().keys.find((k) => k.kid !== current)!.kid!;
+    expect(await keyring.revoke(next)).toBe('next');
+    expect(keyring.signingKey().kid).toBe(current);
+    const after = await states();
+    expect(after[current]).toBe('current');
+    expect(after[next]).toBe('revoked');
+    expect(Object.values(after).filter((state) => state === 'next')).toHaveLength(1);
+    expect(keyring.jwks().keys.map((k) => k.kid)).not.toContain(next);
+    const refused = await keyring.revoke('no-such-kid').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(KeyringError);
+    expect((refused as KeyringError).code).toBe('ERR_KEYRING_KEY_NOT_FOUND');
+  });
+
   it('signs HS256 with a fixed shared secret in HMAC mode: nothing stored, nothing published', async () => {
     const secret = 'a shared secret of at least thirty-two bytes!';
     const keyring = await make({ hmac: { secret } });

@@ -166,3 +166,32 @@ describe('a client removed', () => {
     expect((await userinfo(other.access_token)).statusCode).toBe(200);
   });
 });
+
+describe('a signing key revoked', () => {
+  it('leaves the JWKS and every token it signed is refused at once; new tokens work', async () => {
+    t.clock.advance(1000);
+    const before = await loginAlice(t);
+    const kid = t.services.accessTokens.verify(before.access_token).kid!;
+    expect((await userinfo(before.access_token)).statusCode).toBe(200);
+    const admin = `Bearer ${await loginAdmin(t)}`;
+    const revoke = (id: string) =>
+      t.app.inject({ method: 'POST', url: `/admin/keys/${id}/revoke`, headers: { authorization: admin } });
+
+    const missing = await revoke('no-such-kid');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toBe('not_found');
+
+    const revoked = await revoke(kid);
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    expect(revoked.json()).toContainEqual(expect.objectContaining({ kid, state: 'revoked' }));
+    const jwks = await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    expect(jwks.json().keys.map((key: { kid: string }) => key.kid)).not.toContain(kid);
+    expect((await userinfo(before.access_token)).statusCode).toBe(401);
+    // Refused by the denylist too, not only because the key is gone from this process.
+    expect(await t.services.revocations.isRevoked({ kid, sub: t.aliceId, iat: 0 })).toBe(true);
+    const refreshed = await refresh(before.refresh_token);
+    expect(refreshed.statusCode).toBe(200);
+    expect(t.services.accessTokens.verify(refreshed.json().access_token).kid).not.toBe(kid);
+    expect((await userinfo(refreshed.json().access_token)).statusCode).toBe(200);
+  });
+});

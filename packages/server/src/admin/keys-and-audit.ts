@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { KeyringError } from '../keys/errors.js';
+import { OAuthError } from '../oauth/errors.js';
+import { withdrawSigningKey } from '../tokens/withdraw.js';
 
 const keySchema = {
   type: 'object',
@@ -56,6 +59,40 @@ export async function adminKeyAndAuditRoutes(app: FastifyInstance): Promise<void
         type: 'key.rotated',
         actor: request.tokenClaims?.sub ?? null,
         details: { forced: true },
+      });
+      return app.sesame.keys.list();
+    },
+  );
+  app.post(
+    '/keys/:kid/revoke',
+    {
+      schema: {
+        tags,
+        summary:
+          'Withdraw a compromised key at once: unpublished, every token it signed refused (a kid entry in the revocation feed)',
+        params: {
+          type: 'object',
+          required: ['kid'],
+          properties: { kid: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: { 200: { type: 'array', items: keySchema } },
+      },
+    },
+    async (request) => {
+      const { kid } = request.params as { kid: string };
+      let before: string;
+      try {
+        before = await withdrawSigningKey(app.sesame, kid);
+      } catch (error) {
+        if (error instanceof KeyringError && error.code === 'ERR_KEYRING_KEY_NOT_FOUND')
+          throw new OAuthError('not_found', 'no signing key has this kid');
+        throw error;
+      }
+      await app.sesame.audit({
+        type: 'key.revoked',
+        actor: request.tokenClaims?.sub ?? null,
+        subject: kid,
+        details: { state: before },
       });
       return app.sesame.keys.list();
     },

@@ -63,8 +63,10 @@ export function describeFailure(error: unknown): Failure {
       message: `the store failed: ${oneLine(error.message)}`,
       exitCode: EXIT.unavailable,
     };
-  if (error instanceof KeyringError)
-    return { code: error.code, message: oneLine(error.message), exitCode: EXIT.unavailable };
+  if (error instanceof KeyringError) {
+    const exitCode = error.code === 'ERR_KEYRING_KEY_NOT_FOUND' ? EXIT.rejected : EXIT.unavailable;
+    return { code: error.code, message: oneLine(error.message), exitCode };
+  }
   return describeError(error);
 }
 

@@ -3,7 +3,9 @@
  *   next     — published in the JWKS before it ever signs, so every verifier has it in time;
  *   current  — signs every new token;
  *   retired  — signs nothing, published until every token it signed has expired
- *              (retired at T → expires at T + max token life + clock tolerance), then deleted.
+ *              (retired at T → expires at T + max token life + clock tolerance), then deleted;
+ *   revoked  — withdrawn at once, whatever its state (a compromised key): unpublished, no longer
+ *              verifying here, and kept only for the listing until its tokens would have expired.
  * Any number of processes may share one store: each step is a compare-and-set, and each keyring
  * reloads from the store on a short interval, or at once on a kid it does not know, so a
  * `sesame keys rotate` run elsewhere is picked up.
@@ -20,7 +22,7 @@ import {
   type Key,
   type KeySet,
 } from '@sesame/jwt';
-import type { SigningKey, Store } from '../store/types.js';
+import type { SigningKey, SigningKeyState, Store } from '../store/types.js';
 import { KeyringError } from './errors.js';
 import { KEYRING_ALGORITHMS, type KeyringAlgorithm, newSigningKey } from './generate.js';
 import { identityKeyCipher, type KeyCipher } from './key-cipher.js';
@@ -56,10 +58,23 @@ export interface Keyring {
   keySet(): KeySet;
   /** One rotation step now; false when another instance rotated first (the new state is loaded). */
   rotate(): Promise<boolean>;
+  /**
+   * Withdraws a key at once: it leaves the JWKS and stops verifying in this process now (others
+   * reload within their interval; the caller's `kid` revocation entry covers them meanwhile). A
+   * revoked current key is replaced by the next one, a revoked next key by a new one. Answers the
+   * key's state before. Throws ERR_KEYRING_KEY_NOT_FOUND for an unknown kid.
+   */
+  revoke(kid: string): Promise<SigningKeyState>;
   /** Rotates when the current key is older than the period; also deletes expired retired keys. */
   maybeRotate(now?: number): Promise<boolean>;
   /** Reads the keys from the store again. */
   reload(): Promise<void>;
+  /**
+   * Reads the keys again when the loaded state is older than `maxAgeMs` (concurrent callers share
+   * one read): for the JWKS, so a key revoked by another process sharing the store (a sibling
+   * worker, the CLI) leaves it at once.
+   */
+  fresh(maxAgeMs: number): Promise<void>;
   list(): KeyInfo[];
   /** Starts background upkeep (reload + maybeRotate) every reload interval; the timer is unref'd. */
   start(): void;
@@ -104,7 +119,12 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   const load = async (): Promise<void> => {
     const records = await store.listSigningKeys();
     const at = now();
-    const live = records.filter((r) => r.state !== 'retired' || (r.expiresAt !== null && r.expiresAt > at));
+    const live = records.filter(
+      (r) =>
+        r.state === 'current' ||
+        r.state === 'next' ||
+        (r.state === 'retired' && r.expiresAt !== null && r.expiresAt > at),
+    );
     const currentRecord = records.find((r) => r.state === 'current');
     // Importing the private key only when the current one changed keeps reloads cheap.
     const current =
@@ -150,15 +170,28 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     return ok;
   };
 
+  /**
+   * Makes a current and a next key where one is missing: from nothing (first start), or after a
+   * revocation. Two instances doing it at once both try; the compare-and-set (and the unique index
+   * on live states) lets one win each step and the other reloads.
+   */
+  const complete = async (): Promise<void> => {
+    for (let i = 0; i < 4 && !(state.current && state.records.some((r) => r.state === 'next')); i++) {
+      if (state.current) {
+        // Only the next key is missing: make one, without retiring the current key.
+        const next = await newSigningKey(algorithm, cipher, now());
+        await store.insertSigningKey(next).catch(() => undefined); // lost to another instance: reload
+        await load();
+      } else await step();
+    }
+    if (!state.current)
+      throw new KeyringError('ERR_KEYRING_NO_CURRENT', 'no current signing key could be made');
+  };
+
   await load();
   // Distributed mode: a rotation by another process (or the CLI) is loaded at once, not at the next interval.
   store.watchSigningKeys?.(() => refreshSoon(true));
-  // First start: two steps from nothing make a current key and a next one. Two instances starting
-  // at once both try; the compare-and-set lets one win each step and the other reloads.
-  for (let i = 0; i < 4 && !(state!.current && state!.records.some((r) => r.state === 'next')); i++)
-    await step();
-  if (!state!.current)
-    throw new KeyringError('ERR_KEYRING_NO_CURRENT', 'no current signing key could be made');
+  await complete();
 
   const keyring: Keyring = {
     signingKey() {
@@ -181,6 +214,15 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
       },
     }),
     rotate: step,
+    async revoke(kid) {
+      const at = now();
+      const before = await store.revokeSigningKey(kid, at, at + retiredLife);
+      if (before === undefined)
+        throw new KeyringError('ERR_KEYRING_KEY_NOT_FOUND', 'no signing key has this kid');
+      await load();
+      await complete();
+      return before;
+    },
     async maybeRotate(at = now()) {
       await store.deleteExpiredSigningKeys(at);
       await load();
@@ -189,6 +231,13 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
       return step();
     },
     reload: load,
+    async fresh(maxAgeMs) {
+      if (now() - state.at < maxAgeMs) return;
+      reloading ??= load().finally(() => {
+        reloading = undefined;
+      });
+      await reloading;
+    },
     list: () => state.records.map(({ privateJwk: _p, publicJwk: _q, ...info }) => info),
     start() {
       timer ??= setInterval(() => keyring.maybeRotate().catch(() => undefined), reloadInterval);
@@ -220,8 +269,15 @@ function hmacKeyring(hmac: NonNullable<KeyringOptions['hmac']>): Keyring {
     jwks: () => empty,
     keySet: () => ({ select: () => [key] }),
     rotate: async () => false,
+    revoke: async () => {
+      throw new KeyringError(
+        'ERR_KEYRING_KEY_NOT_FOUND',
+        'the HMAC secret is not a stored key: replace the secret to withdraw it',
+      );
+    },
     maybeRotate: async () => false,
     reload: async () => undefined,
+    fresh: async () => undefined,
     list: () => [],
     start: () => undefined,
     stop: () => undefined,

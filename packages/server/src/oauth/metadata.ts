@@ -88,8 +88,12 @@ export async function metadataRoutes(
     },
     // A short cache: a guard refetches on an unknown kid anyway, and the next key is published
     // a whole rotation period before it signs.
-    async (_request, reply) =>
+    async (_request, reply) => {
+      // Read from the store: a key revoked by a sibling worker or the CLI must not be served again.
+      // With the store out of reach, the last keys read are served (as before the read existed).
+      await app.sesame.keys.fresh(0).catch(() => undefined);
       // Empty for HS256 (the classic profile): a shared secret is never published.
-      reply.header('cache-control', 'public, max-age=300').send(app.sesame.keys.jwks()),
+      return reply.header('cache-control', 'public, max-age=300').send(app.sesame.keys.jwks());
+    },
   );
 }

@@ -46,7 +46,11 @@ export interface Client {
   updatedAt: number;
 }
 
-export type SigningKeyState = 'next' | 'current' | 'retired';
+/**
+ * `revoked`: withdrawn at once (a compromised key): unpublished, and every token it signed refused;
+ * the record stays, for the listing, until its tokens would all have expired.
+ */
+export type SigningKeyState = 'next' | 'current' | 'retired' | 'revoked';
 
 export interface SigningKey {
   kid: string;
@@ -265,7 +269,14 @@ export interface Store {
     now: number;
     retiredExpiresAt: number;
   }): Promise<boolean>;
+  /** Deletes retired and revoked keys whose tokens have all expired. */
   deleteExpiredSigningKeys(now: number): Promise<number>;
+  /**
+   * Withdraws a key at once, whatever its state: state `revoked`, `retiredAt` now (unless it had
+   * stopped signing before), `expiresAt` as given. Answers the state it had before (never key
+   * material), or undefined for an unknown kid. Revoking a revoked key changes nothing.
+   */
+  revokeSigningKey(kid: string, now: number, expiresAt: number): Promise<SigningKeyState | undefined>;
 
   // refresh families
   createRefreshFamily(family: RefreshFamily, first: RefreshToken): Promise<void>;

@@ -49,6 +49,8 @@ export interface AccessTokenClaims {
   scopes: string[];
   username?: string;
   sid?: string;
+  /** The `kid` of the header: which signing key signed it (for `kid` revocations). */
+  kid?: string;
   /** The payload as signed, for introspection. */
   raw: Record<string, unknown>;
 }
@@ -101,9 +103,9 @@ export function createAccessTokens(options: {
     });
   const verifier = verifierFor(undefined);
   const sesameVerifier = verifierFor(config.audience);
-  const claimsOf = (payload: Record<string, unknown>) => {
+  const claimsOf = ({ header, payload }: { header: JwsHeader; payload: Record<string, unknown> }) => {
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return normalise(payload, scope.split(' ').filter(Boolean));
+    return { ...normalise(payload, scope.split(' ').filter(Boolean)), kid: header.kid };
   };
   // One signer per signing key, made when the keyring starts signing with it (convention 3): the
   // header and the key checks are done once, not per token.
@@ -136,8 +138,8 @@ export function createAccessTokens(options: {
       const token = signerFor(keys.signingKey())(payload);
       return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti };
     },
-    verify: (token) => claimsOf(verifier(token).payload),
-    verifyForSesame: (token) => claimsOf(sesameVerifier(token).payload),
+    verify: (token) => claimsOf(verifier(token)),
+    verifyForSesame: (token) => claimsOf(sesameVerifier(token)),
   };
 }
 

@@ -79,3 +79,21 @@ export async function withdrawClient(services: WithdrawServices, clientId: strin
   await services.revocations.revokeClient(clientId);
   return services.sessions.revokeClient(clientId, 'client removed');
 }
+
+/**
+ * Withdraws a compromised signing key at once: a `kid` entry refuses every token it signed (here at
+ * once, at every process sharing the store at its next check, at guards through the feed), then the
+ * key leaves the JWKS and stops verifying, and a revoked current or next key is replaced. Answers
+ * the key's state before. Throws KeyringError ERR_KEYRING_KEY_NOT_FOUND for an unknown kid.
+ *
+ * @example await withdrawSigningKey(services, 'Gx3…'); // `sesame keys revoke Gx3…`
+ */
+export async function withdrawSigningKey(
+  services: WithdrawServices & Pick<Services, 'keys'>,
+  kid: string,
+): Promise<string> {
+  // The key must exist before an entry is written in its name (a typo must not pollute the feed).
+  if (!services.keys.list().some((key) => key.kid === kid)) await services.keys.reload();
+  if (services.keys.list().some((key) => key.kid === kid)) await services.revocations.revokeKid(kid);
+  return services.keys.revoke(kid); // ERR_KEYRING_KEY_NOT_FOUND for an unknown kid
+}

@@ -19,6 +19,36 @@ export function keysConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.listSigningKeys()).toHaveLength(4);
     });
 
+    it('revokes a key whatever its state, once; unknown kids answer undefined; deletes it when expired', async () => {
+      const current = aKey('current');
+      const retired = aKey('retired', { retiredAt: T0 - 5, expiresAt: T0 + 500 });
+      await ctx.store.insertSigningKey(current);
+      await ctx.store.insertSigningKey(retired);
+      expect(await ctx.store.revokeSigningKey(current.kid, T0 + 10, T0 + 1000)).toBe('current');
+      expect(await ctx.store.revokeSigningKey(retired.kid, T0 + 10, T0 + 1000)).toBe('retired');
+      const byKid = new Map((await ctx.store.listSigningKeys()).map((k) => [k.kid, k]));
+      expect(byKid.get(current.kid)).toMatchObject({
+        state: 'revoked',
+        retiredAt: T0 + 10,
+        expiresAt: T0 + 1000,
+      });
+      expect(byKid.get(retired.kid)).toMatchObject({
+        state: 'revoked',
+        retiredAt: T0 - 5,
+        expiresAt: T0 + 1000,
+      });
+      // Again: nothing changes, the answer says it was revoked already.
+      expect(await ctx.store.revokeSigningKey(current.kid, T0 + 20, T0 + 2000)).toBe('revoked');
+      expect((await ctx.store.listSigningKeys()).find((k) => k.kid === current.kid)?.expiresAt).toBe(
+        T0 + 1000,
+      );
+      expect(await ctx.store.revokeSigningKey('no-such-kid', T0, T0)).toBeUndefined();
+      // With no current key left, a new one can be made current.
+      await ctx.store.insertSigningKey(aKey('current'));
+      expect(await ctx.store.deleteExpiredSigningKeys(T0 + 999)).toBe(0);
+      expect(await ctx.store.deleteExpiredSigningKeys(T0 + 1000)).toBe(2);
+    });
+
     it('rotates one step: current retires, next becomes current, the new key is next', async () => {
       const current = aKey('current');
       const next = aKey('next');

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { withdrawSigningKey } from '../../tokens/withdraw.js';
 import { commandGroup } from '../command-group.js';
 import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
-/** `sesame keys list|rotate`: the server's signing keys in the data dir. */
+/** `sesame keys list|rotate|revoke`: the server's signing keys in the data dir. */
 export function registerKeys(program: Command): void {
   const keys = commandGroup(program, 'keys', 'signing keys');
 
@@ -32,6 +33,23 @@ export function registerKeys(program: Command): void {
         await services.audit({ type: 'key.rotated', actor: 'cli', details: { forced: true } });
         const current = (await services.keys.list()).find((key) => key.state === 'current');
         process.stdout.write(`rotated; signing with ${current?.kid ?? '(none)'}\n`);
+      });
+    });
+
+  withStoreOptions(keys.command('revoke <kid>'))
+    .description(
+      'withdraw a compromised key at once: unpublished, every token it signed refused (guards learn it from the revocation feed)',
+    )
+    .action(async (kid: string, options: { dataDir?: string; config?: string }) => {
+      await withServices(commandConfig(options), async (services) => {
+        const before = await withdrawSigningKey(services, kid);
+        await services.audit({ type: 'key.revoked', actor: 'cli', subject: kid, details: { state: before } });
+        const current = services.keys.list().find((key) => key.state === 'current');
+        process.stdout.write(
+          before === 'revoked'
+            ? `key ${kid} was already revoked\n`
+            : `key ${kid} revoked (was ${before}); signing with ${current?.kid ?? '(none)'}\n`,
+        );
       });
     });
 }

@@ -143,6 +143,11 @@ export function withRedis(store: Store, redis: RedisConnection, options: RedisLa
       if (rotated) await keysChanged();
       return rotated;
     },
+    async revokeSigningKey(kid: string, now: number, expiresAt: number) {
+      const before = await store.revokeSigningKey(kid, now, expiresAt);
+      if (before !== undefined) await keysChanged();
+      return before;
+    },
     watchSigningKeys(listener: () => void) {
       keyWatchers.add(listener);
       return () => keyWatchers.delete(listener);

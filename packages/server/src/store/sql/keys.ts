@@ -1,14 +1,18 @@
 /** Signing keys: insert, list, delete expired, and the one-step rotation as a compare-and-set. */
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../errors.js';
-import type { SigningKey, Store } from '../types.js';
+import type { SigningKey, SigningKeyState, Store } from '../types.js';
 import { DURABLE, insertUnique, type SqlContext } from './context.js';
 import { fromSigningKey, toSigningKey } from './rows.js';
 import type { Database } from './schema.js';
 
 type KeyMethods = Pick<
   Store,
-  'insertSigningKey' | 'listSigningKeys' | 'rotateSigningKeys' | 'deleteExpiredSigningKeys'
+  | 'insertSigningKey'
+  | 'listSigningKeys'
+  | 'rotateSigningKeys'
+  | 'deleteExpiredSigningKeys'
+  | 'revokeSigningKey'
 >;
 
 /** Thrown inside the rotation transaction to roll it back when another instance rotated first. */
@@ -80,12 +84,32 @@ export function keyQueries({ db, write }: SqlContext): KeyMethods {
       const result = await write((trx) =>
         trx
           .deleteFrom('signing_keys')
-          .where('state', '=', 'retired')
+          .where('state', 'in', ['retired', 'revoked'])
           .where('expires_at', 'is not', null)
           .where('expires_at', '<=', now)
           .executeTakeFirst(),
       );
       return Number(result.numDeletedRows);
+    },
+    async revokeSigningKey(kid, now, expiresAt) {
+      return durableWrite(async (trx) => {
+        const row = await trx
+          .selectFrom('signing_keys')
+          .select(['state', 'retired_at'])
+          .where('kid', '=', kid)
+          .executeTakeFirst();
+        if (row === undefined) return undefined;
+        const before = row.state as SigningKeyState;
+        if (before !== 'revoked') {
+          await trx
+            .updateTable('signing_keys')
+            .set({ state: 'revoked', retired_at: row.retired_at ?? now, expires_at: expiresAt })
+            .where('kid', '=', kid)
+            .where('state', '=', before)
+            .execute();
+        }
+        return before;
+      });
     },
   };
 }
