@@ -2,11 +2,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createKeyring } from '../../src/keys/keyring.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { runCli } from './run-cli.js';
 
 describe('sesame keys revoke', () => {
   it('revokes the current key (the next one signs) and refuses an unknown kid in one line', async () => {
-    const env = { SESAME_DATA_DIR: mkdtempSync(join(tmpdir(), 'sesame-keys-revoke-')) };
+    const dataDir = mkdtempSync(join(tmpdir(), 'sesame-keys-revoke-'));
+    const env = { SESAME_DATA_DIR: dataDir };
+    // The commands work on an existing store: make one, with its first keys.
+    const store = await openSqliteStore({ file: join(dataDir, 'sesame.db') });
+    await createKeyring({ store });
+    await store.close();
     const listed = await runCli(['keys', 'list', '--json'], { main: true, env });
     expect(listed.code, listed.stderr).toBe(0);
     const keys = JSON.parse(listed.stdout) as Array<{ kid: string; state: string }>;

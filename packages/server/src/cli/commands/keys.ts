@@ -41,7 +41,7 @@ export function registerKeys(program: Command): void {
       'withdraw a compromised key at once: unpublished, every token it signed refused (guards learn it from the revocation feed)',
     )
     .action(async (kid: string, options: { dataDir?: string; config?: string }) => {
-      await withServices(commandConfig(options), async (services) => {
+      await withExistingStore(commandConfig(options), async (services) => {
         const before = await withdrawSigningKey(services, kid);
         await services.audit({ type: 'key.revoked', actor: 'cli', subject: kid, details: { state: before } });
         const current = services.keys.list().find((key) => key.state === 'current');
