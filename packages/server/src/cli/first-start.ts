@@ -55,9 +55,9 @@ const NAMED = 3;
 
 /**
  * On the first start of an empty store: an admin user (scopes "openid admin") with a random
- * password, and the public first-party client `sesame-docs` (authorization code + refresh_token) that the
- * /docs page logs in with. Returns what was made, for printing once; undefined on later starts.
- * Every start brings `sesame-docs` up to date (`syncDocsClient`).
+ * password, and the public first-party client `sesame-docs` (authorization code + refresh_token)
+ * that the /docs page logs in with. Returns what was made, for printing once; undefined on later
+ * starts. Every start brings `sesame-docs` up to date (`syncDocsClient`).
  * `sesame serve` runs it only once it listens: the password is made only when it can be printed
  * with a working server (a start that failed, on a port in use, once lost it for good).
  */
