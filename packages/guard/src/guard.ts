@@ -59,6 +59,14 @@ export interface GuardOptions {
   key?: Key | KeySet | KeyInput;
   /** Leeway for exp/nbf/iat in seconds or as a duration ("30s"). Default 0. */
   clockTolerance?: number;
+  /**
+   * The longest life a token may claim, in seconds: refused when `exp - iat` exceeds it, or when
+   * `exp` lies further than this from now (so a token without `iat`, or with a forged one, cannot
+   * claim more). Default 24 h, or 30 days when `typ` is false (the classic profile's 7-day tokens);
+   * false disables the check. Guards against a token minted with `exp: 1e300` by a leaked key or a
+   * misconfigured issuer living forever.
+   */
+  maxTokenAge?: number | false;
   /** Scopes every request needs. */
   requiredScopes?: string | readonly string[];
   /** Expected header `typ` (default "at+jwt", RFC 9068 §2.1); false skips the check (classic tokens say "JWT"). */
@@ -123,6 +131,10 @@ export function createGuard(options: GuardOptions): Guard {
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0)
     throw new TypeError('clockTolerance must be seconds');
   const realm = options.realm ?? audiences[0]!;
+  const maxTokenAge =
+    options.maxTokenAge === undefined ? (options.typ === false ? 30 * 86_400 : 86_400) : options.maxTokenAge;
+  if (maxTokenAge !== false && !(Number.isFinite(maxTokenAge) && maxTokenAge > 0))
+    throw new TypeError('maxTokenAge must be seconds (> 0) or false');
   const required = scopeList(options.requiredScopes, 'requiredScopes');
   const now = options.now ?? Date.now;
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -183,6 +195,13 @@ export function createGuard(options: GuardOptions): Guard {
         kid = verified.kid;
       } catch (error) {
         throw toGuardError(error, realm);
+      }
+      if (maxTokenAge !== false) {
+        const { exp, iat } = claims;
+        const tooLong =
+          exp - now() / 1000 > maxTokenAge + clockTolerance ||
+          (typeof iat === 'number' && exp - iat > maxTokenAge);
+        if (tooLong) throw invalidToken(realm, 'token_invalid', 'the access token claims too long a life');
       }
       // Checked after the signature: a bad token is told it is bad, whatever the feed's state.
       if (feed?.failClosed()) {

@@ -127,6 +127,44 @@ describe('authenticate: RFC 6750 §3 answers', () => {
   });
 });
 
+describe('maxTokenAge: a token cannot claim a life longer than allowed', () => {
+  const nowS = () => Math.floor(Date.now() / 1000);
+
+  it('by default refuses exp 1e300, and a life (exp - iat) over 24 h; accepts 24 h', async () => {
+    for (const claims of [
+      { exp: 1e300 },
+      { iat: nowS(), exp: nowS() + 86_400 + 60 },
+      { iat: nowS() - 86_400, exp: nowS() + 120 }, // little left, but minted for 24 h + 2 min
+    ]) {
+      const error = await refusal(guard.authenticate(bearer(issuer.token(claims))));
+      expect([error.status, error.reason], JSON.stringify(claims)).toEqual([401, 'token_invalid']);
+      expect(error.wwwAuthenticate).toContain('too long a life');
+    }
+    await expect(
+      guard.authenticate(bearer(issuer.token({ iat: nowS(), exp: nowS() + 86_400 }))),
+    ).resolves.toBeTruthy();
+  });
+
+  it('is 30 days when typ is false (the classic profile), configurable, and can be turned off', async () => {
+    const classic = createGuard({ issuer: issuer.issuer, audience: 'quiz-api', typ: false });
+    const week = issuer.token({ iat: nowS(), exp: nowS() + 7 * 86_400 });
+    await expect(classic.authenticate(bearer(week))).resolves.toBeTruthy();
+    expect((await refusal(classic.authenticate(bearer(issuer.token({ exp: 1e300 }))))).reason).toBe(
+      'token_invalid',
+    );
+    const strict = createGuard({ issuer: issuer.issuer, audience: 'quiz-api', maxTokenAge: 600 });
+    expect((await refusal(strict.authenticate(bearer(issuer.token({}, { expiresIn: 3600 }))))).reason).toBe(
+      'token_invalid',
+    );
+    const off = createGuard({ issuer: issuer.issuer, audience: 'quiz-api', maxTokenAge: false });
+    await expect(off.authenticate(bearer(issuer.token({ exp: 1e300 })))).resolves.toBeTruthy();
+    expect(() => createGuard({ issuer: issuer.issuer, audience: 'quiz-api', maxTokenAge: -1 })).toThrow(
+      /maxTokenAge/,
+    );
+    for (const g of [classic, strict, off]) g.close();
+  });
+});
+
 describe('scopes', () => {
   it('a missing route scope → 403 insufficient_scope naming the scope', async () => {
     const error = await refusal(
