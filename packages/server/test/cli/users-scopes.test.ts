@@ -38,7 +38,7 @@ describe('sesame users scopes', () => {
 
     const both = await runCli(['users', 'scopes', 'admin', 'openid', '--add', 'quiz'], { main: true, env });
     expect(both.code).not.toBe(0);
-    expect(oneLineError(both.stderr).code).toBe('ERR_CLI_INPUT');
+    expect(oneLineError(both.stderr).code).toBe('ERR_CLI_USAGE');
     const nobody = await runCli(['users', 'scopes', 'nobody', '--add', 'quiz'], { main: true, env });
     expect(oneLineError(nobody.stderr).code).toBe('ERR_USER_NOT_FOUND');
   }, 90_000);
