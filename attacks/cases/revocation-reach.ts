@@ -1,5 +1,8 @@
+import type { JsonWebKey } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { type Deployment, guardStatus, type TokenResponse, userinfoStatus } from '../lib/deployment.js';
-import { parts } from '../lib/jose.js';
+import { es256, parts, privateFromJwk, segment } from '../lib/jose.js';
 import { sesame, sesameJson } from '../lib/processes.js';
 import { type Context, startDeployment } from '../lib/setup.js';
 
@@ -24,6 +27,7 @@ export async function revocationReachAttacks(ctx: Context): Promise<void> {
   await reach.passwordChange();
   await reach.scopeRemoval();
   await reach.clientRemoval();
+  await reach.endlessToken();
   // Last: the admin token of the cases above is signed with the key it revokes.
   await reach.keyRevocation();
 }
@@ -228,5 +232,34 @@ class Reach {
       `kids: ${jwks.keys.map((key) => key.kid).join(' ')}`,
     );
     await this.expectWithdrawn('key revocation', session.access_token);
+  }
+
+  /** A token signed with the issuer's own key (read from its data dir) claiming exp 1e300. */
+  async endlessToken(): Promise<void> {
+    const db = new Database(join(this.d.dataDir, 'sesame.db'), { readonly: true, fileMustExist: true });
+    let row: { kid: string; private_jwk: string } | undefined;
+    try {
+      row = db
+        .prepare("SELECT kid, private_jwk FROM signing_keys WHERE state = 'current'")
+        .get() as typeof row;
+    } finally {
+      db.close();
+    }
+    if (row === undefined || !row.private_jwk.trimStart().startsWith('{')) {
+      this.check('exp 1e300: the current key could be read for the simulation', false);
+      return;
+    }
+    const key = privateFromJwk(JSON.parse(row.private_jwk) as JsonWebKey);
+    const user = await this.user('openid quiz');
+    const template = parts((await this.login(user, 'openid quiz')).access_token);
+    const signed = (payload: Record<string, unknown>) => {
+      const input = `${segment({ ...template.header, kid: row.kid })}.${segment({ ...template.payload, ...payload })}`;
+      return `${input}.${es256(input, key)}`;
+    };
+    const control = await guardStatus(this.d, signed({ jti: 'reach-control' }));
+    if (!this.check('control: a token signed with the read key @ guard', control === 200, `${control}`))
+      return;
+    const endless = await guardStatus(this.d, signed({ jti: 'reach-endless', exp: 1e300 }));
+    this.check('exp 1e300 signed by the issuer @ guard', endless === 401, `quiz API answered ${endless}`);
   }
 }
