@@ -173,7 +173,7 @@ describe('sesame serve (real process)', () => {
     expect(second.output()).not.toMatch(/password/);
     second.child.kill('SIGINT');
     expect(await second.exit, second.output()).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('fails with one line on stderr and a non-zero exit, no stack trace', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sesame-serve-'));
@@ -196,5 +196,5 @@ describe('sesame serve (real process)', () => {
     expect(unknownUser.stderr.trim()).toBe(
       `error ERR_STORE_MISSING: no Sesame store at ${join(dataDir, 'sesame.db')}; pass the --data-dir (or SESAME_DATA_DIR) of an existing store`,
     );
-  }, 30_000);
+  }, 120_000);
 });
