@@ -38,6 +38,7 @@ describe('sesame users scopes', () => {
 
     const both = await runCli(['users', 'scopes', 'admin', 'openid', '--add', 'quiz'], { main: true, env });
     expect(both.code).not.toBe(0);
+    expect(both.code).toBe(2); // a usage mistake (docs/cli.md's exit codes)
     expect(oneLineError(both.stderr).code).toBe('ERR_CLI_USAGE');
     const nobody = await runCli(['users', 'scopes', 'nobody', '--add', 'quiz'], { main: true, env });
     expect(oneLineError(nobody.stderr).code).toBe('ERR_USER_NOT_FOUND');
