@@ -22,6 +22,26 @@ beforeAll(async () => {
   app.get('/me', auth(), (req, res) => {
     res.json({ sub: req.auth?.sub });
   });
+  // A handler that tries to grant itself more: the claims it was given are not writable.
+  app.get('/escalate', auth(), (req, res) => {
+    const claims = req.auth as unknown as Record<string, unknown>;
+    const attempts = [
+      () => Object.assign(claims, { scope: 'admin' }),
+      () => (claims.aud as string[]).push('sesame'),
+      () => Object.assign(claims.cnf as object, { jkt: 'x' }),
+    ];
+    res.json({
+      refused: attempts.filter((attempt) => {
+        try {
+          attempt();
+          return false;
+        } catch {
+          return true;
+        }
+      }).length,
+      scope: req.auth?.scope,
+    });
+  });
   app.post('/admin', auth(), auth('admin'), (req, res) => {
     res.json({ sub: req.auth!.sub });
   });
@@ -66,4 +86,13 @@ it('403 insufficient_scope, 200 with the scope', async () => {
   expect(denied.headers.get('www-authenticate')).toContain('scope="admin"');
   const allowed = await call('POST', '/admin', `Bearer ${issuer.token({ sub: 'boss', scope: 'admin' })}`);
   expect(await allowed.json()).toEqual({ sub: 'boss' });
+});
+
+it('a handler cannot change the claims later requests with the same token see (req.auth is frozen)', async () => {
+  const token = `Bearer ${issuer.token({ sub: 'u-9', scope: 'quiz', aud: ['quiz-api'], cnf: { jkt: 'k' } })}`;
+  const first = await call('GET', '/escalate', token);
+  expect(await first.json()).toEqual({ refused: 3, scope: 'quiz' });
+  // The same token again: served from the guard's memory of verified tokens, unchanged.
+  expect(await (await call('GET', '/escalate', token)).json()).toEqual({ refused: 3, scope: 'quiz' });
+  expect((await call('POST', '/admin', token)).status).toBe(403);
 });

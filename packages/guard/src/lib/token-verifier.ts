@@ -69,7 +69,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     token: string,
     { header, payload }: { header: { kid?: string }; payload: JwtPayload },
   ): VerifiedToken => {
-    const verified: VerifiedToken = { payload, kid: header.kid };
+    // One verified token serves every request that presents the same text: its claims are frozen,
+    // so a handler writing to them (req.auth) cannot change what later requests see.
+    const verified: VerifiedToken = Object.freeze({ payload: deepFreeze(payload), kid: header.kid });
     if (cacheSize > 0) {
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
       cache.set(signatureOf(token), { token, verified });
@@ -187,4 +189,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw error;
     }
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
