@@ -27,6 +27,25 @@ export const REUSE_REASON = 'refresh_token_reuse';
 export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
   // Revocations, rotations, keys, replay markers: committed durably even under synchronous = NORMAL.
   const durableWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => write(fn, DURABLE);
+  /** Revokes the live families of one user or one client; answers their ids (for the feed). */
+  const revokeLiveFamilies = async (
+    column: 'user_id' | 'client_id',
+    value: string,
+    reason: string,
+    now: number,
+  ): Promise<string[]> => {
+    const rows = await durableWrite((trx) =>
+      trx
+        .updateTable('refresh_families')
+        .set({ revoked_at: now, revoked_reason: reason })
+        .where(column, '=', value)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returning('id')
+        .execute(),
+    );
+    return rows.map((r) => r.id);
+  };
   const familyOf = async (q: Kysely<Database>, id: string): Promise<RefreshFamily | undefined> => {
     const row = await q.selectFrom('refresh_families').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toFamily(row);
@@ -155,32 +174,8 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
       );
       return result.numUpdatedRows > 0n;
     },
-    async revokeUserFamilies(userId, reason, now) {
-      const rows = await durableWrite((trx) =>
-        trx
-          .updateTable('refresh_families')
-          .set({ revoked_at: now, revoked_reason: reason })
-          .where('user_id', '=', userId)
-          .where('revoked_at', 'is', null)
-          .where('expires_at', '>', now)
-          .returning('id')
-          .execute(),
-      );
-      return rows.map((r) => r.id);
-    },
-    async revokeClientFamilies(clientId, reason, now) {
-      const rows = await durableWrite((trx) =>
-        trx
-          .updateTable('refresh_families')
-          .set({ revoked_at: now, revoked_reason: reason })
-          .where('client_id', '=', clientId)
-          .where('revoked_at', 'is', null)
-          .where('expires_at', '>', now)
-          .returning('id')
-          .execute(),
-      );
-      return rows.map((r) => r.id);
-    },
+    revokeUserFamilies: (userId, reason, now) => revokeLiveFamilies('user_id', userId, reason, now),
+    revokeClientFamilies: (clientId, reason, now) => revokeLiveFamilies('client_id', clientId, reason, now),
     async listUserFamilies(userId, now) {
       const rows = await db
         .selectFrom('refresh_families')
