@@ -242,7 +242,7 @@ async function main() {
   }
 }
 
-/** OWASP's Argon2id setting, the server's default (packages/server/src/accounts/passwords.ts). */
+/** OWASP's Argon2id setting, the server's default (packages/server/src/domain/accounts/passwords.ts). */
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1, algorithm: 2 } as const;
 
 /** Argon2id verifications per second with nothing around them, `connections` at a time. */

@@ -7,31 +7,31 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
-import { adminRoutes } from './admin/index.js';
-import type { SesameConfig } from './config.js';
+import type { SesameConfig } from './config/config.js';
+import type { Services } from './domain/services.js';
+import type { AccessTokenClaims } from './domain/tokens/access-token.js';
 import { createGrantRegistry, DEFAULT_GRANTS, type GrantModule } from './grants/index.js';
-import { healthRoutes } from './health.js';
+import { adminRoutes } from './http/admin/index.js';
+import { healthRoutes } from './http/health.js';
+import { installErrorHandling } from './http/oauth/errors.js';
+import { introspectEndpoint } from './http/oauth/introspect.js';
+import { installJsonBodyParser } from './http/oauth/json-body.js';
+import { metadataRoutes } from './http/oauth/metadata.js';
+import { revocationFeedRoutes } from './http/oauth/revocations.js';
+import { revokeEndpoint } from './http/oauth/revoke.js';
+import { clientError, frameworkError, installMethodNotAllowed } from './http/oauth/router-errors.js';
+import { tokenEndpoint } from './http/oauth/token-endpoint.js';
+import { userinfoRoutes } from './http/oauth/userinfo.js';
+import { registerDocs } from './http/web/docs.js';
+import { WEB_PLUGINS } from './http/web/index.js';
 import { loggerOptions, prettyLine, prettyLogs, redactUrl, skipRedactionOfScalars } from './logger.js';
-import { installErrorHandling } from './oauth/errors.js';
-import { introspectEndpoint } from './oauth/introspect.js';
-import { installJsonBodyParser } from './oauth/json-body.js';
-import { metadataRoutes } from './oauth/metadata.js';
-import { revocationFeedRoutes } from './oauth/revocations.js';
-import { revokeEndpoint } from './oauth/revoke.js';
-import { clientError, frameworkError, installMethodNotAllowed } from './oauth/router-errors.js';
-import { tokenEndpoint } from './oauth/token-endpoint.js';
-import { userinfoRoutes } from './oauth/userinfo.js';
-import type { Services } from './services.js';
 import type { Store } from './store/types.js';
-import type { AccessTokenClaims } from './tokens/access-token.js';
-import { registerDocs } from './web/docs.js';
-import { WEB_PLUGINS } from './web/index.js';
 import { createServices } from './wiring.js';
 
-export { type ConfigSources, loadConfig, type SesameConfig } from './config.js';
+export { type ConfigSources, loadConfig, type SesameConfig } from './config/config.js';
+export type { Services } from './domain/services.js';
 export type { GrantContext, GrantModule, TokenResponse } from './grants/index.js';
-export { OAuthError } from './oauth/errors.js';
-export type { Services } from './services.js';
+export { OAuthError } from './http/oauth/errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { symbols } from 'pino';
 import pinoPretty from 'pino-pretty';
-import type { SesameConfig } from './config.js';
+import type { SesameConfig } from './config/config.js';
 
 /** Parameter names whose values are credentials: never logged, whether in a query or an object. */
 export const SENSITIVE_NAMES = [

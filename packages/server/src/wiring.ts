@@ -1,15 +1,15 @@
 import cluster from 'node:cluster';
 import type { FastifyBaseLogger } from 'fastify';
-import { createLoginThrottle } from './accounts/throttle.js';
-import { createUserService } from './accounts/users.js';
-import { createClientService } from './clients/clients.js';
-import type { SesameConfig } from './config.js';
-import { createKeyring } from './keys/keyring.js';
-import type { Services } from './services.js';
+import type { SesameConfig } from './config/config.js';
+import { createLoginThrottle } from './domain/accounts/throttle.js';
+import { createUserService } from './domain/accounts/users.js';
+import { createClientService } from './domain/clients/clients.js';
+import { createKeyring } from './domain/keys/keyring.js';
+import type { Services } from './domain/services.js';
+import { createAccessTokens } from './domain/tokens/access-token.js';
+import { createDenylist } from './domain/tokens/denylist.js';
+import { createRefreshFamilies } from './domain/tokens/refresh-families.js';
 import type { Store } from './store/types.js';
-import { createAccessTokens } from './tokens/access-token.js';
-import { createDenylist } from './tokens/denylist.js';
-import { createRefreshFamilies } from './tokens/refresh-families.js';
 
 export interface CreateServicesOptions {
   config: SesameConfig;

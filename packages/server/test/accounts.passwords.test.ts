@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPasswordHasher, OWASP_ARGON2ID } from '../src/accounts/passwords.js';
+import { createPasswordHasher, OWASP_ARGON2ID } from '../src/domain/accounts/passwords.js';
 
 describe('passwords (Argon2id)', () => {
   const passwords = createPasswordHasher();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPasswordHasher } from '../src/accounts/passwords.js';
-import { createLoginThrottle, type LoginThrottle } from '../src/accounts/throttle.js';
-import { createUserService } from '../src/accounts/users.js';
+import { createPasswordHasher } from '../src/domain/accounts/passwords.js';
+import { createLoginThrottle, type LoginThrottle } from '../src/domain/accounts/throttle.js';
+import { createUserService } from '../src/domain/accounts/users.js';
 import type { Store } from '../src/store/types.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AccountError } from '../src/accounts/errors.js';
-import { createPasswordHasher, type PasswordHasher } from '../src/accounts/passwords.js';
-import { createUserService, type UserService, validateUsername } from '../src/accounts/users.js';
+import { AccountError } from '../src/domain/accounts/errors.js';
+import { createPasswordHasher, type PasswordHasher } from '../src/domain/accounts/passwords.js';
+import { createUserService, type UserService, validateUsername } from '../src/domain/accounts/users.js';
 import type { Store } from '../src/store/types.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';
 

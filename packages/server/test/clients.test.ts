@@ -6,7 +6,7 @@ import {
   createClientService,
   type NewClient,
   verifySecret,
-} from '../src/clients/clients.js';
+} from '../src/domain/clients/clients.js';
 import type { Store } from '../src/store/types.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';
 

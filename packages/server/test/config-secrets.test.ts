@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { hmacSecretProblem } from '../src/config-secrets.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+import { hmacSecretProblem } from '../src/config/secrets.js';
 
 // A leaked secret long enough to pass the length rule: only the list can catch it.
 const LISTED = '0a6b944d-d2fb-46fc-a85e-0295c986cd9f';

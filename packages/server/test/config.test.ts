@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, envName, loadConfig } from '../src/config.js';
+import { ConfigError, envName, loadConfig } from '../src/config/config.js';
 
 const SECRET = 'a-classic-shared-secret-of-32-bytes!!';
 

@@ -5,7 +5,7 @@
  * than a second when removed elsewhere; unknown clients are never remembered.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ClientService, createClientService } from '../src/clients/clients.js';
+import { type ClientService, createClientService } from '../src/domain/clients/clients.js';
 import { groupCommit } from '../src/store/sql/group-commit.js';
 import type { Store } from '../src/store/types.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';
@@ -109,7 +109,7 @@ describe('the access log', () => {
   it('writes one line per request, when it completes, with the URL credentials redacted', async () => {
     const { Writable } = await import('node:stream');
     const { buildApp } = await import('../src/app.js');
-    const { loadConfig } = await import('../src/config.js');
+    const { loadConfig } = await import('../src/config/config.js');
     const { loggerOptions } = await import('../src/logger.js');
     const lines: Record<string, unknown>[] = [];
     const stream = new Writable({

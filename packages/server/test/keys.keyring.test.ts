@@ -1,8 +1,8 @@
 import { createLocalKeySet, sign, verify } from '@sesame/jwt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KeyringError } from '../src/keys/errors.js';
-import type { KeyCipher } from '../src/keys/key-cipher.js';
-import { createKeyring, type KeyringOptions } from '../src/keys/keyring.js';
+import { KeyringError } from '../src/domain/keys/errors.js';
+import type { KeyCipher } from '../src/domain/keys/key-cipher.js';
+import { createKeyring, type KeyringOptions } from '../src/domain/keys/keyring.js';
 import type { Store } from '../src/store/types.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';
 

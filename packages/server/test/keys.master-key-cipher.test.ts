@@ -4,8 +4,8 @@
  * key, PostgreSQL without a master key — and no message ever repeats a key or a URL's password.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createMasterKeyCipher } from '../src/keys/master-key-cipher.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+import { createMasterKeyCipher } from '../src/domain/keys/master-key-cipher.js';
 
 const KEY_A = Buffer.alloc(32, 1).toString('base64');
 const KEY_B = Buffer.alloc(32, 2).toString('hex');

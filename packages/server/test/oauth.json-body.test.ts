@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDuplicateKey } from '../src/oauth/json-body.js';
+import { findDuplicateKey } from '../src/http/oauth/json-body.js';
 import { createTestApp, loginAdmin, type TestApp } from './helpers/test-app.js';
 
 describe('findDuplicateKey', () => {

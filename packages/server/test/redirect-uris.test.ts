@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/lib/errors.js';
-import { redirectUriProblem } from '../src/clients/validate.js';
+import { redirectUriProblem } from '../src/domain/clients/validate.js';
 import { oneLineError, runCli, tempDir } from './cli/run-cli.js';
 import { createTestApp, loginAdmin, type TestApp } from './helpers/test-app.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toFeedEntry } from '../src/oauth/revocations.js';
+import { toFeedEntry } from '../src/http/oauth/revocations.js';
 import { basic, createTestApp, loginAlice, postForm, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;

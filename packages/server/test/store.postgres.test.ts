@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createMasterKeyCipher } from '../src/keys/master-key-cipher.js';
+import { createMasterKeyCipher } from '../src/domain/keys/master-key-cipher.js';
 import { migrationsFor } from '../src/store/migrations/index.js';
 import { describeConnectFailure, FEED_LOCK, openPostgresStore } from '../src/store/postgres.js';
 import { aKey, codeOf, MINUTE, T0 } from './conformance/fixtures.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMasterKeyCipher } from '../src/keys/master-key-cipher.js';
+import { createMasterKeyCipher } from '../src/domain/keys/master-key-cipher.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { aKey, codeOf } from './conformance/fixtures.js';
 import { TEST_MASTER_KEY } from './helpers/services.js';

@@ -69,7 +69,7 @@ describe('logs', () => {
       },
     });
     const { buildApp } = await import('../src/app.js');
-    const { loadConfig } = await import('../src/config.js');
+    const { loadConfig } = await import('../src/config/config.js');
     const { openTempStore } = await import('./helpers/temp-store.js');
     const store = await openTempStore();
     const config = loadConfig({ values: { logLevel: 'trace' } });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDenylist, type Denylist } from '../src/domain/tokens/denylist.js';
 import type { Store } from '../src/store/types.js';
-import { createDenylist, type Denylist } from '../src/tokens/denylist.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';
 
 const MINUTE = 60_000;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDenylist } from '../src/domain/tokens/denylist.js';
+import { createRefreshFamilies, type RefreshFamilies } from '../src/domain/tokens/refresh-families.js';
 import type { Store } from '../src/store/types.js';
-import { createDenylist } from '../src/tokens/denylist.js';
-import { createRefreshFamilies, type RefreshFamilies } from '../src/tokens/refresh-families.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 /**
- * Withdrawing what was issued (src/tokens/withdraw.ts): a password change, a scope taken away, a
+ * Withdrawing what was issued (src/domain/tokens/withdraw.ts): a password change, a scope taken away, a
  * client removed, a key revoked — each takes back the refresh families and the access tokens
  * issued under it, at the server at once.
  */

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { WXAPP_GRANT_TYPE } from '../src/grants/wxapp.js';
 import { loggerOptions } from '../src/logger.js';
 import { openTempStore, testClock } from './helpers/temp-store.js';

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, type SesameConfig } from '../config.js';
-import type { Services } from '../services.js';
+import { loadConfig, type SesameConfig } from '../config/config.js';
+import type { Services } from '../domain/services.js';
 import type { Store } from '../store/types.js';
 import { createServices } from '../wiring.js';
 import { unavailable } from './failure.js';

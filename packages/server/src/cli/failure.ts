@@ -4,10 +4,11 @@
  * docs/cli.md). Domain errors keep their stable codes (ERR_USERNAME_TAKEN, ERR_CLIENT_INVALID, …);
  * the token tools' errors (lib/errors.ts) and @sesame/jwt's pass through unchanged.
  */
-import { AccountError } from '../accounts/errors.js';
-import { ClientError } from '../clients/clients.js';
-import { ConfigError } from '../config.js';
-import { KeyringError } from '../keys/errors.js';
+
+import { ConfigError } from '../config/config.js';
+import { AccountError } from '../domain/accounts/errors.js';
+import { ClientError } from '../domain/clients/clients.js';
+import { KeyringError } from '../domain/keys/errors.js';
 import { isStoreError } from '../store/errors.js';
 import { CliError, describeError, EXIT } from './lib/errors.js';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { SesameConfig } from '../config.js';
-import type { Services } from '../services.js';
+import type { SesameConfig } from '../config/config.js';
+import type { Services } from '../domain/services.js';
+import { DOCS_CLIENT_ID, docsRedirectUri } from '../http/web/docs.js';
 import type { Store } from '../store/types.js';
-import { DOCS_CLIENT_ID, docsRedirectUri } from '../web/docs.js';
 import { createServices } from '../wiring.js';
 import { openConfiguredStore } from './open-store.js';
 

@@ -6,8 +6,8 @@
  * instances share (store/redis/store.ts). Every command and every worker opens it the same way.
  */
 import { join } from 'node:path';
-import type { SesameConfig } from '../config.js';
-import { createMasterKeyCipher } from '../keys/master-key-cipher.js';
+import type { SesameConfig } from '../config/config.js';
+import { createMasterKeyCipher } from '../domain/keys/master-key-cipher.js';
 import type { EncryptedStore } from '../store/encrypted-keys.js';
 import { openPostgresStore, type PostgresStore } from '../store/postgres.js';
 import { connectRedis } from '../store/redis/connection.js';

@@ -14,7 +14,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import type { SesameConfig } from '../config.js';
+import type { SesameConfig } from '../config/config.js';
 import { createServices } from '../wiring.js';
 import type { CliError } from './failure.js';
 import { unavailable } from './failure.js';

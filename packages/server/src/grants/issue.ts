@@ -1,4 +1,4 @@
-import type { Services } from '../services.js';
+import type { Services } from '../domain/services.js';
 import type { Client } from '../store/types.js';
 import type { TokenResponse } from './types.js';
 

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { OAuthError } from '../oauth/errors.js';
-import { grantScopes, parseScope } from '../oauth/parameters.js';
+import { code2Session } from '../domain/wechat/jscode2session.js';
+import { OAuthError } from '../http/oauth/errors.js';
+import { grantScopes, parseScope } from '../http/oauth/parameters.js';
 import type { User } from '../store/types.js';
-import { code2Session } from '../wechat/jscode2session.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
 import type { GrantModule } from './types.js';
 

@@ -10,7 +10,7 @@
  */
 import { Kysely, sql } from 'kysely';
 import pg from 'pg';
-import type { KeyCipher } from '../keys/key-cipher.js';
+import type { KeyCipher } from '../domain/keys/key-cipher.js';
 import { type EncryptedStore, type RewrappingCipher, withEncryptedKeys } from './encrypted-keys.js';
 import { StoreError } from './errors.js';
 import { assertMigrated, migrateToLatest } from './migrations/index.js';

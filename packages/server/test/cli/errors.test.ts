@@ -3,11 +3,11 @@
  * tools all fail with one line, `error CODE: reason`, and an exit code of docs/cli.md's table.
  */
 import { describe, expect, it } from 'vitest';
-import { AccountError } from '../../src/accounts/errors.js';
 import { CommandError, describeFailure } from '../../src/cli/failure.js';
 import { EXIT, usageLine } from '../../src/cli/lib/errors.js';
-import { ClientError } from '../../src/clients/clients.js';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/config/config.js';
+import { AccountError } from '../../src/domain/accounts/errors.js';
+import { ClientError } from '../../src/domain/clients/clients.js';
 import { StoreError } from '../../src/store/errors.js';
 import { oneLineError, runCli, tempDir } from './run-cli.js';
 

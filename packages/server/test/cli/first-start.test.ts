@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstStartBanner, runFirstStart } from '../../src/cli/first-start.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/wiring.js';
 import { openTempStore } from '../helpers/temp-store.js';
 

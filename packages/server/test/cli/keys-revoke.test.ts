@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createKeyring } from '../../src/keys/keyring.js';
+import { createKeyring } from '../../src/domain/keys/keyring.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { runCli } from './run-cli.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentPage } from '../../src/web/login/pages.js';
+import { consentPage } from '../../src/http/web/login/pages.js';
 import { oneLineError, runCli, tempDir } from './run-cli.js';
 
 describe('sesame scopes', () => {

@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createUserService } from '../../src/accounts/users.js';
+import { createUserService } from '../../src/domain/accounts/users.js';
+import { createRefreshFamilies } from '../../src/domain/tokens/refresh-families.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { createRefreshFamilies } from '../../src/tokens/refresh-families.js';
 import { runCli } from './run-cli.js';
 
 describe('sesame users passwd', () => {

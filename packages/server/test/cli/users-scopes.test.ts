@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createUserService } from '../../src/accounts/users.js';
+import { createUserService } from '../../src/domain/accounts/users.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { oneLineError, runCli, tempDir } from './run-cli.js';
 

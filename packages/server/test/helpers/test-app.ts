@@ -1,9 +1,9 @@
 /** A built app over a temporary SQLite store, with users and clients for route tests. */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Services } from '../../src/domain/services.js';
 import type { GrantModule } from '../../src/grants/index.js';
-import type { Services } from '../../src/services.js';
 import { openTempStore, testClock } from './temp-store.js';
 
 export const ALICE = { username: 'alice', password: 'correct horse battery' };

@@ -6,7 +6,7 @@ import {
   relativeTime,
   tokenWarnings,
   weakSecretReason,
-} from '../../src/web/debugger/analysis.js';
+} from '../../src/http/web/debugger/analysis.js';
 
 const NOW = 1_750_000_000;
 const codes = (header: object, payload: object) =>

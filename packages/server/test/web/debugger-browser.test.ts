@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importKey, sign, verify } from '@sesame/jwt';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debuggerPage } from '../../src/web/debugger/routes.js';
+import { debuggerPage } from '../../src/http/web/debugger/routes.js';
 import { REPO_ROOT } from '../cli/run-cli.js';
 import { openPage, type PageSession } from './browser.js';
 

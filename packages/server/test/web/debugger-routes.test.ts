@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEBUGGER_CSP, debuggerPage } from '../../src/web/debugger/routes.js';
+import { DEBUGGER_CSP, debuggerPage } from '../../src/http/web/debugger/routes.js';
 
 const app = Fastify();
 beforeAll(async () => {

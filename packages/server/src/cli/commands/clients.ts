@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { CLIENT_PERMISSIONS } from '../../clients/clients.js';
+import { CLIENT_PERMISSIONS } from '../../domain/clients/clients.js';
+import { withdrawClient } from '../../domain/tokens/withdraw.js';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
-import { withdrawClient } from '../../tokens/withdraw.js';
 import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
 

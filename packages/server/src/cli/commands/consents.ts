@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listConsents, revokeConsent } from '../../accounts/consents.js';
+import { listConsents, revokeConsent } from '../../domain/accounts/consents.js';
 import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 import { refused } from '../failure.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { withdrawSigningKey } from '../../tokens/withdraw.js';
+import { withdrawSigningKey } from '../../domain/tokens/withdraw.js';
 import { commandGroup } from '../command-group.js';
 import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { endUserSessions, withdrawUserScopes } from '../../tokens/withdraw.js';
+import { endUserSessions, withdrawUserScopes } from '../../domain/tokens/withdraw.js';
 import {
   commandConfig,
   requireExistingStore,

@@ -1,0 +1,139 @@
+/**
+ * The browser session of the login pages, and their CSRF tokens. A login makes a session record in
+ * the store (`browser_sessions`); the cookie holds a random 256-bit token and the record its SHA-256,
+ * so the store never holds a usable cookie. Logout deletes the record: a copied cookie is refused
+ * from then on (a signed cookie alone would have stayed valid until it expired). A password change
+ * or disabling the user ends all the user's records (tokens/withdraw.ts), and a disabled user has
+ * none anyway. The cookie is HttpOnly, SameSite=Lax, and Secure (with the `__Host-` prefix) when the
+ * page is served over https.
+ *
+ * CSRF: a random `csrf` cookie, and in every form the HMAC of it (the synchroniser token pattern
+ * without server state, OWASP CSRF Cheat Sheet "Signed Double-Submit Cookie").
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Store, User } from '../../store/types.js';
+
+export const SESSION_SETTING = 'browser_session_secret';
+/** How long a login on the pages lasts: a working day, not a month. */
+export const BROWSER_SESSION_MS = 12 * 3_600_000;
+
+export interface CookieOptions {
+  secure: boolean;
+}
+
+export interface BrowserSessions {
+  /** Makes a session for `user`; answers the Set-Cookie value that logs the browser in. */
+  login(user: User, options: CookieOptions): Promise<string>;
+  /** Ends the session of the request's cookie, if any; answers the Set-Cookie value that clears it. */
+  logout(cookieHeader: string | undefined, options: CookieOptions): Promise<string>;
+  /** The logged-in user of a request's cookies, or undefined. */
+  current(cookieHeader: string | undefined, options: CookieOptions): Promise<User | undefined>;
+  /** The request's CSRF cookie value, and the Set-Cookie header when a new one had to be made. */
+  csrfCookie(cookieHeader: string | undefined, options: CookieOptions): { value: string; setCookie?: string };
+  /** The form token for a CSRF cookie value. */
+  csrfToken(cookieValue: string): string;
+  /** True when the form's token matches the request's CSRF cookie. */
+  checkCsrf(cookieHeader: string | undefined, token: string | undefined, options: CookieOptions): boolean;
+}
+
+/** Cookie names; `__Host-` (RFC 6265bis §4.1.3.2) pins them to this host, path / and https. */
+export function cookieNames(secure: boolean) {
+  const prefix = secure ? '__Host-' : '';
+  return { session: `${prefix}sesame-session`, csrf: `${prefix}sesame-csrf` };
+}
+
+/** The cookies of a Cookie header; a malformed pair is skipped. */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const pair of (header ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at < 1) continue;
+    const name = pair.slice(0, at).trim();
+    if (!cookies.has(name)) cookies.set(name, pair.slice(at + 1).trim());
+  }
+  return cookies;
+}
+
+function setCookie(name: string, value: string, maxAgeSeconds: number, { secure }: CookieOptions): string {
+  return [
+    `${name}=${value}`,
+    'Path=/',
+    `Max-Age=${maxAgeSeconds}`,
+    'HttpOnly',
+    'SameSite=Lax',
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
+/**
+ * The browser sessions over a store; the secret is made once per store (every instance agrees).
+ *
+ * @example
+ * const sessions = await createBrowserSessions({ store, now });
+ * reply.header('set-cookie', await sessions.login(user, { secure: request.protocol === 'https' }));
+ * const user = await sessions.current(request.headers.cookie, { secure: false });
+ */
+export async function createBrowserSessions(options: {
+  store: Store;
+  now: () => number;
+}): Promise<BrowserSessions> {
+  const { store, now } = options;
+  const secret = Buffer.from(
+    await store.initSetting(SESSION_SETTING, randomBytes(32).toString('base64url')),
+    'base64url',
+  );
+  const mac = (...parts: string[]) =>
+    createHmac('sha256', secret).update(parts.join('\0')).digest('base64url');
+  const same = (a: string, b: string) => {
+    const [x, y] = [Buffer.from(a), Buffer.from(b)];
+    return x.length === y.length && timingSafeEqual(x, y);
+  };
+  const csrfToken = (value: string) => mac('csrf v1', value);
+  /** The record's id: the token's SHA-256, so a leak of the table gives no usable cookie. */
+  const sessionId = (token: string) => createHash('sha256').update(token).digest('base64url');
+  const presented = (header: string | undefined, cookie: CookieOptions) => {
+    // Only the name of this scheme: over https a cookie without __Host- could come from a sibling host.
+    const value = parseCookies(header).get(cookieNames(cookie.secure).session);
+    return value !== undefined && /^[\w-]{43}$/.test(value) ? value : undefined;
+  };
+
+  return Object.freeze({
+    async login(user: User, cookie: CookieOptions) {
+      const token = randomBytes(32).toString('base64url');
+      const createdAt = now();
+      await store.createBrowserSession({
+        id: sessionId(token),
+        userId: user.id,
+        createdAt,
+        expiresAt: createdAt + BROWSER_SESSION_MS,
+      });
+      return setCookie(cookieNames(cookie.secure).session, token, BROWSER_SESSION_MS / 1000, cookie);
+    },
+    async logout(header: string | undefined, cookie: CookieOptions) {
+      const token = presented(header, cookie);
+      if (token !== undefined) await store.endBrowserSession(sessionId(token));
+      return setCookie(cookieNames(cookie.secure).session, '', 0, cookie);
+    },
+    async current(header: string | undefined, cookie: CookieOptions) {
+      const token = presented(header, cookie);
+      if (token === undefined) return undefined;
+      const session = await store.findBrowserSession(sessionId(token), now());
+      if (session === undefined) return undefined;
+      const user = await store.findUserById(session.userId);
+      return user === undefined || user.disabled ? undefined : user;
+    },
+    csrfCookie(header: string | undefined, cookie: CookieOptions) {
+      const name = cookieNames(cookie.secure).csrf;
+      const existing = parseCookies(header).get(name);
+      if (existing !== undefined && /^[\w-]{43}$/.test(existing)) return { value: existing };
+      const value = randomBytes(32).toString('base64url');
+      return { value, setCookie: setCookie(name, value, BROWSER_SESSION_MS / 1000, cookie) };
+    },
+    csrfToken,
+    checkCsrf(header: string | undefined, token: string | undefined, cookie: CookieOptions) {
+      if (token === undefined) return false;
+      const value = parseCookies(header).get(cookieNames(cookie.secure).csrf);
+      return value !== undefined && same(csrfToken(value), token);
+    },
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * OAuth clients: registration with a server-generated secret returned once, lookup, listing,
+ * removal. Secrets are verified with `verifySecret` (secret.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Client, ClientType, Store } from '../../store/types.js';
+import { generateClientSecret, hashClientSecret } from './secret.js';
+import {
+  ClientError,
+  validateAudience,
+  validateGrantTypes,
+  validateName,
+  validatePermissions,
+  validateRedirectUris,
+  validateScopes,
+} from './validate.js';
+
+export { verifySecret } from './secret.js';
+export { CLIENT_PERMISSIONS, ClientError, type ClientPermission } from './validate.js';
+
+export interface NewClient {
+  name: string;
+  /** Default 'confidential'. Public clients (browser, mobile) get no secret. */
+  type?: ClientType;
+  grantTypes: string[];
+  scopes?: string[];
+  redirectUris?: string[];
+  audience?: string[];
+  /** `introspect`, `revocations` (CLIENT_PERMISSIONS); none by default. */
+  permissions?: string[];
+  /** A fixed id (e.g. the first-party `sesame-docs`); random when absent. */
+  clientId?: string;
+}
+
+export interface ClientService {
+  /** The client, and for a confidential one its secret: shown once, never stored in clear. */
+  create(input: NewClient): Promise<{ client: Client; clientSecret: string | null }>;
+  /**
+   * The client, remembered for up to a second (only clients that exist): client authentication
+   * runs on every token request. A client removed through this service is forgotten at once; one
+   * removed by another process (the CLI, another worker) stops authenticating within that second.
+   */
+  find(clientId: string): Promise<Client | undefined>;
+  /** Drops a client from `find`'s memory (after removing or changing it in the store directly). */
+  forget(clientId: string): void;
+  list(): Promise<Client[]>;
+  /**
+   * Replaces the client's permissions (validated); returns the changed client. Throws
+   * ERR_CLIENT_NOT_FOUND for an unknown id.
+   */
+  setPermissions(clientId: string, permissions: readonly string[]): Promise<Client>;
+  /** Throws ERR_CLIENT_NOT_FOUND for an unknown id. */
+  remove(clientId: string): Promise<void>;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/; // URL-safe, so it needs no escaping anywhere
+/** How long `find` remembers a client, and how many at most. */
+const REMEMBER_MS = 1_000;
+const MAX_REMEMBERED = 10_000;
+
+/** A remembered client is shared by requests: none may change it. */
+function freezeClient(client: Client): Client {
+  return Object.freeze({
+    ...client,
+    grantTypes: Object.freeze([...client.grantTypes]),
+    scopes: Object.freeze([...client.scopes]),
+    redirectUris: Object.freeze([...client.redirectUris]),
+    audience: Object.freeze([...client.audience]),
+    permissions: Object.freeze([...client.permissions]),
+  }) as Client;
+}
+
+/**
+ * The client service over a store.
+ *
+ * @example
+ * const clients = createClientService({ store });
+ * const { client, clientSecret } = await clients.create({ name: 'quiz', grantTypes: ['client_credentials'] });
+ * console.log(`client_id: ${client.clientId}\nclient_secret: ${clientSecret}`); // once
+ */
+export function createClientService(options: { store: Store; now?: () => number }): ClientService {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const recent = new Map<string, { client: Client; until: number }>();
+  const service: ClientService = {
+    async create(input) {
+      const type = input.type ?? 'confidential';
+      if (type !== 'confidential' && type !== 'public') {
+        throw new ClientError('ERR_CLIENT_INVALID', 'type must be confidential or public');
+      }
+      // Hex, not base64url: an id that starts with '-' would be read as an option by the CLI.
+      const clientId = input.clientId ?? randomBytes(16).toString('hex');
+      if (!CLIENT_ID.test(clientId)) throw new ClientError('ERR_CLIENT_INVALID', 'clientId must be URL-safe');
+      const clientSecret = type === 'confidential' ? generateClientSecret() : null;
+      const client: Client = {
+        clientId,
+        name: validateName(input.name),
+        type,
+        secretHash: clientSecret === null ? null : hashClientSecret(clientSecret),
+        grantTypes: validateGrantTypes(input.grantTypes, type),
+        scopes: validateScopes(input.scopes ?? []),
+        redirectUris: validateRedirectUris(input.redirectUris ?? []),
+        audience: validateAudience(input.audience ?? []),
+        permissions: validatePermissions(input.permissions ?? []),
+        createdAt: now(),
+        updatedAt: now(),
+      };
+      await store.createClient(client);
+      return { client, clientSecret };
+    },
+    async find(clientId) {
+      const at = now();
+      const known = recent.get(clientId);
+      if (known !== undefined && known.until > at) return known.client;
+      const client = await store.findClient(clientId);
+      if (client === undefined) {
+        recent.delete(clientId);
+        return undefined;
+      }
+      // Bounded by the number of real clients; cleared outright if that is ever large.
+      if (recent.size >= MAX_REMEMBERED) recent.clear();
+      const frozen = freezeClient(client);
+      recent.set(clientId, { client: frozen, until: at + REMEMBER_MS });
+      return frozen;
+    },
+    forget(clientId) {
+      recent.delete(clientId);
+    },
+    list: () => store.listClients(),
+    async setPermissions(clientId, permissions) {
+      const valid = validatePermissions(permissions);
+      const changed = await store.updateClient(clientId, { permissions: valid, updatedAt: now() });
+      recent.delete(clientId); // a permission taken away stops counting here at once
+      const client = changed ? await store.findClient(clientId) : undefined;
+      if (client === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+      return client;
+    },
+    async remove(clientId) {
+      const removed = await store.deleteClient(clientId);
+      recent.delete(clientId); // after the delete: a request in between cannot bring it back
+      if (!removed) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+    },
+  };
+  return Object.freeze(service);
+}

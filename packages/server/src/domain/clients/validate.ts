@@ -1,0 +1,158 @@
+/**
+ * Validation of client registrations: grant types, scopes, redirect URIs, audience, name. Every
+ * refusal is a ClientError naming the field, never echoing a secret.
+ */
+import type { ClientType } from '../../store/types.js';
+
+export type ClientErrorCode = 'ERR_CLIENT_INVALID' | 'ERR_CLIENT_NOT_FOUND';
+
+/**
+ * @example if (error instanceof ClientError && error.code === 'ERR_CLIENT_INVALID') reply400(error.message);
+ */
+export class ClientError extends Error {
+  readonly code: ClientErrorCode;
+  constructor(code: ClientErrorCode, message: string) {
+    super(message);
+    this.name = 'ClientError';
+    this.code = code;
+  }
+}
+
+/** The grant types Sesame knows; other values must be absolute URIs (RFC 6749 §4.5 extension grants). */
+export const KNOWN_GRANT_TYPES = [
+  'password',
+  'refresh_token',
+  'client_credentials',
+  'authorization_code',
+] as const;
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+
+const invalid = (message: string) => new ClientError('ERR_CLIENT_INVALID', message);
+
+export function validateName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '' || [...name].length > 100 || CONTROL.test(name)) {
+    throw invalid('name must be 1 to 100 characters without control characters');
+  }
+  return name;
+}
+
+export function validateGrantTypes(grantTypes: unknown, type: ClientType): string[] {
+  if (!Array.isArray(grantTypes) || grantTypes.length === 0)
+    throw invalid('grantTypes must list at least one grant');
+  for (const grant of grantTypes) {
+    const known = (KNOWN_GRANT_TYPES as readonly unknown[]).includes(grant);
+    if (!known && !(typeof grant === 'string' && isAbsoluteUri(grant))) {
+      const shown = JSON.stringify(String(grant).slice(0, 100));
+      throw invalid(
+        `grantTypes: ${shown} is not a grant type; valid: ${KNOWN_GRANT_TYPES.join(', ')}, or an extension grant's absolute URI`,
+      );
+    }
+  }
+  // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
+  if (type === 'public' && grantTypes.includes('client_credentials')) {
+    throw invalid('a public client cannot use client_credentials');
+  }
+  return [...new Set(grantTypes as string[])];
+}
+
+export function validateScopes(scopes: unknown): string[] {
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
+    throw invalid('scopes must be scope tokens (RFC 6749 §3.3)');
+  }
+  return [...new Set(scopes as string[])];
+}
+
+/** RFC 8252 §7.3 / §8.3: the loopback hosts a native app may listen on over plain http. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Why a redirect URI is refused, or undefined when it is acceptable:
+ * - RFC 6749 §3.1.2: an absolute URI without a fragment;
+ * - https, or http only on a loopback host (RFC 8252 §7.3; RFC 9700 §4.1: no cleartext redirects);
+ * - or a private-use scheme of a native app, in reverse-domain form, so with a dot (RFC 8252 §7.1),
+ *   which keeps out javascript:, data:, file: and the like;
+ * - no wildcard (RFC 9700 §4.1.1: exact matching only) and no userinfo (`https://good@evil`).
+ */
+export function redirectUriProblem(uri: string): string | undefined {
+  if (CONTROL.test(uri) || /\s/.test(uri)) return 'it must not contain spaces or control characters';
+  if (!isAbsoluteUri(uri)) return 'it must be an absolute URI';
+  if (uri.includes('#')) return 'it must not have a fragment (RFC 6749 section 3.1.2)';
+  if (uri.includes('*')) return 'wildcards are not allowed: redirect URIs match exactly';
+  // Browsers read a backslash in an http(s) URL as a slash; other parsers do not: no ambiguity.
+  if (uri.includes('\\')) return 'it must not contain backslashes';
+  const url = new URL(uri);
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  if (url.username !== '' || url.password !== '' || /^[^:]+:\/\/[^/?]*@/.test(uri))
+    return 'it must not contain userinfo (user@host)';
+  if (scheme === 'https') return undefined;
+  if (scheme === 'http') {
+    return LOOPBACK_HOSTS.has(url.hostname)
+      ? undefined
+      : 'http is allowed only for the loopback hosts 127.0.0.1, [::1] and localhost (RFC 8252 section 7.3): use https';
+  }
+  if (!scheme.includes('.'))
+    return `the scheme ${scheme}: is not allowed: use https, http on a loopback host, or a private-use scheme in reverse-domain form such as com.example.app: (RFC 8252 section 7.1)`;
+  return undefined;
+}
+
+/** Every redirect URI must pass `redirectUriProblem`; the error names the URI and the rule. */
+export function validateRedirectUris(uris: unknown): string[] {
+  if (!Array.isArray(uris)) throw invalid('redirectUris must be a list');
+  for (const uri of uris) {
+    if (typeof uri !== 'string') throw invalid('a redirect URI must be a string');
+    const problem = redirectUriProblem(uri);
+    // The URI is named (no secret of Sesame's), but never a password it might carry.
+    if (problem !== undefined)
+      throw invalid(`redirect URI ${shown(uri.replace(/\/\/[^/?#]*@/, '//…@'))} refused: ${problem}`);
+  }
+  return [...new Set(uris as string[])];
+}
+
+/**
+ * A value to echo in an error: in single quotes (an OAuth error_description may not hold double
+ * quotes or backslashes, RFC 6749 section 5.2), at most 100 characters, controls escaped.
+ */
+const shown = (value: string) =>
+  `'${JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}...` : value).slice(1, -1)}'`;
+
+/**
+ * What a client may be permitted beyond its own tokens. `introspect`: RFC 7662 §4 wants the server
+ * to decide which protected resources may introspect which tokens; this one may introspect any.
+ * `revocations`: may follow the revocation feed (its entries name users and sessions).
+ */
+export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const;
+export type ClientPermission = (typeof CLIENT_PERMISSIONS)[number];
+
+export function validatePermissions(permissions: unknown): ClientPermission[] {
+  if (!Array.isArray(permissions)) throw invalid('permissions must be a list');
+  for (const permission of permissions) {
+    if (!(CLIENT_PERMISSIONS as readonly unknown[]).includes(permission)) {
+      throw invalid(
+        `unknown permission ${JSON.stringify(String(permission)).slice(0, 60)} (known: ${CLIENT_PERMISSIONS.join(', ')})`,
+      );
+    }
+  }
+  return [...new Set(permissions as ClientPermission[])];
+}
+
+export function validateAudience(audience: unknown): string[] {
+  if (
+    !Array.isArray(audience) ||
+    !audience.every((a) => typeof a === 'string' && a !== '' && !CONTROL.test(a))
+  ) {
+    throw invalid('audience must be a list of non-empty strings');
+  }
+  return [...new Set(audience as string[])];
+}
+
+function isAbsoluteUri(text: string): boolean {
+  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(text)) return false;
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify';
+import { KeyringError } from '../../domain/keys/errors.js';
+import { withdrawSigningKey } from '../../domain/tokens/withdraw.js';
+import { OAuthError } from '../oauth/errors.js';
+
+const keySchema = {
+  type: 'object',
+  properties: {
+    kid: { type: 'string' },
+    alg: { type: 'string' },
+    state: { type: 'string' },
+    createdAt: { type: 'integer' },
+    activatedAt: { type: ['integer', 'null'] },
+    retiredAt: { type: ['integer', 'null'] },
+    expiresAt: { type: ['integer', 'null'] },
+  },
+} as const;
+
+const auditSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'integer' },
+    type: { type: 'string' },
+    actor: { type: ['string', 'null'] },
+    subject: { type: ['string', 'null'] },
+    clientId: { type: ['string', 'null'] },
+    ip: { type: ['string', 'null'] },
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+/** Signing keys (list, force a rotation step) and the audit trail. */
+export async function adminKeyAndAuditRoutes(app: FastifyInstance): Promise<void> {
+  const tags = ['admin'];
+  app.get(
+    '/keys',
+    {
+      schema: {
+        tags,
+        summary: 'Signing keys (no key material)',
+        response: { 200: { type: 'array', items: keySchema } },
+      },
+    },
+    async () => app.sesame.keys.list(),
+  );
+  app.post(
+    '/keys/rotate',
+    {
+      schema: {
+        tags,
+        summary: 'Force one rotation step',
+        response: { 200: { type: 'array', items: keySchema } },
+      },
+    },
+    async (request) => {
+      await app.sesame.keys.rotate();
+      await app.sesame.audit({
+        type: 'key.rotated',
+        actor: request.tokenClaims?.sub ?? null,
+        details: { forced: true },
+      });
+      return app.sesame.keys.list();
+    },
+  );
+  app.post(
+    '/keys/:kid/revoke',
+    {
+      schema: {
+        tags,
+        summary:
+          'Withdraw a compromised key at once: unpublished, every token it signed refused (a kid entry in the revocation feed)',
+        params: {
+          type: 'object',
+          required: ['kid'],
+          properties: { kid: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: { 200: { type: 'array', items: keySchema } },
+      },
+    },
+    async (request) => {
+      const { kid } = request.params as { kid: string };
+      let before: string;
+      try {
+        before = await withdrawSigningKey(app.sesame, kid);
+      } catch (error) {
+        if (error instanceof KeyringError && error.code === 'ERR_KEYRING_KEY_NOT_FOUND')
+          throw new OAuthError('not_found', 'no signing key has this kid');
+        throw error;
+      }
+      await app.sesame.audit({
+        type: 'key.revoked',
+        actor: request.tokenClaims?.sub ?? null,
+        subject: kid,
+        details: { state: before },
+      });
+      return app.sesame.keys.list();
+    },
+  );
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags,
+        summary: 'Audit events, newest first',
+        querystring: {
+          type: 'object',
+          properties: {
+            type: { type: 'string', maxLength: 100 },
+            subject: { type: 'string', maxLength: 200 },
+            since: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: { 200: { type: 'array', items: auditSchema } },
+      },
+    },
+    async (request) => {
+      const query = request.query as { type?: string; subject?: string; since?: number; limit: number };
+      return app.sesame.store.listAuditEvents(query);
+    },
+  );
+}

@@ -1,0 +1,78 @@
+import type { Client, User } from '../../store/types.js';
+
+/** A user as the admin API shows it: never the password hash. */
+export const userSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    username: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' } },
+    disabled: { type: 'boolean' },
+    createdAt: { type: 'integer' },
+    updatedAt: { type: 'integer' },
+  },
+} as const;
+
+/** A client as the admin API shows it: never the secret hash. */
+export const clientSchema = {
+  type: 'object',
+  properties: {
+    clientId: { type: 'string' },
+    name: { type: 'string' },
+    type: { type: 'string', enum: ['confidential', 'public'] },
+    grantTypes: { type: 'array', items: { type: 'string' } },
+    scopes: { type: 'array', items: { type: 'string' } },
+    redirectUris: { type: 'array', items: { type: 'string' } },
+    audience: { type: 'array', items: { type: 'string' } },
+    permissions: { type: 'array', items: { type: 'string' } },
+    createdAt: { type: 'integer' },
+    updatedAt: { type: 'integer' },
+  },
+} as const;
+
+/** `introspect` any token, read the `revocations` feed (clients/validate.ts CLIENT_PERMISSIONS). */
+export const permissionListSchema = {
+  type: 'array',
+  items: { type: 'string', enum: ['introspect', 'revocations'] },
+  maxItems: 10,
+} as const;
+
+export const sessionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    userId: { type: ['string', 'null'] },
+    clientId: { type: 'string' },
+    scope: { type: 'string' },
+    createdAt: { type: 'integer' },
+    expiresAt: { type: 'integer' },
+    revokedAt: { type: ['integer', 'null'] },
+    revokedReason: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const scopeListSchema = {
+  type: 'array',
+  items: { type: 'string', pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$' },
+  maxItems: 100,
+} as const;
+
+export const usernameSchema = { type: 'string', pattern: '^[A-Za-z0-9._@+-]{1,64}$' } as const;
+export const passwordSchema = { type: 'string', format: 'password', minLength: 8, maxLength: 1024 } as const;
+
+/** Strips what the admin API never returns. */
+export function publicUser(user: User) {
+  const { passwordHash: _hidden, ...rest } = user;
+  return rest;
+}
+
+export function publicClient(client: Client) {
+  const { secretHash: _hidden, ...rest } = client;
+  return rest;
+}
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { type EndSessionsReason, endUserSessions, withdrawUserScopes } from '../../domain/tokens/withdraw.js';
+import { OAuthError } from '../oauth/errors.js';
+import {
+  idParams,
+  passwordSchema,
+  publicUser,
+  scopeListSchema,
+  usernameSchema,
+  userSchema,
+} from './schemas.js';
+
+const notFound = () => new OAuthError('not_found', 'no such user');
+
+/** /admin/users: list, create, read, change (scopes, disabled, password). */
+export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
+  const { store, users } = app.sesame;
+  const tags = ['admin'];
+
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags,
+        summary: 'List users',
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+        response: { 200: { type: 'array', items: userSchema } },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query as { limit: number; offset: number };
+      return (await store.listUsers({ limit, offset })).map(publicUser);
+    },
+  );
+
+  app.post(
+    '/users',
+    {
+      schema: {
+        tags,
+        summary: 'Create a user',
+        body: {
+          type: 'object',
+          required: ['username', 'password'],
+          additionalProperties: false,
+          properties: { username: usernameSchema, password: passwordSchema, scopes: scopeListSchema },
+        },
+        response: { 201: userSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { username: string; password: string; scopes?: string[] };
+      // A taken name (AccountError ERR_USERNAME_TAKEN) becomes a 409 in the error handler.
+      const user = await users.create({
+        username: body.username,
+        password: body.password,
+        scopes: body.scopes ?? ['openid'],
+      });
+      await app.sesame.audit({
+        type: 'admin.user.created',
+        actor: request.tokenClaims?.sub ?? null,
+        subject: user.id,
+        details: {},
+      });
+      return reply.code(201).send(publicUser(user));
+    },
+  );
+
+  app.get(
+    '/users/:id',
+    { schema: { tags, summary: 'Read a user', params: idParams, response: { 200: userSchema } } },
+    async (request) => {
+      const user = await store.findUserById((request.params as { id: string }).id);
+      if (user === undefined) throw notFound();
+      return publicUser(user);
+    },
+  );
+
+  app.patch(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a user: scopes, disabled, password',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { scopes: scopeListSchema, disabled: { type: 'boolean' }, password: passwordSchema },
+        },
+        response: { 200: userSchema },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { scopes?: string[]; disabled?: boolean; password?: string };
+      const before = await store.findUserById(id);
+      if (before === undefined) throw notFound();
+      let removed: string[] = [];
+      if (body.scopes !== undefined) {
+        await users.setScopes(id, body.scopes);
+        removed = before.scopes.filter((scope) => !body.scopes!.includes(scope));
+        await withdrawUserScopes(app.sesame, id, removed);
+      }
+      // A new password or a disabled account ends every session, and every access token issued so
+      // far is refused: whoever held the old password (or a token got with it) is out now.
+      let ended: EndSessionsReason | undefined;
+      if (body.password !== undefined) {
+        await users.setPassword(id, body.password);
+        ended = 'password changed';
+      }
+      if (body.disabled !== undefined) {
+        await users.setDisabled(id, body.disabled);
+        if (body.disabled) ended = 'user disabled';
+      }
+      if (ended !== undefined) await endUserSessions(app.sesame, id, ended);
+      await app.sesame.audit({
+        type: 'admin.user.changed',
+        actor: request.tokenClaims?.sub ?? null,
+        subject: id,
+        details: { changed: Object.keys(body), ...(removed.length > 0 ? { removedScopes: removed } : {}) },
+      });
+      return publicUser((await store.findUserById(id))!);
+    },
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * The steps shared by GET /oauth/authorize and its forms: answer a failed check (error page or
+ * redirect), show the login page, and — for a logged-in user — either hand out a code at once
+ * (consent remembered) or ask for consent.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { BrowserSessions } from '../../domain/accounts/browser-sessions.js';
+import type { Services } from '../../domain/services.js';
+import type { User } from '../../store/types.js';
+import { consentPage, errorPage, loginPage } from '../web/login/pages.js';
+import { cookieOptions, securePage, sendPage } from '../web/login/respond.js';
+import { issueAuthorizationCode } from './authorization-codes.js';
+import {
+  type AuthorizationRequest,
+  type CheckedAuthorizationRequest,
+  responseUrl,
+} from './authorize-request.js';
+
+export interface FlowContext {
+  services: Services;
+  sessions: BrowserSessions;
+}
+
+/** The scopes a user can grant: those asked for that the user holds (RFC 6749 §3.3 lets us narrow). */
+export function grantableScopes(request: AuthorizationRequest, user: User): string[] {
+  return request.scopes.filter((scope) => user.scopes.includes(scope));
+}
+
+/** Redirect (303 after a form, 302 otherwise) to the client, with the page headers. */
+export function redirectTo(reply: FastifyReply, url: string, status: 302 | 303, redirectUri: string) {
+  return securePage(reply, redirectUri).redirect(url, status);
+}
+
+/** A failed check: redirected to the client when its redirect URI is verified, a page otherwise. */
+export function answerFailure(
+  ctx: FlowContext,
+  reply: FastifyReply,
+  failure: Extract<CheckedAuthorizationRequest, { ok: false }>,
+  status: 302 | 303 = 302,
+): FastifyReply {
+  const { error, redirect } = failure;
+  if (redirect === undefined) {
+    const body = error.toJSON();
+    return sendPage(reply, 400, errorPage({ error: body.error, description: body.error_description }));
+  }
+  const url = responseUrl(
+    redirect.redirectUri,
+    { error: error.error, error_description: error.toJSON().error_description, state: redirect.state },
+    ctx.services.config.issuer,
+  );
+  return redirectTo(reply, url, status, redirect.redirectUri);
+}
+
+/** A request whose parameters fail the route schema (e.g. one given twice): a page, never a redirect. */
+export function malformedPage(reply: FastifyReply): FastifyReply {
+  return sendPage(
+    reply,
+    400,
+    errorPage({ error: 'invalid_request', description: 'the request parameters are malformed' }),
+  );
+}
+
+/** The form fields that carry the request, plus the CSRF token (and a fresh CSRF cookie if needed). */
+function formState(ctx: FlowContext, httpRequest: FastifyRequest, authz: AuthorizationRequest) {
+  const cookie = cookieOptions(httpRequest, ctx.services.config.issuer);
+  const csrf = ctx.sessions.csrfCookie(httpRequest.headers.cookie, cookie);
+  return {
+    hidden: { ...authz.params, csrf_token: ctx.sessions.csrfToken(csrf.value) },
+    setCookie: csrf.setCookie,
+  };
+}
+
+/** The login page for this request. */
+export function showLogin(
+  ctx: FlowContext,
+  httpRequest: FastifyRequest,
+  reply: FastifyReply,
+  authz: AuthorizationRequest,
+  options: { status?: number; error?: string; username?: string; cookies?: string[] } = {},
+): FastifyReply {
+  const state = formState(ctx, httpRequest, authz);
+  const html = loginPage({
+    clientName: authz.client.name,
+    hidden: state.hidden,
+    username: options.username,
+    error: options.error,
+  });
+  return sendPage(reply, options.status ?? 200, html, {
+    redirectUri: authz.redirectUri,
+    cookies: [...(options.cookies ?? []), state.setCookie],
+  });
+}
+
+/** The consent page for this request and user. */
+export async function showConsent(
+  ctx: FlowContext,
+  httpRequest: FastifyRequest,
+  reply: FastifyReply,
+  authz: AuthorizationRequest,
+  user: User,
+  options: { status?: number; error?: string } = {},
+): Promise<FastifyReply> {
+  const state = formState(ctx, httpRequest, authz);
+  const html = consentPage({
+    clientName: authz.client.name,
+    username: user.username,
+    scopes: grantableScopes(authz, user),
+    descriptions: await ctx.services.store.listScopeDescriptions(),
+    hidden: state.hidden,
+    error: options.error,
+  });
+  return sendPage(reply, options.status ?? 200, html, {
+    redirectUri: authz.redirectUri,
+    cookies: [state.setCookie],
+  });
+}
+
+/**
+ * A logged-in user: a code at once when their remembered consent covers the scopes, otherwise
+ * the consent page.
+ */
+export async function continueAsUser(
+  ctx: FlowContext,
+  httpRequest: FastifyRequest,
+  reply: FastifyReply,
+  authz: AuthorizationRequest,
+  user: User,
+): Promise<FastifyReply> {
+  const scopes = grantableScopes(authz, user);
+  const consent = await ctx.services.store.findConsent(user.id, authz.client.clientId);
+  if (consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope))) {
+    const url = await issueAuthorizationCode(ctx.services, {
+      request: authz,
+      user,
+      scopes,
+      ip: httpRequest.ip,
+    });
+    return redirectTo(reply, url, 302, authz.redirectUri);
+  }
+  return showConsent(ctx, httpRequest, reply, authz, user);
+}
+
+/** GET /oauth/authorize with the request's own parameters (after login or logout). */
+export function authorizeUrl(authz: AuthorizationRequest): string {
+  return `/oauth/authorize?${new URLSearchParams(authz.params).toString()}`;
+}

@@ -1,0 +1,180 @@
+/**
+ * The forms of the authorization endpoint: login, consent, logout. Each checks the authorization
+ * request again (the forms carry it) and the CSRF token, and answers with a page or a 303.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { auditThrottledLogin } from '../../domain/accounts/throttle-audit.js';
+import { cookieOptions } from '../web/login/respond.js';
+import { issueAuthorizationCode } from './authorization-codes.js';
+import {
+  answerFailure,
+  authorizeUrl,
+  type FlowContext,
+  grantableScopes,
+  malformedPage,
+  redirectTo,
+  showConsent,
+  showLogin,
+} from './authorize-flow.js';
+import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest, responseUrl } from './authorize-request.js';
+
+type FormBody = Record<string, string | undefined>;
+
+const field = { type: 'string', maxLength: 8192 } as const;
+function formSchema(extra: Record<string, unknown>) {
+  return {
+    hide: true,
+    body: {
+      type: 'object',
+      properties: {
+        ...Object.fromEntries(AUTHORIZE_PARAMETERS.map((name) => [name, field])),
+        csrf_token: field,
+        ...extra,
+      },
+    },
+  };
+}
+
+/**
+ * Registers POST /oauth/authorize/login, /consent and /logout.
+ *
+ * @example await registerAuthorizeForms(app, { services, sessions });
+ */
+export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowContext): Promise<void> {
+  const { services, sessions } = ctx;
+  const cookie = (request: FastifyRequest) => cookieOptions(request, services.config.issuer);
+  const csrfOk = (request: FastifyRequest) =>
+    sessions.checkCsrf(request.headers.cookie, (request.body as FormBody).csrf_token, cookie(request));
+
+  app.post(
+    '/oauth/authorize/login',
+    { attachValidation: true, schema: formSchema({ username: field, password: field }) },
+    async (request, reply) => {
+      if (request.validationError) return malformedPage(reply);
+      const body = request.body as FormBody;
+      const checked = await checkAuthorizationRequest(body, services);
+      if (!checked.ok) return answerFailure(ctx, reply, checked, 303);
+      const authz = checked.request;
+      const username = body.username ?? '';
+      const again = (status: number, error: string, headers: Record<string, string> = {}) =>
+        showLogin(ctx, request, reply.headers(headers), authz, { status, error, username });
+      if (!csrfOk(request)) return again(403, 'This form has expired. Please sign in again.');
+      if (username === '' || !body.password) return again(400, 'Enter your username and your password.');
+
+      // The same throttle as the password grant: one counter per username and per address.
+      const keys = { username, ip: request.ip };
+      const gate = await services.throttle.check(keys);
+      if (!gate.allowed) {
+        const wait = Math.max(1, gate.retryAfterSeconds);
+        await auditThrottledLogin(services, {
+          keys,
+          clientId: authz.client.clientId,
+          retryAfterSeconds: wait,
+          via: 'authorize',
+        });
+        return again(429, `Too many failed sign-ins. Try again in ${wait} seconds.`, {
+          'retry-after': String(wait),
+        });
+      }
+      const result = await services.users.authenticate(username, body.password);
+      if (!result.ok) {
+        await services.throttle.recordFailure(keys);
+        await services.audit({
+          type: 'login.failed',
+          subject: result.userId,
+          clientId: authz.client.clientId,
+          ip: request.ip,
+          details: { reason: result.reason, via: 'authorize' },
+        });
+        return again(400, 'The username or the password is wrong.');
+      }
+      await services.throttle.recordSuccess(keys);
+      await services.audit({
+        type: 'login.ok',
+        actor: result.user.id,
+        subject: result.user.id,
+        clientId: authz.client.clientId,
+        ip: request.ip,
+        details: { rehashed: result.rehashed, via: 'authorize' },
+      });
+      reply.header('set-cookie', await sessions.login(result.user, cookie(request)));
+      return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+    },
+  );
+
+  app.post(
+    '/oauth/authorize/consent',
+    { attachValidation: true, schema: formSchema({ decision: field }) },
+    async (request, reply) => {
+      if (request.validationError) return malformedPage(reply);
+      const body = request.body as FormBody;
+      const checked = await checkAuthorizationRequest(body, services);
+      if (!checked.ok) return answerFailure(ctx, reply, checked, 303);
+      const authz = checked.request;
+      const user = await sessions.current(request.headers.cookie, cookie(request));
+      // Logged out meanwhile (or the session expired): back to the login page.
+      if (user === undefined) return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+      if (!csrfOk(request)) {
+        return showConsent(ctx, request, reply, authz, user, {
+          status: 403,
+          error: 'This form has expired. Please choose again.',
+        });
+      }
+      if (body.decision === 'deny') {
+        await services.audit({
+          type: 'consent.denied',
+          actor: user.id,
+          subject: user.id,
+          clientId: authz.client.clientId,
+          ip: request.ip,
+          details: {},
+        });
+        const url = responseUrl(
+          authz.redirectUri,
+          { error: 'access_denied', error_description: 'the user denied the request', state: authz.state },
+          services.config.issuer,
+        );
+        return redirectTo(reply, url, 303, authz.redirectUri);
+      }
+      if (body.decision !== 'allow') {
+        return showConsent(ctx, request, reply, authz, user, { status: 400, error: 'Choose Allow or Deny.' });
+      }
+      const scopes = grantableScopes(authz, user);
+      const previous = await services.store.findConsent(user.id, authz.client.clientId);
+      const at = services.now();
+      await services.store.saveConsent({
+        userId: user.id,
+        clientId: authz.client.clientId,
+        scopes: [...new Set([...(previous?.scopes ?? []), ...scopes])],
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      });
+      await services.audit({
+        type: 'consent.granted',
+        actor: user.id,
+        subject: user.id,
+        clientId: authz.client.clientId,
+        ip: request.ip,
+        details: { scope: scopes.join(' ') },
+      });
+      const url = await issueAuthorizationCode(services, { request: authz, user, scopes, ip: request.ip });
+      return redirectTo(reply, url, 303, authz.redirectUri);
+    },
+  );
+
+  app.post(
+    '/oauth/authorize/logout',
+    { attachValidation: true, schema: formSchema({}) },
+    async (request, reply) => {
+      if (request.validationError) return malformedPage(reply);
+      const checked = await checkAuthorizationRequest(request.body, services);
+      if (!checked.ok) return answerFailure(ctx, reply, checked, 303);
+      const authz = checked.request;
+      if (!csrfOk(request))
+        return showLogin(ctx, request, reply, authz, { status: 403, error: 'This form has expired.' });
+      // Ends the session record, not only the cookie: a copy of the cookie is refused from now on.
+      reply.header('set-cookie', await sessions.logout(request.headers.cookie, cookie(request)));
+      return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+    },
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * The checks of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3), in the order §4.1.2.1
+ * requires: while the client and its redirect URI are not verified, an error is shown to the user
+ * and never redirected (an open redirector otherwise); after that, errors go back to the client.
+ */
+import type { Services } from '../../domain/services.js';
+import type { Client } from '../../store/types.js';
+import { OAuthError } from './errors.js';
+import { type Parameters, parseScope, readParameters } from './parameters.js';
+import { isS256Challenge } from './pkce.js';
+
+/** The parameters an authorization request carries through the login and consent forms. */
+export const AUTHORIZE_PARAMETERS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+] as const;
+
+export interface AuthorizationRequest {
+  client: Client;
+  /** The verified redirect URI: the one given, or the client's only one. */
+  redirectUri: string;
+  redirectUriGiven: boolean;
+  /** The scopes asked for (all the client's when none), each allowed to the client. */
+  scopes: string[];
+  state: string | undefined;
+  codeChallenge: string;
+  /** The request's own parameters, to carry through forms and back to GET /oauth/authorize. */
+  params: Record<string, string>;
+}
+
+export type CheckedAuthorizationRequest =
+  | { ok: true; request: AuthorizationRequest }
+  /** `redirect` when the error may go back to the client (its redirect URI is verified). */
+  | { ok: false; error: OAuthError; redirect?: { redirectUri: string; state: string | undefined } };
+
+/**
+ * Checks an authorization request given as query or form fields; unknown fields are ignored
+ * (RFC 6749 §3.1), a repeated one is refused.
+ *
+ * @example
+ * const checked = await checkAuthorizationRequest(request.query, app.sesame);
+ * if (!checked.ok) return checked.redirect ? redirectError(...) : errorPage(...);
+ */
+export async function checkAuthorizationRequest(
+  input: unknown,
+  services: Pick<Services, 'clients'>,
+): Promise<CheckedAuthorizationRequest> {
+  let all: Parameters;
+  try {
+    all = readParameters({ body: input } as never);
+  } catch (error) {
+    if (error instanceof OAuthError) return { ok: false, error };
+    throw error;
+  }
+  const params: Record<string, string> = {};
+  for (const name of AUTHORIZE_PARAMETERS) if (all[name] !== undefined) params[name] = all[name];
+  const page = (description: string) => ({
+    ok: false as const,
+    error: new OAuthError('invalid_request', description),
+  });
+
+  if (params.client_id === undefined) return page('the client_id parameter is missing');
+  const client = await services.clients.find(params.client_id);
+  if (client === undefined) return page('the client is not known');
+  let redirectUri = params.redirect_uri;
+  if (redirectUri === undefined) {
+    // RFC 6749 §3.1.2.3: optional only when the client registered exactly one.
+    if (client.redirectUris.length !== 1) return page('the redirect_uri parameter is missing');
+    redirectUri = client.redirectUris[0]!;
+  } else if (!client.redirectUris.includes(redirectUri)) {
+    // RFC 9700 §2.1: exact string matching, no patterns, no prefixes.
+    return page('the redirect_uri is not registered for this client');
+  }
+
+  const state = params.state;
+  const back = (error: OAuthError) => ({
+    ok: false as const,
+    error,
+    redirect: { redirectUri: redirectUri!, state },
+  });
+  if (params.response_type === undefined) {
+    return back(new OAuthError('invalid_request', 'the response_type parameter is missing'));
+  }
+  if (params.response_type !== 'code') {
+    return back(new OAuthError('unsupported_response_type', 'only response_type=code is supported'));
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    return back(new OAuthError('unauthorized_client', 'the client may not use the authorization code grant'));
+  }
+  // RFC 9700 §2.1.1: PKCE for every client; RFC 7636 §4.3 defaults the method to plain, refused here.
+  if (params.code_challenge === undefined) {
+    return back(new OAuthError('invalid_request', 'code_challenge is required (PKCE, S256)'));
+  }
+  if (params.code_challenge_method !== 'S256') {
+    return back(new OAuthError('invalid_request', 'code_challenge_method must be S256'));
+  }
+  if (!isS256Challenge(params.code_challenge)) {
+    return back(new OAuthError('invalid_request', 'code_challenge is not a base64url SHA-256 value'));
+  }
+  let requested: string[] | undefined;
+  try {
+    requested = parseScope(params.scope);
+  } catch (error) {
+    return back(error as OAuthError);
+  }
+  const refused = (requested ?? []).filter((scope) => !client.scopes.includes(scope));
+  if (refused.length > 0) {
+    return back(new OAuthError('invalid_scope', `scope not allowed: ${refused.join(' ').slice(0, 200)}`));
+  }
+  return {
+    ok: true,
+    request: {
+      client,
+      redirectUri,
+      redirectUriGiven: params.redirect_uri !== undefined,
+      scopes: requested ?? [...client.scopes],
+      state,
+      codeChallenge: params.code_challenge,
+      params,
+    },
+  };
+}
+
+/**
+ * The redirect URI with response parameters added to its query (RFC 6749 §4.1.2: a query the
+ * client registered is kept), and `iss` (RFC 9207) so a client talking to several servers can
+ * tell who answered.
+ *
+ * @example responseUrl('https://app/cb', { code, state }, issuer) // 'https://app/cb?code=…&state=…&iss=…'
+ */
+export function responseUrl(
+  redirectUri: string,
+  values: Record<string, string | undefined>,
+  issuer: string,
+): string {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries({ ...values, iss: issuer })) {
+    if (value !== undefined) url.searchParams.append(name, value);
+  }
+  return url.href;
+}
+
+/** The CSP source that lets a form's redirect reach the client: its origin, or a custom scheme. */
+export function redirectSource(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+}

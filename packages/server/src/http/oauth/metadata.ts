@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import type { GrantRegistry } from '../../grants/index.js';
+
+/**
+ * RFC 8414 authorization server metadata, also served at /.well-known/openid-configuration so
+ * OpenID-minded libraries find it. Built from the configuration and the grant registry, so a new
+ * grant appears here without touching this file.
+ */
+export function buildMetadata(
+  issuer: string,
+  grants: GrantRegistry,
+  algorithm: string,
+): Record<string, unknown> {
+  return {
+    issuer,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    introspection_endpoint: `${issuer}/oauth/introspect`,
+    userinfo_endpoint: `${issuer}/userinfo`,
+    grant_types_supported: grants.grants.map((grant) => grant.grantType),
+    response_types_supported: [],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    // RFC 9068 §2.1: the access tokens are JWTs signed with this algorithm.
+    access_token_signing_alg_values_supported: [algorithm],
+    service_documentation: `${issuer}/docs`,
+    // The code flow (RFC 6749 §4.1) with PKCE S256 only (RFC 7636, RFC 9700 §2.1.1), and RFC 9207 iss.
+    ...(grants.find('authorization_code') && {
+      authorization_endpoint: `${issuer}/oauth/authorize`,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    }),
+  };
+}
+
+const metadataSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    issuer: { type: 'string' },
+    token_endpoint: { type: 'string' },
+    jwks_uri: { type: 'string' },
+  },
+} as const;
+
+export async function metadataRoutes(
+  app: FastifyInstance,
+  options: { grants: GrantRegistry },
+): Promise<void> {
+  const { config } = app.sesame;
+  const algorithm = config.tokenProfile === 'classic' ? 'HS256' : config.algorithm;
+  const document = Object.freeze(buildMetadata(config.issuer, options.grants, algorithm));
+  for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+    app.get(
+      url,
+      {
+        schema: {
+          tags: ['discovery'],
+          summary: url.endsWith('openid-configuration')
+            ? 'The same metadata, for OpenID clients'
+            : 'Server metadata (RFC 8414)',
+          response: { 200: metadataSchema },
+        },
+      },
+      async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(document),
+    );
+  }
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        tags: ['discovery'],
+        summary: 'Public signing keys (RFC 7517 JWK Set)',
+        description:
+          'The next key, the current key, and retired keys until every token they signed has expired.',
+        response: {
+          200: {
+            type: 'object',
+            properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+          },
+        },
+      },
+    },
+    // A short cache: a guard refetches on an unknown kid anyway, and the next key is published
+    // a whole rotation period before it signs.
+    async (_request, reply) => {
+      // Read from the store: a key revoked by a sibling worker or the CLI must not be served again.
+      // With the store out of reach, the last keys read are served (as before the read existed).
+      await app.sesame.keys.fresh(0).catch(() => undefined);
+      // Empty for HS256 (the classic profile): a shared secret is never published.
+      return reply.header('cache-control', 'public, max-age=300').send(app.sesame.keys.jwks());
+    },
+  );
+}

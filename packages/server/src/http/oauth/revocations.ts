@@ -1,0 +1,216 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Revocation, Store } from '../../store/types.js';
+import { authenticateClient, invalidClient } from './client-auth.js';
+import { OAuthError } from './errors.js';
+import { oauthErrorResponses } from './schemas.js';
+
+/**
+ * The revocation feed that guards follow (protocol in packages/guard/README.md):
+ *   GET /oauth/revocations?since=CURSOR&limit=N   one JSON page
+ *   GET /oauth/revocations/stream?since=CURSOR    Server-Sent Events on the same data
+ * Both are client-authenticated like /oauth/introspect (HTTP Basic, RFC 6749 §2.3.1), confidential
+ * clients with the `revocations` permission only: the entries name users and sessions.
+ */
+
+/** The wire form of an entry: NumericDates (seconds), as in the tokens it covers. */
+export interface FeedEntry {
+  seq: number;
+  kind: Revocation['kind'];
+  value: string;
+  issued_before?: number;
+  expires_at: number;
+}
+
+const PAGE_MAX = 1000;
+const STREAM_PAGE = 500;
+/** The store is polled this often while a stream is open: revocations reach guards within ~250 ms. */
+const POLL_MS = 250;
+/** A comment line this often keeps proxies from closing an idle stream and lets guards see it live. */
+const HEARTBEAT_MS = 15_000;
+const CURSOR = /^[0-9]{1,15}$/;
+
+/**
+ * A cut-off in ms as the feed's `issued_before` (iat < issued_before is revoked): the denylist
+ * revokes `iat * 1000 <= issuedBefore`, and for whole-second iat that is iat < floor(ms / 1000) + 1,
+ * so a token from the very second of the revocation is covered on both sides alike.
+ */
+const cutOff = (ms: number) => Math.floor(ms / 1000) + 1;
+/** Expiry in seconds, rounded up: an entry never ends before the last token it covers. */
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+
+export function toFeedEntry(entry: Revocation): FeedEntry {
+  return entry.kind === 'user' || entry.kind === 'client'
+    ? {
+        seq: entry.seq,
+        kind: entry.kind,
+        value: entry.value,
+        issued_before: cutOff(entry.issuedBefore ?? entry.createdAt),
+        expires_at: seconds(entry.expiresAt),
+      }
+    : { seq: entry.seq, kind: entry.kind, value: entry.value, expires_at: seconds(entry.expiresAt) };
+}
+
+async function authenticateFeedClient(request: FastifyRequest, app: FastifyInstance): Promise<void> {
+  if (request.headers.authorization === undefined)
+    throw invalidClient('HTTP Basic client authentication is required');
+  const { client } = await authenticateClient(request, {}, app.sesame);
+  if (client.type !== 'confidential') throw invalidClient('the revocation feed is for confidential clients');
+  if (!client.permissions.includes('revocations')) {
+    throw new OAuthError(
+      'unauthorized_client',
+      'this client may not read the revocation feed: it needs the revocations permission (sesame clients permit ID revocations)',
+      { status: 403 },
+    );
+  }
+}
+
+function cursorOf(value: string | undefined, name: string): number {
+  if (value === undefined || value === '') return 0;
+  if (!CURSOR.test(value)) throw new OAuthError('invalid_request', `${name} must be a cursor from the feed`);
+  return Number(value);
+}
+
+const entrySchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    kind: { type: 'string', enum: ['jti', 'sid', 'user', 'client', 'kid'] },
+    value: { type: 'string' },
+    issued_before: {
+      type: 'integer',
+      description: 'kinds user and client: their tokens with iat < this are revoked',
+    },
+    expires_at: { type: 'integer', description: 'NumericDate after which the entry covers no live token' },
+  },
+  required: ['seq', 'kind', 'value', 'expires_at'],
+} as const;
+
+const querySchema = {
+  type: 'object',
+  properties: {
+    since: { type: 'string', description: 'the cursor of the last page (omit to start from the beginning)' },
+    limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX, default: PAGE_MAX },
+  },
+} as const;
+
+export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> {
+  const store: Store = app.sesame.store;
+  const now = () => app.sesame.now();
+  const streams = new Set<() => void>();
+  // preClose, not onClose: the server waits for open connections before onClose runs.
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
+
+  app.get(
+    '/oauth/revocations',
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: 'Revocations not yet expired, after a cursor (for @sesame/guard)',
+        security: [{ clientBasic: [] }],
+        querystring: querySchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              cursor: { type: 'string' },
+              entries: { type: 'array', items: entrySchema },
+              more: { type: 'boolean' },
+            },
+            required: ['cursor', 'entries', 'more'],
+          },
+          ...oauthErrorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      await authenticateFeedClient(request, app);
+      const query = request.query as { since?: string; limit: number };
+      const since = cursorOf(query.since, 'since');
+      // One more than asked tells whether another page follows.
+      const found = await store.listRevocations(since, now(), query.limit + 1);
+      const page = found.slice(0, query.limit);
+      reply.header('cache-control', 'no-store');
+      return {
+        cursor: String(page.at(-1)?.seq ?? since),
+        entries: page.map(toFeedEntry),
+        more: found.length > query.limit,
+      };
+    },
+  );
+
+  app.get(
+    '/oauth/revocations/stream',
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: 'The revocation feed as Server-Sent Events (id: seq, event: revocation)',
+        security: [{ clientBasic: [] }],
+        querystring: { type: 'object', properties: { since: querySchema.properties.since } },
+        response: { ...oauthErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      await authenticateFeedClient(request, app);
+      // HTML Standard §9.2: a reconnecting EventSource sends the last id it saw; it wins over `since`.
+      const lastEventId = request.headers['last-event-id'];
+      let cursor =
+        typeof lastEventId === 'string' && lastEventId !== ''
+          ? cursorOf(lastEventId, 'Last-Event-ID')
+          : cursorOf((request.query as { since?: string }).since, 'since');
+
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      raw.write(': sesame revocation feed\n\n');
+
+      let closed = false;
+      let pumping = false;
+      const pump = async () => {
+        if (pumping || closed) return;
+        pumping = true;
+        try {
+          for (;;) {
+            const entries = await store.listRevocations(cursor, now(), STREAM_PAGE);
+            if (closed || entries.length === 0) break;
+            for (const entry of entries) {
+              raw.write(
+                `id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(toFeedEntry(entry))}\n\n`,
+              );
+              cursor = entry.seq;
+            }
+            if (entries.length < STREAM_PAGE) break;
+          }
+        } catch (error) {
+          request.log.warn({ err: error }, 'revocation stream: reading the store failed');
+        } finally {
+          pumping = false;
+        }
+      };
+      // Polling the store (not hooking this process's revoke path) also carries revocations made by
+      // `sesame` CLI commands and by other instances sharing the store.
+      const poll = setInterval(pump, POLL_MS);
+      // Distributed mode: pushed as soon as any instance appends (Redis pub/sub), not at the next poll.
+      const unwatch = store.watchRevocations?.(() => void pump());
+      const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const end = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(poll);
+        unwatch?.();
+        clearInterval(heartbeat);
+        streams.delete(end);
+        raw.end();
+      };
+      streams.add(end);
+      raw.on('close', end);
+      await pump();
+    },
+  );
+}
