@@ -1,0 +1,122 @@
+// The walls between Sesame's packages and between the server's layers (docs/architecture.md,
+// "Walls"), checked by `npm run lint` through `npm run lint:deps`:
+//
+//   depcruise packages examples --config .dependency-cruiser.cjs
+//
+// Only source is cruised (src/ of every workspace): tests may reach across a wall to set a scene.
+// A rule listed under PENDING is one the code does not keep yet; it reports as a warning (the lint
+// passes) until the move that makes it hold lands, then it joins the others as an error.
+
+/**
+ * Store implementations: everything in store/ (SQLite, PostgreSQL, sql/, redis/, migrations/, ...)
+ * but the contracts: types.ts, errors.ts and unavailable.ts (which failures mean "database out of reach").
+ */
+const STORE_IMPLEMENTATION = '^packages/server/src/store/(?!(types|errors|unavailable)\\.ts$)';
+const SERVER = '^packages/server/src/';
+
+/** @type {import('dependency-cruiser').IForbiddenRuleType[]} */
+const walls = [
+  {
+    name: 'jwt-imports-nothing-of-ours',
+    comment: '@sesame/jwt is the zero-dependency base every other package builds on.',
+    severity: 'error',
+    from: { path: '^packages/jwt/' },
+    to: { path: '^(packages|examples)/', pathNot: '^packages/jwt/' },
+  },
+  {
+    name: 'protocol-imports-nothing-of-ours',
+    comment: '@sesame/protocol holds the rules server, guard and CLI share; it depends on none of them.',
+    severity: 'error',
+    from: { path: '^packages/protocol/' },
+    to: { path: '^(packages|examples)/', pathNot: '^packages/protocol/' },
+  },
+  {
+    name: 'guard-never-imports-server',
+    comment: 'The guard runs inside resource servers; it must not pull in the token service.',
+    severity: 'error',
+    from: { path: '^packages/guard/' },
+    to: { path: '^packages/server/' },
+  },
+  {
+    name: 'nothing-imports-server-internals',
+    comment: 'Outside code (other packages, examples) uses @sesame/server through its public exports only.',
+    severity: 'error',
+    from: { path: '^(packages|examples)/', pathNot: '^packages/server/' },
+    to: { path: SERVER, pathNot: `${SERVER}index\\.ts$` },
+  },
+  {
+    name: 'domain-never-imports-http',
+    comment: 'Business steps know no Fastify and no HTTP helpers, so routes, forms and CLI share them.',
+    severity: 'error',
+    from: { path: `${SERVER}domain/` },
+    to: { path: [`${SERVER}http/`, '(^|/)node_modules/(fastify|@fastify/)', '^(fastify|@fastify/)'] },
+  },
+  {
+    name: 'routes-never-import-a-store-implementation',
+    comment: 'Routes and pages reach storage through domain steps and the store contract.',
+    severity: 'error',
+    from: { path: `${SERVER}http/` },
+    to: { path: STORE_IMPLEMENTATION },
+  },
+  {
+    name: 'grants-never-import-a-store-implementation',
+    comment: 'Grants reach storage through domain steps and the store contract.',
+    severity: 'error',
+    from: { path: `${SERVER}grants/` },
+    to: { path: STORE_IMPLEMENTATION },
+  },
+  {
+    name: 'commands-never-import-a-store-implementation',
+    comment:
+      'CLI commands call domain steps; only the store opener (cli/open-store.ts) picks an implementation.',
+    severity: 'error',
+    from: { path: `${SERVER}cli/`, pathNot: `${SERVER}cli/open-store\\.ts$` },
+    to: { path: STORE_IMPLEMENTATION },
+  },
+];
+
+/** Rules the code does not keep yet (they report as warnings). Turn each to 'error' once it holds. */
+const pending = [
+  {
+    name: 'grants-never-import-http',
+    comment:
+      'Errors a grant raises are domain errors the HTTP layer maps (pending: grants import http/oauth).',
+    from: { path: `${SERVER}grants/` },
+    to: { path: `${SERVER}http/` },
+  },
+  {
+    name: 'no-module-circles',
+    comment:
+      'A circle of modules cannot be read, tested or loaded in an order of its own. ' +
+      '(pending: jwt keys.ts <-> jwk.ts, server config.ts <-> config/distributed.ts, store/migrations)',
+    from: { path: '^(packages|examples)/' },
+    to: { circular: true },
+  },
+  {
+    name: 'no-folder-circles',
+    comment:
+      'Folders form layers; a circle between two folders means neither is below the other. ' +
+      '(pending: http/oauth <-> grants, http/oauth <-> http/web/login, store <-> domain/keys <-> config)',
+    scope: 'folder',
+    from: { path: '^(packages|examples)/' },
+    to: { circular: true },
+  },
+].map((rule) => ({ ...rule, severity: 'warn' }));
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [...walls, ...pending],
+  options: {
+    doNotFollow: { path: '(^|/)node_modules/' },
+    exclude: { path: '(^|/)dist/' },
+    // Type-only imports count: a layer that names another's types still depends on it.
+    tsPreCompilationDeps: true,
+    // Resolve the workspaces' own packages to their sources, as typecheck and vitest do.
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['sesame-source', 'import', 'node', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
