@@ -1,9 +1,10 @@
 // The walls between Sesame's packages and between the server's layers (docs/architecture.md,
 // "Walls"), checked by `npm run lint` through `npm run lint:deps`:
 //
-//   depcruise packages examples --config .dependency-cruiser.cjs
+//   depcruise packages/*/src examples --config .dependency-cruiser.cjs
 //
-// Only source is cruised (src/ of every workspace): tests may reach across a wall to set a scene.
+// The packages' sources are cruised, and the examples whole (their tests too: an example shows what
+// outside code can do); the packages' own tests may reach across a wall to set a scene.
 // A rule listed under PENDING is one the code does not keep yet; it reports as a warning (the lint
 // passes) until the move that makes it hold lands, then it joins the others as an error.
 
@@ -67,10 +68,9 @@ const walls = [
   },
   {
     name: 'commands-never-import-a-store-implementation',
-    comment:
-      'CLI commands call domain steps; only the store opener (cli/open-store.ts) picks an implementation.',
+    comment: 'CLI commands call domain steps; the store opener (src/open-store.ts) picks an implementation.',
     severity: 'error',
-    from: { path: `${SERVER}cli/`, pathNot: `${SERVER}cli/open-store\\.ts$` },
+    from: { path: `${SERVER}cli/` },
     to: { path: STORE_IMPLEMENTATION },
   },
 ];

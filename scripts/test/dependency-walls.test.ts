@@ -28,12 +28,12 @@ const ALLOWED: Record<string, string> = {
   'packages/server/src/store/sqlite.ts': `import type { Store } from './types.js';\nexport const open = (): Store => ({ ping() {} });\n`,
   'packages/server/src/store/sql/query.ts': `export const query = 'select 1';\n`,
   'packages/server/src/store/redis/store.ts': `export const redis = 1;\n`,
-  'packages/server/src/cli/open-store.ts': `import { open } from '../store/sqlite.js';\nexport const openStore = open;\n`,
+  'packages/server/src/open-store.ts': `import { open } from './store/sqlite.js';\nexport const openStore = open;\n`,
   'packages/server/src/domain/step.ts': `import type { Store } from '../store/types.js';\nexport const step = (s: Store) => s.ping();\n`,
   'packages/server/src/grants/grant.ts': `import { step } from '../domain/step.js';\nimport { StoreError } from '../store/errors.js';\nexport const grant = [step, StoreError];\n`,
   'packages/server/src/http/errors.ts': `export class HttpError extends Error {}\n`,
   'packages/server/src/http/route.ts': `import { grant } from '../grants/grant.js';\nimport { isUnavailable } from '../store/unavailable.js';\nexport const route = [grant, isUnavailable];\n`,
-  'packages/server/src/cli/commands/users.ts': `import { openStore } from '../open-store.js';\nimport { step } from '../../domain/step.js';\nexport const users = [openStore, step];\n`,
+  'packages/server/src/cli/commands/users.ts': `import { openStore } from '../../open-store.js';\nimport { step } from '../../domain/step.js';\nexport const users = [openStore, step];\n`,
   'examples/demo/src/app.ts': `import { route } from '../../../packages/server/src/index.js';\nexport const app = route;\n`,
 };
 

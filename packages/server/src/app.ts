@@ -28,11 +28,6 @@ import { loggerOptions, prettyLine, prettyLogs, redactUrl, skipRedactionOfScalar
 import type { Store } from './store/types.js';
 import { createServices } from './wiring.js';
 
-export { type ConfigSources, loadConfig, type SesameConfig } from './config/config.js';
-export type { Services } from './domain/services.js';
-export type { GrantContext, GrantModule, TokenResponse } from './grants/index.js';
-export { OAuthError } from './http/oauth/errors.js';
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** The server's services (store, tokens, accounts, ...), built once by buildApp. */
@@ -145,7 +140,8 @@ function proxyTrust({ trustProxy }: SesameConfig): boolean {
  * The store is the caller's to open and close.
  *
  * @example
- * const app = await buildApp({ config: loadConfig(), store: await openSqliteStore({ file }) });
+ * const config = loadConfig();
+ * const app = await buildApp({ config, store: await openStore(config) });
  * const response = await app.inject({ method: 'GET', url: '/healthz' });
  */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {

@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type SesameConfig } from '../config/config.js';
 import type { Services } from '../domain/services.js';
+import { openConfiguredStore } from '../open-store.js';
 import type { Store } from '../store/types.js';
 import { createServices } from '../wiring.js';
 import { unavailable } from './failure.js';
-import { openConfiguredStore } from './open-store.js';
 
 /** The options every store-using command takes. */
 export function withStoreOptions(command: Command): Command {

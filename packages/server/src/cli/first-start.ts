@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { SesameConfig } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import { DOCS_CLIENT_ID, docsRedirectUri } from '../http/web/docs.js';
+import { openConfiguredStore } from '../open-store.js';
 import type { Store } from '../store/types.js';
 import { createServices } from '../wiring.js';
-import { openConfiguredStore } from './open-store.js';
 
 /** Settings name marking that first-start set-up ran; it never runs (or prints) again. */
 const FIRST_START_SETTING = 'first_start_done';

@@ -15,11 +15,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { SesameConfig } from '../config/config.js';
+import { openConfiguredStore } from '../open-store.js';
 import { createServices } from '../wiring.js';
 import type { CliError } from './failure.js';
 import { unavailable } from './failure.js';
 import { firstStartBanner, firstStartOn } from './first-start.js';
-import { openConfiguredStore } from './open-store.js';
 import { reportedFailure } from './worker-failure.js';
 
 const READY = 'sesame:listening';

@@ -5,10 +5,10 @@
  * migrations disabled). Both work on the configured store: PostgreSQL or the SQLite file.
  */
 import type { Command } from 'commander';
+import { openConfiguredDatabase, openConfiguredStore } from '../../open-store.js';
 import { commandGroup } from '../command-group.js';
 import { commandConfig, withStoreOptions } from '../context.js';
 import { usage } from '../failure.js';
-import { openConfiguredDatabase, openConfiguredStore } from '../open-store.js';
 
 /** Registers `sesame keys rewrap` and `sesame migrate`. */
 export function registerDistributed(program: Command): void {

@@ -2,10 +2,10 @@ import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
 import type { SesameConfig } from '../../config/config.js';
+import { openConfiguredStore } from '../../open-store.js';
 import { commandConfig, withStoreOptions } from '../context.js';
 import { unavailable } from '../failure.js';
 import { type FirstStartResult, firstStartBanner, runFirstStart } from '../first-start.js';
-import { openConfiguredStore } from '../open-store.js';
 import { failWorker } from '../worker-failure.js';
 import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
 

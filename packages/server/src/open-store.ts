@@ -1,20 +1,26 @@
 /**
- * The store a command works on, chosen by the configuration: PostgreSQL when SESAME_DATABASE_URL
+ * The store a configuration names, for `sesame serve`, every command and every worker, and for
+ * code outside the package (`openStore`, exported by index.ts): PostgreSQL when SESAME_DATABASE_URL
  * is set (signing keys encrypted with SESAME_MASTER_KEY; config.ts refuses the URL without one),
  * otherwise the SQLite file of the data dir (its signing keys and secrets encrypted too when
  * SESAME_MASTER_KEY is set); with SESAME_REDIS_URL, Redis in front for what
  * instances share (store/redis/store.ts). Every command and every worker opens it the same way.
  */
 import { join } from 'node:path';
-import type { SesameConfig } from '../config/config.js';
-import { createMasterKeyCipher } from '../domain/keys/master-key-cipher.js';
-import type { EncryptedStore } from '../store/encrypted-keys.js';
-import { openPostgresStore, type PostgresStore } from '../store/postgres.js';
-import { connectRedis } from '../store/redis/connection.js';
-import { withRedis } from '../store/redis/store.js';
-import { openSqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/types.js';
+import type { SesameConfig } from './config/config.js';
+import { createMasterKeyCipher } from './domain/keys/master-key-cipher.js';
+import type { EncryptedStore } from './store/encrypted-keys.js';
+import { openPostgresStore, type PostgresStore } from './store/postgres.js';
+import { connectRedis } from './store/redis/connection.js';
+import { withRedis } from './store/redis/store.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
 
+/**
+ * How `openStore` opens the configured store.
+ *
+ * @example const store = await openStore(config, { migrate: false, withoutRedis: true });
+ */
 export interface OpenStoreOptions {
   /**
    * Apply pending migrations. Default: the configuration's `migrateOnStart`; when that is false, a
@@ -60,6 +66,22 @@ export function openConfiguredDatabase(config: SesameConfig, migrate = true): Pr
     synchronous: config.sqliteSynchronous,
     keyCipher: masterKeyCipher(config),
   });
+}
+
+/**
+ * Opens the store the configuration names: the SQLite file `sesame.db` in `config.dataDir` (the
+ * folder is made if missing), or PostgreSQL at `config.databaseUrl` (which needs `config.masterKey`);
+ * with `config.redisUrl`, Redis in front. Pending migrations are applied unless
+ * `config.migrateOnStart` (or `options.migrate`) is false, in which case a store that needs them is
+ * refused. The caller closes it (`await store.close()`) after the app that uses it.
+ *
+ * @example
+ * const config = loadConfig({ values: { dataDir: './.sesame' } });       // or { databaseUrl, masterKey }
+ * const store = await openStore(config);
+ * const app = await buildApp({ config, store });
+ */
+export function openStore(config: SesameConfig, options: OpenStoreOptions = {}): Promise<Store> {
+  return openConfiguredStore(config, options);
 }
 
 /**
