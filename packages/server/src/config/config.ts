@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { checkDistributed } from './distributed.js';
 import { parseTrustProxy } from './proxy.js';
-import { CONFIG_SCHEMA, type ConfigKey, envName, type FieldSpec, type SesameConfig } from './schema.js';
+import { envName, SETTINGS, type SesameConfig, type Setting } from './schema.js';
 import { hmacSecretProblem } from './secrets.js';
 
-export { CONFIG_SCHEMA, type ConfigKey, envName, type SesameConfig } from './schema.js';
+export { CONFIG_SCHEMA, type ConfigKey, envName, SETTINGS, type SesameConfig } from './schema.js';
 
 /** A configuration problem; its message is one line naming the key (the CLI prints only that). */
 export class ConfigError extends Error {
@@ -36,8 +36,7 @@ export function loadConfig(sources: ConfigSources = {}): SesameConfig {
   const take = (entries: Record<string, unknown>, origin: (key: string) => string) => {
     for (const [key, value] of Object.entries(entries)) {
       if (value === undefined) continue;
-      if (!Object.hasOwn(CONFIG_SCHEMA, key))
-        throw new ConfigError(`${origin(key)}: unknown configuration key`);
+      if (!Object.hasOwn(SETTINGS, key)) throw new ConfigError(`${origin(key)}: unknown configuration key`);
       raw[key] = { value, origin: origin(key) };
     }
   };
@@ -47,12 +46,13 @@ export function loadConfig(sources: ConfigSources = {}): SesameConfig {
   if (sources.flags) take(sources.flags, (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 
   const config: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(CONFIG_SCHEMA) as [ConfigKey, FieldSpec][]) {
+  for (const [key, setting] of Object.entries<Setting>(SETTINGS)) {
     const given = raw[key];
-    config[key] = given === undefined ? spec.default : parseValue(spec, given.value, given.origin);
+    config[key] = given === undefined ? setting.default : parseValue(setting, given.value, given.origin);
   }
   if (raw.issuer === undefined) config.issuer = defaultIssuer(String(config.host), Number(config.port));
-  return Object.freeze(finish(config)) as unknown as SesameConfig;
+  // Every value has passed its row's checks (parseValue, finish): it is what the row's type says.
+  return Object.freeze(finish(config)) as SesameConfig;
 }
 
 /**
@@ -67,7 +67,7 @@ function defaultIssuer(host: string, port: number): string {
 /** Cross-key rules and profile-dependent defaults. */
 function finish(config: Record<string, unknown>): Record<string, unknown> {
   const classic = config.tokenProfile === 'classic';
-  if (config.accessTokenTtl === null) config.accessTokenTtl = classic ? 7 * 86_400_000 : 15 * 60_000;
+  if (config.accessTokenTtl === undefined) config.accessTokenTtl = classic ? 7 * 86_400_000 : 15 * 60_000;
   // HS256 signs with a shared secret that every verifier holds: it must be strong (RFC 7518 §3.2).
   const hmac = classic || config.algorithm === 'HS256';
   if (hmac && Buffer.byteLength(String(config.hmacSecret)) < 32) {
@@ -109,7 +109,7 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 function fromEnvironment(env: Record<string, string | undefined>): Record<string, unknown> {
-  const known = new Map(Object.keys(CONFIG_SCHEMA).map((key) => [envName(key), key]));
+  const known = new Map(Object.keys(SETTINGS).map((key) => [envName(key), key]));
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
     // SESAME_TEST_* belong to the test suites (e.g. SESAME_TEST_REQUIRE_SERVICES), not to the server.
@@ -122,9 +122,26 @@ function fromEnvironment(env: Record<string, string | undefined>): Record<string
   return values;
 }
 
-function parseValue(spec: FieldSpec, value: unknown, origin: string): unknown {
+/** How a row's values are written and checked, read from its schema. */
+type Kind = 'string' | 'url' | 'integer' | 'boolean' | 'duration' | 'enum' | 'proxies';
+
+/**
+ * The kind of a row: an `enum`, a string (`format: 'uri'`: a URL), an integer
+ * (`format: 'milliseconds'`: a duration), a boolean, or trustProxy's `anyOf`.
+ *
+ * @example kindOf(SETTINGS.refreshTokenTtl) // 'duration'
+ */
+export function kindOf(setting: Setting): Kind {
+  if (setting.enum !== undefined) return 'enum';
+  if (setting.anyOf !== undefined) return 'proxies';
+  if (setting.type === 'integer') return setting.format === 'milliseconds' ? 'duration' : 'integer';
+  if (setting.type === 'string') return setting.format === 'uri' ? 'url' : 'string';
+  return 'boolean';
+}
+
+function parseValue(spec: Setting, value: unknown, origin: string): unknown {
   const bad = (why: string) => new ConfigError(`${origin}: ${why}`);
-  switch (spec.type) {
+  switch (kindOf(spec)) {
     case 'string':
       if (typeof value !== 'string' || value.length === 0) throw bad('must be a non-empty string');
       return value;
@@ -138,8 +155,8 @@ function parseValue(spec: FieldSpec, value: unknown, origin: string): unknown {
       return value;
     }
     case 'enum':
-      if (typeof value !== 'string' || !spec.values!.includes(value)) {
-        throw bad(`must be one of ${spec.values!.join(', ')}`);
+      if (typeof value !== 'string' || !spec.enum!.includes(value)) {
+        throw bad(`must be one of ${spec.enum!.join(', ')}`);
       }
       return value;
     case 'boolean':
@@ -171,11 +188,11 @@ function parseDuration(value: unknown, bad: (why: string) => ConfigError): numbe
   return Number(match[1]) * UNIT_MS[match[2] ?? 's']!;
 }
 
-function inRange(spec: FieldSpec, value: number, bad: (why: string) => ConfigError, shown: string): number {
-  const unit = spec.type === 'duration' ? ' ms' : '';
-  if (spec.min !== undefined && value < spec.min)
-    throw bad(`${shown} is below the minimum ${spec.min}${unit}`);
-  if (spec.max !== undefined && value > spec.max)
-    throw bad(`${shown} is above the maximum ${spec.max}${unit}`);
+function inRange(spec: Setting, value: number, bad: (why: string) => ConfigError, shown: string): number {
+  const unit = spec.format === 'milliseconds' ? ' ms' : '';
+  if (spec.minimum !== undefined && value < spec.minimum)
+    throw bad(`${shown} is below the minimum ${spec.minimum}${unit}`);
+  if (spec.maximum !== undefined && value > spec.maximum)
+    throw bad(`${shown} is above the maximum ${spec.maximum}${unit}`);
   return value;
 }

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
 import type { SesameConfig } from '../../config/config.js';
+import { settingsHelp } from '../../config/describe.js';
 import { openConfiguredStore } from '../../open-store.js';
 import { commandConfig, withStoreOptions } from '../context.js';
 import { unavailable } from '../failure.js';
@@ -27,6 +28,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port (default 8080, or SESAME_PORT)')
     .option('--host <host>', 'address (default 127.0.0.1, or SESAME_HOST)')
     .option('--workers <n>', 'processes sharing the port (default one per CPU core, or SESAME_WORKERS)')
+    .addHelpText('after', settingsHelp())
     .action(async (options: ServeOptions) => {
       const config = commandConfig(options, {
         port: options.port,
