@@ -4,7 +4,7 @@
  *  - WAL lets readers run beside the one writer, and busy_timeout makes a writer wait its turn;
  *  - write transactions start with BEGIN IMMEDIATE. Kysely's default (deferred) BEGIN reads under a
  *    snapshot and upgrades to a write lock later; if another connection committed in between, that
- *    upgrade fails at once with SQLITE_BUSY, without waiting (test/store.sqlite-locking.test.ts
+ *    upgrade fails at once with SQLITE_BUSY, without waiting (test/store/sqlite-locking.process.test.ts
  *    shows it). IMMEDIATE takes the write lock first, so the busy handler applies;
  *  - within one process, writers on one file also queue on an async mutex: better-sqlite3 waits for
  *    a lock synchronously, so a second connection waiting on the first in the same process would

@@ -2,7 +2,7 @@
  * The storage interface of the Sesame server: everything it keeps, in the domain's words.
  *
  * Implementations (SQLite now, PostgreSQL later) are proven equal by one conformance suite
- * (test/store-conformance.ts). Operations that must be atomic — refresh rotation, family
+ * (test/store/conformance/suite.ts). Operations that must be atomic — refresh rotation, family
  * revocation, single-use markers, throttle counters — are the store's job, done inside one
  * transaction or one conditional statement, never read-modify-write in JavaScript.
  *

@@ -1,0 +1,80 @@
+/**
+ * `sesame serve` on a port already in use: one line naming the way out, exit 5, and no first-start
+ * admin made — its random password was once created, never printed, and lost for good (the next
+ * start prints no banner). With workers, one line for the group, not one per process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/processes.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const MAIN = resolve(HERE, '../../src/cli/main.ts');
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// The default log level, as a newcomer runs it: nothing but the one line may reach the terminal.
+const ENV: NodeJS.ProcessEnv = { ...process.env };
+delete ENV.SESAME_LOG_LEVEL;
+
+function sesame(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--conditions=sesame-source', '--import', TSX, MAIN, ...args], {
+      env: ENV,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+let taken: Server;
+let port: number;
+beforeAll(async () => {
+  port = await freePort();
+  taken = createServer().listen(port, '127.0.0.1');
+  await new Promise((ready) => taken.once('listening', ready));
+});
+afterAll(() => taken.close());
+
+const inUse = () =>
+  `error ERR_PORT_IN_USE: cannot listen on 127.0.0.1:${port} (EADDRINUSE): the port is in use; choose another with --port or SESAME_PORT\n`;
+
+describe.concurrent('sesame serve on a port in use', { timeout: 90_000 }, () => {
+  for (const workers of ['1', '3']) {
+    it(`says so in one line, exits 5 and makes no admin (--workers ${workers})`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sesame-port-'));
+      const failed = await sesame([
+        'serve',
+        '--data-dir',
+        dataDir,
+        '--port',
+        String(port),
+        '--workers',
+        workers,
+      ]);
+      expect(failed.code, failed.stderr).toBe(5);
+      expect(failed.stderr).toBe(inUse());
+      expect(failed.stdout).toBe('');
+      // No admin was made, so the next start that works makes it and prints its password.
+      const users = await sesame(['users', 'list', '--data-dir', dataDir]);
+      expect(users.code, users.stderr).toBe(0);
+      expect(users.stdout).toBe('');
+    });
+  }
+
+  it('says so in one line with the default number of workers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sesame-port-'));
+    const failed = await sesame(['serve', '--data-dir', dataDir, '--port', String(port)]);
+    expect(failed.code, failed.stderr).toBe(5);
+    expect(failed.stderr).toBe(inUse());
+    expect(failed.stdout).toBe('');
+  });
+});

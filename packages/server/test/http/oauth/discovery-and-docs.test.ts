@@ -1,0 +1,109 @@
+import { createLocalKeySet, verify } from '@sesame/jwt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, loginAlice, type TestApp } from '../../helpers/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+describe('discovery', () => {
+  it('serves RFC 8414 metadata at both well-known URLs', async () => {
+    for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      const response = await t.app.inject({ url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({
+        issuer: 'http://127.0.0.1:8080',
+        token_endpoint: 'http://127.0.0.1:8080/oauth/token',
+        jwks_uri: 'http://127.0.0.1:8080/.well-known/jwks.json',
+        revocation_endpoint: 'http://127.0.0.1:8080/oauth/revoke',
+        introspection_endpoint: 'http://127.0.0.1:8080/oauth/introspect',
+        grant_types_supported: [
+          'password',
+          'client_credentials',
+          'refresh_token',
+          'authorization_code',
+          'urn:sesame:params:oauth:grant-type:wxapp',
+        ],
+        authorization_endpoint: 'http://127.0.0.1:8080/oauth/authorize',
+      });
+    }
+  });
+
+  it('publishes public keys only, and they verify issued tokens', async () => {
+    const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json();
+    expect(jwks.keys).toHaveLength(2); // current and next
+    for (const key of jwks.keys) {
+      expect(key.d).toBeUndefined();
+      expect(key.kty).toBe('EC');
+    }
+    const session = await loginAlice(t);
+    const { payload } = verify(session.access_token, createLocalKeySet(jwks), {
+      algorithms: ['ES256'],
+      issuer: 'http://127.0.0.1:8080',
+      audience: 'sesame',
+      typ: 'at+jwt',
+    });
+    expect(payload.username).toBe('alice');
+  });
+
+  it('keeps a retired key published and verifiable after a rotation', async () => {
+    const session = await loginAlice(t);
+    await t.services.keys.rotate();
+    const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json();
+    expect(jwks.keys).toHaveLength(3);
+    const userinfo = await t.app.inject({
+      url: '/userinfo',
+      headers: { authorization: `Bearer ${session.access_token}` },
+    });
+    expect(userinfo.statusCode).toBe(200);
+  });
+
+  it('answers health probes', async () => {
+    expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await t.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('OpenAPI and /docs', () => {
+  it('documents every route from its schema, with the code flow through sesame-docs', async () => {
+    const response = await t.app.inject({ url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toMatch(/^3\./);
+    for (const path of [
+      '/oauth/token',
+      '/oauth/revoke',
+      '/oauth/introspect',
+      '/userinfo',
+      '/admin/users',
+      '/admin/users/{id}/sessions',
+      '/.well-known/jwks.json',
+    ]) {
+      expect(document.paths[path], path).toBeDefined();
+    }
+    // RFC 9700 §2.4: the page logs in with the code flow and PKCE, not the password grant.
+    expect(document.components.securitySchemes.sesame.flows).toEqual({
+      authorizationCode: expect.objectContaining({
+        authorizationUrl: '/oauth/authorize',
+        tokenUrl: '/oauth/token',
+      }),
+    });
+    const tokenBody = document.paths['/oauth/token'].post.requestBody.content;
+    expect(Object.keys(tokenBody)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
+    expect(tokenBody['application/x-www-form-urlencoded'].schema.properties).toHaveProperty('refresh_token');
+    expect(document.paths['/admin/users'].get.security).toEqual([{ sesame: ['admin'] }]);
+  });
+
+  it('serves Swagger UI and its assets locally, with the sesame-docs client prefilled', async () => {
+    const page = await t.app.inject({ url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toMatch(/https?:\/\/(cdn|unpkg)/);
+    const init = await t.app.inject({ url: '/docs/static/swagger-initializer.js' });
+    expect(init.statusCode).toBe(200);
+    expect(init.body).toContain('sesame-docs');
+    const bundle = await t.app.inject({ url: '/docs/static/swagger-ui-bundle.js' });
+    expect(bundle.statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toFeedEntry } from '../../../src/http/oauth/revocations.js';
+import { basic, createTestApp, loginAlice, postForm, type TestApp } from '../../helpers/test-app.js';
+
+let t: TestApp;
+let auth: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  auth = basic(t.confidential.id, t.confidential.secret);
+});
+afterAll(async () => t.close());
+
+const page = (query = '', authorization: string | null = auth) =>
+  t.app.inject({
+    method: 'GET',
+    url: `/oauth/revocations${query}`,
+    headers: authorization === null ? {} : { authorization },
+  });
+
+async function revokeAccessToken(): Promise<string> {
+  const { access_token } = await loginAlice(t);
+  const response = await postForm(t.app, '/oauth/revoke', { token: access_token, client_id: t.publicId });
+  expect(response.statusCode).toBe(200);
+  return access_token;
+}
+
+describe('GET /oauth/revocations', () => {
+  it('lists revocations as NumericDate entries after a cursor, with more and cursor', async () => {
+    const first = await page();
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['cache-control']).toBe('no-store');
+    const start = first.json().cursor as string;
+    await revokeAccessToken();
+    await revokeAccessToken();
+    const all = (await page(`?since=${start}`)).json();
+    expect(all.entries).toHaveLength(2);
+    expect(all.more).toBe(false);
+    const [entry] = all.entries;
+    expect(entry).toMatchObject({ kind: 'jti', value: expect.any(String) });
+    expect(Number.isInteger(entry.expires_at) && entry.expires_at < 2 ** 32).toBe(true);
+    expect(entry.issued_before).toBeUndefined();
+    expect(all.cursor).toBe(String(all.entries[1].seq));
+
+    const one = (await page(`?since=${start}&limit=1`)).json();
+    expect(one).toMatchObject({ more: true, cursor: String(entry.seq) });
+    const rest = (await page(`?since=${one.cursor}&limit=1`)).json();
+    expect(rest.entries[0].seq).toBe(all.entries[1].seq);
+    expect((await page(`?since=${all.cursor}`)).json()).toEqual({
+      cursor: all.cursor,
+      entries: [],
+      more: false,
+    });
+  });
+
+  it('leaves out entries whose tokens have all expired', async () => {
+    const before = (await page()).json().entries.length;
+    t.clock.advance(3600_000);
+    expect((await page()).json().entries.length).toBeLessThan(before);
+    t.clock.advance(-3600_000);
+  });
+
+  it('requires a confidential client over HTTP Basic', async () => {
+    const none = await page('', null);
+    expect(none.statusCode).toBe(401);
+    expect(none.json().error).toBe('invalid_client');
+    expect(none.headers['www-authenticate']).toMatch(/^Basic/);
+    expect((await page('', basic(t.confidential.id, 'wrong'))).statusCode).toBe(401);
+    expect((await page('', basic(t.publicId, ''))).statusCode).toBe(401);
+  });
+
+  it.each(['?since=abc', '?since=-1', '?limit=0', '?limit=5000', '?since=1e3'])(
+    'refuses %s with 400',
+    async (query) => {
+      const response = await page(query);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toBe('invalid_request');
+    },
+  );
+});
+
+describe('GET /oauth/revocations/stream', () => {
+  it('requires client authentication before streaming', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/oauth/revocations/stream' });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('refuses a bad Last-Event-ID', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/oauth/revocations/stream',
+      headers: { authorization: auth, 'last-event-id': 'x' },
+    });
+    expect(response.statusCode).toBe(400);
+  });
+});
+
+describe('toFeedEntry', () => {
+  const base = { seq: 7, value: 'u1', createdAt: 0 };
+  it('turns a user cut-off into issued_before so that iat < issued_before ⇔ iat * 1000 <= cut-off', () => {
+    for (const cut of [100_000, 100_500, 100_999]) {
+      const entry = toFeedEntry({ ...base, kind: 'user', issuedBefore: cut, expiresAt: 900_001 });
+      for (const iat of [99, 100, 101]) expect(iat < entry.issued_before!).toBe(iat * 1000 <= cut);
+      expect(entry.expires_at).toBe(901);
+    }
+  });
+
+  it('gives client entries the same issued_before as user entries', () => {
+    const entry = toFeedEntry({ ...base, kind: 'client', issuedBefore: 100_500, expiresAt: 900_001 });
+    expect(entry).toEqual({ seq: 7, kind: 'client', value: 'u1', issued_before: 101, expires_at: 901 });
+  });
+
+  it('sends no issued_before for jti, sid and kid entries, and rounds expiry up', () => {
+    expect(toFeedEntry({ ...base, kind: 'kid', issuedBefore: null, expiresAt: 1_500 })).toEqual({
+      seq: 7,
+      kind: 'kid',
+      value: 'u1',
+      expires_at: 2,
+    });
+    expect(toFeedEntry({ ...base, kind: 'jti', issuedBefore: null, expiresAt: 1_500 })).toEqual({
+      seq: 7,
+      kind: 'jti',
+      value: 'u1',
+      expires_at: 2,
+    });
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * A schema change never loses data: a store made by the first migration and filled through the
+ * store API is opened by the current code, which applies every later migration; everything written
+ * before reads back the same. Run on SQLite always, and on PostgreSQL when it is reachable.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrationsFor, type SqlDialectName } from '../../src/store/migrations/index.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Client, Store } from '../../src/store/types.js';
+import { describeWithServices, dropSchema, freshSchema, PG_URL } from '../helpers/services.js';
+import { aClient, aFamily, aKey, aUser, MINUTE, T0 } from './conformance/fixtures.js';
+
+const FIRST = Object.keys(migrationsFor('sqlite'))[0]!;
+
+/** Brings an empty database to the first migration only, as the first release left it. */
+async function migrateToFirst(db: Kysely<unknown>, dialect: SqlDialectName, schema?: string) {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrationsFor(dialect) },
+    migrationTableSchema: schema,
+  });
+  const { error } = await migrator.migrateTo(FIRST);
+  if (error) throw error;
+}
+
+/**
+ * A client row as the first schema holds it, written in SQL: the store API of today writes columns
+ * later migrations added. It reads back with what those migrations give an existing client.
+ */
+async function insertFirstClient(db: Kysely<unknown>) {
+  const { permissions: _added, ...client } = aClient();
+  const row = {
+    client_id: client.clientId,
+    name: client.name,
+    type: client.type,
+    secret_hash: client.secretHash,
+    grant_types: JSON.stringify(client.grantTypes),
+    scopes: JSON.stringify(client.scopes),
+    redirect_uris: JSON.stringify(client.redirectUris),
+    audience: JSON.stringify(client.audience),
+    created_at: client.createdAt,
+    updated_at: client.updatedAt,
+  };
+  await (db as Kysely<{ clients: typeof row }>).insertInto('clients').values(row).execute();
+  // 003_client_permissions: an existing client has no permissions.
+  return { ...client, permissions: [] as string[] };
+}
+
+/** Writes one of everything the first schema holds; returns what to expect back. */
+async function fill(store: Store, client: Client) {
+  const user = aUser({ username: 'Migrated' });
+  const keys = [aKey('current'), aKey('next', { createdAt: T0 + 1 })];
+  const { family, first } = aFamily({ userId: user.id });
+  await store.createUser(user);
+  for (const key of keys) await store.insertSigningKey(key);
+  await store.createRefreshFamily(family, first);
+  const revocation = await store.addRevocation({
+    kind: 'sid',
+    value: family.id,
+    issuedBefore: null,
+    expiresAt: T0 + MINUTE,
+    createdAt: T0,
+  });
+  await store.initSetting('refresh_derivation_secret', 'kept');
+  await store.addAuditEvent({
+    at: T0,
+    type: 'login.ok',
+    actor: user.id,
+    subject: user.id,
+    clientId: null,
+    ip: null,
+    details: { n: 1 },
+  });
+  return { user, client, keys, family, first, revocation };
+}
+
+async function expectKept(store: Store, filled: Awaited<ReturnType<typeof fill>>) {
+  expect(await store.findUserByName('migrated')).toEqual(filled.user);
+  expect(await store.findClient(filled.client.clientId)).toEqual(filled.client);
+  expect(await store.listSigningKeys()).toEqual(filled.keys);
+  expect(await store.findRefreshFamily(filled.family.id)).toEqual(filled.family);
+  expect(await store.findRefreshToken(filled.first.tokenHash)).toEqual(filled.first);
+  expect(await store.listRevocations(0, T0, 10)).toEqual([filled.revocation]);
+  expect(await store.getSetting('refresh_derivation_secret')).toBe('kept');
+  expect((await store.listAuditEvents({ limit: 10 })).map((e) => e.type)).toEqual(['login.ok']);
+  // And the store keeps working: the seq goes on after the migrated entries.
+  const next = await store.addRevocation({ ...filled.revocation, value: 'after' });
+  expect(next.seq).toBeGreaterThan(filled.revocation.seq);
+}
+
+describe('migrations keep the data: SQLite', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sesame-migrate-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it(`upgrades a filled ${FIRST} file to the latest schema`, async () => {
+    const file = join(root, 'sesame.db');
+    const raw = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    await migrateToFirst(raw, 'sqlite');
+    const client = await insertFirstClient(raw);
+    await raw.destroy();
+    const old = await openSqliteStore({ file, migrate: false });
+    const filled = await fill(old, client);
+    await old.close();
+    const upgraded = await openSqliteStore({ file });
+    await expectKept(upgraded, filled);
+    await upgraded.close();
+    const check = new Database(file, { readonly: true });
+    const names = check.prepare('select name from kysely_migration order by name').all();
+    check.close();
+    expect(names.map((n) => (n as { name: string }).name)).toEqual(Object.keys(migrationsFor('sqlite')));
+  });
+});
+
+await describeWithServices(['PostgreSQL'], 'migrations keep the data: PostgreSQL', () => {
+  it(`upgrades a filled ${FIRST} schema to the latest`, async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}`, max: 1 });
+    const raw = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    await migrateToFirst(raw, 'postgres', schema);
+    const client = await insertFirstClient(raw);
+    await raw.destroy();
+    try {
+      const old = await openPostgresStore({ url: PG_URL, schema, migrate: false });
+      const filled = await fill(old, client);
+      await old.close();
+      const upgraded = await openPostgresStore({ url: PG_URL, schema });
+      await expectKept(upgraded, filled);
+      await upgraded.close();
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+});
