@@ -7,13 +7,12 @@ import {
   type KeyInput,
   type KeySet,
 } from '@sesame/jwt';
+import { ProtocolError, RevocationList } from '@sesame/protocol';
 import { type GuardError, insufficientScope, invalidToken, unavailable } from './errors.js';
 import { bearerToken } from './lib/bearer.js';
-import { DiscoveryError } from './lib/discovery.js';
 import { missingScopes, scopeList } from './lib/scopes.js';
 import { createTokenVerifier, type TokenVerifier } from './lib/token-verifier.js';
 import { type FeedHealth, type RevocationFeed, startRevocationFeed } from './revocation-feed.js';
-import { RevocationList } from './revocation-list.js';
 
 /** The claims of a verified access token (RFC 9068 §2.2, plus Sesame's and the classic profile's). */
 export interface AccessTokenClaims extends JwtPayload {
@@ -230,7 +229,7 @@ export function createGuard(options: GuardOptions): Guard {
 
 function toGuardError(error: unknown, realm: string): GuardError {
   if (
-    error instanceof DiscoveryError ||
+    (error instanceof ProtocolError && error.code.startsWith('ERR_DISCOVERY')) ||
     isJwtError(error, 'ERR_JWKS_FETCH') ||
     isJwtError(error, 'ERR_JWKS_TIMEOUT')
   ) {

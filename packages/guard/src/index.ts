@@ -6,6 +6,8 @@
  * const guard = createGuard({ issuer: 'http://127.0.0.1:8080', audience: 'quiz-api' });
  * const claims = await guard.authenticate(req.headers.authorization, { scopes: 'quiz' });
  */
+
+export { type RevocationEntry, type RevocationKind, RevocationList } from '@sesame/protocol';
 export {
   GuardError,
   type GuardErrorCode,
@@ -22,4 +24,3 @@ export {
 } from './guard.js';
 export { grantedScopes } from './lib/scopes.js';
 export type { FeedHealth, FeedState } from './revocation-feed.js';
-export { type RevocationEntry, type RevocationKind, RevocationList } from './revocation-list.js';

@@ -1,13 +1,6 @@
-import {
-  abortableSleep,
-  basicAuthorization,
-  FeedRefused,
-  feedUrl,
-  fetchPage,
-  refusal,
-} from './lib/feed-http.js';
+import { formatBasicCredentials, type RevocationEntry, type RevocationList } from '@sesame/protocol';
+import { abortableSleep, FeedRefused, feedUrl, fetchPage, refusal } from './lib/feed-http.js';
 import { streamFeed } from './lib/feed-stream.js';
-import type { RevocationEntry, RevocationList } from './revocation-list.js';
 
 /** Where the feed client is: streaming (SSE), polling (the stream failed), or down (neither works). */
 export type FeedState = 'connecting' | 'streaming' | 'polling' | 'down' | 'closed';
@@ -80,7 +73,7 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
   const stallTimeoutMs = options.stallTimeoutMs ?? 40_000;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const tolerance = options.clockTolerance ?? 0;
-  const authorization = basicAuthorization(options.clientId, options.clientSecret);
+  const authorization = formatBasicCredentials(options.clientId, options.clientSecret);
   const closer = new AbortController();
 
   let state: FeedState = 'connecting';

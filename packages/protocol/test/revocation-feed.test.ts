@@ -97,6 +97,19 @@ describe('RevocationList upkeep', () => {
     expect(list.revokedBy({ sub: 'u', iat: 39 })).toBeUndefined();
   });
 
+  it('keeps the latest user cut-off until the last of its entries expires', () => {
+    const now = 1_000_000;
+    const list = new RevocationList();
+    list.add({ seq: 1, kind: 'user', value: 'u', issued_before: now - 50, expires_at: now + 20 }, now);
+    list.add({ seq: 2, kind: 'user', value: 'u', issued_before: now - 100, expires_at: now + 10 }, now);
+    expect(list.revokedBy({ sub: 'u', iat: now - 60 })).toBe('user');
+    expect(list.revokedBy({ sub: 'u', iat: now - 50 })).toBeUndefined();
+    expect(list.purge(now + 10)).toBe(0);
+    expect(list.revokedBy({ sub: 'u', iat: now - 60 })).toBe('user');
+    expect(list.purge(now + 20)).toBe(1);
+    expect(list.size).toBe(0);
+  });
+
   it('holds 100,000 entries and finds the last one', () => {
     const list = new RevocationList();
     for (let i = 0; i < 100_000; i++)

@@ -1,13 +1,4 @@
-import { parseEntry, type RevocationEntry } from '../revocation-list.js';
-
-/**
- * RFC 6749 §2.3.1: the client id and secret are encoded with application/x-www-form-urlencoded
- * (Appendix B) before being joined by ":" and Base64-encoded for HTTP Basic.
- */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const form = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
-  return `Basic ${Buffer.from(`${form(clientId)}:${form(clientSecret)}`).toString('base64')}`;
-}
+import { decodeRevocation, type RevocationEntry } from '@sesame/protocol';
 
 /** The feed URL with `since` (and `limit`) set; the stream lives at `<url>/stream`. */
 export function feedUrl(base: URL, path: '' | '/stream', cursor: string | undefined, limit?: number): URL {
@@ -75,7 +66,7 @@ export async function fetchPage(
   const page = body as { cursor?: unknown; entries: unknown[]; more?: unknown };
   const entries: RevocationEntry[] = [];
   for (const item of page.entries) {
-    const entry = parseEntry(item);
+    const entry = decodeRevocation(item);
     if (entry !== undefined) entries.push(entry);
   }
   return {

@@ -1,4 +1,4 @@
-import { parseEntry, type RevocationEntry } from '../revocation-list.js';
+import { decodeRevocation, type RevocationEntry } from '@sesame/protocol';
 import { readEvents } from './sse.js';
 
 export interface StreamHandlers {
@@ -71,7 +71,7 @@ export async function streamFeed(request: StreamRequest, on: StreamHandlers): Pr
       if (event.event !== 'revocation') continue;
       let entry: RevocationEntry | undefined;
       try {
-        entry = parseEntry(JSON.parse(event.data));
+        entry = decodeRevocation(JSON.parse(event.data));
       } catch {
         entry = undefined;
       }

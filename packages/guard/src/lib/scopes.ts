@@ -1,17 +1,23 @@
 import type { JwtPayload } from '@sesame/jwt';
+import { isScopeToken, ProtocolError, parseScope, validateScopes } from '@sesame/protocol';
 
 /**
- * The scopes a token grants: RFC 9068 §2.2.3 `scope` (space-separated, RFC 6749 §3.3), or the
- * classic profile's `scopes` array. A claim of the wrong type grants nothing.
+ * The scopes a token grants: RFC 9068 §2.2.3 `scope` (a scope string, RFC 6749 §3.3, parsed by
+ * @sesame/protocol), or the classic profile's `scopes` array. A claim of the wrong type or outside
+ * the grammar grants nothing.
  */
 export function grantedScopes(payload: JwtPayload): ReadonlySet<string> {
   const { scope, scopes } = payload;
   const granted = new Set<string>();
   if (typeof scope === 'string') {
-    for (const item of scope.split(' ')) if (item !== '') granted.add(item);
+    try {
+      for (const item of parseScope(scope)) granted.add(item);
+    } catch {
+      // A malformed scope claim grants nothing: fail closed.
+    }
   }
   if (Array.isArray(scopes)) {
-    for (const item of scopes) if (typeof item === 'string' && item !== '') granted.add(item);
+    for (const item of scopes) if (isScopeToken(item)) granted.add(item);
   }
   return granted;
 }
@@ -24,16 +30,16 @@ export function missingScopes(payload: JwtPayload, required: readonly string[]):
 }
 
 /**
- * Normalises a scope option: "a b" or ["a", "b"] → ["a", "b"]. Scope tokens are
- * `1*( %x21 / %x23-5B / %x5D-7E )` (RFC 6749 §3.3); anything else is a configuration error.
+ * Normalises a scope option: a scope string "a b" (RFC 6749 §3.3) or a list ["a", "b"] → ["a", "b"];
+ * anything outside the grammar is a configuration error.
  */
 export function scopeList(value: string | readonly string[] | undefined, option: string): string[] {
   if (value === undefined) return [];
-  const items = typeof value === 'string' ? value.split(' ').filter((item) => item !== '') : [...value];
-  for (const item of items) {
-    if (typeof item !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(item)) {
+  try {
+    return typeof value === 'string' ? parseScope(value) : validateScopes(value);
+  } catch (error) {
+    if (error instanceof ProtocolError)
       throw new TypeError(`${option} must hold scope tokens (RFC 6749 §3.3)`);
-    }
+    throw error;
   }
-  return items;
 }

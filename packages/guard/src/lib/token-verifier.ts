@@ -10,7 +10,7 @@ import {
   type RemoteKeySet,
   type VerifyOptions,
 } from '@sesame/jwt';
-import { type DiscoveryError, discoverJwksUri } from './discovery.js';
+import { discoverJwksUri, type ProtocolError } from '@sesame/protocol';
 
 export interface TokenVerifierOptions {
   issuer: string;
@@ -34,7 +34,7 @@ export interface VerifiedToken {
   kid: string | undefined;
 }
 
-/** Verifies a token's signature and claims; resolves to them or rejects with a JwtError or DiscoveryError. */
+/** Verifies a token's signature and claims; resolves to them or rejects with a JwtError or a discovery ProtocolError. */
 export type TokenVerifier = (token: string) => VerifiedToken | Promise<VerifiedToken>;
 
 /** After a failed discovery, calls fail fast for this long instead of fetching again. */
@@ -102,7 +102,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   let remote: RemoteKeySet | undefined;
   let discovering: Promise<RemoteKeySet> | undefined;
-  let discoveryFailed: { at: number; error: DiscoveryError } | undefined;
+  let discoveryFailed: { at: number; error: ProtocolError } | undefined;
   let cachedFor: unknown;
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let reloading: Promise<void> | undefined;
@@ -114,12 +114,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (discoveryFailed !== undefined && now() - discoveryFailed.at < DISCOVERY_RETRY_MS) {
       return Promise.reject(discoveryFailed.error);
     }
-    discovering ??= discoverJwksUri(options.issuer, options.fetch, 5_000).then(
+    discovering ??= discoverJwksUri(options.issuer, { fetch: options.fetch, timeoutMs: 5_000 }).then(
       (url) => {
         remote = makeRemote(url);
         return remote;
       },
-      (error: DiscoveryError) => {
+      (error: ProtocolError) => {
         discoveryFailed = { at: now(), error };
         discovering = undefined;
         throw error;
