@@ -32,6 +32,18 @@ const walls = [
     to: { path: '^(packages|examples)/', pathNot: '^packages/protocol/' },
   },
   {
+    name: 'tools-import-only-jwt',
+    comment:
+      '@sesame/tools decodes, signs and verifies without the server or its native dependencies: ' +
+      'of ours only jwt (and protocol, zero-dependency too), of npm nothing.',
+    severity: 'error',
+    from: { path: '^packages/tools/' },
+    to: {
+      path: ['^(packages|examples)/', '(^|/)node_modules/'],
+      pathNot: '^packages/(tools|jwt|protocol)/',
+    },
+  },
+  {
     name: 'guard-never-imports-server',
     comment: 'The guard runs inside resource servers; it must not pull in the token service.',
     severity: 'error',

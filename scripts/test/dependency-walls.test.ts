@@ -20,6 +20,9 @@ const ALLOWED: Record<string, string> = {
   'packages/jwt/src/index.ts': `import { a } from './lib/a.js';\nexport const jwt = a;\n`,
   'packages/jwt/src/lib/a.ts': `export const a = 1;\n`,
   'packages/protocol/src/index.ts': `export const protocol = 1;\n`,
+  'node_modules/left-pad/package.json': `{ "name": "left-pad", "main": "index.js" }\n`,
+  'node_modules/left-pad/index.js': `module.exports = (s) => s;\n`,
+  'packages/tools/src/index.ts': `import { jwt } from '../../jwt/src/index.js';\nimport { readFile } from 'node:fs/promises';\nexport const tools = [jwt, readFile];\n`,
   'packages/guard/src/index.ts': `import { jwt } from '../../jwt/src/index.js';\nimport { protocol } from '../../protocol/src/index.js';\nexport const guard = jwt + protocol;\n`,
   'packages/server/src/index.ts': `export { route } from './http/route.js';\n`,
   'packages/server/src/store/types.ts': `export type Store = { ping(): void };\n`,
@@ -50,6 +53,18 @@ const FORBIDDEN: [rule: string, from: string, line: string, to: string][] = [
     'packages/protocol/src/index.ts',
     `import '../../jwt/src/lib/a.js';`,
     'packages/jwt/src/lib/a.ts',
+  ],
+  [
+    'tools-import-only-jwt',
+    'packages/tools/src/index.ts',
+    `import '../../guard/src/index.js';`,
+    'packages/guard/src/index.ts',
+  ],
+  [
+    'tools-import-only-jwt',
+    'packages/tools/src/index.ts',
+    `import 'left-pad';`,
+    'node_modules/left-pad/index.js',
   ],
   [
     'guard-never-imports-server',

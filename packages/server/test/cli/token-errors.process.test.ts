@@ -2,9 +2,8 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_WEAK_SECRETS, weakSecretReason } from '@sesame/tools';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WEAK_SECRETS } from '../../src/cli/lib/weak-secrets.js';
-import { weakSecretReason } from '../../src/http/web/debugger/analysis.js';
 import { cliOk, oneLineError, REPO_ROOT, runCli, tempDir } from './run-cli.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

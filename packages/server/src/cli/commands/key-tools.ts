@@ -1,7 +1,6 @@
+import { collect, generateCommand, jwksCommand, thumbprintCommand } from '@sesame/tools';
 import type { Command } from 'commander';
 import { action, configure } from '../lib/errors.js';
-import { collect } from '../lib/input.js';
-import { generateCommand, jwksCommand, thumbprintCommand } from '../lib/key-commands.js';
 
 /**
  * Adds `generate`, `thumbprint` and `jwks` under the `keys` command (whose `list` and `rotate`

@@ -1,9 +1,6 @@
+import { collect, collectList, decodeCommand, signCommand, verifyCommand } from '@sesame/tools';
 import type { Command } from 'commander';
-import { decodeCommand } from '../lib/decode-token.js';
 import { action, configure } from '../lib/errors.js';
-import { collect, collectList } from '../lib/input.js';
-import { signCommand } from '../lib/sign-token.js';
-import { verifyCommand } from '../lib/verify-token.js';
 
 /**
  * Adds `sesame token decode|sign|verify` to the program: look inside a token, make one for a test,

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
@@ -26,9 +28,15 @@ export const DEBUGGER_CSP = [
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const PAGE_DIR = `${PACKAGE_ROOT}src/http/web/debugger/page/`;
 const SCRIPT_DIR = `${PACKAGE_ROOT}dist/http/web/debugger/static/`;
+/**
+ * The token analysis the page shares with `sesame token decode` is @sesame/tools': its compiled
+ * module (plain ES2023, no imports) is served as /debugger/js/analysis.js, where the page's
+ * `import '../analysis.js'` finds it.
+ */
+const ANALYSIS = `${dirname(createRequire(import.meta.url).resolve('@sesame/tools/package.json'))}/dist/analysis.js`;
 
-/** The compiled modules: analysis.js and page/*.js, plain names only (no "..", no other folders). */
-const SCRIPT_PATH = /^(page\/)?[a-z][a-z0-9-]*\.js$/;
+/** The compiled modules: page/*.js and analysis.js, plain names only (no "..", no other folders). */
+const SCRIPT_PATH = /^page\/[a-z][a-z0-9-]*\.js$/;
 
 function secure(reply: FastifyReply, type: string): FastifyReply {
   return reply
@@ -69,7 +77,8 @@ export const debuggerPage: FastifyPluginAsync = async (app) => {
   });
   app.get<{ Params: { '*': string } }>('/debugger/js/*', { schema }, async (request, reply) => {
     const path = request.params['*'];
-    const script = SCRIPT_PATH.test(path) ? await fileOrNull(`${SCRIPT_DIR}${path}`) : null;
+    const file = path === 'analysis.js' ? ANALYSIS : SCRIPT_PATH.test(path) ? `${SCRIPT_DIR}${path}` : null;
+    const script = file === null ? null : await fileOrNull(file);
     // A missing script on a checkout that was never built: say so instead of a blank page.
     if (script === null) return reply.code(404).send({ error: 'not_found', hint: 'run npm run build' });
     return secure(reply, 'text/javascript; charset=utf-8').send(script);

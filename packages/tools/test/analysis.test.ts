@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isListed } from '../../../src/cli/lib/weak-secrets.js';
-import {
-  claimRows,
-  isoDate,
-  relativeTime,
-  tokenWarnings,
-  weakSecretReason,
-} from '../../../src/http/web/debugger/analysis.js';
+import { claimRows, isoDate, relativeTime, tokenWarnings, weakSecretReason } from '../src/analysis.js';
+import { isListed } from '../src/weak-secrets.js';
 
 const NOW = 1_750_000_000;
 const codes = (header: object, payload: object) =>

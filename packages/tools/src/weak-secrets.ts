@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type TokenWarning, weakSecretReason } from '../../http/web/debugger/analysis.js';
+import { type TokenWarning, weakSecretReason } from './analysis.js';
 import { badInput } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import { type Algorithm, algorithmSpec, decode, importKey, isJwtError, verifyJws } from '@sesame/jwt';
-import { claimRows, type TokenWarning, tokenWarnings } from '../../http/web/debugger/analysis.js';
+import { claimRows, type TokenWarning, tokenWarnings } from './analysis.js';
 import { badInput, usage } from './errors.js';
 import { readToken, secretFromEnv } from './input.js';
 import { colourEnabled, palette, renderDecoded } from './render.js';

@@ -1,4 +1,4 @@
-import type { ClaimRow, TokenWarning } from '../../http/web/debugger/analysis.js';
+import type { ClaimRow, TokenWarning } from './analysis.js';
 
 /** ANSI styles; every function is the identity when colour is off. */
 export interface Palette {
