@@ -108,7 +108,7 @@ const pending = [
     name: 'no-folder-circles',
     comment:
       'Folders form layers; a circle between two folders means neither is below the other. ' +
-      '(pending: http/oauth <-> grants, http/oauth <-> http/web/login, store <-> domain/keys <-> config)',
+      '(pending: http/oauth <-> grants, store <-> domain/keys <-> config)',
     scope: 'folder',
     from: { path: '^(packages|examples)/' },
     to: { circular: true },

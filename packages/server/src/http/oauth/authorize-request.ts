@@ -144,9 +144,3 @@ export function responseUrl(
   }
   return url.href;
 }
-
-/** The CSP source that lets a form's redirect reach the client: its origin, or a custom scheme. */
-export function redirectSource(redirectUri: string): string {
-  const url = new URL(redirectUri);
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
-}

@@ -5,7 +5,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CookieOptions } from '../../../domain/accounts/browser-sessions.js';
-import { redirectSource } from '../../oauth/authorize-request.js';
+
+/** The CSP source that lets a form's redirect reach the client: its origin, or a custom scheme. */
+function redirectSource(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+}
 
 /** The page's CSP; `redirectUri` widens form-action to the one verified redirect URI's origin. */
 export function pageCsp(redirectUri?: string): string {
