@@ -23,6 +23,7 @@ import { malformedBodyAttacks } from './cases/malformed-bodies.js';
 import { refreshReplayAttacks, stuffingAttacks } from './cases/replay.js';
 import { revocationReachAttacks } from './cases/revocation-reach.js';
 import { signatureAttacks } from './cases/signature.js';
+import { slowReaderAttacks } from './cases/slow-reader.js';
 import { weakSecretStartAttacks } from './cases/weak-secret-start.js';
 import { assertBuilt } from './lib/processes.js';
 import { Report } from './lib/report.js';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     ['login protection', loginProtectionAttacks],
     ['revocation reach', revocationReachAttacks],
     ['entitlement', entitlementAttacks],
+    ['slow reader', slowReaderAttacks],
     // Last on the main server: failed logins throttle this address there.
     ['malformed bodies', malformedBodyAttacks],
     ['credential stuffing', stuffingAttacks],

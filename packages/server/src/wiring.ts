@@ -9,6 +9,7 @@ import type { Services } from './domain/services.js';
 import { createAccessTokens } from './domain/tokens/access-token.js';
 import { createDenylist } from './domain/tokens/denylist.js';
 import { createRefreshFamilies } from './domain/tokens/refresh-families.js';
+import { createRevocationHub } from './domain/tokens/revocation-hub.js';
 import type { Store } from './store/types.js';
 
 export interface CreateServicesOptions {
@@ -52,6 +53,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     maxTokenLifetimeMs: config.accessTokenTtl,
     ...(shared && !pushed ? { syncIntervalMs: 0 } : {}),
   });
+  const revocationFeed = createRevocationHub({
+    store,
+    now,
+    onError: (error) => log?.warn({ err: error }, 'revocation feed: reading the store failed'),
+  });
   const services: Services = {
     config,
     store,
@@ -69,6 +75,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       denylist,
     }),
     revocations: denylist,
+    revocationFeed,
     throttle: createLoginThrottle({
       store,
       now,
@@ -96,6 +103,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     },
     async close() {
       keys.stop();
+      revocationFeed.close();
     },
   };
   return Object.freeze(services);

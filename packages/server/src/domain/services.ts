@@ -7,6 +7,7 @@ import type { Keyring } from './keys/keyring.js';
 import type { AccessTokens } from './tokens/access-token.js';
 import type { Denylist } from './tokens/denylist.js';
 import type { RefreshFamilies } from './tokens/refresh-families.js';
+import type { RevocationHub } from './tokens/revocation-hub.js';
 
 /**
  * Everything a route or a grant may use, built once by `buildApp` and reached through
@@ -25,10 +26,12 @@ export interface Services {
   readonly sessions: RefreshFamilies;
   /** The access-token denylist (jti, sid, user), mirrored for the hot path. */
   readonly revocations: Denylist;
+  /** The revocation feed's one store reader, fanned out to every open feed stream. */
+  readonly revocationFeed: RevocationHub;
   readonly throttle: LoginThrottle;
   /** Records an audit event; never throws into the request (a failed audit write is logged). */
   audit(event: AuditInput): Promise<void>;
-  /** Stops background work (key rotation timer); the store stays open (its owner closes it). */
+  /** Stops background work (key rotation timer, the feed's poll); the store stays open (its owner closes it). */
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Revocation, Store } from '../../store/types.js';
 import { authenticateClient, invalidClient } from './client-auth.js';
 import { OAuthError } from './errors.js';
+import { createFeedStreams } from './revocation-stream.js';
 import { oauthErrorResponses } from './schemas.js';
 
 /**
@@ -22,11 +23,6 @@ export interface FeedEntry {
 }
 
 const PAGE_MAX = 1000;
-const STREAM_PAGE = 500;
-/** The store is polled this often while a stream is open: revocations reach guards within ~250 ms. */
-const POLL_MS = 250;
-/** A comment line this often keeps proxies from closing an idle stream and lets guards see it live. */
-const HEARTBEAT_MS = 15_000;
 const CURSOR = /^[0-9]{1,15}$/;
 
 /**
@@ -49,6 +45,10 @@ export function toFeedEntry(entry: Revocation): FeedEntry {
       }
     : { seq: entry.seq, kind: entry.kind, value: entry.value, expires_at: seconds(entry.expiresAt) };
 }
+
+/** One entry as a Server-Sent Event: its seq is the event id a guard resumes from. */
+const sseEvent = (entry: Revocation) =>
+  `id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(toFeedEntry(entry))}\n\n`;
 
 async function authenticateFeedClient(request: FastifyRequest, app: FastifyInstance): Promise<void> {
   if (request.headers.authorization === undefined)
@@ -96,11 +96,10 @@ const querySchema = {
 export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> {
   const store: Store = app.sesame.store;
   const now = () => app.sesame.now();
-  const streams = new Set<() => void>();
+  // One store poll per process fans out to every stream (domain/tokens/revocation-hub.ts).
+  const streams = createFeedStreams({ hub: app.sesame.revocationFeed, frame: sseEvent });
   // preClose, not onClose: the server waits for open connections before onClose runs.
-  app.addHook('preClose', async () => {
-    for (const end of streams) end();
-  });
+  app.addHook('preClose', async () => streams.closeAll());
 
   app.get(
     '/oauth/revocations',
@@ -155,62 +154,14 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
       await authenticateFeedClient(request, app);
       // HTML Standard §9.2: a reconnecting EventSource sends the last id it saw; it wins over `since`.
       const lastEventId = request.headers['last-event-id'];
-      let cursor =
+      const cursor =
         typeof lastEventId === 'string' && lastEventId !== ''
           ? cursorOf(lastEventId, 'Last-Event-ID')
           : cursorOf((request.query as { since?: string }).since, 'since');
-
       reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      raw.write(': sesame revocation feed\n\n');
-
-      let closed = false;
-      let pumping = false;
-      const pump = async () => {
-        if (pumping || closed) return;
-        pumping = true;
-        try {
-          for (;;) {
-            const entries = await store.listRevocations(cursor, now(), STREAM_PAGE);
-            if (closed || entries.length === 0) break;
-            for (const entry of entries) {
-              raw.write(
-                `id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(toFeedEntry(entry))}\n\n`,
-              );
-              cursor = entry.seq;
-            }
-            if (entries.length < STREAM_PAGE) break;
-          }
-        } catch (error) {
-          request.log.warn({ err: error }, 'revocation stream: reading the store failed');
-        } finally {
-          pumping = false;
-        }
-      };
-      // Polling the store (not hooking this process's revoke path) also carries revocations made by
-      // `sesame` CLI commands and by other instances sharing the store.
-      const poll = setInterval(pump, POLL_MS);
-      // Distributed mode: pushed as soon as any instance appends (Redis pub/sub), not at the next poll.
-      const unwatch = store.watchRevocations?.(() => void pump());
-      const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
-      const end = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(poll);
-        unwatch?.();
-        clearInterval(heartbeat);
-        streams.delete(end);
-        raw.end();
-      };
-      streams.add(end);
-      raw.on('close', end);
-      await pump();
+      streams.open(reply.raw, cursor, (message, error) =>
+        request.log.warn(error === undefined ? {} : { err: error }, message),
+      );
     },
   );
 }
