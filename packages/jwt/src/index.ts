@@ -18,6 +18,7 @@ export { base64urlDecode, base64urlEncode, isBase64url } from './base64url.js';
 export type { ClaimOptions, JwtPayload } from './claims.js';
 export { decode } from './decode.js';
 export { isJwtError, JwtError, type JwtErrorCode } from './errors.js';
+export { importKey, type KeyInput } from './import-key.js';
 export { exportJWK, importJWK, type JWK, type JWKS, thumbprint, thumbprintUri } from './jwk.js';
 export { DEFAULT_MAX_TOKEN_SIZE, type JwsHeader, signJws, type VerifyJwsOptions, verifyJws } from './jws.js';
 export { createLocalKeySet, type KeySet, type LocalKeySet } from './key-sets.js';
@@ -26,9 +27,7 @@ export {
   generateKeyPair,
   generateSecret,
   type ImportKeyOptions,
-  importKey,
   Key,
-  type KeyInput,
 } from './keys.js';
 export { createRemoteKeySet, type RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
 export { createSigner, type Signer, type SignOptions, sign } from './sign.js';

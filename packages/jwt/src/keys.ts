@@ -1,12 +1,9 @@
-import { Buffer } from 'node:buffer';
 import {
-  createPrivateKey,
   createPublicKey,
   createSecretKey,
   generateKeyPairSync,
-  KeyObject,
+  type KeyObject,
   randomBytes,
-  X509Certificate,
 } from 'node:crypto';
 import {
   type Algorithm,
@@ -16,7 +13,6 @@ import {
   MIN_RSA_BITS,
 } from './algorithms.js';
 import { JwtError } from './errors.js';
-import { importJWK, type JWK, looksLikeJwk } from './jwk.js';
 import { hasRocaFingerprint } from './lib/roca.js';
 
 const constructing = Symbol('Key');
@@ -59,39 +55,9 @@ export class Key {
   }
 }
 
-/** What `importKey` accepts. */
-export type KeyInput = KeyObject | JWK | string | Uint8Array;
-
 export interface ImportKeyOptions {
   /** Key id to attach (a JWK's own `kid` is used when this is absent). */
   kid?: string;
-}
-
-/**
- * Imports a key for one algorithm: PEM (SPKI, PKCS#8, PKCS#1, X.509 certificate), a JWK object or
- * JSON text, a node `KeyObject`, or raw secret bytes or a string for HS*. Weak keys are refused:
- * HMAC secrets shorter than the hash, RSA under 2048 bits, curves that do not match the algorithm.
- * A public key in any form (PEM, JWK, certificate, SSH, DER) is refused as an HMAC secret.
- *
- * @example
- * const key = importKey(fs.readFileSync('public.pem', 'utf8'), 'RS256');
- * const secret = importKey(process.env.JWT_SECRET!, 'HS256');
- */
-export function importKey(input: KeyInput, alg: Algorithm, options: ImportKeyOptions = {}): Key {
-  const spec = algorithmSpec(alg);
-  if (!spec) throw new JwtError('ERR_JOSE_ALG_NOT_ALLOWED', 'unsupported algorithm');
-  if (input instanceof KeyObject) return bindKey(input, spec, options.kid);
-  if (typeof input === 'string' && looksLikeJwk(input)) {
-    return importJWK(parseJwkText(input), alg, options);
-  }
-  if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
-    return importJWK(input, alg, options);
-  }
-  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
-    throw new JwtError('ERR_JWK_INVALID', 'key input must be a KeyObject, a JWK, a string or bytes');
-  }
-  if (spec.family === 'HMAC') return bindKey(secretFromRaw(input), spec, options.kid);
-  return bindKey(asymmetricFromRaw(input), spec, options.kid);
 }
 
 /** @internal Checks a node key against the algorithm and wraps it. Every Key is made here. */
@@ -173,83 +139,6 @@ function curveOf(keyObject: KeyObject): string | undefined {
       return 'Ed448';
     default:
       return undefined;
-  }
-}
-
-const PUBLIC_KEY_TEXT = /^\s*(-----BEGIN|ssh-(rsa|dss|ed25519|ed448)\s|ecdsa-sha2-|sk-(ssh|ecdsa)-|\{)/;
-
-/**
- * An HMAC secret from raw bytes or text. Anything that is, or looks like, a public key is refused:
- * verifying HS256 with a server's public key as the secret is the classic algorithm-confusion
- * attack (RFC 8725 §2.1).
- */
-function secretFromRaw(input: string | Uint8Array): KeyObject {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
-  const text = bytes.subarray(0, 64).toString('latin1');
-  if (PUBLIC_KEY_TEXT.test(text) || isDerKey(bytes) || isBase64DerKey(bytes)) {
-    throw new JwtError('ERR_JWK_INVALID', 'a public or private key cannot be used as an HMAC secret');
-  }
-  if (bytes.length === 0) throw new JwtError('ERR_JWK_INVALID', 'the HMAC secret is empty');
-  return createSecretKey(bytes);
-}
-
-function isDerKey(bytes: Buffer): boolean {
-  if (bytes[0] !== 0x30) return false; // every DER key starts with a SEQUENCE
-  for (const attempt of [
-    () => createPublicKey({ key: bytes, format: 'der', type: 'spki' }),
-    () => createPublicKey({ key: bytes, format: 'der', type: 'pkcs1' }),
-    () => createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' }),
-    () => new X509Certificate(bytes),
-  ]) {
-    try {
-      attempt();
-      return true;
-    } catch {
-      // not this form
-    }
-  }
-  return false;
-}
-
-/** A PEM body without its armour ("MIIB…", "MFkw…") is still a key: base64 text that decodes to DER. */
-function isBase64DerKey(bytes: Buffer): boolean {
-  const text = bytes.toString('latin1').replace(/\s+/g, '');
-  if (!text.startsWith('M') || text.length < 40 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return false;
-  return isDerKey(Buffer.from(text, 'base64'));
-}
-
-function asymmetricFromRaw(input: string | Uint8Array): KeyObject {
-  const isText = typeof input === 'string';
-  const pem = isText ? input : Buffer.from(input);
-  const text = typeof pem === 'string' ? pem : pem.subarray(0, 32).toString('latin1');
-  try {
-    if (/^\s*-----BEGIN CERTIFICATE-----/.test(text)) return new X509Certificate(pem).publicKey;
-    if (/^\s*-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return createPrivateKey(pem);
-    if (/^\s*-----BEGIN/.test(text)) return createPublicKey(pem);
-  } catch {
-    throw new JwtError('ERR_JWK_INVALID', 'the PEM key could not be parsed');
-  }
-  if (isText) throw new JwtError('ERR_JWK_INVALID', 'expected a PEM key or a JWK');
-  const der = Buffer.from(input);
-  for (const attempt of [
-    () => createPublicKey({ key: der, format: 'der', type: 'spki' }),
-    () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
-    () => new X509Certificate(der).publicKey,
-  ]) {
-    try {
-      return attempt();
-    } catch {
-      // not this form
-    }
-  }
-  throw new JwtError('ERR_JWK_INVALID', 'the DER key could not be parsed');
-}
-
-function parseJwkText(text: string): JWK {
-  try {
-    return JSON.parse(text) as JWK;
-  } catch {
-    throw new JwtError('ERR_JWK_INVALID', 'the JWK is not valid JSON');
   }
 }
 
