@@ -1,6 +1,6 @@
 /**
  * `npm run docs:config`: writes docs/configuration.md from the configuration schema
- * (packages/server/src/config/schema.ts). packages/server/test/config-docs.test.ts fails when the
+ * (packages/server/src/config/schema.ts). packages/server/test/config/docs.test.ts fails when the
  * committed file differs, so a new or changed key is documented in the same commit.
  */
 import { writeFileSync } from 'node:fs';

@@ -4,9 +4,7 @@
  * javascript:, data:, file:, wildcards, fragments or userinfo. The error names the URI and the rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../src/cli/lib/errors.js';
 import { redirectUriProblem } from '../../../src/domain/clients/validate.js';
-import { oneLineError, runCli, tempDir } from '../../cli/run-cli.js';
 import { createTestApp, loginAdmin, type TestApp } from '../../helpers/test-app.js';
 
 const ACCEPTED = [
@@ -90,26 +88,5 @@ describe('POST /admin/clients: redirect URIs', () => {
     const response = await register(ACCEPTED);
     expect(response.statusCode).toBe(201);
     expect(response.json().client.redirectUris).toEqual(ACCEPTED);
-  });
-});
-
-describe('sesame clients add --redirect-uri', { timeout: 60_000 }, () => {
-  it('refuses javascript: on one line with the URI and the rule', async () => {
-    const result = await runCli(
-      [
-        'clients',
-        'add',
-        'web',
-        '--grant',
-        'authorization_code',
-        '--redirect-uri',
-        'javascript:alert(1)',
-      ].concat(['--data-dir', tempDir()]),
-      { main: true },
-    );
-    expect(result.code).toBe(EXIT.usage);
-    expect(oneLineError(result.stderr).line).toMatch(
-      /^error ERR_CLIENT_INVALID: redirect URI 'javascript:alert\(1\)' refused: the scheme javascript: is not allowed/,
-    );
   });
 });

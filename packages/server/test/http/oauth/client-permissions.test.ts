@@ -1,11 +1,10 @@
 /**
  * Client permissions: introspection answers a token's details only to clients entitled to them (the
  * client it was issued to, a client named in its aud, or one with `introspect`), `active: false` to
- * others; the revocation feed needs `revocations`. Set by the admin API and the CLI.
+ * others; the revocation feed needs `revocations`. Set by the admin API here, by the CLI in
+ * test/cli/clients-permissions.process.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../src/cli/lib/errors.js';
-import { oneLineError, runCli, tempDir } from '../../cli/run-cli.js';
 import {
   basic,
   createTestApp,
@@ -154,32 +153,5 @@ describe('/admin/clients: permissions', () => {
       payload: { permissions: [] },
     });
     expect(missing.statusCode).toBe(404);
-  });
-});
-
-describe('sesame clients: --permission, permit, forbid', { timeout: 60_000 }, () => {
-  it('adds with permissions, permits, forbids, and refuses an unknown one on one line', async () => {
-    const dir = ['--data-dir', tempDir()];
-    const main = { main: true };
-    const added = await runCli(
-      ['clients', 'add', 'rs', '--permission', 'introspect', '--json', ...dir],
-      main,
-    );
-    expect(added.code, added.stderr).toBe(0);
-    const id = JSON.parse(added.stdout).client_id as string;
-    const permitted = await runCli(['clients', 'permit', id, 'revocations', 'introspect', ...dir], main);
-    expect(permitted.stdout.trim()).toBe(`client ${id} permissions: introspect, revocations`);
-    const forbidden = await runCli(['clients', 'forbid', id, 'introspect', ...dir], main);
-    expect(forbidden.stdout.trim()).toBe(`client ${id} permissions: revocations`);
-    const listed = JSON.parse((await runCli(['clients', 'list', '--json', ...dir], main)).stdout);
-    expect(listed[0].permissions).toEqual(['revocations']);
-
-    const unknown = await runCli(['clients', 'permit', id, 'everything', ...dir], main);
-    expect(unknown.code).toBe(EXIT.usage);
-    expect(oneLineError(unknown.stderr).line).toBe(
-      'error ERR_CLI_USAGE: "everything" is not a permission; valid: introspect, revocations',
-    );
-    const nobody = await runCli(['clients', 'permit', 'nobody', 'introspect', ...dir], main);
-    expect(oneLineError(nobody.stderr).line).toMatch(/^error ERR_CLIENT_NOT_FOUND: /);
   });
 });

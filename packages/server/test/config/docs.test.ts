@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { registerServe } from '../src/cli/commands/serve.js';
-import { loadConfig, SETTINGS, type SesameConfig } from '../src/config/config.js';
+import { registerServe } from '../../src/cli/commands/serve.js';
+import { loadConfig, SETTINGS, type SesameConfig } from '../../src/config/config.js';
 import {
   configurationMarkdown,
   describeSettings,
   formatDuration,
   settingsHelp,
-} from '../src/config/describe.js';
+} from '../../src/config/describe.js';
 
-const DOCS = new URL('../../../docs/configuration.md', import.meta.url);
+const DOCS = new URL('../../../../docs/configuration.md', import.meta.url);
 
 /** What `sesame serve --help` prints, from commander in this process. */
 function serveHelp(): string {

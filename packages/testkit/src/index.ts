@@ -1,0 +1,5 @@
+/**
+ * @sesame/testkit: support for Sesame's own tests, benchmarks and attack suite, written once.
+ * Private: no product package depends on it (a devDependency at most).
+ */
+export * from './services.js';
