@@ -58,7 +58,13 @@ describe('the sesame bin', () => {
 
 describe('the packages', () => {
   it('are publishable under the @sesame scope (npm has an unrelated `sesame`)', () => {
-    for (const path of ['packages/jwt', 'packages/guard', 'packages/server']) {
+    for (const path of [
+      'packages/jwt',
+      'packages/protocol',
+      'packages/guard',
+      'packages/tools',
+      'packages/server',
+    ]) {
       const pkg = manifest(`${path}/package.json`);
       expect(pkg.name, path).toMatch(/^@sesame\/[a-z-]+$/);
       expect(pkg.private, path).toBeUndefined();
