@@ -3,7 +3,9 @@
  * request again (the forms carry it) and the CSRF token, and answers with a page or a 303.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import { auditThrottledLogin } from '../../domain/accounts/throttle-audit.js';
+import { typedRoutes } from '../typed-routes.js';
 import { cookieOptions } from '../web/login/respond.js';
 import { issueAuthorizationCode } from './authorization-codes.js';
 import {
@@ -18,22 +20,18 @@ import {
 } from './authorize-flow.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest, responseUrl } from './authorize-request.js';
 
-type FormBody = Record<string, string | undefined>;
-
 const field = { type: 'string', maxLength: 8192 } as const;
-function formSchema(extra: Record<string, unknown>) {
-  return {
-    hide: true,
-    body: {
-      type: 'object',
-      properties: {
-        ...Object.fromEntries(AUTHORIZE_PARAMETERS.map((name) => [name, field])),
-        csrf_token: field,
-        ...extra,
-      },
-    },
+function formSchema(extra: Record<string, typeof field>) {
+  const properties: Record<string, typeof field> = {
+    ...Object.fromEntries(AUTHORIZE_PARAMETERS.map((name) => [name, field])),
+    csrf_token: field,
+    ...extra,
   };
+  return { hide: true, body: { type: 'object', properties } } as const;
 }
+
+/** What every form posts, as its schema types it: string fields, each optional. */
+type FormRequest = FastifyRequest<{ Body: FromSchema<ReturnType<typeof formSchema>['body']> }>;
 
 /**
  * Registers POST /oauth/authorize/login, /consent and /logout.
@@ -42,16 +40,17 @@ function formSchema(extra: Record<string, unknown>) {
  */
 export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowContext): Promise<void> {
   const { services, sessions } = ctx;
+  const routes = typedRoutes(app);
   const cookie = (request: FastifyRequest) => cookieOptions(request, services.config.issuer);
-  const csrfOk = (request: FastifyRequest) =>
-    sessions.checkCsrf(request.headers.cookie, (request.body as FormBody).csrf_token, cookie(request));
+  const csrfOk = (request: FormRequest) =>
+    sessions.checkCsrf(request.headers.cookie, request.body.csrf_token, cookie(request));
 
-  app.post(
+  routes.post(
     '/oauth/authorize/login',
     { attachValidation: true, schema: formSchema({ username: field, password: field }) },
     async (request, reply) => {
       if (request.validationError) return malformedPage(reply);
-      const body = request.body as FormBody;
+      const { body } = request;
       const checked = await checkAuthorizationRequest(body, services);
       if (!checked.ok) return answerFailure(ctx, reply, checked, 303);
       const authz = checked.request;
@@ -102,12 +101,12 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
     },
   );
 
-  app.post(
+  routes.post(
     '/oauth/authorize/consent',
     { attachValidation: true, schema: formSchema({ decision: field }) },
     async (request, reply) => {
       if (request.validationError) return malformedPage(reply);
-      const body = request.body as FormBody;
+      const { body } = request;
       const checked = await checkAuthorizationRequest(body, services);
       if (!checked.ok) return answerFailure(ctx, reply, checked, 303);
       const authz = checked.request;
@@ -162,7 +161,7 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
     },
   );
 
-  app.post(
+  routes.post(
     '/oauth/authorize/logout',
     { attachValidation: true, schema: formSchema({}) },
     async (request, reply) => {

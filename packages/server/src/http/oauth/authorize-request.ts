@@ -52,7 +52,7 @@ export async function checkAuthorizationRequest(
 ): Promise<CheckedAuthorizationRequest> {
   let all: Parameters;
   try {
-    all = readParameters({ body: input } as never);
+    all = readParameters(input);
   } catch (error) {
     if (error instanceof OAuthError) return { ok: false, error };
     throw error;

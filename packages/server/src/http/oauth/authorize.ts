@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createBrowserSessions } from '../../domain/accounts/browser-sessions.js';
+import { typedRoutes } from '../typed-routes.js';
 import { STYLESHEET_PATH } from '../web/login/pages.js';
 import { cookieOptions, securePage } from '../web/login/respond.js';
 import {
@@ -41,11 +42,11 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
 export async function authorizationEndpoint(app: FastifyInstance): Promise<void> {
   const services = app.sesame;
   const ctx: FlowContext = { services, sessions: await createBrowserSessions(services) };
-  const properties = Object.fromEntries(
+  const properties: Record<string, { type: 'string'; description: string }> = Object.fromEntries(
     AUTHORIZE_PARAMETERS.map((name) => [name, { type: 'string', description: DESCRIPTIONS[name] }]),
   );
 
-  app.get(
+  typedRoutes(app).get(
     '/oauth/authorize',
     {
       // Validation errors are not thrown: the handler shows them on a page (or redirects).
@@ -57,7 +58,7 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
           'Opened in a browser. Shows the login and consent pages, then redirects to the redirect URI ' +
           'with `code`, `state` and `iss` (RFC 9207), or with `error`. Errors about the client or the ' +
           'redirect URI are shown on a page, never redirected.',
-        querystring: { type: 'object', properties },
+        querystring: { type: 'object', properties } as const,
         produces: ['text/html'],
       },
     },

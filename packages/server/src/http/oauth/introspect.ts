@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Client } from '../../store/types.js';
+import { oauthParameterRoutes } from '../typed-routes.js';
 import { authenticateClient } from './client-auth.js';
-import { normaliseOAuthBody, type Parameters, requireParameter } from './parameters.js';
+import { normaliseOAuthBody, requireParameter } from './parameters.js';
 import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, TOKEN_REQUEST_BODY } from './schemas.js';
 import { findToken, isRefreshActive } from './token-lookup.js';
 
@@ -47,7 +48,7 @@ function entitled(
  * inactive token gets `active: false` and nothing else — never the reason.
  */
 export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
-  app.post(
+  oauthParameterRoutes(app).post(
     '/oauth/introspect',
     {
       preValidation: normaliseOAuthBody,
@@ -61,7 +62,7 @@ export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const params = request.body as Parameters;
+      const params = request.body;
       const services = app.sesame;
       const { client } = await authenticateClient(request, params, services);
       const token = requireParameter(params, 'token');

@@ -13,16 +13,15 @@ const MAX_VALUE_LENGTH = 8192;
  * a flat map of strings. RFC 6749 §3.1/§3.2: "Request and response parameters MUST NOT be included
  * more than once" and "Parameters sent without a value MUST be treated as if they were omitted".
  *
- * @example const params = readParameters(request); params.grant_type // 'password'
+ * @example const params = readParameters(request.body); params.grant_type // 'password'
  */
-export function readParameters(request: FastifyRequest): Parameters {
-  const body = request.body;
+export function readParameters(body: unknown): Parameters {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw new OAuthError('invalid_request', 'the body must be a form or a JSON object');
   }
   const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(body)) {
     const text = parameterValue(name, value);
     if (text !== undefined && text !== '') params[name] = text;
   }
@@ -92,16 +91,9 @@ export function grantScopes(requested: string[] | undefined, allowed: readonly s
 }
 
 /**
- * Query string check for GET endpoints with parameters: the same rules, applied to the query.
- */
-export function readQuery(request: FastifyRequest): Parameters {
-  return readParameters({ body: request.query } as FastifyRequest);
-}
-
-/**
  * A preValidation hook for OAuth endpoints: replaces the body by its checked string parameters,
  * so the route schema validates clean values and a repeated parameter is named as such.
  */
 export async function normaliseOAuthBody(request: FastifyRequest): Promise<void> {
-  request.body = readParameters(request);
+  request.body = readParameters(request.body);
 }

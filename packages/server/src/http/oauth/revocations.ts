@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Revocation, Store } from '../../store/types.js';
+import { typedRoutes } from '../typed-routes.js';
 import { authenticateClient, invalidClient } from './client-auth.js';
 import { OAuthError } from './errors.js';
 import { createFeedStreams } from './revocation-stream.js';
@@ -83,6 +84,8 @@ const entrySchema = {
     expires_at: { type: 'integer', description: 'NumericDate after which the entry covers no live token' },
   },
   required: ['seq', 'kind', 'value', 'expires_at'],
+  // What is serialised: the JSON serialiser drops members the schema does not name.
+  additionalProperties: false,
 } as const;
 
 const querySchema = {
@@ -101,7 +104,7 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
   // preClose, not onClose: the server waits for open connections before onClose runs.
   app.addHook('preClose', async () => streams.closeAll());
 
-  app.get(
+  typedRoutes(app).get(
     '/oauth/revocations',
     {
       schema: {
@@ -125,7 +128,7 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
     },
     async (request, reply) => {
       await authenticateFeedClient(request, app);
-      const query = request.query as { since?: string; limit: number };
+      const { query } = request;
       const since = cursorOf(query.since, 'since');
       // One more than asked tells whether another page follows.
       const found = await store.listRevocations(since, now(), query.limit + 1);
@@ -139,7 +142,7 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
     },
   );
 
-  app.get(
+  typedRoutes(app).get(
     '/oauth/revocations/stream',
     {
       schema: {
@@ -157,7 +160,7 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
       const cursor =
         typeof lastEventId === 'string' && lastEventId !== ''
           ? cursorOf(lastEventId, 'Last-Event-ID')
-          : cursorOf((request.query as { since?: string }).since, 'since');
+          : cursorOf(request.query.since, 'since');
       reply.hijack();
       streams.open(reply.raw, cursor, (message, error) =>
         request.log.warn(error === undefined ? {} : { err: error }, message),

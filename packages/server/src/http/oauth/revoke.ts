@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { oauthParameterRoutes } from '../typed-routes.js';
 import { authenticateClient } from './client-auth.js';
 import { OAuthError } from './errors.js';
-import { normaliseOAuthBody, type Parameters, requireParameter } from './parameters.js';
+import { normaliseOAuthBody, requireParameter } from './parameters.js';
 import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, TOKEN_REQUEST_BODY } from './schemas.js';
 import { findToken } from './token-lookup.js';
 
@@ -11,7 +12,7 @@ import { findToken } from './token-lookup.js';
  * §2.2: "invalid tokens do not cause an error response", so an unknown token is a 200 too.
  */
 export async function revokeEndpoint(app: FastifyInstance): Promise<void> {
-  app.post(
+  oauthParameterRoutes(app).post(
     '/oauth/revoke',
     {
       preValidation: normaliseOAuthBody,
@@ -25,7 +26,7 @@ export async function revokeEndpoint(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const params = request.body as Parameters;
+      const params = request.body;
       const services = app.sesame;
       const { client } = await authenticateClient(request, params, services);
       const token = requireParameter(params, 'token');

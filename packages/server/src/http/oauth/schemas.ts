@@ -11,6 +11,8 @@ export const oauthErrorSchema = {
     error_description: { type: 'string' },
   },
   required: ['error'],
+  // What is serialised: the JSON serialiser drops members the schema does not name.
+  additionalProperties: false,
 } as const;
 
 /** The error responses every OAuth endpoint may give. */
@@ -34,6 +36,7 @@ export const tokenResponseSchema = {
     scope: { type: 'string' },
   },
   required: ['access_token', 'token_type', 'expires_in', 'scope'],
+  additionalProperties: false,
 } as const;
 
 /** Content types of the OAuth POST endpoints: forms per RFC 6749, JSON as the classic design sent. */

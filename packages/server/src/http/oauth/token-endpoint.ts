@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { GrantRegistry } from '../../grants/index.js';
+import { oauthParameterRoutes } from '../typed-routes.js';
 import { authenticateClient } from './client-auth.js';
 import { OAuthError } from './errors.js';
-import { normaliseOAuthBody, type Parameters } from './parameters.js';
+import { normaliseOAuthBody } from './parameters.js';
 import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, tokenResponseSchema } from './schemas.js';
 
 /**
@@ -11,11 +12,14 @@ import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, tokenRespons
  */
 export async function tokenEndpoint(app: FastifyInstance, options: { grants: GrantRegistry }): Promise<void> {
   const { grants } = options;
-  const properties: Record<string, unknown> = {
+  const properties: Record<
+    string,
+    { type: 'string'; description: string; format?: 'password'; examples?: string[] }
+  > = {
     grant_type: {
       type: 'string',
       description: `one of: ${grants.grantTypes.join(', ')}`,
-      examples: [grants.grantTypes[0]],
+      examples: grants.grantTypes.slice(0, 1),
     },
     client_id: { type: 'string', description: 'client_secret_post, or a public client' },
     client_secret: { type: 'string', format: 'password', description: 'client_secret_post' },
@@ -24,11 +28,11 @@ export async function tokenEndpoint(app: FastifyInstance, options: { grants: Gra
     properties[name] = {
       type: 'string',
       description: parameter.description,
-      ...(parameter.secret ? { format: 'password' } : {}),
+      ...(parameter.secret ? { format: 'password' as const } : {}),
     };
   }
 
-  app.post(
+  oauthParameterRoutes(app).post(
     '/oauth/token',
     {
       preValidation: normaliseOAuthBody,
@@ -38,15 +42,15 @@ export async function tokenEndpoint(app: FastifyInstance, options: { grants: Gra
         description: `Grants: ${grants.grants.map((grant) => `\`${grant.grantType}\` — ${grant.description}`).join(' ')}`,
         consumes: OAUTH_CONSUMES,
         security: CLIENT_AUTH_SECURITY,
-        body: { type: 'object', required: ['grant_type'], properties },
+        body: { type: 'object', required: ['grant_type'], properties } as const,
         response: { 200: tokenResponseSchema, ...oauthErrorResponses },
       },
     },
     async (request, reply) => {
-      const params = request.body as Parameters;
+      const params = request.body;
       const services = app.sesame;
       const { client } = await authenticateClient(request, params, services);
-      const grantType = params.grant_type!;
+      const grantType = params.grant_type;
       const grant = grants.find(grantType);
       if (grant === undefined) {
         throw new OAuthError('unsupported_grant_type', 'the grant type is not supported');
