@@ -1,3 +1,4 @@
+import { ProtocolError, discoverJwksUri as protocolDiscoverJwksUri } from '@sesame/protocol';
 import { CliError, EXIT, usage } from './errors.js';
 
 const TIMEOUT_MS = 5_000;
@@ -23,56 +24,25 @@ export function parseHttpUrl(value: string, option: string, allowHttp: boolean):
 }
 
 /**
- * The metadata URLs of an issuer, in the order tried: RFC 8414 §3 inserts the well-known path
- * between the host and the issuer's path; OpenID Connect Discovery §4 appends it.
+ * Finds an issuer's `jwks_uri` by @sesame/protocol's discovery: RFC 8414 metadata first, then
+ * OpenID Connect Discovery after a 404; no redirect followed, 256 KiB at most, and the document's
+ * `issuer` identical to `issuer` as typed (RFC 8414 §3.3) — the token's `iss` is compared exactly
+ * too, so a looser match here would only move the refusal. The jwks_uri then obeys the same
+ * https rule as --jwks.
  */
-export function metadataUrls(issuer: URL): URL[] {
-  const path = issuer.pathname.replace(/\/$/, '');
-  return [
-    new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin),
-    new URL(`${path}/.well-known/openid-configuration`, issuer.origin),
-  ];
-}
-
-async function fetchJson(url: URL): Promise<{ status: number; body: unknown }> {
-  let response: Response;
+export async function discoverJwksUri(issuer: string, allowHttp: boolean): Promise<URL> {
+  let jwksUri: URL;
   try {
-    response = await fetch(url, {
-      headers: { accept: 'application/json' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+    jwksUri = await protocolDiscoverJwksUri(issuer, {
+      kinds: ['oauth-authorization-server', 'openid-configuration'],
+      timeoutMs: TIMEOUT_MS,
     });
   } catch (error) {
-    const timedOut = (error as Error)?.name === 'TimeoutError';
-    throw networkError(`${timedOut ? 'timed out fetching' : 'cannot fetch'} ${url.origin}${url.pathname}`);
-  }
-  if (response.status !== 200) {
-    await response.body?.cancel().catch(() => undefined);
-    return { status: response.status, body: undefined };
-  }
-  try {
-    return { status: 200, body: await response.json() };
-  } catch {
-    throw networkError(`the metadata at ${url.origin}${url.pathname} is not JSON`);
-  }
-}
-
-/**
- * Finds an issuer's `jwks_uri` from its metadata (RFC 8414). The document's `issuer` must be the
- * issuer asked for, character for character (RFC 8414 §3.3), or a look-alike could hand out keys.
- */
-export async function discoverJwksUri(issuer: URL, allowHttp: boolean): Promise<URL> {
-  const expected = issuer.href.replace(/\/$/, '');
-  for (const url of metadataUrls(issuer)) {
-    const { status, body } = await fetchJson(url);
-    if (status === 404) continue;
-    if (status !== 200) throw networkError(`${url.origin}${url.pathname} answered ${status}`);
-    const metadata = (body ?? {}) as { issuer?: unknown; jwks_uri?: unknown };
-    if (typeof metadata.issuer !== 'string' || metadata.issuer.replace(/\/$/, '') !== expected) {
-      throw networkError('the metadata names another issuer (RFC 8414 §3.3)');
+    if (error instanceof ProtocolError && error.code === 'ERR_DISCOVERY_ISSUER_URL') {
+      throw usage(`--issuer: ${error.message}`);
     }
-    if (typeof metadata.jwks_uri !== 'string') throw networkError('the issuer metadata has no jwks_uri');
-    return parseHttpUrl(metadata.jwks_uri, 'the jwks_uri of the issuer', allowHttp);
+    if (error instanceof ProtocolError) throw networkError(error.message);
+    throw error;
   }
-  throw networkError(`no authorization server metadata found for ${issuer.origin}`);
+  return parseHttpUrl(jwksUri.href, 'the jwks_uri of the issuer', allowHttp);
 }

@@ -62,8 +62,8 @@ export async function verifyCommand(
   if (options.jwks !== undefined || options.issuer !== undefined) {
     let url: URL;
     if (options.issuer !== undefined) {
-      const issuer = parseHttpUrl(options.issuer, '--issuer', options.allowHttp === true);
-      url = await discoverJwksUri(issuer, options.allowHttp === true);
+      parseHttpUrl(options.issuer, '--issuer', options.allowHttp === true);
+      url = await discoverJwksUri(options.issuer, options.allowHttp === true);
       // RFC 9068 §4: an access token's iss must be the issuer its keys were discovered from.
       claimOptions.issuer ??= options.issuer;
     } else {

@@ -102,13 +102,13 @@ export const revocationTable: readonly RevocationRow[] = [
   {
     name: 'a user entry does not match a client_id',
     stored: [user('x')],
-    claims: { client_id: 'x', iat: 0 },
+    claims: { client_id: 'x', iat: NOW_S - 60 },
     revokedBy: undefined,
   },
   {
     name: 'a client entry does not match a sub',
     stored: [client('x')],
-    claims: { sub: 'x', iat: 0 },
+    claims: { sub: 'x', iat: NOW_S - 60 },
     revokedBy: undefined,
   },
   {

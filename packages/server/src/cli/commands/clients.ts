@@ -4,6 +4,7 @@ import { withdrawClient } from '../../domain/tokens/withdraw.js';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
 import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
+import { scopeArgument } from '../lib/scopes.js';
 
 interface AddOptions {
   dataDir?: string;
@@ -77,7 +78,7 @@ export function registerClients(program: Command): void {
           name,
           type: options.public ? 'public' : 'confidential',
           grantTypes: list(options.grant),
-          scopes: list(options.scopes),
+          scopes: scopeArgument(options.scopes, '--scopes'),
           redirectUris: options.redirectUri,
           audience: options.audience ? list(options.audience) : [],
           permissions,

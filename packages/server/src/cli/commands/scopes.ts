@@ -1,3 +1,4 @@
+import { isScopeToken } from '@sesame/protocol';
 import type { Command } from 'commander';
 import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused } from '../failure.js';
@@ -7,8 +8,6 @@ interface StoreOptions {
   config?: string;
 }
 
-/** RFC 6749 §3.3: a scope token is printable ASCII without space, '"' or '\'. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_DESCRIPTION = 200;
 
 /**
@@ -25,7 +24,7 @@ export function registerScopes(program: Command): void {
       `what the scope lets a client do (one line, up to ${MAX_DESCRIPTION} characters)`,
     )
     .action(async (name: string, options: StoreOptions & { description: string }) => {
-      if (!SCOPE_TOKEN.test(name))
+      if (!isScopeToken(name))
         throw refused('ERR_CLI_INPUT', `"${name}" is not a scope name (RFC 6749 §3.3)`);
       const description = options.description.trim();
       if (description === '' || /[\r\n]/.test(description) || description.length > MAX_DESCRIPTION)

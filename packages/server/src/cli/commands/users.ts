@@ -8,6 +8,7 @@ import {
   withStoreOptions,
 } from '../context.js';
 import { refused, usage } from '../failure.js';
+import { scopeArgument } from '../lib/scopes.js';
 import { promptPassword, readPasswordFromStdin } from '../password-input.js';
 
 interface StoreOptions {
@@ -17,10 +18,6 @@ interface StoreOptions {
 
 async function readNewPassword(options: { passwordStdin?: boolean }): Promise<string> {
   return options.passwordStdin ? readPasswordFromStdin() : promptPassword();
-}
-
-function scopeList(value: string): string[] {
-  return value.split(/[\s,]+/).filter(Boolean);
 }
 
 /** `sesame users add|list|disable|enable|passwd|scopes`. */
@@ -35,7 +32,11 @@ export function registerUsers(program: Command): void {
       const config = commandConfig(options);
       const password = await readNewPassword(options);
       await withServices(config, async (services) => {
-        const user = await services.users.create({ username, password, scopes: scopeList(options.scopes) });
+        const user = await services.users.create({
+          username,
+          password,
+          scopes: scopeArgument(options.scopes, '--scopes'),
+        });
         await services.audit({ type: 'admin.user.created', actor: 'cli', subject: user.id, details: {} });
         process.stdout.write(
           `user ${user.username} created (id ${user.id}, scopes: ${user.scopes.join(' ')})\n`,
@@ -95,8 +96,8 @@ export function registerUsers(program: Command): void {
           if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
           const next =
             scopes !== undefined
-              ? scopeList(scopes)
-              : [...new Set([...user.scopes, ...scopeList(options.add ?? '')])];
+              ? scopeArgument(scopes, 'scopes')
+              : [...new Set([...user.scopes, ...scopeArgument(options.add ?? '', '--add')])];
           await services.users.setScopes(user.id, next);
           // Scopes taken away: tokens issued so far are refused (tokens/withdraw.ts), as over /admin.
           const removed = user.scopes.filter((scope) => !next.includes(scope));

@@ -4,6 +4,7 @@
  * parameters changed, disabling, password changes, listing.
  */
 import { randomUUID } from 'node:crypto';
+import { isScopeToken } from '@sesame/protocol';
 import { isStoreError } from '../../store/errors.js';
 import type { Store, User } from '../../store/types.js';
 import { AccountError } from './errors.js';
@@ -37,7 +38,6 @@ const MAX_PASSWORD = 1024;
 const MAX_USERNAME = 64;
 // C0/C1 controls and the Unicode line and paragraph separators: invisible, and they break logs.
 const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
 
 /**
  * Checks a username: 1–64 characters (code points), no control characters, no leading or trailing
@@ -83,7 +83,7 @@ export function createUserService(options: UserServiceOptions): UserService {
     return password;
   };
   const checkScopes = (scopes: string[]): string[] => {
-    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
+    if (!Array.isArray(scopes) || !scopes.every(isScopeToken)) {
       throw new AccountError(
         'ERR_SCOPE_INVALID',
         'a scope must be a non-empty token without spaces or quotes',

@@ -1,3 +1,4 @@
+import { isScopeToken } from '@sesame/protocol';
 /**
  * Validation of client registrations: grant types, scopes, redirect URIs, audience, name. Every
  * refusal is a ClientError naming the field, never echoing a secret.
@@ -26,7 +27,6 @@ export const KNOWN_GRANT_TYPES = [
   'authorization_code',
 ] as const;
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3
 const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 
 const invalid = (message: string) => new ClientError('ERR_CLIENT_INVALID', message);
@@ -58,7 +58,7 @@ export function validateGrantTypes(grantTypes: unknown, type: ClientType): strin
 }
 
 export function validateScopes(scopes: unknown): string[] {
-  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
+  if (!Array.isArray(scopes) || !scopes.every(isScopeToken)) {
     throw invalid('scopes must be scope tokens (RFC 6749 §3.3)');
   }
   return [...new Set(scopes as string[])];

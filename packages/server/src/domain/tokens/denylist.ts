@@ -6,8 +6,10 @@
  * rows the guards' revocation feed serves — and expire when the last token they cover has.
  * `isRevoked` is on the hot path (the bearer guard, introspection), so it answers from an in-memory
  * mirror of the feed, caught up with the store at most every `syncIntervalMs`; this process's own
- * revocations are applied to the mirror at once.
+ * revocations are applied to the mirror at once. The mirror is @sesame/protocol's RevocationList,
+ * fed with the feed's own wire encoding: the match decision is the one every guard makes.
  */
+import { encodeRevocation, type RevocableClaims as ProtocolClaims, RevocationList } from '@sesame/protocol';
 import type { Revocation, RevocationKind, Store } from '../../store/types.js';
 
 export interface DenylistOptions {
@@ -21,13 +23,8 @@ export interface DenylistOptions {
   syncIntervalMs?: number;
 }
 
-/** The claims `isRevoked` looks at (numbers in seconds, as in the JWT). */
-export interface RevocableClaims {
-  jti?: unknown;
-  sid?: unknown;
-  sub?: unknown;
-  client_id?: unknown;
-  iat?: unknown;
+/** The claims `isRevoked` looks at (numbers in seconds, as in the JWT), and the header's `kid`. */
+export interface RevocableClaims extends ProtocolClaims {
   /** The `kid` of the token's header. */
   kid?: unknown;
 }
@@ -63,31 +60,14 @@ export function createDenylist(options: DenylistOptions): Denylist {
   const coverMs = (options.maxTokenLifetimeMs ?? 15 * 60_000) + tolerance;
   const syncInterval = options.syncIntervalMs ?? 1000;
 
-  // The mirror: value → expiry (and for users and clients, the latest issuedBefore).
-  const jtis = new Map<string, number>();
-  const sids = new Map<string, number>();
-  const kids = new Map<string, number>();
-  const users = new Map<string, { issuedBefore: number; expiresAt: number }>();
-  const clients = new Map<string, { issuedBefore: number; expiresAt: number }>();
-  const byValue = { jti: jtis, sid: sids, kid: kids } as const;
-  const before = { user: users, client: clients } as const;
+  // The mirror: the entries as the feed sends them (NumericDates), in the protocol's list.
+  const mirror = new RevocationList();
+  const seconds = (ms: number) => ms / 1000;
   let cursor = 0;
   let syncedAt = Number.NEGATIVE_INFINITY;
   let syncing: Promise<void> | undefined;
 
-  const apply = (entry: Revocation) => {
-    if (entry.kind === 'jti' || entry.kind === 'sid' || entry.kind === 'kid') {
-      const map = byValue[entry.kind];
-      map.set(entry.value, Math.max(map.get(entry.value) ?? 0, entry.expiresAt));
-    } else {
-      const map = before[entry.kind];
-      const known = map.get(entry.value);
-      map.set(entry.value, {
-        issuedBefore: Math.max(known?.issuedBefore ?? 0, entry.issuedBefore ?? entry.createdAt),
-        expiresAt: Math.max(known?.expiresAt ?? 0, entry.expiresAt),
-      });
-    }
-  };
+  const apply = (entry: Revocation) => mirror.add(encodeRevocation(entry), seconds(now()));
   const sync = async () => {
     const at = now();
     for (;;) {
@@ -97,10 +77,7 @@ export function createDenylist(options: DenylistOptions): Denylist {
       if (page.length < PAGE) break;
     }
     syncedAt = at;
-    for (const map of [jtis, sids, kids])
-      for (const [value, expiresAt] of map) if (expiresAt <= at) map.delete(value);
-    for (const map of [users, clients])
-      for (const [value, entry] of map) if (entry.expiresAt <= at) map.delete(value);
+    mirror.purge(seconds(at));
   };
   // Distributed mode: another instance's revocation is pulled at once instead of within a second.
   store.watchRevocations?.(() => {
@@ -135,19 +112,10 @@ export function createDenylist(options: DenylistOptions): Denylist {
       // Fail closed: while revocations from other instances may be missed (Redis down), refuse.
       if (store.revocationsLive?.() === false) return true;
       await fresh();
-      const at = now();
-      const live = (expiresAt: number | undefined) => expiresAt !== undefined && expiresAt > at;
-      if (typeof claims.jti === 'string' && live(jtis.get(claims.jti))) return true;
-      if (typeof claims.sid === 'string' && live(sids.get(claims.sid))) return true;
-      if (typeof claims.kid === 'string' && live(kids.get(claims.kid))) return true;
-      // iat has whole seconds: a token from the revocation's own second counts as before it, and a
-      // token without iat cannot prove it is newer. Security wins over a one-second re-login.
-      const issuedBefore = (entry: { issuedBefore: number; expiresAt: number } | undefined) =>
-        entry !== undefined &&
-        live(entry.expiresAt) &&
-        (typeof claims.iat !== 'number' || claims.iat * 1000 <= entry.issuedBefore);
-      if (typeof claims.sub === 'string' && issuedBefore(users.get(claims.sub))) return true;
-      return typeof claims.client_id === 'string' && issuedBefore(clients.get(claims.client_id));
+      // THE rule (@sesame/protocol): a token from the revocation's own second counts as before it,
+      // a token without iat cannot prove it is newer.
+      const kid = typeof claims.kid === 'string' ? claims.kid : undefined;
+      return mirror.revokedBy(claims, kid) !== undefined;
     },
   };
   return Object.freeze(api);

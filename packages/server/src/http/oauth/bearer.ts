@@ -1,11 +1,9 @@
+import { ProtocolError, parseBearer } from '@sesame/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTokenClaims } from '../../domain/tokens/access-token.js';
 import { OAuthError } from './errors.js';
 
 const REALM = 'sesame';
-
-/** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** RFC 6750 §3: the WWW-Authenticate value of a bearer error. */
 function challenge(error?: string, description?: string, scope?: string): string {
@@ -36,7 +34,12 @@ export function bearerError(
   });
 }
 
-/** The bearer token of the Authorization header (the only place Sesame reads one from). */
+/**
+ * The bearer token of the Authorization header (the only place Sesame reads one from), by
+ * @sesame/protocol's RFC 6750 §2.1 grammar. No header, an empty one or another scheme (Basic) is
+ * "no credentials" (RFC 6750 §3.1: 401 without an error code); a Bearer value outside the grammar
+ * is invalid_request.
+ */
 export function readBearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const query = request.query as Record<string, unknown> | undefined;
@@ -44,10 +47,13 @@ export function readBearerToken(request: FastifyRequest): string {
     // RFC 6750 §2.3 is optional and leaks tokens into logs and histories: not supported.
     throw bearerError('invalid_request', 'send the token in the Authorization header');
   }
-  if (header === undefined || header === '') throw bearerError('missing', 'a bearer token is required');
-  const match = BEARER.exec(header);
-  if (!match) throw bearerError('invalid_request', 'the Authorization header is not a Bearer token');
-  return match[1]!;
+  try {
+    return parseBearer(header);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    if (error.code === 'ERR_CREDENTIALS_MALFORMED') throw bearerError('invalid_request', error.message);
+    throw bearerError('missing', 'a bearer token is required');
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ProtocolError, parseBasicCredentials } from '@sesame/protocol';
 import type { FastifyRequest } from 'fastify';
 import { verifySecret } from '../../domain/clients/clients.js';
 import type { Services } from '../../domain/services.js';
@@ -26,35 +27,6 @@ export function invalidClient(description = 'client authentication failed'): OAu
 }
 
 /**
- * RFC 6749 §2.3.1: the client id and secret are each form-urlencoded (Appendix B) before being
- * joined with ":" and Base64-encoded. So "+" in the decoded text is a space and %XX are octets.
- */
-export function parseBasicCredentials(header: string): { clientId: string; secret: string } {
-  const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
-  if (!match) throw invalidClient('the Authorization header is not valid Basic credentials');
-  const encoded = match[1]!;
-  if (encoded.length % 4 !== 0) throw invalidClient('the Basic credentials are not valid Base64');
-  const text = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  if (colon === -1) throw invalidClient('the Basic credentials have no ":"');
-  const clientId = formDecode(text.slice(0, colon));
-  const secret = formDecode(text.slice(colon + 1));
-  if (clientId === undefined || secret === undefined || clientId === '') {
-    throw invalidClient('the Basic credentials are not form-urlencoded');
-  }
-  return { clientId, secret };
-}
-
-function formDecode(value: string): string | undefined {
-  try {
-    const decoded = decodeURIComponent(value.replace(/\+/g, ' '));
-    return /[\x00-\x1f\x7f]/.test(decoded) ? undefined : decoded;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Authenticates the client of a token, revocation or introspection request: HTTP Basic
  * (client_secret_basic), client_id + client_secret in the body (client_secret_post), or, for a
  * public client, client_id alone. RFC 6749 §2.3: "The client MUST NOT use more than one
@@ -75,7 +47,17 @@ export async function authenticateClient(
     if (params.client_secret !== undefined) {
       throw new OAuthError('invalid_request', 'use one client authentication method, not two');
     }
-    ({ clientId, secret } = parseBasicCredentials(header));
+    // RFC 6749 §2.3.1 (form-urlencoded, then Base64) by @sesame/protocol's one parser.
+    try {
+      ({ clientId, clientSecret: secret } = parseBasicCredentials(header));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      throw invalidClient(
+        error.code === 'ERR_CREDENTIALS_MALFORMED'
+          ? error.message
+          : 'the Authorization header is not Basic credentials',
+      );
+    }
     if (params.client_id !== undefined && params.client_id !== clientId) {
       throw new OAuthError('invalid_request', 'client_id does not match the Basic credentials');
     }

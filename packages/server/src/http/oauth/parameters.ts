@@ -1,3 +1,4 @@
+import { parseScope as parseScopeString } from '@sesame/protocol';
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from './errors.js';
 
@@ -64,17 +65,16 @@ export function requireParameter(params: Parameters, name: string): string {
 }
 
 /**
- * A space-delimited scope list (RFC 6749 §3.3): scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
- * Duplicates are dropped, order is kept.
+ * The scope parameter (RFC 6749 §3.3, @sesame/protocol's grammar: tokens separated by one space),
+ * or invalid_scope. Duplicates are dropped, order is kept; absent stays undefined.
  */
 export function parseScope(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const tokens = value.split(' ').filter((token) => token !== '');
-  for (const token of tokens) {
-    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(token))
-      throw new OAuthError('invalid_scope', 'the scope is malformed');
+  try {
+    return parseScopeString(value);
+  } catch {
+    throw new OAuthError('invalid_scope', 'the scope is malformed');
   }
-  return [...new Set(tokens)];
 }
 
 /**

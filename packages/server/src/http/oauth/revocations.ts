@@ -1,3 +1,5 @@
+// The feed's wire format (entries, NumericDates, the issued_before cut-off) is @sesame/protocol's.
+import { encodeRevocation } from '@sesame/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Revocation, Store } from '../../store/types.js';
 import { typedRoutes } from '../typed-routes.js';
@@ -14,42 +16,12 @@ import { oauthErrorResponses } from './schemas.js';
  * clients with the `revocations` permission only: the entries name users and sessions.
  */
 
-/** The wire form of an entry: NumericDates (seconds), as in the tokens it covers. */
-export interface FeedEntry {
-  seq: number;
-  kind: Revocation['kind'];
-  value: string;
-  issued_before?: number;
-  expires_at: number;
-}
-
 const PAGE_MAX = 1000;
 const CURSOR = /^[0-9]{1,15}$/;
 
-/**
- * A cut-off in ms as the feed's `issued_before` (iat < issued_before is revoked): the denylist
- * revokes `iat * 1000 <= issuedBefore`, and for whole-second iat that is iat < floor(ms / 1000) + 1,
- * so a token from the very second of the revocation is covered on both sides alike.
- */
-const cutOff = (ms: number) => Math.floor(ms / 1000) + 1;
-/** Expiry in seconds, rounded up: an entry never ends before the last token it covers. */
-const seconds = (ms: number) => Math.ceil(ms / 1000);
-
-export function toFeedEntry(entry: Revocation): FeedEntry {
-  return entry.kind === 'user' || entry.kind === 'client'
-    ? {
-        seq: entry.seq,
-        kind: entry.kind,
-        value: entry.value,
-        issued_before: cutOff(entry.issuedBefore ?? entry.createdAt),
-        expires_at: seconds(entry.expiresAt),
-      }
-    : { seq: entry.seq, kind: entry.kind, value: entry.value, expires_at: seconds(entry.expiresAt) };
-}
-
 /** One entry as a Server-Sent Event: its seq is the event id a guard resumes from. */
 const sseEvent = (entry: Revocation) =>
-  `id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(toFeedEntry(entry))}\n\n`;
+  `id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(encodeRevocation(entry))}\n\n`;
 
 async function authenticateFeedClient(request: FastifyRequest, app: FastifyInstance): Promise<void> {
   if (request.headers.authorization === undefined)
@@ -136,7 +108,7 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
       reply.header('cache-control', 'no-store');
       return {
         cursor: String(page.at(-1)?.seq ?? since),
-        entries: page.map(toFeedEntry),
+        entries: page.map(encodeRevocation),
         more: found.length > query.limit,
       };
     },

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toFeedEntry } from '../../../src/http/oauth/revocations.js';
 import { basic, createTestApp, loginAlice, postForm, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
@@ -91,36 +90,5 @@ describe('GET /oauth/revocations/stream', () => {
       headers: { authorization: auth, 'last-event-id': 'x' },
     });
     expect(response.statusCode).toBe(400);
-  });
-});
-
-describe('toFeedEntry', () => {
-  const base = { seq: 7, value: 'u1', createdAt: 0 };
-  it('turns a user cut-off into issued_before so that iat < issued_before ⇔ iat * 1000 <= cut-off', () => {
-    for (const cut of [100_000, 100_500, 100_999]) {
-      const entry = toFeedEntry({ ...base, kind: 'user', issuedBefore: cut, expiresAt: 900_001 });
-      for (const iat of [99, 100, 101]) expect(iat < entry.issued_before!).toBe(iat * 1000 <= cut);
-      expect(entry.expires_at).toBe(901);
-    }
-  });
-
-  it('gives client entries the same issued_before as user entries', () => {
-    const entry = toFeedEntry({ ...base, kind: 'client', issuedBefore: 100_500, expiresAt: 900_001 });
-    expect(entry).toEqual({ seq: 7, kind: 'client', value: 'u1', issued_before: 101, expires_at: 901 });
-  });
-
-  it('sends no issued_before for jti, sid and kid entries, and rounds expiry up', () => {
-    expect(toFeedEntry({ ...base, kind: 'kid', issuedBefore: null, expiresAt: 1_500 })).toEqual({
-      seq: 7,
-      kind: 'kid',
-      value: 'u1',
-      expires_at: 2,
-    });
-    expect(toFeedEntry({ ...base, kind: 'jti', issuedBefore: null, expiresAt: 1_500 })).toEqual({
-      seq: 7,
-      kind: 'jti',
-      value: 'u1',
-      expires_at: 2,
-    });
   });
 });

@@ -25,16 +25,18 @@ describe('GET /userinfo (RFC 6750 errors)', () => {
     expect(response.json()).toEqual({ sub: t.aliceId, username: 'alice', scopes: ['openid', 'quiz'] });
   });
 
-  it('without credentials: 401 and a challenge without an error code (§3.1)', async () => {
-    const response = await get('/userinfo');
-    expect(response.statusCode).toBe(401);
-    expect(response.headers['www-authenticate']).toBe('Bearer realm="sesame"');
+  it('without credentials, or with another scheme: 401 and a challenge without an error code (§3.1)', async () => {
+    for (const header of [undefined, 'Basic abc']) {
+      const response = await get('/userinfo', header);
+      expect(response.statusCode, String(header)).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="sesame"');
+    }
   });
 
   it('a malformed header or a token in the query: 400 invalid_request', async () => {
     for (const [url, header] of [
-      ['/userinfo', 'Basic abc'],
       ['/userinfo', 'Bearer two words'],
+      ['/userinfo', 'Bearer abc\u00a0'],
       ['/userinfo?access_token=abc', undefined],
     ] as const) {
       const response = await get(url, header);

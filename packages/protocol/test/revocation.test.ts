@@ -1,17 +1,98 @@
-import { describe, expect, it } from 'vitest';
-import { decodeRevocation, encodeRevocation, RevocationList } from '../src/index.js';
-import { NOW_MS, NOW_S, revocationTable } from './tables/revocation.js';
+import type { FeedHealth, GuardError } from '@sesame/guard';
+import type { JwtPayload } from '@sesame/jwt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRevocation, encodeRevocation, type RevocableClaims, RevocationList } from '../src/index.js';
+import { guardToken, injectFetch, type Server, startGuard, startServer } from './agreement/entry-points.js';
+import { NOW_MS, NOW_S, type RevocationRow, revocationTable } from './tables/revocation.js';
+
+/**
+ * THE revocation match rule, one table through three entry points: the protocol (wire encoding,
+ * then RevocationList), the server's denylist (what its bearer routes and introspection ask), and
+ * a guard following the server's feed. All rows share one server and one guard: each row's values
+ * carry a prefix of their own so that rows cannot match each other's entries.
+ */
+const prefixed = (row: RevocationRow, i: number) => {
+  const p = (value: unknown) => (typeof value === 'string' ? `r${i}-${value}` : value);
+  const claims: RevocableClaims = {};
+  for (const [name, value] of Object.entries(row.claims))
+    (claims as Record<string, unknown>)[name] = name === 'iat' ? value : p(value);
+  return {
+    stored: row.stored.map((entry) => ({ ...entry, value: `r${i}-${entry.value}` })),
+    claims,
+    kid: row.kid === undefined ? undefined : `r${i}-${row.kid}`,
+  };
+};
+const rows = revocationTable.map((row, i) => [row.name, row, prefixed(row, i)] as const);
 
 describe('the revocation rule, through the protocol (wire encoding, then RevocationList)', () => {
-  it.each(revocationTable.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+  it.each(rows)('%s', (_name, row) => {
     const list = new RevocationList();
     row.stored.forEach((stored, i) => {
+      // The server stores revocations in ms; the wire and the list use NumericDates.
       const wire = JSON.parse(JSON.stringify(encodeRevocation({ ...stored, seq: i + 1, createdAt: NOW_MS })));
       const entry = decodeRevocation(wire);
       expect(entry).toBeDefined();
       list.add(entry!, NOW_MS / 1000);
     });
     expect(list.revokedBy(row.claims, row.kid)).toBe(row.revokedBy);
+  });
+});
+
+describe('the revocation rule, through the server (its denylist) and a guard (following its feed)', () => {
+  // A little after the revocations, so that tokens from the next second are not from the future.
+  const now = () => NOW_MS + 5_000;
+  let server: Server;
+  let guard: ReturnType<typeof startGuard>;
+  beforeAll(async () => {
+    server = await startServer(now);
+    for (const [, , { stored }] of rows) {
+      for (const entry of stored)
+        await server.store.addRevocation({
+          ...entry,
+          issuedBefore: entry.issuedBefore ?? null,
+          createdAt: NOW_MS,
+        });
+    }
+    let synced!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      synced = resolve;
+    });
+    guard = startGuard({
+      now,
+      fetch: injectFetch(server.app, { stream: false }),
+      revocation: {
+        clientId: server.feedClient.id,
+        clientSecret: server.feedClient.secret,
+        onHealth: (health: FeedHealth) => {
+          if (health.state === 'polling' && health.lastSyncAt !== undefined) synced();
+        },
+      },
+    });
+    await ready;
+  });
+  afterAll(async () => {
+    guard?.close();
+    await server?.close();
+  });
+
+  it.each(rows)('server: %s', async (_name, row, { claims, kid }) => {
+    expect(await server.app.sesame.revocations.isRevoked({ ...claims, kid })).toBe(
+      row.revokedBy !== undefined,
+    );
+  });
+
+  // A signed token carries claims of JWT types only: the rows whose claims @sesame/jwt refuses
+  // before any revocation check (a string iat, an array jti) are the protocol's and the server's.
+  const signable = rows.filter(
+    ([, row]) => typeof row.claims.jti !== 'object' && typeof row.claims.iat !== 'string',
+  );
+  it.each(signable)('guard: %s', async (_name, row, { claims, kid }) => {
+    const token = guardToken(claims as JwtPayload, { kid, nowS: NOW_S });
+    const refusal = await guard.authenticate(`Bearer ${token}`).then(
+      () => undefined,
+      (error: GuardError) => error.reason,
+    );
+    expect(refusal).toBe(row.revokedBy === undefined ? undefined : 'token_revoked');
   });
 });
 
@@ -40,6 +121,21 @@ describe('the feed wire format', () => {
       value: 'u1',
       expires_at: NOW_S + 1,
     });
+  });
+
+  it('makes iat < issued_before hold exactly when iat * 1000 <= the cut-off in ms', () => {
+    for (const cut of [100_000, 100_500, 100_999]) {
+      const entry = encodeRevocation({
+        seq: 1,
+        kind: 'user',
+        value: 'u',
+        issuedBefore: cut,
+        expiresAt: 900_001,
+        createdAt: 0,
+      });
+      for (const iat of [99, 100, 101]) expect(iat < entry.issued_before!).toBe(iat * 1000 <= cut);
+      expect(entry.expires_at).toBe(901);
+    }
   });
 
   it('decodes entries, dropping unknown members', () => {
