@@ -9,7 +9,12 @@ export interface RemoteKeySetOptions {
   timeoutMs?: number;
   /** Refetch when the cached set is older than this (default 10 min). */
   cacheMaxAgeMs?: number;
-  /** After a fetch, an unknown kid causes no new fetch for this long (default 30 s). */
+  /**
+   * Least time between two fetches caused by an unknown kid (default 1 s). A select for an unknown
+   * kid inside it waits for its end and shares that one fetch, rather than being refused: a key the
+   * issuer started signing with a moment ago is accepted, and a flood of random kids costs the
+   * issuer one fetch per cooldown.
+   */
   cooldownMs?: number;
   /** The fetch implementation (default: the global fetch). */
   fetch?: typeof globalThis.fetch;
@@ -17,11 +22,19 @@ export interface RemoteKeySetOptions {
   headers?: Record<string, string>;
   /** The clock, in milliseconds (for tests). */
   now?: () => number;
+  /** Waits `ms` (default setTimeout; tests move their clock instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A key set fetched from a `jwks_uri` and kept fresh. */
 export interface RemoteKeySet {
   select(header: JwsHeader): Promise<readonly Key[]>;
+  /**
+   * The synchronous fast path: the keys for `header` when the last fetched set has them, without
+   * waiting; undefined when only `select` can answer (nothing fetched yet, or an unknown kid). A
+   * set older than `cacheMaxAgeMs` still answers here while it is refreshed in the background.
+   */
+  selectSync(header: JwsHeader): readonly Key[] | undefined;
   /** Fetches now (shared with any fetch already under way). */
   reload(): Promise<void>;
   /** The last key set fetched, if any. */
@@ -50,16 +63,20 @@ export function createRemoteKeySet(url: URL | string, options: RemoteKeySetOptio
   if (target.protocol !== 'https:' && target.protocol !== 'http:') {
     throw new JwtError('ERR_OPTION_INVALID', 'the key set URL must be http or https');
   }
-  const { timeoutMs = 5_000, cacheMaxAgeMs = 600_000, cooldownMs = 30_000 } = options;
+  const { timeoutMs = 5_000, cacheMaxAgeMs = 600_000, cooldownMs = 1_000 } = options;
   for (const [name, value] of Object.entries({ timeoutMs, cacheMaxAgeMs, cooldownMs })) {
     if (!Number.isFinite(value) || value < 0)
       throw new JwtError('ERR_OPTION_INVALID', `${name} must be a number of ms`);
   }
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let current: LocalKeySet | undefined;
   let fetchedAt = Number.NEGATIVE_INFINITY;
+  /** When the last fetch started, whatever caused it: the cooldown runs from there. */
+  let startedAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<void> | undefined;
+  let refetching: Promise<void> | undefined;
 
   async function fetchOnce(): Promise<void> {
     let response: Response;
@@ -100,6 +117,7 @@ export function createRemoteKeySet(url: URL | string, options: RemoteKeySetOptio
   }
 
   function reload(): Promise<void> {
+    if (pending === undefined) startedAt = now();
     pending ??= fetchOnce().finally(() => {
       pending = undefined;
     });
@@ -116,24 +134,40 @@ export function createRemoteKeySet(url: URL | string, options: RemoteKeySetOptio
     }
   }
 
+  /** An unknown kid: one fetch per cooldown, callers inside it waiting for its end. */
+  function refetchForKid(): Promise<void> {
+    refetching ??= (async () => {
+      const wait = startedAt + cooldownMs - now();
+      if (wait > 0) await sleep(wait);
+      await refresh();
+    })().finally(() => {
+      refetching = undefined;
+    });
+    return refetching;
+  }
+
   return {
     get current() {
       return current;
     },
     reload,
+    selectSync(header) {
+      if (current === undefined) return undefined;
+      if (now() - fetchedAt > cacheMaxAgeMs && pending === undefined) refresh().catch(() => undefined);
+      try {
+        return current.select(header);
+      } catch (error) {
+        if (error instanceof JwtError && error.code === 'ERR_JWKS_NO_MATCH') return undefined;
+        throw error;
+      }
+    },
     async select(header) {
       if (current === undefined || now() - fetchedAt > cacheMaxAgeMs) await refresh();
       try {
         return current!.select(header);
       } catch (error) {
-        if (
-          !(error instanceof JwtError) ||
-          error.code !== 'ERR_JWKS_NO_MATCH' ||
-          now() - fetchedAt < cooldownMs
-        ) {
-          throw error;
-        }
-        await refresh();
+        if (!(error instanceof JwtError) || error.code !== 'ERR_JWKS_NO_MATCH') throw error;
+        await refetchForKid();
         return current!.select(header);
       }
     },

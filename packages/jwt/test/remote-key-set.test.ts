@@ -46,11 +46,16 @@ beforeEach(() => {
   handler = serveKeys(() => [exportJWK(first.publicKey)]);
 });
 
-/** A remote key set on a clock the test moves by hand. */
+/** A remote key set on a clock the test moves by hand; its waits move the clock and are recorded. */
 function remote(options: RemoteKeySetOptions = {}) {
   const clock = { now: 1_000_000 };
-  const set = createRemoteKeySet(`${base}/jwks.json`, { now: () => clock.now, ...options });
-  return { set, clock };
+  const slept: number[] = [];
+  const sleep = async (ms: number) => {
+    slept.push(ms);
+    clock.now += ms;
+  };
+  const set = createRemoteKeySet(`${base}/jwks.json`, { now: () => clock.now, sleep, ...options });
+  return { set, clock, slept };
 }
 const ES256 = { algorithms: ['ES256'] as const };
 const verifyWith = (token: string, set: ReturnType<typeof remote>['set']) =>
@@ -74,37 +79,64 @@ describe('createRemoteKeySet', () => {
     expect(requests[0]!.headers.accept).toContain('application/json');
   });
 
-  it('refetches on an unknown kid at most once per cooldown', async () => {
-    const { set, clock } = remote({ cooldownMs: 30_000 });
+  it('refetches on an unknown kid at most once per cooldown, a select inside it waiting for its end', async () => {
+    const { set, clock, slept } = remote({ cooldownMs: 30_000 });
     const unknown = sign({}, generateKeyPair('ES256', { kid: 'nope' }).privateKey);
     await set.select({ alg: 'ES256', kid: 'k1' });
     expect(requests).toHaveLength(1);
+    // Inside the cooldown of the first fetch: waits for its end, then one fetch.
     await expectCodeAsync(() => verifyWith(unknown, set), 'ERR_JWKS_NO_MATCH');
-    expect(requests).toHaveLength(1); // within the cooldown of the first fetch
+    expect(slept).toEqual([30_000]);
+    expect(requests).toHaveLength(2);
+    // A flood of unknown kids at once shares one wait and one fetch.
+    await Promise.all(
+      Array.from({ length: 5 }, () => expectCodeAsync(() => verifyWith(unknown, set), 'ERR_JWKS_NO_MATCH')),
+    );
+    expect(slept).toEqual([30_000, 30_000]);
+    expect(requests).toHaveLength(3);
+    // Past the cooldown: no wait.
     clock.now += 30_000;
     await expectCodeAsync(() => verifyWith(unknown, set), 'ERR_JWKS_NO_MATCH');
-    expect(requests).toHaveLength(2);
-    for (let i = 0; i < 5; i++) await expectCodeAsync(() => verifyWith(unknown, set), 'ERR_JWKS_NO_MATCH');
-    clock.now += 29_999;
-    await expectCodeAsync(() => verifyWith(unknown, set), 'ERR_JWKS_NO_MATCH');
-    expect(requests).toHaveLength(2);
+    expect(slept).toHaveLength(2);
+    expect(requests).toHaveLength(4);
   });
 
-  it('picks up a rotated key after the cooldown', async () => {
+  it('picks up a rotated key at the end of the cooldown', async () => {
     let keys = [exportJWK(first.publicKey)];
     handler = serveKeys(() => keys);
-    const { set, clock } = remote({ cooldownMs: 30_000 });
+    const { set, slept } = remote({ cooldownMs: 30_000 });
     expect((await verifyWith(sign({}, first.privateKey), set)).key.kid).toBe('k1');
     keys = [exportJWK(first.publicKey), exportJWK(second.publicKey)];
     const rotated = sign({ sub: 'new' }, second.privateKey);
-    await expectCodeAsync(() => verifyWith(rotated, set), 'ERR_JWKS_NO_MATCH');
-    clock.now += 30_000;
     const result = await verifyWith(rotated, set);
     expect(result.payload.sub).toBe('new');
     expect(result.key.kid).toBe('k2');
+    expect(slept).toEqual([30_000]);
     expect(requests).toHaveLength(2);
     expect((await verifyWith(sign({}, first.privateKey), set)).key.kid).toBe('k1');
     expect(requests).toHaveLength(2);
+  });
+
+  it('selectSync answers from the fetched set without waiting, undefined when only select can', async () => {
+    let keys = [exportJWK(first.publicKey)];
+    handler = serveKeys(() => keys);
+    const { set, clock } = remote({ cacheMaxAgeMs: 60_000 });
+    expect(set.selectSync({ alg: 'ES256', kid: 'k1' })).toBeUndefined(); // nothing fetched yet
+    expect(requests).toHaveLength(0);
+    await set.reload();
+    expect(set.selectSync({ alg: 'ES256', kid: 'k1' })?.[0]?.kid).toBe('k1');
+    expect(set.selectSync({ alg: 'ES256', kid: 'k2' })).toBeUndefined(); // unknown kid: no fetch here
+    expect(requests).toHaveLength(1);
+    expectCode(() => set.selectSync({ alg: 'none' }), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    // Stale: still answers, and one refresh starts in the background.
+    keys = [exportJWK(second.publicKey)];
+    clock.now += 60_001;
+    expect(set.selectSync({ alg: 'ES256', kid: 'k1' })?.[0]?.kid).toBe('k1');
+    expect(set.selectSync({ alg: 'ES256', kid: 'k1' })?.[0]?.kid).toBe('k1');
+    await set.reload(); // joins the refresh under way
+    expect(requests).toHaveLength(2);
+    expect(set.selectSync({ alg: 'ES256', kid: 'k1' })).toBeUndefined();
+    expect(set.selectSync({ alg: 'ES256', kid: 'k2' })?.[0]?.kid).toBe('k2');
   });
 
   it('shares one fetch between concurrent selects', async () => {

@@ -9,6 +9,7 @@ import {
   type KeySet,
   type RemoteKeySet,
   type VerifyOptions,
+  verifyAsync,
 } from '@sesame/jwt';
 import { discoverJwksUri, type ProtocolError } from '@sesame/protocol';
 
@@ -104,9 +105,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   let discovering: Promise<RemoteKeySet> | undefined;
   let discoveryFailed: { at: number; error: ProtocolError } | undefined;
   let cachedFor: unknown;
-  let fetchedAt = Number.NEGATIVE_INFINITY;
-  let reloading: Promise<void> | undefined;
-  const makeRemote = (url: URL) => createRemoteKeySet(url, { fetch: options.fetch, now });
+  // The jwt package's remote key set holds the one refetch policy (an unknown kid: one fetch per
+  // cooldown, callers waiting for its end; a set older than cacheMaxAgeMs refreshed in the background).
+  const makeRemote = (url: URL) =>
+    createRemoteKeySet(url, {
+      fetch: options.fetch,
+      now,
+      cacheMaxAgeMs: options.cacheMaxAgeMs,
+      cooldownMs: options.cooldownMs,
+    });
   if (options.jwksUri !== undefined) remote = makeRemote(options.jwksUri);
 
   function keySet(): Promise<RemoteKeySet> {
@@ -128,64 +135,35 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return discovering;
   }
 
-  /**
-   * Fetches the key set again, at most once per cooldown; a caller arriving inside the cooldown
-   * waits for its end instead of being refused, so a token signed with a key published a moment ago
-   * is accepted, while a flood of random kids costs the issuer at most one fetch per cooldown.
-   */
-  function reload(keys: RemoteKeySet): Promise<void> {
-    reloading ??= (async () => {
-      const wait = fetchedAt + options.cooldownMs - now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      fetchedAt = now();
-      await keys.reload();
-    })().finally(() => {
-      reloading = undefined;
-    });
-    return reloading;
-  }
-
-  // The synchronous view of the remote set: whatever was fetched last.
-  const lastFetched: KeySet = {
+  // The synchronous view of the remote set: the keys it already holds, or "ask select".
+  const known: KeySet = {
     select(header) {
-      const current = remote?.current;
-      if (current === undefined) throw new JwtError('ERR_JWKS_NO_MATCH', 'no key set fetched yet');
-      return current.select(header);
+      const keys = remote?.selectSync(header);
+      if (keys === undefined) throw new JwtError('ERR_JWKS_NO_MATCH', 'no key known for this kid yet');
+      return keys;
     },
   };
-  const fast = createVerifier({ ...verifyOptions, key: lastFetched });
+  const fast = createVerifier({ ...verifyOptions, key: known });
 
-  async function slow(token: string, refetch: boolean): Promise<VerifiedToken> {
+  /** The first token, or an unknown kid: the remote set's own select fetches as its policy says. */
+  async function slow(token: string): Promise<VerifiedToken> {
     const keys = await keySet();
-    if (keys.current === undefined || refetch) {
-      try {
-        await reload(keys);
-      } catch (error) {
-        // A failed refresh leaves the last good set in place; with none there is nothing to verify with.
-        if (keys.current === undefined) throw error;
-      }
-    }
-    return remember(token, fast(token));
+    return remember(token, await verifyAsync(token, keys, verifyOptions));
   }
 
   return (token) => {
     const current = remote?.current;
-    if (current === undefined) return slow(token, false);
+    if (current === undefined) return slow(token);
     if (current !== cachedFor) {
       cache.clear();
       cachedFor = current;
-    }
-    if (now() - fetchedAt > options.cacheMaxAgeMs && reloading === undefined) {
-      // Keep the set fresh in the background (a key withdrawn at the issuer stops verifying).
-      reload(remote!).catch(() => undefined);
     }
     const hit = recall(token);
     if (hit !== undefined) return hit;
     try {
       return remember(token, fast(token));
     } catch (error) {
-      // An unknown kid: the issuer may have rotated its keys, so fetch them again and retry once.
-      if (isJwtError(error, 'ERR_JWKS_NO_MATCH')) return slow(token, true);
+      if (isJwtError(error, 'ERR_JWKS_NO_MATCH')) return slow(token);
       throw error;
     }
   };
