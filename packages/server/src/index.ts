@@ -30,6 +30,13 @@ export { type BuildAppOptions, buildApp } from './app.js';
  */
 export { ConfigError, type ConfigSources, loadConfig, type SesameConfig } from './config/config.js';
 /**
+ * The one error a grant (or any route) throws to answer an RFC 6749 §5.2 error: `invalid_grant`,
+ * `invalid_request`, ... with its status. The message never carries a secret.
+ *
+ * @example throw new OAuthError('invalid_grant', 'the code is not valid');
+ */
+export { OAuthError, type OAuthErrorCode } from './domain/errors.js';
+/**
  * The services a grant gets in its context (`services.users`, `services.clients`, `services.audit`,
  * `services.accessTokens`, `services.config`, `services.now`, ...), also on `app.sesame`.
  *
@@ -75,14 +82,6 @@ export { issueTokenResponse } from './grants/issue.js';
 export { passwordGrant } from './grants/password.js';
 export { refreshTokenGrant } from './grants/refresh-token.js';
 export { wxappGrant } from './grants/wxapp.js';
-
-/**
- * The one error a grant (or any route) throws to answer an RFC 6749 §5.2 error: `invalid_grant`,
- * `invalid_request`, ... with its status. The message never carries a secret.
- *
- * @example throw new OAuthError('invalid_grant', 'the code is not valid');
- */
-export { OAuthError, type OAuthErrorCode } from './http/oauth/errors.js';
 /**
  * Opens the store a configuration names: SQLite in `dataDir`, or PostgreSQL at `databaseUrl` (with
  * `masterKey`), Redis in front with `redisUrl`; migrated unless `migrateOnStart` is false.

@@ -1,38 +1,16 @@
-import type { SesameConfig } from '../config/config.js';
-import type { AuditEvent, Store } from '../store/types.js';
-import type { LoginThrottle } from './accounts/throttle.js';
-import type { UserService } from './accounts/users.js';
-import type { ClientService } from './clients/clients.js';
-import type { Keyring } from './keys/keyring.js';
-import type { AccessTokens } from './tokens/access-token.js';
-import type { Denylist } from './tokens/denylist.js';
-import type { RefreshFamilies } from './tokens/refresh-families.js';
+import type { AuditInput, DomainContext } from './context.js';
 import type { RevocationHub } from './tokens/revocation-hub.js';
 
+export type { AuditInput };
+
 /**
- * Everything a route or a grant may use, built once by `buildApp` and reached through
- * `app.sesame` / `request.server.sesame`. Routes and grants never build their own services.
+ * Everything a route, a grant or a command may use, built once by `buildApp` (or a command) and
+ * reached through `app.sesame` / `request.server.sesame`. Routes and grants never build their own
+ * services.
  */
-export interface Services {
-  readonly config: SesameConfig;
-  readonly store: Store;
-  /** The clock, epoch milliseconds; injectable so expiry is tested without sleeping. */
-  readonly now: () => number;
-  readonly accessTokens: AccessTokens;
-  readonly users: UserService;
-  readonly clients: ClientService;
-  readonly keys: Keyring;
-  /** Refresh-token families (login sessions). */
-  readonly sessions: RefreshFamilies;
-  /** The access-token denylist (jti, sid, user), mirrored for the hot path. */
-  readonly revocations: Denylist;
+export interface Services extends DomainContext {
   /** The revocation feed's one store reader, fanned out to every open feed stream. */
   readonly revocationFeed: RevocationHub;
-  readonly throttle: LoginThrottle;
-  /** Records an audit event; never throws into the request (a failed audit write is logged). */
-  audit(event: AuditInput): Promise<void>;
   /** Stops background work (key rotation timer, the feed's poll); the store stays open (its owner closes it). */
   close(): Promise<void>;
 }
-
-export type AuditInput = Pick<AuditEvent, 'type'> & Partial<Omit<AuditEvent, 'id' | 'at' | 'type'>>;

@@ -1,7 +1,7 @@
+import { hashCode } from '../domain/authorization/codes.js';
+import { verifyS256 } from '../domain/authorization/pkce.js';
+import { OAuthError } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
-import { hashCode } from '../http/oauth/authorization-codes.js';
-import { OAuthError } from '../http/oauth/errors.js';
-import { verifyS256 } from '../http/oauth/pkce.js';
 import type { AuthorizationCode } from '../store/types.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
 import type { GrantModule } from './types.js';

@@ -1,5 +1,5 @@
-import { OAuthError } from '../http/oauth/errors.js';
-import { grantScopes, parseScope } from '../http/oauth/parameters.js';
+import { OAuthError } from '../domain/errors.js';
+import { grantScopes, parseScope } from '../domain/scopes.js';
 import { issueTokenResponse } from './issue.js';
 import type { GrantModule } from './types.js';
 

@@ -1,8 +1,8 @@
 import type { ThrottleKeys } from '../domain/accounts/throttle.js';
 import { auditThrottledLogin } from '../domain/accounts/throttle-audit.js';
+import { OAuthError } from '../domain/errors.js';
+import { grantScopes, parseScope } from '../domain/scopes.js';
 import type { Services } from '../domain/services.js';
-import { OAuthError } from '../http/oauth/errors.js';
-import { grantScopes, parseScope } from '../http/oauth/parameters.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
 import type { GrantModule } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import type { Parameters } from '../domain/parameters.js';
 import type { Services } from '../domain/services.js';
-import type { Parameters } from '../http/oauth/parameters.js';
 import type { Client } from '../store/types.js';
 
 /** One request parameter of a grant, as shown in the OpenAPI document. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { OAuthError } from '../domain/errors.js';
+import { grantScopes, parseScope } from '../domain/scopes.js';
 import { code2Session } from '../domain/wechat/jscode2session.js';
-import { OAuthError } from '../http/oauth/errors.js';
-import { grantScopes, parseScope } from '../http/oauth/parameters.js';
 import type { User } from '../store/types.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
 import type { GrantModule } from './types.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import { withdrawClient } from '../../domain/tokens/withdraw.js';
-import { OAuthError } from '../oauth/errors.js';
 import { clientSchema, idParams, permissionListSchema, publicClient, scopeListSchema } from './schemas.js';
 
 /**

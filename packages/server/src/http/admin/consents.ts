@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { listConsents, revokeConsent } from '../../domain/accounts/consents.js';
-import { OAuthError } from '../oauth/errors.js';
+import { OAuthError } from '../../domain/errors.js';
 
 const consentSchema = {
   type: 'object',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import { KeyringError } from '../../domain/keys/errors.js';
 import { withdrawSigningKey } from '../../domain/tokens/withdraw.js';
-import { OAuthError } from '../oauth/errors.js';
 
 const keySchema = {
   type: 'object',

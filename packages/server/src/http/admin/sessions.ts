@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import { endUserSessions } from '../../domain/tokens/withdraw.js';
-import { OAuthError } from '../oauth/errors.js';
 import { idParams, sessionSchema } from './schemas.js';
 
 /** Sessions (refresh-token families): list a user's, revoke one, revoke every session of a user. */

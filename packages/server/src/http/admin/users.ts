@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import { type EndSessionsReason, endUserSessions, withdrawUserScopes } from '../../domain/tokens/withdraw.js';
-import { OAuthError } from '../oauth/errors.js';
 import {
   idParams,
   passwordSchema,

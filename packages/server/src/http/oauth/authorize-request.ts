@@ -3,11 +3,13 @@
  * requires: while the client and its redirect URI are not verified, an error is shown to the user
  * and never redirected (an open redirector otherwise); after that, errors go back to the client.
  */
+
+import { isS256Challenge } from '../../domain/authorization/pkce.js';
+import { OAuthError } from '../../domain/errors.js';
+import { parseScope } from '../../domain/scopes.js';
 import type { Services } from '../../domain/services.js';
 import type { Client } from '../../store/types.js';
-import { OAuthError } from './errors.js';
-import { type Parameters, parseScope, readParameters } from './parameters.js';
-import { isS256Challenge } from './pkce.js';
+import { type Parameters, readParameters } from './parameters.js';
 
 /** The parameters an authorization request carries through the login and consent forms. */
 export const AUTHORIZE_PARAMETERS = [

@@ -1,7 +1,7 @@
 import { ProtocolError, parseBearer } from '@sesame/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import type { AccessTokenClaims } from '../../domain/tokens/access-token.js';
-import { OAuthError } from './errors.js';
 
 const REALM = 'sesame';
 

@@ -1,9 +1,9 @@
 import { ProtocolError, parseBasicCredentials } from '@sesame/protocol';
 import type { FastifyRequest } from 'fastify';
 import { verifySecret } from '../../domain/clients/clients.js';
+import { OAuthError } from '../../domain/errors.js';
 import type { Services } from '../../domain/services.js';
 import type { Client } from '../../store/types.js';
-import { OAuthError } from './errors.js';
 import type { Parameters } from './parameters.js';
 
 /** How the client proved who it is (RFC 8414 token_endpoint_auth_methods_supported names). */

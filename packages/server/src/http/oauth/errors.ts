@@ -1,72 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountError } from '../../domain/accounts/errors.js';
 import { ClientError } from '../../domain/clients/clients.js';
+import { OAuthError } from '../../domain/errors.js';
 import { isStoreError } from '../../store/errors.js';
 import { isUnavailableError } from '../../store/unavailable.js';
-
-/** The error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, plus `server_error`. */
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'unsupported_response_type'
-  | 'invalid_scope'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'unsupported_token_type'
-  | 'access_denied'
-  | 'not_found'
-  | 'slow_down'
-  | 'temporarily_unavailable'
-  | 'server_error';
-
-export interface OAuthErrorOptions {
-  /** HTTP status; defaults by code (400, 401 for invalid_client/invalid_token, 403 insufficient_scope). */
-  status?: number;
-  /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
-  headers?: Record<string, string>;
-}
-
-const DEFAULT_STATUS: Partial<Record<OAuthErrorCode, number>> = {
-  invalid_client: 401,
-  invalid_token: 401,
-  insufficient_scope: 403,
-  access_denied: 403,
-  not_found: 404,
-  slow_down: 429,
-  temporarily_unavailable: 503,
-  server_error: 500,
-};
-
-/**
- * The one HTTP error of the server: an RFC 6749 §5.2 / RFC 6750 §3 error with its status and
- * headers. The description is for developers; it never contains a token, a secret or a password.
- *
- * @example throw new OAuthError('invalid_grant', 'the refresh token is not valid');
- */
-export class OAuthError extends Error {
-  override readonly name = 'OAuthError';
-  readonly error: OAuthErrorCode;
-  readonly status: number;
-  readonly headers: Record<string, string>;
-
-  constructor(error: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
-    super(description);
-    this.error = error;
-    this.status = options.status ?? DEFAULT_STATUS[error] ?? 400;
-    this.headers = options.headers ?? {};
-  }
-
-  /** RFC 6749 §5.2 body; error_description uses only %x20-21 / %x23-5B / %x5D-7E. */
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return {
-      error: this.error,
-      error_description: this.message.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, ' '),
-    };
-  }
-}
 
 /** Account rules broken by an admin request (bad username, taken, unknown user). */
 function fromAccountError(error: AccountError): OAuthError {

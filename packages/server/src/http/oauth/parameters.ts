@@ -1,9 +1,9 @@
-import { parseScope as parseScopeString } from '@sesame/protocol';
 import type { FastifyRequest } from 'fastify';
-import { OAuthError } from './errors.js';
+import { OAuthError } from '../../domain/errors.js';
 
-/** The request parameters of an OAuth endpoint, after the checks of RFC 6749 §3.1 and §3.2. */
-export type Parameters = Readonly<Record<string, string>>;
+import type { Parameters } from '../../domain/parameters.js';
+
+export type { Parameters };
 
 /** C0 controls and DEL; a parameter value never needs them, and logs and headers must not get them. */
 const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/;
@@ -62,32 +62,6 @@ export function requireParameter(params: Parameters, name: string): string {
   const value = params[name];
   if (value === undefined) throw new OAuthError('invalid_request', `the ${name} parameter is missing`);
   return value;
-}
-
-/**
- * The scope parameter (RFC 6749 §3.3, @sesame/protocol's grammar: tokens separated by one space),
- * or invalid_scope. Duplicates are dropped, order is kept; absent stays undefined.
- */
-export function parseScope(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return parseScopeString(value);
-  } catch {
-    throw new OAuthError('invalid_scope', 'the scope is malformed');
-  }
-}
-
-/**
- * The scopes granted: those asked for when all are allowed, or every allowed scope when none is
- * asked (RFC 6749 §3.3 lets the server pick a default).
- */
-export function grantScopes(requested: string[] | undefined, allowed: readonly string[]): string[] {
-  if (requested === undefined) return [...allowed];
-  const refused = requested.filter((scope) => !allowed.includes(scope));
-  if (refused.length > 0) {
-    throw new OAuthError('invalid_scope', `scope not allowed: ${refused.join(' ').slice(0, 200)}`);
-  }
-  return requested;
 }
 
 /**

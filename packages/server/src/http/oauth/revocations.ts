@@ -1,10 +1,10 @@
 // The feed's wire format (entries, NumericDates, the issued_before cut-off) is @sesame/protocol's.
 import { encodeRevocation } from '@sesame/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import type { Revocation, Store } from '../../store/types.js';
 import { typedRoutes } from '../typed-routes.js';
 import { authenticateClient, invalidClient } from './client-auth.js';
-import { OAuthError } from './errors.js';
 import { createFeedStreams } from './revocation-stream.js';
 import { oauthErrorResponses } from './schemas.js';
 

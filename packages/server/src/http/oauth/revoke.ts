@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import { oauthParameterRoutes } from '../typed-routes.js';
 import { authenticateClient } from './client-auth.js';
-import { OAuthError } from './errors.js';
 import { normaliseOAuthBody, requireParameter } from './parameters.js';
 import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, TOKEN_REQUEST_BODY } from './schemas.js';
 import { findToken } from './token-lookup.js';

@@ -7,7 +7,8 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError, sendOAuthError } from './errors.js';
+import { OAuthError } from '../../domain/errors.js';
+import { sendOAuthError } from './errors.js';
 
 /** The methods in `Allow` and in the message, in a stable order (RFC 9110 lists no order). */
 const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { oauthParameterRoutes } from '../typed-routes.js';
 import { authenticateClient } from './client-auth.js';
-import { OAuthError } from './errors.js';
 import { normaliseOAuthBody } from './parameters.js';
 import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, tokenResponseSchema } from './schemas.js';
 
