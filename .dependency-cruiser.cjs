@@ -32,10 +32,10 @@ const walls = [
     to: { path: '^(packages|examples)/', pathNot: '^packages/protocol/' },
   },
   {
-    name: 'tools-import-only-jwt',
+    name: 'tools-import-only-jwt-and-protocol',
     comment:
       '@sesame/tools decodes, signs and verifies without the server or its native dependencies: ' +
-      'of ours only jwt (and protocol, zero-dependency too), of npm nothing.',
+      'of ours only jwt and protocol (both zero-dependency), of npm nothing.',
     severity: 'error',
     from: { path: '^packages/tools/' },
     to: {

@@ -55,13 +55,13 @@ const FORBIDDEN: [rule: string, from: string, line: string, to: string][] = [
     'packages/jwt/src/lib/a.ts',
   ],
   [
-    'tools-import-only-jwt',
+    'tools-import-only-jwt-and-protocol',
     'packages/tools/src/index.ts',
     `import '../../guard/src/index.js';`,
     'packages/guard/src/index.ts',
   ],
   [
-    'tools-import-only-jwt',
+    'tools-import-only-jwt-and-protocol',
     'packages/tools/src/index.ts',
     `import 'left-pad';`,
     'node_modules/left-pad/index.js',

@@ -102,10 +102,14 @@ describe('@sesame/tools', () => {
     expect(new CliError('ERR_X', 'm', 5)).toBeInstanceOf(Error);
   });
 
-  it('depends on @sesame/jwt alone', () => {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    expect(Object.keys(manifest.dependencies)).toEqual(['@sesame/jwt']);
-    expect(manifest.peerDependencies).toBeUndefined();
-    expect(manifest.optionalDependencies).toBeUndefined();
+  it('depends on @sesame/jwt and @sesame/protocol alone, which depend on nothing', () => {
+    const manifest = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
+    const tools = manifest('../package.json');
+    expect(Object.keys(tools.dependencies).sort()).toEqual(['@sesame/jwt', '@sesame/protocol']);
+    expect(tools.peerDependencies).toBeUndefined();
+    expect(tools.optionalDependencies).toBeUndefined();
+    for (const name of ['jwt', 'protocol']) {
+      expect(manifest(`../../${name}/package.json`).dependencies, name).toBeUndefined();
+    }
   });
 });
