@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import type { GuardError } from '@sesame/guard';
+import { afterEach, describe, expect, it } from 'vitest';
 import { discoverJwksUri, discoverMetadata, metadataUrl, ProtocolError } from '../src/index.js';
+import { AUDIENCE, GUARD_JWKS, guardToken, startGuard } from './agreement/entry-points.js';
+import { DISCOVERY_ISSUER, discoveryTable, JWKS_URL, METADATA_URL } from './tables/discovery.js';
 
 const ISSUER = 'https://id.example/tenant';
 
@@ -159,5 +162,36 @@ describe('discovery (RFC 8414, OpenID Connect Discovery)', () => {
     expect(await code(discoverMetadata(ISSUER, { fetch: over.impl, maxBytes: 1000 }))).toBe(
       'ERR_DISCOVERY_TOO_LARGE',
     );
+  });
+});
+
+/**
+ * THE discovery rule, one table through the protocol's discoverJwksUri and a guard that discovers
+ * its keys (a refused document leaves it without keys: 503 keys_unavailable). The CLI's
+ * `sesame token verify --issuer` calls the same discoverJwksUri (packages/tools/src/discovery.ts).
+ */
+describe('discovery, through the protocol and the guard', () => {
+  const routes = (answer: () => Response) => ({
+    [METADATA_URL]: answer,
+    [JWKS_URL]: () =>
+      new Response(JSON.stringify(GUARD_JWKS), { headers: { 'content-type': 'application/json' } }),
+  });
+  let guard: ReturnType<typeof startGuard> | undefined;
+  afterEach(() => guard?.close());
+
+  it.each(discoveryTable)('protocol: %s', async (_name, answer, expected) => {
+    const { impl } = fakeFetch(routes(answer));
+    expect((await code(discoverJwksUri(DISCOVERY_ISSUER, { fetch: impl }))) ?? 'ok').toBe(expected);
+  });
+
+  it.each(discoveryTable)('guard: %s', async (_name, answer, expected) => {
+    const { impl } = fakeFetch(routes(answer));
+    guard = startGuard({ issuer: DISCOVERY_ISSUER, audience: AUDIENCE, key: undefined, fetch: impl });
+    const token = guardToken({ iss: DISCOVERY_ISSUER });
+    const outcome = await guard.authenticate(`Bearer ${token}`).then(
+      () => 'ok',
+      (error: GuardError) => error.reason,
+    );
+    expect(outcome).toBe(expected === 'ok' ? 'ok' : 'keys_unavailable');
   });
 });

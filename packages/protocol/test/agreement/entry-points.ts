@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard, type Guard, type GuardOptions } from '@sesame/guard';
-import { generateKeyPair, type JwtPayload, sign } from '@sesame/jwt';
+import { exportJWK, generateKeyPair, type JwtPayload, sign } from '@sesame/jwt';
 import { buildApp, loadConfig, openStore } from '@sesame/server';
 import type { FastifyInstance } from 'fastify';
 
@@ -50,6 +50,9 @@ export async function startServer(now: () => number = Date.now): Promise<Server>
 }
 
 const { privateKey, publicKey } = generateKeyPair('ES256', { kid: 'k-guard' });
+
+/** The JWKS holding the key of guardToken, for a guard that discovers its keys. */
+export const GUARD_JWKS = { keys: [exportJWK(publicKey)] };
 
 /** An access token the guard below accepts (RFC 9068 header and claims), with `claims` over them. */
 export function guardToken(claims: JwtPayload, options: { kid?: string; nowS?: number } = {}): string {
