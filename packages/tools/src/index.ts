@@ -1,9 +1,9 @@
 /**
  * @sesame/tools — the token and key tools of `sesame token` and `sesame keys`, and the analysis the
  * /debugger page shows, on @sesame/jwt and @sesame/protocol: no server, no database, no native
- * dependency. Each command function reads its input (argument, stdin, files, environment), writes its result to
- * stdout and throws a CliError (or a @sesame/jwt error) that `describeError` turns into one line and
- * an exit code.
+ * dependency. Each command function reads its input (argument, stdin, files, environment), writes
+ * its result to stdout and throws a CliError (or a @sesame/jwt error) that `describeError` turns
+ * into one line and an exit code.
  *
  * @example
  * import { decodeCommand, describeError } from '@sesame/tools';

@@ -4,8 +4,8 @@
  * Messages name the key and its variable, never its value: URLs carry passwords.
  */
 
-import { createMasterKeyCipher } from '../domain/keys/master-key-cipher.js';
 import { ConfigError, envName } from './config.js';
+import { decodeMasterKey } from './master-key.js';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 const REDIS_URL = /^rediss?:\/\//;
@@ -34,5 +34,6 @@ export function checkDistributed(config: Record<string, unknown>): void {
       `masterKeyPrevious (${envName('masterKeyPrevious')}): needs ${envName('masterKey')} too`,
     );
   // Decoding now turns a malformed key into a one-line error at start.
-  if (masterKey !== '') createMasterKeyCipher({ current: masterKey, previous });
+  if (masterKey !== '') decodeMasterKey(masterKey, 'SESAME_MASTER_KEY');
+  if (previous !== '') decodeMasterKey(previous, 'SESAME_MASTER_KEY_PREVIOUS');
 }

@@ -10,7 +10,7 @@
  * The id reveals nothing about the key; the header is authenticated (GCM additional data).
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { ConfigError } from '../../config/config.js';
+import { decodeMasterKey } from '../../config/master-key.js';
 import type { KeyCipher } from './key-cipher.js';
 
 const VERSION = 'mk1';
@@ -46,22 +46,6 @@ const TAG_BYTES = 16;
 interface DerivedKey {
   id: string;
   aes: Buffer;
-}
-
-/** 32 bytes from base64/base64url (43–44 chars) or hex (64 chars); anything else is refused. */
-function decodeMasterKey(text: string, name: string): Buffer {
-  const trimmed = text.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(trimmed)
-    ? Buffer.from(trimmed, 'hex')
-    : /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(trimmed)
-      ? Buffer.from(trimmed, 'base64')
-      : undefined;
-  // The message names the variable and the expected form, never the value.
-  if (bytes?.length !== 32)
-    throw new ConfigError(
-      `${name}: must be 32 random bytes as base64 or hex (make one with: openssl rand -base64 32)`,
-    );
-  return bytes;
 }
 
 function derive(master: Buffer): DerivedKey {
