@@ -4,7 +4,7 @@
  * of `throttleWindow` restarts the count), and a `login.throttled` row is written when the count
  * reaches 1, 2, 4, 8 … — N refusals of one pair leave ⌊log2 N⌋ + 1 rows, each with the count so far.
  */
-import type { Services } from '../services.js';
+import type { DomainContext } from '../context.js';
 import type { ThrottleKeys } from './throttle.js';
 
 export interface ThrottledAttempt {
@@ -20,7 +20,10 @@ export interface ThrottledAttempt {
  *
  * @example await auditThrottledLogin(services, { keys: { username, ip }, clientId, retryAfterSeconds: 8 });
  */
-export async function auditThrottledLogin(services: Services, attempt: ThrottledAttempt): Promise<void> {
+export async function auditThrottledLogin(
+  services: Pick<DomainContext, 'throttle' | 'users' | 'audit'>,
+  attempt: ThrottledAttempt,
+): Promise<void> {
   const { keys } = attempt;
   let refused: number;
   try {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FromSchema } from 'json-schema-to-ts';
-import { auditThrottledLogin } from '../../domain/accounts/throttle-audit.js';
+import { passwordLogin } from '../../domain/accounts/password-login.js';
 import { typedRoutes } from '../typed-routes.js';
 import { cookieOptions } from '../web/login/respond.js';
 import { issueAuthorizationCode } from './authorization-codes.js';
@@ -60,43 +60,22 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       if (!csrfOk(request)) return again(403, 'This form has expired. Please sign in again.');
       if (username === '' || !body.password) return again(400, 'Enter your username and your password.');
 
-      // The same throttle as the password grant: one counter per username and per address.
-      const keys = { username, ip: request.ip };
-      const gate = await services.throttle.check(keys);
-      if (!gate.allowed) {
-        const wait = Math.max(1, gate.retryAfterSeconds);
-        await auditThrottledLogin(services, {
-          keys,
-          clientId: authz.client.clientId,
-          retryAfterSeconds: wait,
-          via: 'authorize',
-        });
+      // The same step as the password grant: one throttle counter per username and per address.
+      const outcome = await passwordLogin(services, {
+        username,
+        password: body.password,
+        clientId: authz.client.clientId,
+        ip: request.ip,
+        via: 'authorize',
+      });
+      if (!outcome.ok && outcome.reason === 'throttled') {
+        const wait = outcome.retryAfterSeconds;
         return again(429, `Too many failed sign-ins. Try again in ${wait} seconds.`, {
           'retry-after': String(wait),
         });
       }
-      const result = await services.users.authenticate(username, body.password);
-      if (!result.ok) {
-        await services.throttle.recordFailure(keys);
-        await services.audit({
-          type: 'login.failed',
-          subject: result.userId,
-          clientId: authz.client.clientId,
-          ip: request.ip,
-          details: { reason: result.reason, via: 'authorize' },
-        });
-        return again(400, 'The username or the password is wrong.');
-      }
-      await services.throttle.recordSuccess(keys);
-      await services.audit({
-        type: 'login.ok',
-        actor: result.user.id,
-        subject: result.user.id,
-        clientId: authz.client.clientId,
-        ip: request.ip,
-        details: { rehashed: result.rehashed, via: 'authorize' },
-      });
-      reply.header('set-cookie', await sessions.login(result.user, cookie(request)));
+      if (!outcome.ok) return again(400, 'The username or the password is wrong.');
+      reply.header('set-cookie', await sessions.login(outcome.user, cookie(request)));
       return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
     },
   );
