@@ -1,87 +1,38 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { runSesame, SOURCE_NODE_ARGS, type Started, sesameArgs, spawnNode } from '@sesame/testkit';
 
 /**
  * Starting `sesame` and the quiz API as real processes, from the TypeScript sources (node with the
- * tsx loader and the `sesame-source` condition), for the dev command and the tests.
+ * tsx loader and the `sesame-source` condition), for the dev command and the tests; the process
+ * handling itself is @sesame/testkit's (a devDependency: the API in main.ts needs none of this).
  */
-const SESAME_MAIN = fileURLToPath(new URL('../../../packages/server/src/cli/main.ts', import.meta.url));
 const QUIZ_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const NODE_ARGS = ['--conditions=sesame-source', '--import', TSX];
 
-export interface Spawned {
-  child: ChildProcess;
-  /** Everything written to stdout and stderr so far. */
-  output(): string;
-  stop(): Promise<void>;
-}
+export type Spawned = Started;
+export { waitForOk } from '@sesame/testkit';
 
-function start(
-  entry: string,
-  args: readonly string[],
-  env: Record<string, string>,
-  inherit: boolean,
-): Spawned {
-  const child = spawn(process.execPath, [...NODE_ARGS, entry, ...args], {
-    env: { ...process.env, ...env },
-    stdio: inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** `sesame serve` on the given port and data directory. */
+/** `sesame serve` on the given port and data directory (not waiting: see untilReady). */
 export function startSesame(options: { port: number; dataDir: string; inherit?: boolean }): Spawned {
-  return start(
-    SESAME_MAIN,
-    ['serve', '--port', String(options.port), '--data-dir', options.dataDir],
-    { SESAME_ISSUER: `http://127.0.0.1:${options.port}` },
-    options.inherit ?? false,
+  return spawnNode(
+    [...sesameArgs(), 'serve', '--port', String(options.port), '--data-dir', options.dataDir],
+    {
+      env: { SESAME_ISSUER: `http://127.0.0.1:${options.port}` },
+      inherit: options.inherit ?? false,
+    },
   );
 }
 
 /** The quiz API, configured through its environment (see main.ts). */
 export function startQuiz(env: Record<string, string>, inherit = false): Spawned {
-  return start(QUIZ_MAIN, [], env, inherit);
+  return spawnNode([...SOURCE_NODE_ARGS, QUIZ_MAIN], { env, inherit });
 }
 
 /** Runs a `sesame` command to completion and returns its stdout (throws on a non-zero exit). */
-export function sesame(args: readonly string[], input = ''): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_ARGS, SESAME_MAIN, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`sesame ${args[0]} ${args[1] ?? ''} exited ${code}: ${stderr.trim()}`));
-    });
-    child.stdin.end(input);
-  });
+export async function sesame(args: readonly string[], input = ''): Promise<string> {
+  const result = await runSesame(args, { stdin: input });
+  if (result.code !== 0)
+    throw new Error(`sesame ${args[0]} ${args[1] ?? ''} exited ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout;
 }
 
 /**
@@ -113,18 +64,4 @@ export function untilReady(spawned: Spawned, ready: string): Promise<string> {
     child.stderr?.on('data', check);
     child.once('exit', exited);
   });
-}
-
-/** Waits until `url` answers 200 (a process coming up), or fails after `timeoutMs`. */
-export async function waitForOk(url: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

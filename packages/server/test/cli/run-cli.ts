@@ -1,28 +1,24 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  tempDir as makeTempDir,
+  REPO_ROOT,
+  type RunResult,
+  runNode,
+  SESAME_MAIN,
+  SOURCE_NODE_ARGS,
+} from '@sesame/testkit';
 
 /**
- * Runs the token and key tools as a real process, from the TypeScript sources: node with the tsx
- * loader and the `sesame-source` condition (so @sesame/jwt is its source, as in the unit tests).
- * This works on a clean clone after `npm install`, with nothing else built.
+ * Runs the token and key tools as a real process, from the TypeScript sources (@sesame/testkit's
+ * node arguments: the tsx loader and the `sesame-source` condition), or with `main` the real
+ * `sesame` entry point. This works on a clean clone after `npm install`, with nothing else built.
  */
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const ENTRY = resolve(HERE, 'fixtures/sesame-tools.ts');
-/** The real `sesame` entry point, for the test that proves the wiring. */
-const MAIN = resolve(HERE, '../../src/cli/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-export const REPO_ROOT = resolve(HERE, '../../../..');
+const ENTRY = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures/sesame-tools.ts');
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export { REPO_ROOT };
 
+export type CliResult = RunResult;
 export interface RunOptions {
   input?: string;
   env?: Record<string, string>;
@@ -33,28 +29,10 @@ export interface RunOptions {
 
 /** Runs `sesame <args>`; stdout is a pipe, so output is plain unless FORCE_COLOR is set. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...options.env };
-    const child = spawn(
-      process.execPath,
-      ['--conditions=sesame-source', '--import', TSX, options.main ? MAIN : ENTRY, ...args],
-      {
-        cwd: options.cwd ?? REPO_ROOT,
-        env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+  return runNode([...SOURCE_NODE_ARGS, options.main ? SESAME_MAIN : ENTRY, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { NO_COLOR: '', FORCE_COLOR: '', ...options.env },
+    stdin: options.input ?? '',
   });
 }
 
@@ -69,7 +47,7 @@ export async function cliOk(args: readonly string[], options: RunOptions = {}): 
 
 /** A fresh temporary directory for key files. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'sesame-cli-'));
+  return makeTempDir('sesame-cli-');
 }
 
 /** stderr is exactly one line: "error CODE: message". */

@@ -5,15 +5,9 @@
  * is seen by both instances without a restart.
  */
 import { createGuard } from '@sesame/guard';
+import { eventually, freePort } from '@sesame/testkit';
 import { afterAll, expect, it } from 'vitest';
-import {
-  eventually,
-  freePort,
-  deployment as makeDeployment,
-  serve,
-  sesame,
-  stopAll,
-} from '../helpers/processes.js';
+import { deployment as makeDeployment, serve, sesame, stopAll } from '../helpers/processes.js';
 import { describeWithServices } from '../helpers/services.js';
 
 await describeWithServices(['PostgreSQL', 'Redis'], 'two Sesame instances on PostgreSQL and Redis', () => {

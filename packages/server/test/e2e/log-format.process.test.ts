@@ -9,9 +9,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prettyLine, prettyLogs } from '../../src/logger.js';
-import { freePort, stopAll } from '../helpers/processes.js';
+import { stopAll } from '../helpers/processes.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const MAIN = resolve(HERE, '../../src/cli/main.ts');

@@ -11,9 +11,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isGoneWorkerError, stopGate } from '../../src/cli/workers.js';
-import { freePort } from '../helpers/processes.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const MAIN = resolve(HERE, '../../src/cli/main.ts');

@@ -5,8 +5,10 @@
  * 200 or 503 temporarily_unavailable with Retry-After, never a 500; after it, requests succeed
  * again with no restart of Sesame, the refresh chain goes on, and no family is half-rotated.
  */
+
+import { freePort } from '@sesame/testkit';
 import { afterAll, expect, it } from 'vitest';
-import { freePort, serve, stopAll } from '../helpers/processes.js';
+import { serve, stopAll } from '../helpers/processes.js';
 import { describeWithServices } from '../helpers/services.js';
 import { type Answer, faultDeployment, halfRotated, PASSWORD, post, readyz } from './fault-deployment.js';
 import { restoreServices, startPostgres, stopPostgres } from './service-control.js';

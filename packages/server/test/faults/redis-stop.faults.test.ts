@@ -5,8 +5,10 @@
  * it cannot check and B's asks the database, and /readyz says "degraded". Redis back: all of it
  * recovers by itself, and a revocation made on one instance reaches the other again.
  */
+
+import { eventually, freePort } from '@sesame/testkit';
 import { afterAll, expect, it } from 'vitest';
-import { eventually, freePort, serve, stopAll } from '../helpers/processes.js';
+import { serve, stopAll } from '../helpers/processes.js';
 import { describeWithServices } from '../helpers/services.js';
 import { faultDeployment, PASSWORD, post, readyz } from './fault-deployment.js';
 import { restoreServices, startRedis, stopRedis } from './service-control.js';
