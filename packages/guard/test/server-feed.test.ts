@@ -1,13 +1,6 @@
 import { createServer } from 'node:net';
+import { basic, createTestApp, loginAdmin, loginAlice, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  basic,
-  createTestApp,
-  loginAdmin,
-  loginAlice,
-  postForm,
-  type TestApp,
-} from '../../server/test/helpers/test-app.js';
 import { createGuard, type Guard, GuardError } from '../src/index.js';
 import { until } from './helpers/issuer.js';
 

@@ -3,9 +3,10 @@
  * redirect URI the page's oauth2-redirect under the current issuer; a store set up by an earlier
  * Sesame (password grant, no redirect URI) is brought up to date on start.
  */
+
+import { createTestApp, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstStart } from '../../src/cli/first-start.js';
-import { createTestApp, postForm, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {

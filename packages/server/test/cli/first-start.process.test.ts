@@ -3,11 +3,12 @@
  * password, or, when users were added with the CLI before the first start (no admin is made
  * then), those users — it once said "log in as admin" with no admin in the store.
  */
+
+import { openTempStore } from '@sesame/testkit/app';
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstStartBanner, runFirstStart } from '../../src/cli/first-start.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/wiring.js';
-import { openTempStore } from '../helpers/temp-store.js';
 
 const config = loadConfig({ values: { issuer: 'http://127.0.0.1:8080', dataDir: '/srv/sesame' } });
 let close: (() => Promise<void>) | undefined;

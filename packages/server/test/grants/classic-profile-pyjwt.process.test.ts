@@ -3,8 +3,8 @@
  * /usr/bin/python3, accepts it for its audience and refuses it for another.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createTestApp, loginAlice, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, loginAlice, type TestApp } from '../helpers/test-app.js';
 
 const SECRET = 'the-classic-shared-secret-32-bytes-long!';
 const PYTHON = '/usr/bin/python3';

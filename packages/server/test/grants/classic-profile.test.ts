@@ -1,6 +1,6 @@
 import { decode } from '@sesame/jwt';
+import { ALICE, basic, createTestApp, loginAlice, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, basic, createTestApp, loginAlice, postForm, type TestApp } from '../helpers/test-app.js';
 
 const SECRET = 'the-classic-shared-secret-32-bytes-long!';
 let t: TestApp;

@@ -1,5 +1,5 @@
+import { basic, createTestApp, loginAlice, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, createTestApp, loginAlice, postForm, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -4,13 +4,12 @@
  * WeChat error maps to its OAuth answer.
  */
 import { Writable } from 'node:stream';
+import { createTestApp, openTempStore, postForm, type TestApp, testClock } from '@sesame/testkit/app';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { WXAPP_GRANT_TYPE } from '../../src/grants/wxapp.js';
 import { loggerOptions } from '../../src/logger.js';
-import { openTempStore, testClock } from '../helpers/temp-store.js';
-import { createTestApp, postForm, type TestApp } from '../helpers/test-app.js';
 import { type StandIn, startWechatStandIn } from '../helpers/wechat-stand-in.js';
 
 const SECRET_ENV = 'WX_TEST_APP_SECRET';

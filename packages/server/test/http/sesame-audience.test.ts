@@ -1,5 +1,5 @@
+import { ADMIN, basic, createTestApp, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, basic, createTestApp, postForm, type TestApp } from '../helpers/test-app.js';
 
 /**
  * Sesame's own bearer routes (/admin/*, /userinfo) accept only tokens whose aud includes Sesame's

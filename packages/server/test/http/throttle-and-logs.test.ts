@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
+import { ALICE, basic, createTestApp, postForm } from '@sesame/testkit/app';
 import { describe, expect, it } from 'vitest';
-import { ALICE, basic, createTestApp, postForm } from '../helpers/test-app.js';
 
 describe('login throttling', () => {
   it('answers 429 with Retry-After after the free failures, per username, then lets the user in later', async () => {
@@ -70,7 +70,7 @@ describe('logs', () => {
     });
     const { buildApp } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config/config.js');
-    const { openTempStore } = await import('../helpers/temp-store.js');
+    const { openTempStore } = await import('@sesame/testkit/app');
     const store = await openTempStore();
     const config = loadConfig({ values: { logLevel: 'trace' } });
     const app = await buildApp({

@@ -1,11 +1,12 @@
 /** The password login step: gate, check, record, audit — for the grant and the login form alike. */
+
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import { passwordLogin } from '../../../src/domain/accounts/password-login.js';
 import type { Services } from '../../../src/domain/services.js';
 import type { Store } from '../../../src/store/types.js';
 import { createServices } from '../../../src/wiring.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 describe('passwordLogin', () => {
   let store: Store & { file: string };

@@ -1,9 +1,9 @@
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../../../src/domain/accounts/passwords.js';
 import { createLoginThrottle, type LoginThrottle } from '../../../src/domain/accounts/throttle.js';
 import { createUserService } from '../../../src/domain/accounts/users.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 describe('login throttle', () => {
   let store: Store;

@@ -1,9 +1,9 @@
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountError } from '../../../src/domain/accounts/errors.js';
 import { createPasswordHasher, type PasswordHasher } from '../../../src/domain/accounts/passwords.js';
 import { createUserService, type UserService, validateUsername } from '../../../src/domain/accounts/users.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 // Cheap parameters keep the suite fast; the OWASP ones are tested in passwords.test.ts.
 const cheap = { memoryCost: 1024, timeCost: 1, parallelism: 1 };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ClientError,
@@ -8,7 +9,6 @@ import {
   verifySecret,
 } from '../../../src/domain/clients/clients.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 const codeOf = (fn: () => Promise<unknown>) =>
   fn().then(

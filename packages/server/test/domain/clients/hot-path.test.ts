@@ -4,11 +4,12 @@
  * group fails every caller in it; a remembered client is forgotten when removed, and for no longer
  * than a second when removed elsewhere; unknown clients are never remembered.
  */
+
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClientService, createClientService } from '../../../src/domain/clients/clients.js';
 import { groupCommit } from '../../../src/store/sql/group-commit.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 describe('group commit', () => {
   it('writes the items of one turn in one group, in order, and resolves each after the write', async () => {

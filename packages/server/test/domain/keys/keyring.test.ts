@@ -1,10 +1,10 @@
 import { createLocalKeySet, sign, verify } from '@sesame/jwt';
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyringError } from '../../../src/domain/keys/errors.js';
 import type { KeyCipher } from '../../../src/domain/keys/key-cipher.js';
 import { createKeyring, type KeyringOptions } from '../../../src/domain/keys/keyring.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

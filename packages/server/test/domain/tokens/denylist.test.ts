@@ -1,7 +1,7 @@
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDenylist, type Denylist } from '../../../src/domain/tokens/denylist.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 const MINUTE = 60_000;
 

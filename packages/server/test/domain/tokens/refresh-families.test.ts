@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDenylist } from '../../../src/domain/tokens/denylist.js';
 import { createRefreshFamilies, type RefreshFamilies } from '../../../src/domain/tokens/refresh-families.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore, testClock } from '../../helpers/temp-store.js';
 
 const DAY = 86_400_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,4 +1,6 @@
 /** Remembered consents through the admin API: list, revoke (sessions too), asked again after. */
+
+import { ALICE, createTestApp, loginAdmin, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   authorizeUrl,
@@ -8,7 +10,6 @@ import {
   pkce,
   REDIRECT,
 } from '../../helpers/authorize.js';
-import { ALICE, createTestApp, loginAdmin, postForm, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
 let secret: string;

@@ -3,9 +3,10 @@
  * (RFC 8252 §7.3); private-use schemes in reverse-domain form for native apps (§7.1); never
  * javascript:, data:, file:, wildcards, fragments or userinfo. The error names the URI and the rule.
  */
+
+import { createTestApp, loginAdmin, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirectUriProblem } from '../../../src/domain/clients/validate.js';
-import { createTestApp, loginAdmin, type TestApp } from '../../helpers/test-app.js';
 
 const ACCEPTED = [
   'https://app.example/cb',

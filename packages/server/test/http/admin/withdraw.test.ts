@@ -3,7 +3,7 @@
  * client removed, a key revoked — each takes back the refresh families and the access tokens
  * issued under it, at the server at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   ALICE,
   basic,
@@ -12,7 +12,8 @@ import {
   loginAlice,
   postForm,
   type TestApp,
-} from '../../helpers/test-app.js';
+} from '@sesame/testkit/app';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -2,6 +2,8 @@
  * The authorization endpoint's pages and checks, through app.inject: login, consent, codes,
  * CSRF, throttling, and every error that must be a page rather than a redirect.
  */
+
+import { ALICE, createTestApp, loginAdmin, postForm, type TestApp } from '@sesame/testkit/app';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +14,6 @@ import {
   pkce,
   REDIRECT,
 } from '../../helpers/authorize.js';
-import { ALICE, createTestApp, loginAdmin, postForm, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
 let webSecret: string;

@@ -4,15 +4,9 @@
  * others; the revocation feed needs `revocations`. Set by the admin API here, by the CLI in
  * test/cli/clients-permissions.process.test.ts.
  */
+
+import { basic, createTestApp, loginAdmin, loginAlice, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  basic,
-  createTestApp,
-  loginAdmin,
-  loginAlice,
-  postForm,
-  type TestApp,
-} from '../../helpers/test-app.js';
 
 let t: TestApp;
 /** A confidential client without permissions: unrelated to alice's tokens. */

@@ -1,6 +1,6 @@
 import { createLocalKeySet, verify } from '@sesame/jwt';
+import { createTestApp, loginAlice, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, loginAlice, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {

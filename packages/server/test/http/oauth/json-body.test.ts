@@ -1,7 +1,7 @@
+import { createTestApp, loginAdmin, type TestApp } from '@sesame/testkit/app';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDuplicateKey } from '../../../src/http/oauth/json-body.js';
-import { createTestApp, loginAdmin, type TestApp } from '../../helpers/test-app.js';
 
 describe('findDuplicateKey', () => {
   it.each([

@@ -2,9 +2,10 @@
  * The login throttle through every route that checks a password (the password grant and the login
  * page of the code flow): failures from one address do not lock out the other users of that address.
  */
+
+import { ALICE, createTestApp, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeUrl, formFields, PageClient, pkce, REDIRECT } from '../../helpers/authorize.js';
-import { ALICE, createTestApp, postForm, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
 

@@ -5,13 +5,13 @@
  * user's part (login, consent) is played with fetch and the pages' forms.
  */
 import { createServer } from 'node:net';
+import { openTempStore } from '@sesame/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { formFields } from '../../helpers/authorize.js';
-import { openTempStore } from '../../helpers/temp-store.js';
 
 const REDIRECT = 'https://app.example/callback';
 let app: FastifyInstance;

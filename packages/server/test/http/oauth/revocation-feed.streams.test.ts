@@ -1,11 +1,10 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basic, openTempStore } from '@sesame/testkit/app';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
 import type { Store } from '../../../src/store/types.js';
-import { openTempStore } from '../../helpers/temp-store.js';
-import { basic } from '../../helpers/test-app.js';
 
 // Many guards following one server: the store is read by one poll per process, not one per stream.
 

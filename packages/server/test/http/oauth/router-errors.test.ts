@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTestApp, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { openTempStore } from '@sesame/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { firstStart } from '../../../src/cli/first-start.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { openTempStore } from '../../helpers/temp-store.js';
 
 /**
  * /docs in a real browser (Debian's chromium driven by playwright-core): no top bar, no console

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createTestApp, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOME_LINKS } from '../../../src/http/web/home.js';
-import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {

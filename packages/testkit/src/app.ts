@@ -1,10 +1,48 @@
-/** A built app over a temporary SQLite store, with users and clients for route tests. */
+/**
+ * `@sesame/testkit/app`: a built app over a temporary SQLite store, with users and clients, for
+ * route tests of the server and for the packages that test against a real Sesame (the guard);
+ * through @sesame/server's public exports only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type GrantModule, loadConfig, openStore, type Services, type Store } from '@sesame/server';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/config.js';
-import type { Services } from '../../src/domain/services.js';
-import type { GrantModule } from '../../src/grants/index.js';
-import { openTempStore, testClock } from './temp-store.js';
+
+/**
+ * A SQLite store in a fresh temporary directory, removed when closed.
+ *
+ * @example const store = await openTempStore(); ... await store.close();
+ */
+export async function openTempStore(): Promise<Store & { file: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sesame-test-'));
+  // The store `sesame serve --data-dir DIR` opens: the SQLite file of the data dir, migrated.
+  const config = loadConfig({ values: { dataDir: dir, logLevel: 'silent' } });
+  const store = await openStore(config, { migrate: true, withoutRedis: true });
+  const file = join(dir, 'sesame.db');
+  return Object.freeze({
+    ...store,
+    file,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** A controllable clock: `now()` for injection, `advance(ms)` to move it. */
+export function testClock(start = 1_700_000_000_000) {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+    set(ms: number) {
+      t = ms;
+    },
+  };
+}
 
 export const ALICE = { username: 'alice', password: 'correct horse battery' };
 export const ADMIN = { username: 'root', password: 'admin password 1' };
