@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort, runSesame } from '@sesame/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formFields } from '../helpers/authorize.js';
 import { type StandIn, startWechatStandIn } from '../helpers/wechat-stand-in.js';
@@ -40,29 +40,8 @@ afterAll(async () => {
   await wechat.close();
 });
 
-function sesame(
-  args: string[],
-  input = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
+function sesame(args: string[], input = '') {
+  return runSesame(args, { env, cleanEnv: true, stdin: input });
 }
 
 function serve(dataDir: string, port: number): Promise<ChildProcess> {

@@ -1,38 +1,22 @@
-/**
- * `sesame serve` on a port already in use: one line naming the way out, exit 5, and no first-start
- * admin made — its random password was once created, never printed, and lost for good (the next
- * start prints no banner). With workers, one line for the group, not one per process.
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from '@sesame/testkit';
+
+import { freePort, runSesame } from '@sesame/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MAIN = resolve(HERE, '../../src/cli/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const _MAIN = resolve(HERE, '../../src/cli/main.ts');
+const _TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 // The default log level, as a newcomer runs it: nothing but the one line may reach the terminal.
 const ENV: NodeJS.ProcessEnv = { ...process.env };
 delete ENV.SESAME_LOG_LEVEL;
 
-function sesame(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--conditions=sesame-source', '--import', TSX, MAIN, ...args], {
-      env: ENV,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+function sesame(args: string[]) {
+  return runSesame(args, { env: ENV, cleanEnv: true });
 }
 
 let taken: Server;

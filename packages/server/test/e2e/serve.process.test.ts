@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort, runSesame } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -17,29 +17,8 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const NODE_ARGS = ['--conditions=sesame-source', '--import', TSX, MAIN];
 const ENV = { ...process.env, SESAME_LOG_LEVEL: 'warn' };
 
-function sesame(
-  args: string[],
-  input = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { env: ENV });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
+function sesame(args: string[], input = '') {
+  return runSesame(args, { env: ENV, cleanEnv: true, stdin: input });
 }
 
 /** Starts `sesame serve`; resolves with its output so far once it listens. */
