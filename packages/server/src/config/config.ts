@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { checkDistributed } from './distributed.js';
+import { ConfigError } from './errors.js';
 import { parseTrustProxy } from './proxy.js';
 import { envName, SETTINGS, type SesameConfig, type Setting } from './schema.js';
 import { hmacSecretProblem } from './secrets.js';
 
+export { ConfigError } from './errors.js';
 export { CONFIG_SCHEMA, type ConfigKey, envName, SETTINGS, type SesameConfig } from './schema.js';
-
-/** A configuration problem; its message is one line naming the key (the CLI prints only that). */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 export interface ConfigSources {
   /** Values from code or tests, as if from a file. */

@@ -4,8 +4,9 @@
  * Messages name the key and its variable, never its value: URLs carry passwords.
  */
 
-import { ConfigError, envName } from './config.js';
+import { ConfigError } from './errors.js';
 import { decodeMasterKey } from './master-key.js';
+import { envName } from './schema.js';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 const REDIS_URL = /^rediss?:\/\//;

@@ -1,5 +1,5 @@
 /** The form of SESAME_MASTER_KEY (what it encrypts, and how, is domain/keys/master-key-cipher.ts). */
-import { ConfigError } from './config.js';
+import { ConfigError } from './errors.js';
 
 /**
  * The master key's 32 bytes from base64/base64url (43–44 chars) or hex (64 chars); anything else is

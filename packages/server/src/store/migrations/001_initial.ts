@@ -4,7 +4,7 @@
  * A migration, once released, is never edited: a change is a new numbered file.
  */
 import { type CreateTableBuilder, type Kysely, sql } from 'kysely';
-import type { SqlDialectName } from './index.js';
+import type { SqlDialectName } from './dialect.js';
 
 /** The initial schema for one dialect: only the auto-increment columns differ. */
 export function initial(dialect: SqlDialectName) {

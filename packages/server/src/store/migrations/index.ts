@@ -10,9 +10,9 @@ import { authorization } from './002_authorization.js';
 import { clientPermissions } from './003_client_permissions.js';
 import { browserSessions } from './004_browser_sessions.js';
 import { scopeDescriptions } from './005_scope_descriptions.js';
+import type { SqlDialectName } from './dialect.js';
 
-/** The SQL dialects the schema is written for. */
-export type SqlDialectName = 'sqlite' | 'postgres';
+export type { SqlDialectName } from './dialect.js';
 
 /** Every migration by name; names sort in the order they must run. */
 export function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
