@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { typedRoutes } from './typed-routes.js';
 
 const statusSchema = {
   type: 'object',
@@ -11,12 +12,12 @@ const statusSchema = {
 
 /** GET /healthz (the process answers) and GET /readyz (the store answers too). */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get(
+  typedRoutes(app).get(
     '/healthz',
     { schema: { tags: ['health'], summary: 'Liveness', response: { 200: statusSchema } } },
     async () => ({ status: 'ok' }),
   );
-  app.get(
+  typedRoutes(app).get(
     '/readyz',
     {
       schema: {

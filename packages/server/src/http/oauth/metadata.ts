@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GrantRegistry } from '../../grants/index.js';
+import { typedRoutes } from '../typed-routes.js';
 
 /**
  * RFC 8414 authorization server metadata, also served at /.well-known/openid-configuration so
@@ -55,7 +56,7 @@ export async function metadataRoutes(
   const algorithm = config.tokenProfile === 'classic' ? 'HS256' : config.algorithm;
   const document = Object.freeze(buildMetadata(config.issuer, options.grants, algorithm));
   for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
-    app.get(
+    typedRoutes(app).get(
       url,
       {
         schema: {
@@ -70,6 +71,7 @@ export async function metadataRoutes(
     );
   }
 
+  // Untyped: a JWK Set's keys are any JSON members (the schema lets them all through).
   app.get(
     '/.well-known/jwks.json',
     {

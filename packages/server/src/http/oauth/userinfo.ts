@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { typedRoutes } from '../typed-routes.js';
 import { bearerError, requireBearer } from './bearer.js';
 import { bearerSecurity, oauthErrorSchema } from './schemas.js';
 
@@ -17,7 +18,7 @@ const userinfoSchema = {
  * RFC 6750 §3 with WWW-Authenticate. A client_credentials token has no user: invalid_token.
  */
 export async function userinfoRoutes(app: FastifyInstance): Promise<void> {
-  app.get(
+  typedRoutes(app).get(
     '/userinfo',
     {
       preHandler: requireBearer(),

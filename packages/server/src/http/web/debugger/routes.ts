@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { typedRoutes } from '../../typed-routes.js';
 
 /**
  * The page may run only its own script and style, and talk only to this server (for its JWKS):
@@ -75,7 +76,11 @@ export const debuggerPage: FastifyPluginAsync = async (app) => {
     if (css === null) return reply.code(404).send({ error: 'not_found' });
     return secure(reply, 'text/css; charset=utf-8').send(css);
   });
-  app.get<{ Params: { '*': string } }>('/debugger/js/*', { schema }, async (request, reply) => {
+  const script = {
+    ...schema,
+    params: { type: 'object', required: ['*'], properties: { '*': { type: 'string' } } },
+  } as const;
+  typedRoutes(app).get('/debugger/js/*', { schema: script }, async (request, reply) => {
     const path = request.params['*'];
     const file = path === 'analysis.js' ? ANALYSIS : SCRIPT_PATH.test(path) ? `${SCRIPT_DIR}${path}` : null;
     const script = file === null ? null : await fileOrNull(file);
