@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../domain/errors.js';
 import { withdrawClient } from '../../domain/tokens/withdraw.js';
+import type { TypedApp } from '../typed-routes.js';
 import { clientSchema, idParams, permissionListSchema, publicClient, scopeListSchema } from './schemas.js';
 
 /**
  * /admin/clients: list, register (the secret is shown once, in this response), change permissions,
  * remove.
  */
-export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
+export async function adminClientRoutes(app: TypedApp): Promise<void> {
   const { store, clients } = app.sesame;
   const tags = ['admin'];
 
@@ -43,15 +43,7 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const body = request.body as {
-        name: string;
-        public: boolean;
-        grantTypes: string[];
-        scopes?: string[];
-        redirectUris?: string[];
-        audience?: string[];
-        permissions?: string[];
-      };
+      const { body } = request;
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
       const { client, clientSecret } = await clients.create({
         name: body.name,
@@ -90,8 +82,8 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { permissions: string[] };
+      const { id } = request.params;
+      const { body } = request;
       // An unknown id (ClientError ERR_CLIENT_NOT_FOUND) becomes a 404 in the error handler.
       const client = await clients.setPermissions(id, body.permissions);
       await app.sesame.audit({
@@ -108,7 +100,7 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
     '/clients/:id',
     { schema: { tags, summary: 'Remove a client', params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const removed = await store.deleteClient(id);
       app.sesame.clients.forget(id); // after the delete: a request in between cannot bring it back
       if (!removed) throw new OAuthError('not_found', 'no such client');
@@ -120,7 +112,7 @@ export async function adminClientRoutes(app: FastifyInstance): Promise<void> {
         subject: id,
         details: { sessions: sessions.length },
       });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { listConsents, revokeConsent } from '../../domain/accounts/consents.js';
 import { OAuthError } from '../../domain/errors.js';
+import type { TypedApp } from '../typed-routes.js';
 
 const consentSchema = {
   type: 'object',
@@ -10,6 +10,7 @@ const consentSchema = {
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
+  additionalProperties: false,
 } as const;
 
 const userParams = {
@@ -22,7 +23,7 @@ const userParams = {
  * A user's remembered consents (given on the authorization endpoint's consent page): list them,
  * revoke one (which also revokes the user's sessions with that client).
  */
-export async function adminConsentRoutes(app: FastifyInstance): Promise<void> {
+export async function adminConsentRoutes(app: TypedApp): Promise<void> {
   const tags = ['admin'];
   const services = app.sesame;
   const userOr404 = async (id: string) => {
@@ -41,7 +42,7 @@ export async function adminConsentRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await userOr404(id);
       return listConsents(services, id);
     },
@@ -67,7 +68,7 @@ export async function adminConsentRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { id, clientId } = request.params as { id: string; clientId: string };
+      const { id, clientId } = request.params;
       await userOr404(id);
       const result = await revokeConsent(services, id, clientId, request.tokenClaims?.sub ?? null);
       if (!result.removed && result.sessions.length === 0) {

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../domain/errors.js';
 import { KeyringError } from '../../domain/keys/errors.js';
 import { withdrawSigningKey } from '../../domain/tokens/withdraw.js';
+import type { TypedApp } from '../typed-routes.js';
 
 const keySchema = {
   type: 'object',
@@ -28,10 +28,11 @@ const auditSchema = {
     ip: { type: ['string', 'null'] },
     details: { type: 'object', additionalProperties: true },
   },
+  additionalProperties: false,
 } as const;
 
 /** Signing keys (list, force a rotation step) and the audit trail. */
-export async function adminKeyAndAuditRoutes(app: FastifyInstance): Promise<void> {
+export async function adminKeyAndAuditRoutes(app: TypedApp): Promise<void> {
   const tags = ['admin'];
   app.get(
     '/keys',
@@ -79,7 +80,7 @@ export async function adminKeyAndAuditRoutes(app: FastifyInstance): Promise<void
       },
     },
     async (request) => {
-      const { kid } = request.params as { kid: string };
+      const { kid } = request.params;
       let before: string;
       try {
         before = await withdrawSigningKey(app.sesame, kid);
@@ -116,7 +117,7 @@ export async function adminKeyAndAuditRoutes(app: FastifyInstance): Promise<void
       },
     },
     async (request) => {
-      const query = request.query as { type?: string; subject?: string; since?: number; limit: number };
+      const { query } = request;
       return app.sesame.store.listAuditEvents(query);
     },
   );

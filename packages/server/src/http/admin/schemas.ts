@@ -49,6 +49,7 @@ export const sessionSchema = {
     revokedAt: { type: ['integer', 'null'] },
     revokedReason: { type: ['string', 'null'] },
   },
+  additionalProperties: false,
 } as const;
 
 export const scopeListSchema = {

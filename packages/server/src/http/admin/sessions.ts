@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../domain/errors.js';
 import { endUserSessions } from '../../domain/tokens/withdraw.js';
+import type { TypedApp } from '../typed-routes.js';
 import { idParams, sessionSchema } from './schemas.js';
 
 /** Sessions (refresh-token families): list a user's, revoke one, revoke every session of a user. */
-export async function adminSessionRoutes(app: FastifyInstance): Promise<void> {
+export async function adminSessionRoutes(app: TypedApp): Promise<void> {
   const { store, sessions } = app.sesame;
   const tags = ['admin'];
 
@@ -18,7 +18,7 @@ export async function adminSessionRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: { type: 'array', items: sessionSchema } },
       },
     },
-    async (request) => store.listUserFamilies((request.params as { id: string }).id, app.sesame.now()),
+    async (request) => store.listUserFamilies(request.params.id, app.sesame.now()),
   );
 
   app.delete(
@@ -34,7 +34,7 @@ export async function adminSessionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if ((await store.findUserById(id)) === undefined) throw new OAuthError('not_found', 'no such user');
       // Also tokens without a session (sid): every access token issued to the user up to now.
       const revoked = await endUserSessions(app.sesame, id, 'revoked by admin');
@@ -54,7 +54,7 @@ export async function adminSessionRoutes(app: FastifyInstance): Promise<void> {
       schema: { tags, summary: 'Revoke one session', params: idParams, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if ((await store.findRefreshFamily(id)) === undefined)
         throw new OAuthError('not_found', 'no such session');
       if (await sessions.revokeFamily(id, 'revoked by admin')) {
@@ -65,7 +65,7 @@ export async function adminSessionRoutes(app: FastifyInstance): Promise<void> {
           details: { scope: 'session' },
         });
       }
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../domain/errors.js';
 import { type EndSessionsReason, endUserSessions, withdrawUserScopes } from '../../domain/tokens/withdraw.js';
+import type { TypedApp } from '../typed-routes.js';
 import {
   idParams,
   passwordSchema,
@@ -13,7 +13,7 @@ import {
 const notFound = () => new OAuthError('not_found', 'no such user');
 
 /** /admin/users: list, create, read, change (scopes, disabled, password). */
-export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
+export async function adminUserRoutes(app: TypedApp): Promise<void> {
   const { store, users } = app.sesame;
   const tags = ['admin'];
 
@@ -34,7 +34,7 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { limit, offset } = request.query as { limit: number; offset: number };
+      const { limit, offset } = request.query;
       return (await store.listUsers({ limit, offset })).map(publicUser);
     },
   );
@@ -55,7 +55,7 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const body = request.body as { username: string; password: string; scopes?: string[] };
+      const { body } = request;
       // A taken name (AccountError ERR_USERNAME_TAKEN) becomes a 409 in the error handler.
       const user = await users.create({
         username: body.username,
@@ -76,7 +76,7 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
     '/users/:id',
     { schema: { tags, summary: 'Read a user', params: idParams, response: { 200: userSchema } } },
     async (request) => {
-      const user = await store.findUserById((request.params as { id: string }).id);
+      const user = await store.findUserById(request.params.id);
       if (user === undefined) throw notFound();
       return publicUser(user);
     },
@@ -99,8 +99,8 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { scopes?: string[]; disabled?: boolean; password?: string };
+      const { id } = request.params;
+      const { body } = request;
       const before = await store.findUserById(id);
       if (before === undefined) throw notFound();
       let removed: string[] = [];
