@@ -155,6 +155,10 @@ describe('/admin (scope admin)', () => {
       headers: { authorization: admin },
     });
     expect(removed.statusCode).toBe(204);
+    // 204: no body, and no content-type or content-length (RFC 9110 §8.6).
+    expect(removed.body).toBe('');
+    expect(removed.headers['content-type']).toBeUndefined();
+    expect(removed.headers['content-length']).toBeUndefined();
     const again = await t.app.inject({
       method: 'DELETE',
       url: `/admin/clients/${client.clientId}`,
