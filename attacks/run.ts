@@ -20,6 +20,7 @@ import { leakedKeyAttacks } from './cases/leaked-key.js';
 import { loginProtectionAttacks } from './cases/login-protection.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
+import { protocolGrammarAttacks } from './cases/protocol-grammar.js';
 import { refreshReplayAttacks, stuffingAttacks } from './cases/replay.js';
 import { revocationReachAttacks } from './cases/revocation-reach.js';
 import { signatureAttacks } from './cases/signature.js';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
     ['http edges', httpEdgeAttacks],
+    ['protocol grammar', protocolGrammarAttacks],
     ['login protection', loginProtectionAttacks],
     ['revocation reach', revocationReachAttacks],
     ['entitlement', entitlementAttacks],
