@@ -13,8 +13,8 @@ import { oneLineError, runCli, tempDir } from './run-cli.js';
 
 const main = { main: true };
 
-describe.concurrent('sesame: every failure is one line and a documented exit code', {
-  timeout: 60_000,
+describe('sesame: every failure is one line and a documented exit code', {
+  timeout: 120_000,
 }, () => {
   it('suggests the command for a mistyped one, on one line, exit 2', async () => {
     const result = await runCli(['tokn'], main);

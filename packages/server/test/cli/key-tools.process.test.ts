@@ -4,7 +4,7 @@ import { importJWK, thumbprint } from '@sesame/jwt';
 import { describe, expect, it } from 'vitest';
 import { cliOk, oneLineError, runCli, tempDir } from './run-cli.js';
 
-describe.concurrent('sesame keys generate|thumbprint|jwks', { timeout: 60_000 }, () => {
+describe('sesame keys generate|thumbprint|jwks', { timeout: 120_000 }, () => {
   it('generates PEM by default, JWK on request, and HMAC secrets as JWK only', async () => {
     expect(await cliOk(['keys', 'generate'])).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     const jwk = JSON.parse(await cliOk(['keys', 'generate', '--alg', 'EdDSA', '--format', 'jwk']));

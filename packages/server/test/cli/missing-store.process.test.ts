@@ -21,7 +21,7 @@ const COMMANDS = [
   ['consents', 'list', 'alice'],
 ];
 
-describe.concurrent('a missing store', { timeout: 60_000 }, () => {
+describe('a missing store', { timeout: 120_000 }, () => {
   for (const args of COMMANDS) {
     it(`sesame ${args.join(' ')} refuses it with exit 5 and creates nothing`, async () => {
       const missing = join(tempDir(), 'no', 'such', 'dir');

@@ -10,7 +10,7 @@ import { cliOk, oneLineError, runCli, tempDir } from './run-cli.js';
 
 const strong = { S: randomBytes(48).toString('base64url') };
 
-describe.concurrent('sesame token: wording', { timeout: 60_000 }, () => {
+describe('sesame token: wording', { timeout: 120_000 }, () => {
   it('names --exp and --nbf for a bad duration, with what to do instead', async () => {
     const exp = await runCli(['token', 'sign', '--secret-env', 'S', '--exp', '-1m'], { env: strong });
     expect(exp.code).toBe(2);

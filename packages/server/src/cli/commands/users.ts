@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { endUserSessions, withdrawUserScopes } from '../../domain/tokens/withdraw.js';
+import { changeUser } from '../../domain/accounts/change-user.js';
 import {
   commandConfig,
   requireExistingStore,
@@ -71,14 +71,7 @@ export function registerUsers(program: Command): void {
         await withExistingStore(commandConfig(options), async (services, store) => {
           const user = await store.findUserByName(username);
           if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
-          await services.users.setDisabled(user.id, disabled);
-          if (disabled) await endUserSessions(services, user.id, 'user disabled');
-          await services.audit({
-            type: 'admin.user.changed',
-            actor: 'cli',
-            subject: user.id,
-            details: { disabled },
-          });
+          await changeUser(services, user, { disabled }, 'cli');
           process.stdout.write(`user ${user.username} ${disabled ? 'disabled' : 'enabled'}\n`);
         });
       });
@@ -98,16 +91,8 @@ export function registerUsers(program: Command): void {
             scopes !== undefined
               ? scopeArgument(scopes, 'scopes')
               : [...new Set([...user.scopes, ...scopeArgument(options.add ?? '', '--add')])];
-          await services.users.setScopes(user.id, next);
-          // Scopes taken away: tokens issued so far are refused (tokens/withdraw.ts), as over /admin.
-          const removed = user.scopes.filter((scope) => !next.includes(scope));
-          await withdrawUserScopes(services, user.id, removed);
-          await services.audit({
-            type: 'admin.user.changed',
-            actor: 'cli',
-            subject: user.id,
-            details: { changed: ['scopes'], ...(removed.length > 0 ? { removedScopes: removed } : {}) },
-          });
+          // Scopes taken away: tokens issued so far are refused, as over /admin.
+          await changeUser(services, user, { scopes: next }, 'cli');
           process.stdout.write(`user ${user.username} scopes: ${next.join(' ')}\n`);
         });
       },
@@ -123,15 +108,8 @@ export function registerUsers(program: Command): void {
       await withExistingStore(config, async (services, store) => {
         const user = await store.findUserByName(username);
         if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
-        await services.users.setPassword(user.id, password);
         // Sessions and access tokens got with the old password end now (docs/security.md).
-        const ended = await endUserSessions(services, user.id, 'password changed');
-        await services.audit({
-          type: 'admin.user.changed',
-          actor: 'cli',
-          subject: user.id,
-          details: { changed: ['password'], sessions: ended.length },
-        });
+        const { endedSessions: ended } = await changeUser(services, user, { password }, 'cli');
         process.stdout.write(`password of ${user.username} changed; ${ended.length} session(s) ended\n`);
       });
     });

@@ -1,5 +1,5 @@
+import { changeUser } from '../../domain/accounts/change-user.js';
 import { OAuthError } from '../../domain/errors.js';
-import { type EndSessionsReason, endUserSessions, withdrawUserScopes } from '../../domain/tokens/withdraw.js';
 import type { TypedApp } from '../typed-routes.js';
 import {
   idParams,
@@ -103,30 +103,7 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
       const { body } = request;
       const before = await store.findUserById(id);
       if (before === undefined) throw notFound();
-      let removed: string[] = [];
-      if (body.scopes !== undefined) {
-        await users.setScopes(id, body.scopes);
-        removed = before.scopes.filter((scope) => !body.scopes!.includes(scope));
-        await withdrawUserScopes(app.sesame, id, removed);
-      }
-      // A new password or a disabled account ends every session, and every access token issued so
-      // far is refused: whoever held the old password (or a token got with it) is out now.
-      let ended: EndSessionsReason | undefined;
-      if (body.password !== undefined) {
-        await users.setPassword(id, body.password);
-        ended = 'password changed';
-      }
-      if (body.disabled !== undefined) {
-        await users.setDisabled(id, body.disabled);
-        if (body.disabled) ended = 'user disabled';
-      }
-      if (ended !== undefined) await endUserSessions(app.sesame, id, ended);
-      await app.sesame.audit({
-        type: 'admin.user.changed',
-        actor: request.tokenClaims?.sub ?? null,
-        subject: id,
-        details: { changed: Object.keys(body), ...(removed.length > 0 ? { removedScopes: removed } : {}) },
-      });
+      await changeUser(app.sesame, before, body, request.tokenClaims?.sub ?? null);
       return publicUser((await store.findUserById(id))!);
     },
   );

@@ -1,0 +1,69 @@
+/**
+ * Changing a user: the one business step behind `PATCH /admin/users/{id}` and `sesame users
+ * disable|enable|scopes|passwd`. Whichever caller asks, the same things happen in the same order:
+ * scopes taken away are withdrawn from refresh families and earlier access tokens, a new password
+ * or a disabled account ends every session and refuses every access token issued so far, and one
+ * `admin.user.changed` audit event says what changed and who changed it.
+ */
+import type { Services } from '../services.js';
+import { type EndSessionsReason, endUserSessions, withdrawUserScopes } from '../tokens/withdraw.js';
+
+/** What may change; a field left out stays as it is. */
+export interface UserChange {
+  scopes?: string[];
+  password?: string;
+  disabled?: boolean;
+}
+
+export interface UserChangeOutcome {
+  /** Scopes the user had and no longer has. */
+  removedScopes: string[];
+  /** Refresh families (sessions) ended by a new password or by disabling. */
+  endedSessions: string[];
+}
+
+/**
+ * Applies a change to an existing user (the caller has found it) and audits it.
+ *
+ * @example
+ * await changeUser(services, user, { disabled: true }, 'cli');
+ */
+export async function changeUser(
+  services: Services,
+  user: { id: string; scopes: readonly string[] },
+  change: UserChange,
+  actor: string | null,
+): Promise<UserChangeOutcome> {
+  const { users } = services;
+  let removedScopes: string[] = [];
+  if (change.scopes !== undefined) {
+    const next = change.scopes;
+    await users.setScopes(user.id, next);
+    removedScopes = user.scopes.filter((scope) => !next.includes(scope));
+    await withdrawUserScopes(services, user.id, removedScopes);
+  }
+  // A new password or a disabled account ends every session, and every access token issued so far
+  // is refused: whoever held the old password (or a token got with it) is out now.
+  let ended: EndSessionsReason | undefined;
+  if (change.password !== undefined) {
+    await users.setPassword(user.id, change.password);
+    ended = 'password changed';
+  }
+  if (change.disabled !== undefined) {
+    await users.setDisabled(user.id, change.disabled);
+    if (change.disabled) ended = 'user disabled';
+  }
+  const endedSessions = ended === undefined ? [] : await endUserSessions(services, user.id, ended);
+  await services.audit({
+    type: 'admin.user.changed',
+    actor,
+    subject: user.id,
+    details: {
+      changed: Object.keys(change).filter((key) => change[key as keyof UserChange] !== undefined),
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      ...(removedScopes.length > 0 ? { removedScopes } : {}),
+      ...(ended !== undefined ? { sessions: endedSessions.length } : {}),
+    },
+  });
+  return { removedScopes, endedSessions };
+}
