@@ -10,9 +10,10 @@
 
 /**
  * Store implementations: everything in store/ (SQLite, PostgreSQL, sql/, redis/, migrations/, ...)
- * but the contracts: types.ts, errors.ts and unavailable.ts (which failures mean "database out of reach").
+ * but the contracts: types.ts, errors.ts, unavailable.ts (which failures mean "database out of reach")
+ * and key-sealing.ts (the cipher a store is given, the sealed form, the unreadable-key error).
  */
-const STORE_IMPLEMENTATION = '^packages/server/src/store/(?!(types|errors|unavailable)\\.ts$)';
+const STORE_IMPLEMENTATION = '^packages/server/src/store/(?!(types|errors|unavailable|key-sealing)\\.ts$)';
 const SERVER = '^packages/server/src/';
 
 /** @type {import('dependency-cruiser').IForbiddenRuleType[]} */
@@ -99,20 +100,22 @@ const walls = [
     from: { path: '^(packages|examples)/' },
     to: { circular: true },
   },
-];
-
-/** Rules the code does not keep yet (they report as warnings). Turn each to 'error' once it holds. */
-const pending = [
   {
     name: 'no-folder-circles',
-    comment:
-      'Folders form layers; a circle between two folders means neither is below the other. ' +
-      '(pending: store <-> domain/keys)',
+    comment: 'Folders form layers; a circle between two folders means neither is below the other.',
+    severity: 'error',
     scope: 'folder',
     from: { path: '^(packages|examples)/' },
     to: { circular: true },
   },
-].map((rule) => ({ ...rule, severity: 'warn' }));
+];
+
+/**
+ * Rules the code does not keep yet (they report as warnings). Turn each to 'error', among the walls,
+ * once it holds. None at present.
+ * @type {import('dependency-cruiser').IForbiddenRuleType[]}
+ */
+const pending = [].map((rule) => ({ ...rule, severity: 'warn' }));
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -1,8 +1,10 @@
 /**
  * The walls of .dependency-cruiser.cjs (run by `npm run lint`) are seen failing: a fixture tree laid
  * out like the repository plants one forbidden import per rule, and depcruise must name exactly those,
- * exit non-zero for the walls and only warn for the pending rules. The same tree without the
- * forbidden imports passes clean, so a rule that fires on everything would fail here too.
+ * exit non-zero for the walls and only warn for the pending rules (none at present). The same tree
+ * without the forbidden imports passes clean, so a rule that fires on everything would fail here too.
+ * A circle between folders whose modules form no circle is planted alone, so the folder rule is
+ * seen failing by itself.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,13 +150,28 @@ describe('dependency walls (.dependency-cruiser.cjs)', () => {
 
     const found = [...violations].sort();
     const circles = found.filter((line) => line.includes('circles'));
-    // Every wall is an error; only the rules still pending in the config (circles) warn.
+    // Every wall is an error, the circle rules too: no rule is pending in the config.
     const expected = FORBIDDEN.map(([rule, from, , to]) => `error ${rule}: ${from} -> ${to}`);
     expect(found.filter((line) => !line.includes('circles'))).toEqual(expected.sort());
-    expect(circles.some((line) => line.includes('no-folder-circles'))).toBe(true);
-    expect(circles.some((line) => line.includes('no-module-circles'))).toBe(true);
+    expect(circles.some((line) => line.startsWith('error no-folder-circles'))).toBe(true);
+    expect(circles.some((line) => line.startsWith('error no-module-circles'))).toBe(true);
+    expect(found.filter((line) => line.startsWith('warn '))).toEqual([]);
     // depcruise exits with the number of error-level violations, the walls planted above among them.
     expect(status).toBe(found.filter((line) => line.startsWith('error ')).length);
     expect(status).toBeGreaterThan(0);
+  });
+
+  it('fails on a circle of folders without a circle of modules', { timeout: 120_000 }, () => {
+    // store/sqlite.ts -> domain/step.ts -> store/types.ts: the folders store and domain import each
+    // other, while sqlite.ts and types.ts are different modules, so no module circle.
+    const { status, violations } = cruise({
+      'packages/server/src/store/sqlite.ts': [`import '../domain/step.js';`],
+    });
+    // depcruise names the circle once from each folder in it.
+    expect(violations.sort()).toEqual([
+      'error no-folder-circles: packages/server/src/domain -> ',
+      'error no-folder-circles: packages/server/src/store -> ',
+    ]);
+    expect(status).toBe(2);
   });
 });

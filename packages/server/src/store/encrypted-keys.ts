@@ -9,9 +9,7 @@
  * ciphertext as its HMAC secret.
  */
 import type { Kysely } from 'kysely';
-import { KeyringError } from '../domain/keys/errors.js';
-import type { KeyCipher } from '../domain/keys/key-cipher.js';
-import { isSealed } from '../domain/keys/master-key-cipher.js';
+import { isSealed, type KeyCipher, KeyringError } from './key-sealing.js';
 import type { Database } from './sql/schema.js';
 import type { SigningKey, Store } from './types.js';
 

@@ -5,14 +5,14 @@
  * ON CONFLICT, a partial unique index) whose row lock makes concurrent callers wait and re-check,
  * so no SERIALIZABLE retry loop is needed. The one thing READ COMMITTED does not give is a feed
  * cursor that never skips: `serialize` below is why.
- * Private signing keys are encrypted by `keyCipher` (keys/master-key-cipher.ts) before they reach
+ * Private signing keys are encrypted by `keyCipher` (domain/keys/master-key-cipher.ts) before they reach
  * the database, and decrypted on the way out (store/encrypted-keys.ts).
  */
 import { Kysely, sql } from 'kysely';
 import pg from 'pg';
-import type { KeyCipher } from '../domain/keys/key-cipher.js';
 import { type EncryptedStore, type RewrappingCipher, withEncryptedKeys } from './encrypted-keys.js';
 import { StoreError } from './errors.js';
+import type { KeyCipher } from './key-sealing.js';
 import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import { OwnSchemaPostgresDialect } from './sql/own-schema-dialect.js';

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeFailure, EXIT } from '../../src/cli/failure.js';
+import { KeyringError } from '../../src/domain/keys/errors.js';
 import { createMasterKeyCipher } from '../../src/domain/keys/master-key-cipher.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { TEST_MASTER_KEY } from '../helpers/services.js';
@@ -107,6 +109,22 @@ describe('SQLite with a master key: signing keys and secrets encrypted at rest',
     expect(await codeOf(Promise.reject(error))).toBe('ERR_KEYRING_KEY_UNREADABLE');
     expect(error.message).toMatch(/encrypted: set SESAME_MASTER_KEY/);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('raises the keyring error class itself, so the CLI prints the same code, line and exit code as the keyring', async () => {
+    const file = freshFile();
+    const store = await openSqliteStore({ file, keyCipher: cipher });
+    await store.initSetting('browser_session_secret', SECRET);
+    await store.close();
+    const error = await openSqliteStore({ file }).catch((e: unknown) => e);
+    // The store defines the class (store/key-sealing.ts) and the domain re-exports it: one class.
+    expect(error).toBeInstanceOf(KeyringError);
+    expect(describeFailure(error)).toEqual({
+      code: 'ERR_KEYRING_KEY_UNREADABLE',
+      message:
+        "this store's signing keys and secrets are encrypted: set SESAME_MASTER_KEY (and SESAME_MASTER_KEY_PREVIOUS while rotating) to the key they were encrypted with",
+      exitCode: EXIT.unavailable,
+    });
   });
 
   it('refuses a store whose only encrypted value is a setting, so a ciphertext is never used as a secret', async () => {

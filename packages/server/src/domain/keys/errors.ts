@@ -1,22 +1,8 @@
-/** Errors of the keyring, with stable codes. Messages never carry key material. */
-export type KeyringErrorCode =
-  /** The options are wrong (unknown algorithm, HMAC secret too short, …). */
-  | 'ERR_KEYRING_OPTION_INVALID'
-  /** A stored private key could not be decrypted or imported (wrong master key?). */
-  | 'ERR_KEYRING_KEY_UNREADABLE'
-  /** The store has no current key (used before `init`, or someone deleted it). */
-  | 'ERR_KEYRING_NO_CURRENT'
-  /** No signing key has this kid (or the keyring has no stored keys: the classic profile). */
-  | 'ERR_KEYRING_KEY_NOT_FOUND';
-
 /**
- * @example if (error instanceof KeyringError && error.code === 'ERR_KEYRING_KEY_UNREADABLE') exit('check SESAME_MASTER_KEY');
+ * Errors of the keyring, with stable codes. The class is defined with the sealing contract
+ * (store/key-sealing.ts) because the store's encryption layer raises ERR_KEYRING_KEY_UNREADABLE
+ * too and may not import the domain; one class keeps `instanceof KeyringError` true for both.
+ *
+ * @example if (error instanceof KeyringError && error.code === 'ERR_KEYRING_KEY_NOT_FOUND') reply404();
  */
-export class KeyringError extends Error {
-  readonly code: KeyringErrorCode;
-  constructor(code: KeyringErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KeyringError';
-    this.code = code;
-  }
-}
+export { KeyringError, type KeyringErrorCode } from '../../store/key-sealing.js';

@@ -1,7 +1,7 @@
 /** Making a new signing key record: a key pair, its thumbprint as kid, both halves as JWK text. */
 import { type Algorithm, exportJWK, generateKeyPair, thumbprint } from '@sesame/jwt';
+import type { KeyCipher } from '../../store/key-sealing.js';
 import type { SigningKey } from '../../store/types.js';
-import type { KeyCipher } from './key-cipher.js';
 
 /** The asymmetric algorithms the keyring can generate keys for. */
 export const KEYRING_ALGORITHMS = [

@@ -22,10 +22,11 @@ import {
   type Key,
   type KeySet,
 } from '@sesame/jwt';
+import type { KeyCipher } from '../../store/key-sealing.js';
 import type { SigningKey, SigningKeyState, Store } from '../../store/types.js';
 import { KeyringError } from './errors.js';
 import { KEYRING_ALGORITHMS, type KeyringAlgorithm, newSigningKey } from './generate.js';
-import { identityKeyCipher, type KeyCipher } from './key-cipher.js';
+import { identityKeyCipher } from './key-cipher.js';
 
 export interface KeyringOptions {
   store: Store;

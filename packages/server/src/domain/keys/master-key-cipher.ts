@@ -11,9 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { decodeMasterKey } from '../../config/master-key.js';
-import type { KeyCipher } from './key-cipher.js';
-
-const VERSION = 'mk1';
+import { type KeyCipher, SEALED_VERSION as VERSION } from '../../store/key-sealing.js';
 
 export interface MasterKeyCipher extends KeyCipher {
   encrypt(plaintext: string): string;
@@ -23,15 +21,6 @@ export interface MasterKeyCipher extends KeyCipher {
   /** True when `stored` is encrypted under the current master key (nothing to rewrap). */
   isCurrent(stored: string): boolean;
 }
-
-/**
- * True when `stored` has the form of a master-key ciphertext (under any master key). A value in
- * clear never has it: private JWKs are JSON, settings are base64url or ISO dates, none has a dot
- * after "mk1". Lets a store opened without a master key see that it needs one.
- *
- * @example isSealed('mk1.0123456789abcdef.iv.body') // true
- */
-export const isSealed = (stored: string): boolean => stored.startsWith(`${VERSION}.`);
 
 export interface MasterKeys {
   /** SESAME_MASTER_KEY: 32 random bytes as base64, base64url or hex. */

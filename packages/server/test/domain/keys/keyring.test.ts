@@ -2,8 +2,8 @@ import { createLocalKeySet, sign, verify } from '@sesame/jwt';
 import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyringError } from '../../../src/domain/keys/errors.js';
-import type { KeyCipher } from '../../../src/domain/keys/key-cipher.js';
 import { createKeyring, type KeyringOptions } from '../../../src/domain/keys/keyring.js';
+import type { KeyCipher } from '../../../src/store/key-sealing.js';
 import type { Store } from '../../../src/store/types.js';
 
 const MINUTE = 60_000;
