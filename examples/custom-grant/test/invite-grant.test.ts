@@ -21,26 +21,35 @@ beforeAll(async () => {
   const config = loadConfig({ values: { dataDir: dir, logLevel: 'silent' } });
   store = await openStore(config);
   app = await buildApp({ config, store, logger: false, grants: [...DEFAULT_GRANTS, inviteGrant(book)] });
-  const alice = await app.sesame.users.create({
-    username: 'alice',
-    password: 'a long password 1',
-    scopes: ['openid', 'quiz'],
-  });
+  const alice = await app.sesame.users.create(
+    {
+      username: 'alice',
+      password: 'a long password 1',
+      scopes: ['openid', 'quiz'],
+    },
+    'test',
+  );
   aliceId = alice.id;
-  await app.sesame.users.create({ username: 'bob', password: 'a long password 2', scopes: ['quiz'] });
-  const made = await app.sesame.clients.create({
-    name: 'invites app',
-    grantTypes: [INVITE_GRANT_TYPE],
-    scopes: ['openid', 'quiz'],
-    redirectUris: [],
-  });
+  await app.sesame.users.create({ username: 'bob', password: 'a long password 2', scopes: ['quiz'] }, 'test');
+  const made = await app.sesame.clients.create(
+    {
+      name: 'invites app',
+      grantTypes: [INVITE_GRANT_TYPE],
+      scopes: ['openid', 'quiz'],
+      redirectUris: [],
+    },
+    'test',
+  );
   client = { id: made.client.clientId, secret: made.clientSecret! };
-  const plain = await app.sesame.clients.create({
-    name: 'machine',
-    grantTypes: ['client_credentials'],
-    scopes: [],
-    redirectUris: [],
-  });
+  const plain = await app.sesame.clients.create(
+    {
+      name: 'machine',
+      grantTypes: ['client_credentials'],
+      scopes: [],
+      redirectUris: [],
+    },
+    'test',
+  );
   other = { id: plain.client.clientId, secret: plain.clientSecret! };
 });
 
@@ -94,7 +103,7 @@ describe('a grant added from outside @sesame/server', () => {
 
     const bob = (await app.sesame.users.find({ username: 'bob' }))!;
     const bobsCode = book.invite('bob');
-    await app.sesame.users.setDisabled(bob.id, true);
+    await app.sesame.users.change(bob, { disabled: true }, 'test');
     const disabled = await token({ grant_type: INVITE_GRANT_TYPE, invite: bobsCode });
     expect(disabled.statusCode).toBe(400);
     expect(disabled.json()).toMatchObject({ error: 'invalid_grant' });

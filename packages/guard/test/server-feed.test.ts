@@ -73,14 +73,17 @@ it('the JSON feed answers the guard client', async () => {
 });
 
 it('removing a client refuses its access tokens through the feed (a client entry)', async () => {
-  const made = await t.services.clients.create({
-    name: 'removed later',
-    clientId: 'removed-later',
-    type: 'confidential',
-    grantTypes: ['client_credentials'],
-    scopes: ['quiz'],
-    redirectUris: [],
-  });
+  const made = await t.services.clients.create(
+    {
+      name: 'removed later',
+      clientId: 'removed-later',
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      scopes: ['quiz'],
+      redirectUris: [],
+    },
+    'test',
+  );
   const issued = await postForm(
     t.app,
     '/oauth/token',

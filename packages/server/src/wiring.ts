@@ -1,15 +1,27 @@
 import cluster from 'node:cluster';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SesameConfig } from './config/config.js';
+import { createAccountSteps } from './domain/accounts/account-steps.js';
+import { type BrowserSessions, createBrowserSessions } from './domain/accounts/browser-sessions.js';
+import { createConsentSteps } from './domain/accounts/consents.js';
 import { createLoginThrottle } from './domain/accounts/throttle.js';
 import { createUserService } from './domain/accounts/users.js';
+import { createCodeSteps } from './domain/authorization/code-steps.js';
+import { createClientSteps } from './domain/clients/client-steps.js';
 import { createClientService } from './domain/clients/clients.js';
+import type { DomainContext } from './domain/context.js';
+import { createKeySteps } from './domain/keys/key-steps.js';
 import { createKeyring } from './domain/keys/keyring.js';
 import type { Services } from './domain/services.js';
+import { firstStart } from './domain/system/first-start.js';
+import { createAuditTrail, createHealth } from './domain/system/health.js';
+import { createScopeDescriptions } from './domain/system/scope-descriptions.js';
 import { createAccessTokens } from './domain/tokens/access-token.js';
 import { createDenylist } from './domain/tokens/denylist.js';
 import { createRefreshFamilies } from './domain/tokens/refresh-families.js';
 import { createRevocationHub } from './domain/tokens/revocation-hub.js';
+import { createSessionSteps } from './domain/tokens/session-steps.js';
+import { createWechatSteps } from './domain/wechat/wechat-steps.js';
 import type { Store } from './store/types.js';
 
 export interface CreateServicesOptions {
@@ -58,7 +70,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     now,
     onError: (error) => log?.warn({ err: error }, 'revocation feed: reading the store failed'),
   });
-  const services: Services = {
+  const ctx: DomainContext = Object.freeze({
     config,
     store,
     now,
@@ -75,7 +87,6 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       denylist,
     }),
     revocations: denylist,
-    revocationFeed,
     throttle: createLoginThrottle({
       store,
       now,
@@ -101,6 +112,31 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
         log?.error({ err: error, type: event.type }, 'audit write failed');
       }
     },
+  } satisfies DomainContext);
+  let browserSessions: Promise<BrowserSessions> | undefined;
+  // What routes, grants and commands get: steps and narrow readers over ctx, never the store.
+  const services: Services = {
+    config,
+    now,
+    accessTokens: ctx.accessTokens,
+    users: createAccountSteps(ctx),
+    clients: createClientSteps(ctx),
+    consents: createConsentSteps(ctx),
+    codes: createCodeSteps(ctx),
+    keys: createKeySteps(ctx),
+    sessions: createSessionSteps(ctx),
+    revocations: denylist,
+    revocationFeed,
+    wechat: createWechatSteps(ctx),
+    scopeDescriptions: createScopeDescriptions(ctx),
+    auditTrail: createAuditTrail(ctx),
+    health: createHealth(ctx),
+    browserSessions() {
+      browserSessions ??= createBrowserSessions({ store, now });
+      return browserSessions;
+    },
+    firstStart: () => firstStart(ctx),
+    audit: ctx.audit,
     async close() {
       keys.stop();
       revocationFeed.close();

@@ -50,6 +50,8 @@ export const ADMIN = { username: 'root', password: 'admin password 1' };
 export interface TestApp {
   app: FastifyInstance;
   services: Services;
+  /** The raw store under the app, for a test to set up or inspect what the services hide. */
+  store: Store;
   clock: ReturnType<typeof testClock>;
   /**
    * A confidential client allowed every grant here, and its secret; permitted to introspect any
@@ -76,36 +78,46 @@ export async function createTestApp(
   const config = loadConfig({ values: { logLevel: 'silent', ...values } });
   const app = await buildApp({ config, store, now: clock.now, logger: false, grants });
   const services = app.sesame;
-  const alice = await services.users.create({ ...ALICE, scopes: ['openid', 'quiz'] });
-  await services.users.create({ ...ADMIN, scopes: ['openid', 'admin'] });
-  const confidential = await services.clients.create({
-    name: 'quiz back end',
-    clientId: 'quiz-backend',
-    type: 'confidential',
-    grantTypes: ['password', 'refresh_token', 'client_credentials'],
-    scopes: ['openid', 'quiz', 'admin', 'reports'],
-    redirectUris: [],
-    permissions: ['introspect', 'revocations'],
-  });
-  await services.clients.create({
-    name: 'quiz app',
-    clientId: 'quiz-app',
-    type: 'public',
-    grantTypes: ['password', 'refresh_token'],
-    scopes: ['openid', 'quiz', 'admin'],
-    redirectUris: [],
-  });
-  const machine = await services.clients.create({
-    name: 'reports job',
-    clientId: 'reports-job',
-    type: 'confidential',
-    grantTypes: ['client_credentials'],
-    scopes: ['reports'],
-    redirectUris: [],
-  });
+  const alice = await services.users.create({ ...ALICE, scopes: ['openid', 'quiz'] }, 'test');
+  await services.users.create({ ...ADMIN, scopes: ['openid', 'admin'] }, 'test');
+  const confidential = await services.clients.create(
+    {
+      name: 'quiz back end',
+      clientId: 'quiz-backend',
+      type: 'confidential',
+      grantTypes: ['password', 'refresh_token', 'client_credentials'],
+      scopes: ['openid', 'quiz', 'admin', 'reports'],
+      redirectUris: [],
+      permissions: ['introspect', 'revocations'],
+    },
+    'test',
+  );
+  await services.clients.create(
+    {
+      name: 'quiz app',
+      clientId: 'quiz-app',
+      type: 'public',
+      grantTypes: ['password', 'refresh_token'],
+      scopes: ['openid', 'quiz', 'admin'],
+      redirectUris: [],
+    },
+    'test',
+  );
+  const machine = await services.clients.create(
+    {
+      name: 'reports job',
+      clientId: 'reports-job',
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      scopes: ['reports'],
+      redirectUris: [],
+    },
+    'test',
+  );
   return {
     app,
     services,
+    store,
     clock,
     confidential: { id: 'quiz-backend', secret: confidential.clientSecret! },
     publicId: 'quiz-app',

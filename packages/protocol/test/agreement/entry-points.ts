@@ -28,15 +28,18 @@ export async function startServer(now: () => number = Date.now): Promise<Server>
   const config = loadConfig({ values: { dataDir, logLevel: 'silent', issuer: ISSUER } });
   const store = await openStore(config);
   const app = await buildApp({ config, store, now, logger: false });
-  const created = await app.sesame.clients.create({
-    name: 'protocol api',
-    clientId: 'protocol-api',
-    type: 'confidential',
-    grantTypes: ['client_credentials'],
-    scopes: ['openid'],
-    redirectUris: [],
-    permissions: ['introspect', 'revocations'],
-  });
+  const created = await app.sesame.clients.create(
+    {
+      name: 'protocol api',
+      clientId: 'protocol-api',
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      scopes: ['openid'],
+      redirectUris: [],
+      permissions: ['introspect', 'revocations'],
+    },
+    'test',
+  );
   return {
     app,
     store,

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { loadConfig, type SesameConfig } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import { openConfiguredStore } from '../open-store.js';
-import type { Store } from '../store/types.js';
 import { createServices } from '../wiring.js';
 import { unavailable } from './failure.js';
 
@@ -52,19 +51,20 @@ export function requireExistingStore(config: SesameConfig): void {
 }
 
 /**
- * Opens the store of the data dir and the services, runs `work`, and closes both, also on failure.
+ * Opens the store of the data dir and the services over it, runs `work` with the services (never
+ * the store: commands change things through the domain's steps), and closes both, also on failure.
  * The CLI and a running server share the file safely (WAL, immediate write transactions).
  */
 export async function withServices<T>(
   config: SesameConfig,
-  work: (services: Services, store: Store) => Promise<T>,
+  work: (services: Services) => Promise<T>,
 ): Promise<T> {
   // With Redis when configured: a change made here (a rotation, a revocation) is announced at once.
   const store = await openConfiguredStore(config);
   let services: Services | undefined;
   try {
     services = await createServices({ config, store, now: Date.now, rotateKeys: false });
-    return await work(services, store);
+    return await work(services);
   } finally {
     await services?.close();
     await store.close();
@@ -75,11 +75,11 @@ export async function withServices<T>(
  * `withServices` for a command that reads or changes what exists (`users list`, `users disable`):
  * a missing store is refused with one line naming its path (requireExistingStore), never created.
  *
- * @example await withExistingStore(commandConfig(options), async (_services, store) => store.listUsers({}));
+ * @example await withExistingStore(commandConfig(options), async (services) => services.users.list());
  */
 export async function withExistingStore<T>(
   config: SesameConfig,
-  work: (services: Services, store: Store) => Promise<T>,
+  work: (services: Services) => Promise<T>,
 ): Promise<T> {
   requireExistingStore(config);
   return withServices(config, work);

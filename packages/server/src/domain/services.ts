@@ -1,16 +1,54 @@
-import type { AuditInput, DomainContext } from './context.js';
+import type { SesameConfig } from '../config/config.js';
+import type { AccountSteps } from './accounts/account-steps.js';
+import type { BrowserSessions } from './accounts/browser-sessions.js';
+import type { ConsentSteps } from './accounts/consents.js';
+import type { CodeSteps } from './authorization/code-steps.js';
+import type { ClientSteps } from './clients/client-steps.js';
+import type { AuditInput } from './context.js';
+import type { KeySteps } from './keys/key-steps.js';
+import type { FirstStartResult } from './system/first-start.js';
+import type { AuditTrail, Health } from './system/health.js';
+import type { ScopeDescriptions } from './system/scope-descriptions.js';
+import type { AccessTokens } from './tokens/access-token.js';
+import type { Denylist } from './tokens/denylist.js';
 import type { RevocationHub } from './tokens/revocation-hub.js';
+import type { SessionSteps } from './tokens/session-steps.js';
+import type { WechatSteps } from './wechat/wechat-steps.js';
 
 export type { AuditInput };
 
 /**
  * Everything a route, a grant or a command may use, built once by `buildApp` (or a command) and
- * reached through `app.sesame` / `request.server.sesame`. Routes and grants never build their own
- * services.
+ * reached through `app.sesame` / `request.server.sesame`. It holds no store: each member is a set of
+ * business steps (which write their own audit events and do every side effect a change needs) or a
+ * narrow reader. Only the domain's steps and the wiring hold the store (DomainContext).
  */
-export interface Services extends DomainContext {
+export interface Services {
+  readonly config: SesameConfig;
+  /** The clock, epoch milliseconds; injectable so expiry is tested without sleeping. */
+  readonly now: () => number;
+  readonly accessTokens: AccessTokens;
+  readonly users: AccountSteps;
+  readonly clients: ClientSteps;
+  readonly consents: ConsentSteps;
+  readonly codes: CodeSteps;
+  readonly keys: KeySteps;
+  /** Refresh-token families (login sessions). */
+  readonly sessions: SessionSteps;
+  /** The access-token denylist (jti, sid, user), mirrored for the hot path. */
+  readonly revocations: Denylist;
   /** The revocation feed's one store reader, fanned out to every open feed stream. */
   readonly revocationFeed: RevocationHub;
+  readonly wechat: WechatSteps;
+  readonly scopeDescriptions: ScopeDescriptions;
+  readonly auditTrail: AuditTrail;
+  readonly health: Health;
+  /** The login pages' browser sessions (cookies signed with a secret kept in the store). */
+  browserSessions(): Promise<BrowserSessions>;
+  /** First-start set-up of an empty store (see domain/system/first-start.ts). */
+  firstStart(): Promise<FirstStartResult | undefined>;
+  /** Records an audit event; never throws into the request (a failed audit write is logged). */
+  audit(event: AuditInput): Promise<void>;
   /** Stops background work (key rotation timer, the feed's poll); the store stays open (its owner closes it). */
   close(): Promise<void>;
 }

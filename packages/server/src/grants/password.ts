@@ -1,4 +1,3 @@
-import { passwordLogin } from '../domain/accounts/password-login.js';
 import { OAuthError } from '../domain/errors.js';
 import { grantScopes, parseScope } from '../domain/scopes.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
@@ -18,7 +17,7 @@ export const passwordGrant: GrantModule = {
     scope: { description: 'space-separated scopes; default: every scope the user and the client share' },
   },
   async handle({ client, params, services, request }) {
-    const outcome = await passwordLogin(services, {
+    const outcome = await services.users.passwordLogin({
       username: params.username!,
       password: params.password!,
       clientId: client.clientId,

@@ -32,7 +32,7 @@ export const refreshTokenGrant: GrantModule = {
     let username: string | undefined;
     let userScopes: readonly string[] | undefined;
     if (family.userId !== null) {
-      const user = await services.store.findUserById(family.userId);
+      const user = await services.users.find({ id: family.userId });
       if (user === undefined || user.disabled) {
         await services.sessions.revokeFamily(family.id, 'user disabled');
         throw invalidGrant();

@@ -1,35 +1,17 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { OAuthError } from '../domain/errors.js';
 import { grantScopes, parseScope } from '../domain/scopes.js';
 import { code2Session } from '../domain/wechat/jscode2session.js';
-import type { User } from '../store/types.js';
+import { WXAPP_GRANT_TYPE } from '../domain/wechat/wechat-steps.js';
 import { issueTokenResponse, mayRefresh } from './issue.js';
 import type { GrantModule } from './types.js';
 
-export const WXAPP_GRANT_TYPE = 'urn:sesame:params:oauth:grant-type:wxapp';
+export { WXAPP_GRANT_TYPE };
 
-/** WeChat codes live five minutes; the single-use marker outlives them. */
-const CODE_MARKER_MS = 10 * 60_000;
 /** 45011 is WeChat's per-user frequency limit: a minute is its window. */
 const RATE_LIMITED_RETRY_S = 60;
 const UNAVAILABLE_RETRY_S = 5;
 /** A wx.login() code: printable ASCII, no spaces; anything else is refused before WeChat sees it. */
 const CODE = /^[\x21-\x7e]{1,256}$/;
-
-/** A user for a WeChat identity seen for the first time: no password (the hash matches nothing). */
-function newWechatUser(scopes: readonly string[], now: number): User {
-  return {
-    id: randomUUID(),
-    username: `wx-${randomBytes(12).toString('base64url')}`,
-    // Not a PHC string, so no password ever verifies against it (passwords.ts answers false).
-    passwordHash: '!wechat',
-    // What the mini-program's client may grant, never the admin API.
-    scopes: scopes.filter((scope) => scope !== 'admin'),
-    disabled: false,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
 
 /**
  * WeChat mini-program login (an RFC 6749 §4.5 extension grant): the client — authenticated as for
@@ -47,7 +29,7 @@ export const wxappGrant: GrantModule = {
     scope: { description: 'space-separated scopes; default: every scope the user and the client share' },
   },
   async handle({ client, params, services, request }) {
-    const app = await services.store.findWechatApp(client.clientId);
+    const app = await services.wechat.app(client.clientId);
     if (app === undefined) {
       throw new OAuthError('unauthorized_client', 'the client has no WeChat mini-program configured');
     }
@@ -60,10 +42,7 @@ export const wxappGrant: GrantModule = {
       request.log.error({ variable: app.secretEnv }, 'the WeChat AppSecret variable is not set');
       throw new OAuthError('server_error', 'the WeChat login is not configured on this server');
     }
-    // A code is accepted once, even where WeChat would accept it twice: spent before WeChat is asked.
-    const marker = `wxapp:${app.appid}:${createHash('sha256').update(code).digest('base64url')}`;
-    const at = services.now();
-    if (!(await services.store.markUsedOnce(marker, at + CODE_MARKER_MS, at))) {
+    if (!(await services.wechat.spendCode(app.appid, code))) {
       throw new OAuthError('invalid_grant', 'the code was already used');
     }
 
@@ -97,23 +76,14 @@ export const wxappGrant: GrantModule = {
       }
     }
 
-    const linked = await services.store.linkWechatUser({
+    const user = await services.wechat.login({
+      client,
       appid: app.appid,
       openid: answer.openid,
       unionid: answer.unionid,
-      newUser: newWechatUser(client.scopes, at),
-      now: at,
-    });
-    const user = await services.store.findUserById(linked.userId);
-    if (user === undefined || user.disabled) throw new OAuthError('invalid_grant', 'the user cannot sign in');
-    await services.audit({
-      type: 'login.ok',
-      actor: user.id,
-      subject: user.id,
-      clientId: client.clientId,
       ip: request.ip,
-      details: { via: 'wxapp', created: linked.created },
     });
+    if (user === undefined) throw new OAuthError('invalid_grant', 'the user cannot sign in');
 
     const allowed = user.scopes.filter((scope) => client.scopes.includes(scope));
     const scopes = grantScopes(requested, allowed);

@@ -28,9 +28,9 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       try {
-        await app.sesame.store.ping();
+        await app.sesame.health.ping();
         // Redis down is reported, not fatal: tokens are still issued (docs/deploy.md).
-        const dependencies = app.sesame.store.dependencies?.();
+        const dependencies = app.sesame.health.dependencies();
         if (dependencies && Object.values(dependencies).some((state) => state !== 'ok'))
           return { status: 'degraded', dependencies };
         return dependencies ? { status: 'ok', dependencies } : { status: 'ok' };

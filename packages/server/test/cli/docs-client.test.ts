@@ -6,7 +6,6 @@
 
 import { createTestApp, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterEach, describe, expect, it } from 'vitest';
-import { firstStart } from '../../src/cli/first-start.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -17,8 +16,8 @@ afterEach(async () => {
 describe('sesame-docs', () => {
   it('is made on first start for the code flow, with the page under the issuer as redirect URI', async () => {
     t = await createTestApp({ issuer: 'http://sesame.internal:8080' });
-    await firstStart(t.services, t.services.store);
-    const client = await t.services.store.findClient('sesame-docs');
+    await t.services.firstStart();
+    const client = await t.store.findClient('sesame-docs');
     expect(client).toMatchObject({
       type: 'public',
       grantTypes: ['authorization_code', 'refresh_token'],
@@ -29,14 +28,17 @@ describe('sesame-docs', () => {
 
   it("moves an earlier store's password-grant client to the code flow on start, and follows the issuer", async () => {
     t = await createTestApp({ issuer: 'https://id.example.com' });
-    await t.services.clients.create({
-      clientId: 'sesame-docs',
-      name: 'Sesame API docs',
-      type: 'public',
-      grantTypes: ['password', 'refresh_token'],
-      scopes: ['openid', 'admin'],
-    });
-    await t.services.store.initSetting('first_start_done', 'earlier');
+    await t.services.clients.create(
+      {
+        clientId: 'sesame-docs',
+        name: 'Sesame API docs',
+        type: 'public',
+        grantTypes: ['password', 'refresh_token'],
+        scopes: ['openid', 'admin'],
+      },
+      'test',
+    );
+    await t.store.initSetting('first_start_done', 'earlier');
     const before = await postForm(t.app, '/oauth/token', {
       grant_type: 'password',
       client_id: 'sesame-docs',
@@ -45,8 +47,8 @@ describe('sesame-docs', () => {
     });
     expect(before.statusCode).toBe(200);
 
-    expect(await firstStart(t.services, t.services.store)).toBeUndefined(); // nothing printed again
-    expect(await t.services.store.findClient('sesame-docs')).toMatchObject({
+    expect(await t.services.firstStart()).toBeUndefined(); // nothing printed again
+    expect(await t.store.findClient('sesame-docs')).toMatchObject({
       grantTypes: ['authorization_code', 'refresh_token'],
       redirectUris: ['https://id.example.com/docs/static/oauth2-redirect.html'],
     });
@@ -62,8 +64,8 @@ describe('sesame-docs', () => {
 
   it('is not brought back once removed', async () => {
     t = await createTestApp();
-    await t.services.store.initSetting('first_start_done', 'earlier');
-    await firstStart(t.services, t.services.store);
-    expect(await t.services.store.findClient('sesame-docs')).toBeUndefined();
+    await t.store.initSetting('first_start_done', 'earlier');
+    await t.services.firstStart();
+    expect(await t.store.findClient('sesame-docs')).toBeUndefined();
   });
 });

@@ -18,7 +18,8 @@ async function storeWith(users: Array<{ username: string; scopes: string[] }>) {
   const store = await openTempStore();
   close = () => store.close();
   const services = await createServices({ config, store, now: Date.now, rotateKeys: false });
-  for (const user of users) await services.users.create({ ...user, password: `${user.username} password 1` });
+  for (const user of users)
+    await services.users.create({ ...user, password: `${user.username} password 1` }, 'test');
   await services.close();
   return store;
 }

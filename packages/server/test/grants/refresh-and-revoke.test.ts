@@ -86,7 +86,7 @@ describe('refresh_token grant', () => {
     expect((await introspect(rotated.access_token)).json()).toEqual({ active: false });
     // another session of the same user is untouched
     expect((await refresh(other.refresh_token)).statusCode).toBe(200);
-    const events = await t.services.store.listAuditEvents({ type: 'refresh.reuse', limit: 10 });
+    const events = await t.store.listAuditEvents({ type: 'refresh.reuse', limit: 10 });
     expect(events.length).toBeGreaterThan(0);
   });
 

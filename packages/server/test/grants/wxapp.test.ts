@@ -33,15 +33,18 @@ async function addMiniProgram(
   appid: string,
   grants = [WXAPP_GRANT_TYPE, 'refresh_token'],
 ) {
-  const { clientSecret } = await target.services.clients.create({
-    name: `mini ${clientId}`,
-    clientId,
-    type: 'confidential',
-    grantTypes: grants,
-    scopes: ['openid', 'quiz', 'admin'],
-  });
+  const { clientSecret } = await target.services.clients.create(
+    {
+      name: `mini ${clientId}`,
+      clientId,
+      type: 'confidential',
+      grantTypes: grants,
+      scopes: ['openid', 'quiz', 'admin'],
+    },
+    'test',
+  );
   const at = target.clock.now();
-  await target.services.store.setWechatApp({
+  await target.store.setWechatApp({
     clientId,
     appid,
     secretEnv: SECRET_ENV,
@@ -84,7 +87,7 @@ describe('the wxapp grant', () => {
     expect(first.body).not.toContain('openid-1');
     expect(body.scope).toBe('openid quiz'); // never admin for a WeChat user
     const claims = t.services.accessTokens.verify(body.access_token);
-    const user = await t.services.store.findUserById(claims.sub);
+    const user = await t.store.findUserById(claims.sub);
     expect(user?.username).toMatch(/^wx-/);
 
     const second = await login('ok-openid-1~again', { grant_type: WXAPP_GRANT_TYPE });
@@ -108,7 +111,12 @@ describe('the wxapp grant', () => {
     });
     expect(refreshed.statusCode).toBe(200);
     // A user made for WeChat has no password that works.
-    const password = await t.services.users.authenticate(user!.username, '!wechat');
+    const password = await t.services.users.passwordLogin({
+      username: user!.username,
+      password: '!wechat',
+      clientId: 'mini',
+      ip: '192.0.2.1',
+    });
     expect(password.ok).toBe(false);
   });
 
@@ -194,7 +202,7 @@ describe('the wxapp grant', () => {
       code: 'ok-a',
     });
     expect(refused.json().error).toBe('unauthorized_client');
-    await t.services.store.deleteWechatApp('mini');
+    await t.store.deleteWechatApp('mini');
     expect((await login('ok-b')).json()).toEqual({
       error: 'unauthorized_client',
       error_description: 'the client has no WeChat mini-program configured',
@@ -231,12 +239,15 @@ describe('the wxapp grant', () => {
       logger: { ...loggerOptions(config), level: 'trace', stream },
     });
     try {
-      const { clientSecret } = await app.sesame.clients.create({
-        name: 'mini',
-        clientId: 'mini',
-        grantTypes: [WXAPP_GRANT_TYPE],
-        scopes: ['openid'],
-      });
+      const { clientSecret } = await app.sesame.clients.create(
+        {
+          name: 'mini',
+          clientId: 'mini',
+          grantTypes: [WXAPP_GRANT_TYPE],
+          scopes: ['openid'],
+        },
+        'test',
+      );
       await store.setWechatApp({
         clientId: 'mini',
         appid: 'wx-app-1',

@@ -19,15 +19,18 @@ async function appWithApiClient(values: Record<string, unknown> = {}) {
     ['quiz-api-app', ['quiz-api']],
     ['both-app', ['quiz-api', String(values.audience ?? 'sesame')]],
   ] as const) {
-    await t.services.clients.create({
-      name: clientId,
-      clientId,
-      type: 'public',
-      grantTypes: ['password'],
-      scopes: ['openid', 'quiz', 'admin'],
-      redirectUris: [],
-      audience: [...audience],
-    });
+    await t.services.clients.create(
+      {
+        name: clientId,
+        clientId,
+        type: 'public',
+        grantTypes: ['password'],
+        scopes: ['openid', 'quiz', 'admin'],
+        redirectUris: [],
+        audience: [...audience],
+      },
+      'test',
+    );
   }
   return t;
 }
@@ -69,7 +72,7 @@ describe.each([
     expect(created.statusCode).toBe(401);
     expect(created.json().error).toBe('invalid_token');
     expect(created.headers['www-authenticate']).toMatch(/error="invalid_token"/);
-    expect((await t.services.store.findUserByName('mallory')) ?? null).toBeNull();
+    expect((await t.store.findUserByName('mallory')) ?? null).toBeNull();
     expect((await userinfo(t, token)).statusCode).toBe(401);
   });
 

@@ -79,13 +79,16 @@ describe('logs', () => {
       logger: { stream, ...(await import('../../src/logger.js')).loggerOptions(config) },
     });
     try {
-      await app.sesame.users.create({ ...ALICE, scopes: ['openid'] });
-      const { clientSecret } = await app.sesame.clients.create({
-        name: 'x',
-        clientId: 'logged-client',
-        grantTypes: ['password', 'refresh_token'],
-        scopes: ['openid'],
-      });
+      await app.sesame.users.create({ ...ALICE, scopes: ['openid'] }, 'test');
+      const { clientSecret } = await app.sesame.clients.create(
+        {
+          name: 'x',
+          clientId: 'logged-client',
+          grantTypes: ['password', 'refresh_token'],
+          scopes: ['openid'],
+        },
+        'test',
+      );
       const login = await postForm(
         app,
         '/oauth/token',

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { CLIENT_PERMISSIONS } from '../../domain/clients/clients.js';
-import { withdrawClient } from '../../domain/tokens/withdraw.js';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
 import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
@@ -74,21 +73,18 @@ export function registerClients(program: Command): void {
         if (!URL.canParse(uri)) throw usage(`--redirect-uri ${shown(uri)} is not an absolute URL`);
       }
       await withServices(commandConfig(options), async (services) => {
-        const { client, clientSecret: secret } = await services.clients.create({
-          name,
-          type: options.public ? 'public' : 'confidential',
-          grantTypes: list(options.grant),
-          scopes: scopeArgument(options.scopes, '--scopes'),
-          redirectUris: options.redirectUri,
-          audience: options.audience ? list(options.audience) : [],
-          permissions,
-        });
-        await services.audit({
-          type: 'admin.client.created',
-          actor: 'cli',
-          subject: client.clientId,
-          details: {},
-        });
+        const { client, clientSecret: secret } = await services.clients.create(
+          {
+            name,
+            type: options.public ? 'public' : 'confidential',
+            grantTypes: list(options.grant),
+            scopes: scopeArgument(options.scopes, '--scopes'),
+            redirectUris: options.redirectUri,
+            audience: options.audience ? list(options.audience) : [],
+            permissions,
+          },
+          'cli',
+        );
         if (options.json) {
           process.stdout.write(
             `${JSON.stringify({ client_id: client.clientId, client_secret: secret ?? null })}\n`,
@@ -107,8 +103,8 @@ export function registerClients(program: Command): void {
     .description('list clients')
     .option('--json', 'print JSON')
     .action(async (options: { dataDir?: string; config?: string; json?: boolean }) => {
-      await withExistingStore(commandConfig(options), async (_services, store) => {
-        const all = (await store.listClients()).map(({ secretHash: _hidden, ...client }) => client);
+      await withExistingStore(commandConfig(options), async (services) => {
+        const all = (await services.clients.list()).map(({ secretHash: _hidden, ...client }) => client);
         if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
         else
           for (const client of all) {
@@ -128,20 +124,14 @@ export function registerClients(program: Command): void {
       .description(description)
       .action(async (clientId: string, given: string[], options: { dataDir?: string; config?: string }) => {
         const named = checkPermissions(given.flatMap(list));
-        await withExistingStore(commandConfig(options), async (services, store) => {
-          const before = await store.findClient(clientId);
+        await withExistingStore(commandConfig(options), async (services) => {
+          const before = await services.clients.find(clientId);
           if (before === undefined) throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
           const permissions =
             verb === 'permit'
               ? [...new Set([...before.permissions, ...named])]
               : before.permissions.filter((permission) => !named.includes(permission));
-          const client = await services.clients.setPermissions(clientId, permissions);
-          await services.audit({
-            type: 'admin.client.changed',
-            actor: 'cli',
-            subject: clientId,
-            details: { permissions: client.permissions },
-          });
+          const client = await services.clients.setPermissions(clientId, permissions, 'cli');
           const now = client.permissions.length > 0 ? client.permissions.join(', ') : 'none';
           process.stdout.write(`client ${clientId} permissions: ${now}\n`);
         });
@@ -151,17 +141,11 @@ export function registerClients(program: Command): void {
   withStoreOptions(clients.command('remove <client_id>'))
     .description('remove a client, end its sessions and refuse its access tokens')
     .action(async (clientId: string, options: { dataDir?: string; config?: string }) => {
-      await withExistingStore(commandConfig(options), async (services, store) => {
-        if (!(await store.deleteClient(clientId)))
+      await withExistingStore(commandConfig(options), async (services) => {
+        if ((await services.clients.find(clientId)) === undefined)
           throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
         // Its sessions end and its access tokens are refused now, not when they expire.
-        const sessions = await withdrawClient(services, clientId);
-        await services.audit({
-          type: 'admin.client.removed',
-          actor: 'cli',
-          subject: clientId,
-          details: { sessions: sessions.length },
-        });
+        const sessions = await services.clients.remove(clientId, 'cli');
         process.stdout.write(`client ${clientId} removed; ${sessions.length} session(s) ended\n`);
       });
     });

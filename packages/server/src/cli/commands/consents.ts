@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { listConsents, revokeConsent } from '../../domain/accounts/consents.js';
 import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 import { refused } from '../failure.js';
 
@@ -19,7 +18,7 @@ export function registerConsents(program: Command): void {
       await withExistingStore(commandConfig(options), async (services) => {
         const user = await services.users.find({ username });
         if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
-        const list = await listConsents(services, user.id);
+        const list = await services.consents.list(user.id);
         if (options.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         else
           for (const consent of list) {
@@ -35,7 +34,7 @@ export function registerConsents(program: Command): void {
       await withExistingStore(commandConfig(options), async (services) => {
         const user = await services.users.find({ username });
         if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
-        const { removed, sessions } = await revokeConsent(services, user.id, clientId, 'cli');
+        const { removed, sessions } = await services.consents.revoke(user.id, clientId, 'cli');
         if (!removed && sessions.length === 0)
           throw refused('ERR_CONSENT_NOT_FOUND', `${username} has no consent for ${clientId}`);
         process.stdout.write(

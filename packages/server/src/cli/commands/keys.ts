@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { withdrawSigningKey } from '../../domain/tokens/withdraw.js';
 import { commandGroup } from '../command-group.js';
 import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 
@@ -29,8 +28,7 @@ export function registerKeys(program: Command): void {
     .description('one rotation step now: next becomes current, current retires, a new next is made')
     .action(async (options: { dataDir?: string; config?: string }) => {
       await withExistingStore(commandConfig(options), async (services) => {
-        await services.keys.rotate();
-        await services.audit({ type: 'key.rotated', actor: 'cli', details: { forced: true } });
+        await services.keys.rotate('cli');
         const current = (await services.keys.list()).find((key) => key.state === 'current');
         process.stdout.write(`rotated; signing with ${current?.kid ?? '(none)'}\n`);
       });
@@ -42,8 +40,7 @@ export function registerKeys(program: Command): void {
     )
     .action(async (kid: string, options: { dataDir?: string; config?: string }) => {
       await withExistingStore(commandConfig(options), async (services) => {
-        const before = await withdrawSigningKey(services, kid);
-        await services.audit({ type: 'key.revoked', actor: 'cli', subject: kid, details: { state: before } });
+        const before = await services.keys.revoke(kid, 'cli');
         const current = services.keys.list().find((key) => key.state === 'current');
         process.stdout.write(
           before === 'revoked'

@@ -32,9 +32,8 @@ export function registerScopes(program: Command): void {
           'ERR_CLI_INPUT',
           `the description must be one line of 1 to ${MAX_DESCRIPTION} characters`,
         );
-      await withServices(commandConfig(options), async (services, store) => {
-        await store.setScopeDescription(name, description, Date.now());
-        await services.audit({ type: 'admin.scope.described', actor: 'cli', subject: name, details: {} });
+      await withServices(commandConfig(options), async (services) => {
+        await services.scopeDescriptions.describe(name, description, 'cli');
         process.stdout.write(`scope ${name}: ${description}\n`);
       });
     });
@@ -43,8 +42,8 @@ export function registerScopes(program: Command): void {
     .description('list the described scopes')
     .option('--json', 'print JSON')
     .action(async (options: StoreOptions & { json?: boolean }) => {
-      await withExistingStore(commandConfig(options), async (_services, store) => {
-        const described = await store.listScopeDescriptions();
+      await withExistingStore(commandConfig(options), async (services) => {
+        const described = await services.scopeDescriptions.list();
         if (options.json) process.stdout.write(`${JSON.stringify(described, null, 2)}\n`);
         else for (const [name, text] of Object.entries(described)) process.stdout.write(`${name}\t${text}\n`);
       });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { changeUser } from '../../domain/accounts/change-user.js';
 import {
   commandConfig,
   requireExistingStore,
@@ -32,12 +31,10 @@ export function registerUsers(program: Command): void {
       const config = commandConfig(options);
       const password = await readNewPassword(options);
       await withServices(config, async (services) => {
-        const user = await services.users.create({
-          username,
-          password,
-          scopes: scopeArgument(options.scopes, '--scopes'),
-        });
-        await services.audit({ type: 'admin.user.created', actor: 'cli', subject: user.id, details: {} });
+        const user = await services.users.create(
+          { username, password, scopes: scopeArgument(options.scopes, '--scopes') },
+          'cli',
+        );
         process.stdout.write(
           `user ${user.username} created (id ${user.id}, scopes: ${user.scopes.join(' ')})\n`,
         );
@@ -48,8 +45,8 @@ export function registerUsers(program: Command): void {
     .description('list users')
     .option('--json', 'print JSON')
     .action(async (options: StoreOptions & { json?: boolean }) => {
-      await withExistingStore(commandConfig(options), async (_services, store) => {
-        const list = (await store.listUsers({ limit: 10_000 })).map(
+      await withExistingStore(commandConfig(options), async (services) => {
+        const list = (await services.users.list({ limit: 10_000 })).map(
           ({ passwordHash: _hidden, ...user }) => user,
         );
         if (options.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
@@ -68,10 +65,10 @@ export function registerUsers(program: Command): void {
     withStoreOptions(users.command(`${name} <username>`))
       .description(disabled ? 'disable a user and end every session' : 'enable a disabled user')
       .action(async (username: string, options: StoreOptions) => {
-        await withExistingStore(commandConfig(options), async (services, store) => {
-          const user = await store.findUserByName(username);
+        await withExistingStore(commandConfig(options), async (services) => {
+          const user = await services.users.find({ username });
           if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
-          await changeUser(services, user, { disabled }, 'cli');
+          await services.users.change(user, { disabled }, 'cli');
           process.stdout.write(`user ${user.username} ${disabled ? 'disabled' : 'enabled'}\n`);
         });
       });
@@ -84,15 +81,15 @@ export function registerUsers(program: Command): void {
       async (username: string, scopes: string | undefined, options: StoreOptions & { add?: string }) => {
         if ((scopes === undefined) === (options.add === undefined))
           throw usage('give the scopes to set, or --add SCOPES, not both');
-        await withExistingStore(commandConfig(options), async (services, store) => {
-          const user = await store.findUserByName(username);
+        await withExistingStore(commandConfig(options), async (services) => {
+          const user = await services.users.find({ username });
           if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
           const next =
             scopes !== undefined
               ? scopeArgument(scopes, 'scopes')
               : [...new Set([...user.scopes, ...scopeArgument(options.add ?? '', '--add')])];
           // Scopes taken away: tokens issued so far are refused, as over /admin.
-          await changeUser(services, user, { scopes: next }, 'cli');
+          await services.users.change(user, { scopes: next }, 'cli');
           process.stdout.write(`user ${user.username} scopes: ${next.join(' ')}\n`);
         });
       },
@@ -105,11 +102,11 @@ export function registerUsers(program: Command): void {
       const config = commandConfig(options);
       requireExistingStore(config); // before asking for the password
       const password = await readNewPassword(options);
-      await withExistingStore(config, async (services, store) => {
-        const user = await store.findUserByName(username);
+      await withExistingStore(config, async (services) => {
+        const user = await services.users.find({ username });
         if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
         // Sessions and access tokens got with the old password end now (docs/security.md).
-        const { endedSessions: ended } = await changeUser(services, user, { password }, 'cli');
+        const { endedSessions: ended } = await services.users.change(user, { password }, 'cli');
         process.stdout.write(`password of ${user.username} changed; ${ended.length} session(s) ended\n`);
       });
     });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { WXAPP_GRANT_TYPE } from '../../grants/wxapp.js';
 import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
 
@@ -27,11 +26,11 @@ export function registerWechatApp(clients: Command): void {
     .option('--secret-env <NAME>', 'the environment variable of `sesame serve` that holds the AppSecret')
     .option('--remove', 'remove the WeChat mini-program from the client')
     .action(async (clientId: string, options: WechatOptions) => {
-      await withExistingStore(commandConfig(options), async (services, store) => {
-        const client = await store.findClient(clientId);
-        if (client === undefined) throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
+      await withExistingStore(commandConfig(options), async (services) => {
+        if ((await services.clients.find(clientId)) === undefined)
+          throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
         if (options.remove) {
-          if (!(await store.deleteWechatApp(clientId)))
+          if (!(await services.wechat.removeApp(clientId, 'cli')))
             throw refused('ERR_WXAPP_NOT_FOUND', `${clientId} has no WeChat app`);
           process.stdout.write(`WeChat app removed from ${clientId}\n`);
           return;
@@ -44,26 +43,8 @@ export function registerWechatApp(clients: Command): void {
         ) {
           throw usage('--secret-env must name an environment variable (not SESAME_*)');
         }
-        const now = services.now();
-        await store.setWechatApp({
-          clientId,
-          appid: options.appid,
-          secretEnv: options.secretEnv,
-          createdAt: now,
-          updatedAt: now,
-        });
-        if (!client.grantTypes.includes(WXAPP_GRANT_TYPE)) {
-          await store.updateClient(clientId, {
-            grantTypes: [...client.grantTypes, WXAPP_GRANT_TYPE],
-            updatedAt: now,
-          });
-        }
-        await services.audit({
-          type: 'admin.client.wxapp',
-          actor: 'cli',
-          subject: clientId,
-          details: { appid: options.appid },
-        });
+        // Also allows the client the wxapp grant.
+        await services.wechat.setApp({ clientId, appid: options.appid, secretEnv: options.secretEnv }, 'cli');
         process.stdout.write(
           `client ${clientId}: WeChat app ${options.appid}, AppSecret read from $${options.secretEnv}\n`,
         );

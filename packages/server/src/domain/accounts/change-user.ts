@@ -5,7 +5,7 @@
  * or a disabled account ends every session and refuses every access token issued so far, and one
  * `admin.user.changed` audit event says what changed and who changed it.
  */
-import type { Services } from '../services.js';
+import type { DomainContext } from '../context.js';
 import { type EndSessionsReason, endUserSessions, withdrawUserScopes } from '../tokens/withdraw.js';
 
 /** What may change; a field left out stays as it is. */
@@ -29,7 +29,7 @@ export interface UserChangeOutcome {
  * await changeUser(services, user, { disabled: true }, 'cli');
  */
 export async function changeUser(
-  services: Services,
+  services: DomainContext,
   user: { id: string; scopes: readonly string[] },
   change: UserChange,
   actor: string | null,

@@ -58,6 +58,8 @@ export interface RevocationHub {
    * that ends the subscription.
    */
   subscribe(since: number, subscriber: HubSubscriber): () => void;
+  /** Live entries after `since`, in seq order, at most `limit`: one page of the feed's GET. */
+  page(since: number, limit: number): Promise<Revocation[]>;
   stats(): RevocationHubStats;
   /** Ends every subscription's polling (the subscribers themselves are their owners' to close). */
   close(): void;
@@ -205,6 +207,7 @@ export function createRevocationHub(options: RevocationHubOptions): RevocationHu
         if (subscriptions.size === 0) stop();
       };
     },
+    page: (since: number, limit: number) => store.listRevocations(since, now(), limit),
     stats() {
       let live = 0;
       for (const subscription of subscriptions) if (subscription.live) live++;

@@ -5,10 +5,10 @@
  * change a password, take a scope away, remove a client) withdraws the same things, and guards
  * learn each withdrawal through the revocation feed.
  */
-import type { Services } from '../services.js';
+import type { DomainContext } from '../context.js';
 
 /** What the withdrawal steps use. */
-export type WithdrawServices = Pick<Services, 'sessions' | 'revocations' | 'store' | 'now'>;
+export type WithdrawServices = Pick<DomainContext, 'sessions' | 'revocations' | 'store' | 'now'>;
 
 /** Why a user's sessions end; recorded on the families (`revoked_reason`). */
 export type EndSessionsReason =
@@ -89,7 +89,7 @@ export async function withdrawClient(services: WithdrawServices, clientId: strin
  * @example await withdrawSigningKey(services, 'Gx3…'); // `sesame keys revoke Gx3…`
  */
 export async function withdrawSigningKey(
-  services: WithdrawServices & Pick<Services, 'keys'>,
+  services: WithdrawServices & Pick<DomainContext, 'keys'>,
   kid: string,
 ): Promise<string> {
   // The key must exist before an entry is written in its name (a typo must not pollute the feed).

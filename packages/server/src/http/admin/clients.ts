@@ -1,6 +1,5 @@
-import { OAuthError } from '../../domain/errors.js';
-import { withdrawClient } from '../../domain/tokens/withdraw.js';
 import type { TypedApp } from '../typed-routes.js';
+import { actorOf } from './actor.js';
 import { clientSchema, idParams, permissionListSchema, publicClient, scopeListSchema } from './schemas.js';
 
 /**
@@ -8,13 +7,13 @@ import { clientSchema, idParams, permissionListSchema, publicClient, scopeListSc
  * remove.
  */
 export async function adminClientRoutes(app: TypedApp): Promise<void> {
-  const { store, clients } = app.sesame;
+  const { clients } = app.sesame;
   const tags = ['admin'];
 
   app.get(
     '/clients',
     { schema: { tags, summary: 'List clients', response: { 200: { type: 'array', items: clientSchema } } } },
-    async () => (await store.listClients()).map(publicClient),
+    async () => (await clients.list()).map(publicClient),
   );
 
   app.post(
@@ -45,21 +44,18 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
     async (request, reply) => {
       const { body } = request;
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
-      const { client, clientSecret } = await clients.create({
-        name: body.name,
-        type: body.public ? 'public' : 'confidential',
-        grantTypes: body.grantTypes,
-        scopes: body.scopes ?? [],
-        redirectUris: body.redirectUris ?? [],
-        audience: body.audience ?? [],
-        permissions: body.permissions ?? [],
-      });
-      await app.sesame.audit({
-        type: 'admin.client.created',
-        actor: request.tokenClaims?.sub ?? null,
-        subject: client.clientId,
-        details: {},
-      });
+      const { client, clientSecret } = await clients.create(
+        {
+          name: body.name,
+          type: body.public ? 'public' : 'confidential',
+          grantTypes: body.grantTypes,
+          scopes: body.scopes ?? [],
+          redirectUris: body.redirectUris ?? [],
+          audience: body.audience ?? [],
+          permissions: body.permissions ?? [],
+        },
+        actorOf(request),
+      );
       reply.code(201).header('cache-control', 'no-store');
       return { client: publicClient(client), client_secret: clientSecret ?? undefined };
     },
@@ -85,14 +81,7 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
       const { id } = request.params;
       const { body } = request;
       // An unknown id (ClientError ERR_CLIENT_NOT_FOUND) becomes a 404 in the error handler.
-      const client = await clients.setPermissions(id, body.permissions);
-      await app.sesame.audit({
-        type: 'admin.client.changed',
-        actor: request.tokenClaims?.sub ?? null,
-        subject: id,
-        details: { permissions: client.permissions },
-      });
-      return publicClient(client);
+      return publicClient(await clients.setPermissions(id, body.permissions, actorOf(request)));
     },
   );
 
@@ -100,18 +89,9 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
     '/clients/:id',
     { schema: { tags, summary: 'Remove a client', params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
-      const { id } = request.params;
-      const removed = await store.deleteClient(id);
-      app.sesame.clients.forget(id); // after the delete: a request in between cannot bring it back
-      if (!removed) throw new OAuthError('not_found', 'no such client');
-      // What the client holds goes with it: its sessions, and its access tokens at once.
-      const sessions = await withdrawClient(app.sesame, id);
-      await app.sesame.audit({
-        type: 'admin.client.removed',
-        actor: request.tokenClaims?.sub ?? null,
-        subject: id,
-        details: { sessions: sessions.length },
-      });
+      // Its sessions end and its access tokens are refused at once; an unknown id
+      // (ClientError ERR_CLIENT_NOT_FOUND) becomes a 404 in the error handler.
+      await clients.remove(request.params.id, actorOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,6 @@
-import { listConsents, revokeConsent } from '../../domain/accounts/consents.js';
 import { OAuthError } from '../../domain/errors.js';
 import type { TypedApp } from '../typed-routes.js';
+import { actorOf } from './actor.js';
 
 const consentSchema = {
   type: 'object',
@@ -27,8 +27,7 @@ export async function adminConsentRoutes(app: TypedApp): Promise<void> {
   const tags = ['admin'];
   const services = app.sesame;
   const userOr404 = async (id: string) => {
-    if ((await services.store.findUserById(id)) === undefined)
-      throw new OAuthError('not_found', 'no such user');
+    if ((await services.users.find({ id })) === undefined) throw new OAuthError('not_found', 'no such user');
   };
 
   app.get(
@@ -44,7 +43,7 @@ export async function adminConsentRoutes(app: TypedApp): Promise<void> {
     async (request) => {
       const { id } = request.params;
       await userOr404(id);
-      return listConsents(services, id);
+      return services.consents.list(id);
     },
   );
 
@@ -70,7 +69,7 @@ export async function adminConsentRoutes(app: TypedApp): Promise<void> {
     async (request) => {
       const { id, clientId } = request.params;
       await userOr404(id);
-      const result = await revokeConsent(services, id, clientId, request.tokenClaims?.sub ?? null);
+      const result = await services.consents.revoke(id, clientId, actorOf(request));
       if (!result.removed && result.sessions.length === 0) {
         throw new OAuthError('not_found', 'the user has no consent for that client');
       }

@@ -1,7 +1,7 @@
 import { OAuthError } from '../../domain/errors.js';
 import { KeyringError } from '../../domain/keys/errors.js';
-import { withdrawSigningKey } from '../../domain/tokens/withdraw.js';
 import type { TypedApp } from '../typed-routes.js';
+import { actorOf } from './actor.js';
 
 const keySchema = {
   type: 'object',
@@ -55,12 +55,7 @@ export async function adminKeyAndAuditRoutes(app: TypedApp): Promise<void> {
       },
     },
     async (request) => {
-      await app.sesame.keys.rotate();
-      await app.sesame.audit({
-        type: 'key.rotated',
-        actor: request.tokenClaims?.sub ?? null,
-        details: { forced: true },
-      });
+      await app.sesame.keys.rotate(actorOf(request));
       return app.sesame.keys.list();
     },
   );
@@ -81,20 +76,13 @@ export async function adminKeyAndAuditRoutes(app: TypedApp): Promise<void> {
     },
     async (request) => {
       const { kid } = request.params;
-      let before: string;
       try {
-        before = await withdrawSigningKey(app.sesame, kid);
+        await app.sesame.keys.revoke(kid, actorOf(request));
       } catch (error) {
         if (error instanceof KeyringError && error.code === 'ERR_KEYRING_KEY_NOT_FOUND')
           throw new OAuthError('not_found', 'no signing key has this kid');
         throw error;
       }
-      await app.sesame.audit({
-        type: 'key.revoked',
-        actor: request.tokenClaims?.sub ?? null,
-        subject: kid,
-        details: { state: before },
-      });
       return app.sesame.keys.list();
     },
   );
@@ -118,7 +106,7 @@ export async function adminKeyAndAuditRoutes(app: TypedApp): Promise<void> {
     },
     async (request) => {
       const { query } = request;
-      return app.sesame.store.listAuditEvents(query);
+      return app.sesame.auditTrail.list(query);
     },
   );
 }

@@ -1,11 +1,11 @@
 import { OAuthError } from '../../domain/errors.js';
-import { endUserSessions } from '../../domain/tokens/withdraw.js';
 import type { TypedApp } from '../typed-routes.js';
+import { actorOf } from './actor.js';
 import { idParams, sessionSchema } from './schemas.js';
 
 /** Sessions (refresh-token families): list a user's, revoke one, revoke every session of a user. */
 export async function adminSessionRoutes(app: TypedApp): Promise<void> {
-  const { store, sessions } = app.sesame;
+  const { users, sessions } = app.sesame;
   const tags = ['admin'];
 
   app.get(
@@ -18,7 +18,7 @@ export async function adminSessionRoutes(app: TypedApp): Promise<void> {
         response: { 200: { type: 'array', items: sessionSchema } },
       },
     },
-    async (request) => store.listUserFamilies(request.params.id, app.sesame.now()),
+    async (request) => sessions.listForUser(request.params.id),
   );
 
   app.delete(
@@ -35,16 +35,9 @@ export async function adminSessionRoutes(app: TypedApp): Promise<void> {
     },
     async (request) => {
       const { id } = request.params;
-      if ((await store.findUserById(id)) === undefined) throw new OAuthError('not_found', 'no such user');
+      if ((await users.find({ id })) === undefined) throw new OAuthError('not_found', 'no such user');
       // Also tokens without a session (sid): every access token issued to the user up to now.
-      const revoked = await endUserSessions(app.sesame, id, 'revoked by admin');
-      await app.sesame.audit({
-        type: 'revocation',
-        actor: request.tokenClaims?.sub ?? null,
-        subject: id,
-        details: { sessions: revoked.length, scope: 'user' },
-      });
-      return { revoked };
+      return { revoked: await users.endSessions(id, actorOf(request)) };
     },
   );
 
@@ -54,17 +47,8 @@ export async function adminSessionRoutes(app: TypedApp): Promise<void> {
       schema: { tags, summary: 'Revoke one session', params: idParams, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
-      const { id } = request.params;
-      if ((await store.findRefreshFamily(id)) === undefined)
+      if ((await sessions.end(request.params.id, actorOf(request))) === 'unknown')
         throw new OAuthError('not_found', 'no such session');
-      if (await sessions.revokeFamily(id, 'revoked by admin')) {
-        await app.sesame.audit({
-          type: 'revocation',
-          actor: request.tokenClaims?.sub ?? null,
-          subject: id,
-          details: { scope: 'session' },
-        });
-      }
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,6 @@
-import { changeUser } from '../../domain/accounts/change-user.js';
 import { OAuthError } from '../../domain/errors.js';
 import type { TypedApp } from '../typed-routes.js';
+import { actorOf } from './actor.js';
 import {
   idParams,
   passwordSchema,
@@ -14,7 +14,7 @@ const notFound = () => new OAuthError('not_found', 'no such user');
 
 /** /admin/users: list, create, read, change (scopes, disabled, password). */
 export async function adminUserRoutes(app: TypedApp): Promise<void> {
-  const { store, users } = app.sesame;
+  const { users } = app.sesame;
   const tags = ['admin'];
 
   app.get(
@@ -35,7 +35,7 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
     },
     async (request) => {
       const { limit, offset } = request.query;
-      return (await store.listUsers({ limit, offset })).map(publicUser);
+      return (await users.list({ limit, offset })).map(publicUser);
     },
   );
 
@@ -57,17 +57,10 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
     async (request, reply) => {
       const { body } = request;
       // A taken name (AccountError ERR_USERNAME_TAKEN) becomes a 409 in the error handler.
-      const user = await users.create({
-        username: body.username,
-        password: body.password,
-        scopes: body.scopes ?? ['openid'],
-      });
-      await app.sesame.audit({
-        type: 'admin.user.created',
-        actor: request.tokenClaims?.sub ?? null,
-        subject: user.id,
-        details: {},
-      });
+      const user = await users.create(
+        { username: body.username, password: body.password, scopes: body.scopes ?? ['openid'] },
+        actorOf(request),
+      );
       return reply.code(201).send(publicUser(user));
     },
   );
@@ -76,7 +69,7 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
     '/users/:id',
     { schema: { tags, summary: 'Read a user', params: idParams, response: { 200: userSchema } } },
     async (request) => {
-      const user = await store.findUserById(request.params.id);
+      const user = await users.find({ id: request.params.id });
       if (user === undefined) throw notFound();
       return publicUser(user);
     },
@@ -101,10 +94,10 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
     async (request) => {
       const { id } = request.params;
       const { body } = request;
-      const before = await store.findUserById(id);
+      const before = await users.find({ id });
       if (before === undefined) throw notFound();
-      await changeUser(app.sesame, before, body, request.tokenClaims?.sub ?? null);
-      return publicUser((await store.findUserById(id))!);
+      await users.change(before, body, actorOf(request));
+      return publicUser((await users.find({ id }))!);
     },
   );
 }

@@ -2,7 +2,6 @@
  * Hands out an authorization code (RFC 6749 §4.1.2): the domain step stores it and audits it
  * (domain/authorization/codes.ts); this answers the URL that brings it to the client.
  */
-import { issueAuthorizationCode as issueCode } from '../../domain/authorization/codes.js';
 import type { Services } from '../../domain/services.js';
 import type { User } from '../../store/types.js';
 import type { AuthorizationRequest } from './authorize-request.js';
@@ -18,7 +17,7 @@ export async function issueAuthorizationCode(
   input: { request: AuthorizationRequest; user: User; scopes: readonly string[]; ip: string },
 ): Promise<string> {
   const { request } = input;
-  const code = await issueCode(services, {
+  const code = await services.codes.issue({
     request: {
       clientId: request.client.clientId,
       redirectUri: request.redirectUri,

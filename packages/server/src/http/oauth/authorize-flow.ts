@@ -105,7 +105,7 @@ export async function showConsent(
     clientName: authz.client.name,
     username: user.username,
     scopes: grantableScopes(authz, user),
-    descriptions: await ctx.services.store.listScopeDescriptions(),
+    descriptions: await ctx.services.scopeDescriptions.list(),
     hidden: state.hidden,
     error: options.error,
   });
@@ -127,7 +127,7 @@ export async function continueAsUser(
   user: User,
 ): Promise<FastifyReply> {
   const scopes = grantableScopes(authz, user);
-  const consent = await ctx.services.store.findConsent(user.id, authz.client.clientId);
+  const consent = await ctx.services.consents.find(user.id, authz.client.clientId);
   if (consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope))) {
     const url = await issueAuthorizationCode(ctx.services, {
       request: authz,

@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FromSchema } from 'json-schema-to-ts';
-import { passwordLogin } from '../../domain/accounts/password-login.js';
 import { typedRoutes } from '../typed-routes.js';
 import { cookieOptions } from '../web/login/respond.js';
 import { issueAuthorizationCode } from './authorization-codes.js';
@@ -61,7 +60,7 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       if (username === '' || !body.password) return again(400, 'Enter your username and your password.');
 
       // The same step as the password grant: one throttle counter per username and per address.
-      const outcome = await passwordLogin(services, {
+      const outcome = await services.users.passwordLogin({
         username,
         password: body.password,
         clientId: authz.client.clientId,
@@ -99,14 +98,7 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
         });
       }
       if (body.decision === 'deny') {
-        await services.audit({
-          type: 'consent.denied',
-          actor: user.id,
-          subject: user.id,
-          clientId: authz.client.clientId,
-          ip: request.ip,
-          details: {},
-        });
+        await services.consents.deny({ userId: user.id, clientId: authz.client.clientId, ip: request.ip });
         const url = responseUrl(
           authz.redirectUri,
           { error: 'access_denied', error_description: 'the user denied the request', state: authz.state },
@@ -118,22 +110,11 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
         return showConsent(ctx, request, reply, authz, user, { status: 400, error: 'Choose Allow or Deny.' });
       }
       const scopes = grantableScopes(authz, user);
-      const previous = await services.store.findConsent(user.id, authz.client.clientId);
-      const at = services.now();
-      await services.store.saveConsent({
+      await services.consents.grant({
         userId: user.id,
         clientId: authz.client.clientId,
-        scopes: [...new Set([...(previous?.scopes ?? []), ...scopes])],
-        createdAt: previous?.createdAt ?? at,
-        updatedAt: at,
-      });
-      await services.audit({
-        type: 'consent.granted',
-        actor: user.id,
-        subject: user.id,
-        clientId: authz.client.clientId,
+        scopes,
         ip: request.ip,
-        details: { scope: scopes.join(' ') },
       });
       const url = await issueAuthorizationCode(services, { request: authz, user, scopes, ip: request.ip });
       return redirectTo(reply, url, 303, authz.redirectUri);

@@ -7,7 +7,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { createBrowserSessions } from '../../domain/accounts/browser-sessions.js';
 import { typedRoutes } from '../typed-routes.js';
 import { STYLESHEET_PATH } from '../web/login/pages.js';
 import { cookieOptions, securePage } from '../web/login/respond.js';
@@ -41,7 +40,7 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
  */
 export async function authorizationEndpoint(app: FastifyInstance): Promise<void> {
   const services = app.sesame;
-  const ctx: FlowContext = { services, sessions: await createBrowserSessions(services) };
+  const ctx: FlowContext = { services, sessions: await services.browserSessions() };
   const properties: Record<string, { type: 'string'; description: string }> = Object.fromEntries(
     AUTHORIZE_PARAMETERS.map((name) => [name, { type: 'string', description: DESCRIPTIONS[name] }]),
   );

@@ -80,7 +80,7 @@ export function requireBearer(...scopes: string[]) {
       throw bearerError('invalid_token', 'the access token has been revoked');
     }
     if (claims.username !== undefined) {
-      const user = await services.store.findUserById(claims.sub);
+      const user = await services.users.find({ id: claims.sub });
       if (user === undefined || user.disabled)
         throw bearerError('invalid_token', 'the access token is not valid');
     }

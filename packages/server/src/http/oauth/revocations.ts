@@ -2,7 +2,7 @@
 import { encodeRevocation } from '@sesame/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../domain/errors.js';
-import type { Revocation, Store } from '../../store/types.js';
+import type { Revocation } from '../../store/types.js';
 import { typedRoutes } from '../typed-routes.js';
 import { authenticateClient, invalidClient } from './client-auth.js';
 import { createFeedStreams } from './revocation-stream.js';
@@ -69,8 +69,6 @@ const querySchema = {
 } as const;
 
 export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> {
-  const store: Store = app.sesame.store;
-  const now = () => app.sesame.now();
   // One store poll per process fans out to every stream (domain/tokens/revocation-hub.ts).
   const streams = createFeedStreams({ hub: app.sesame.revocationFeed, frame: sseEvent });
   // preClose, not onClose: the server waits for open connections before onClose runs.
@@ -103,7 +101,7 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
       const { query } = request;
       const since = cursorOf(query.since, 'since');
       // One more than asked tells whether another page follows.
-      const found = await store.listRevocations(since, now(), query.limit + 1);
+      const found = await app.sesame.revocationFeed.page(since, query.limit + 1);
       const page = found.slice(0, query.limit);
       reply.header('cache-control', 'no-store');
       return {

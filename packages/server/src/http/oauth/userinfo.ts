@@ -37,7 +37,7 @@ export async function userinfoRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const claims = request.tokenClaims!;
       const user =
-        claims.username === undefined ? undefined : await app.sesame.store.findUserById(claims.sub);
+        claims.username === undefined ? undefined : await app.sesame.users.find({ id: claims.sub });
       if (user === undefined)
         throw bearerError('invalid_token', 'the access token does not belong to a user');
       reply.header('cache-control', 'no-store');

@@ -1,17 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { DOCS_CLIENT_ID, docsRedirectUri } from '../../domain/clients/docs-client.js';
 
-/** The public first-party client that the /docs page logs in with (created on first start). */
-export const DOCS_CLIENT_ID = 'sesame-docs';
-
-/**
- * Where Swagger UI sends the browser back after the login: its own oauth2-redirect page, which
- * @fastify/swagger-ui serves and names relative to the page (`/docs` + `static/...`).
- */
-export function docsRedirectUri(issuer: string): string {
-  return `${issuer.replace(/\/+$/, '')}/docs/static/oauth2-redirect.html`;
-}
+export { DOCS_CLIENT_ID, docsRedirectUri };
 
 /**
  * Swagger UI labels every HTTP Basic scheme "Username" and "Password"; Sesame's only one is

@@ -6,7 +6,6 @@
 import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
-import { changeUser } from '../../../src/domain/accounts/change-user.js';
 import type { Services } from '../../../src/domain/services.js';
 import type { Store } from '../../../src/store/types.js';
 import { createServices } from '../../../src/wiring.js';
@@ -34,11 +33,14 @@ describe('changeUser', () => {
     store = await openTempStore();
     const config = loadConfig({ values: { logLevel: 'silent' } });
     services = await createServices({ config, store, now: clock.now, rotateKeys: false });
-    const created = await services.users.create({
-      username: 'alice',
-      password: 'correct horse battery',
-      scopes: ['read', 'write'],
-    });
+    const created = await services.users.create(
+      {
+        username: 'alice',
+        password: 'correct horse battery',
+        scopes: ['read', 'write'],
+      },
+      'test',
+    );
     user = { id: created.id, scopes: [...created.scopes] };
     clock.advance(2000); // tokens issued before the change, in an earlier second
   });
@@ -50,7 +52,7 @@ describe('changeUser', () => {
   it('disabling ends every session, refuses earlier access tokens and audits who did it', async () => {
     const { refresh, claims } = await signIn();
     clock.advance(2000);
-    const outcome = await changeUser(services, user, { disabled: true }, 'cli');
+    const outcome = await services.users.change(user, { disabled: true }, 'cli');
     expect(outcome.endedSessions).toHaveLength(1);
     expect((await services.sessions.rotate(refresh)).ok).toBe(false);
     expect(await services.revocations.isRevoked(claims)).toBe(true);
@@ -62,7 +64,7 @@ describe('changeUser', () => {
 
   it('enabling ends nothing', async () => {
     const { refresh, claims } = await signIn();
-    await changeUser(services, user, { disabled: false }, 'admin-1');
+    await services.users.change(user, { disabled: false }, 'admin-1');
     expect((await services.sessions.rotate(refresh)).ok).toBe(true);
     expect(await services.revocations.isRevoked(claims)).toBe(false);
     expect((await changes())[0]?.details).toEqual({ changed: ['disabled'], disabled: false });
@@ -71,7 +73,7 @@ describe('changeUser', () => {
   it('a new password ends every session, and the audit never holds the password', async () => {
     const { claims } = await signIn();
     clock.advance(2000);
-    const outcome = await changeUser(services, user, { password: 'a brand new passphrase' }, null);
+    const outcome = await services.users.change(user, { password: 'a brand new passphrase' }, null);
     expect(outcome.endedSessions).toHaveLength(1);
     expect(await services.revocations.isRevoked(claims)).toBe(true);
     const [event] = await changes();
@@ -83,11 +85,10 @@ describe('changeUser', () => {
     const { claims } = await signIn();
     clock.advance(2000);
     expect(
-      (await changeUser(services, user, { scopes: ['read', 'write', 'extra'] }, 'cli')).removedScopes,
+      (await services.users.change(user, { scopes: ['read', 'write', 'extra'] }, 'cli')).removedScopes,
     ).toEqual([]);
     expect(await services.revocations.isRevoked(claims)).toBe(false);
-    const outcome = await changeUser(
-      services,
+    const outcome = await services.users.change(
       { ...user, scopes: ['read', 'write', 'extra'] },
       { scopes: ['read'] },
       'cli',

@@ -3,7 +3,6 @@
 import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
-import { passwordLogin } from '../../../src/domain/accounts/password-login.js';
 import type { Services } from '../../../src/domain/services.js';
 import type { Store } from '../../../src/store/types.js';
 import { createServices } from '../../../src/wiring.js';
@@ -14,7 +13,7 @@ describe('passwordLogin', () => {
   let aliceId: string;
   const clock = testClock();
   const attempt = (password: string, extra: { via?: string; ip?: string } = {}) =>
-    passwordLogin(services, { username: 'alice', password, clientId: 'app', ip: '192.0.2.1', ...extra });
+    services.users.passwordLogin({ username: 'alice', password, clientId: 'app', ip: '192.0.2.1', ...extra });
   const events = async (type: string) =>
     (await store.listAuditEvents({ limit: 100 })).filter((event) => event.type === type);
 
@@ -22,7 +21,8 @@ describe('passwordLogin', () => {
     store = await openTempStore();
     const config = loadConfig({ values: { logLevel: 'silent', throttleFreeFailures: 2 } });
     services = await createServices({ config, store, now: clock.now, rotateKeys: false });
-    aliceId = (await services.users.create({ username: 'alice', password: 'correct horse battery' })).id;
+    aliceId = (await services.users.create({ username: 'alice', password: 'correct horse battery' }, 'test'))
+      .id;
   });
   afterEach(async () => {
     await services.close();
@@ -47,7 +47,7 @@ describe('passwordLogin', () => {
   });
 
   it('refuses an unknown user the same way, with no subject', async () => {
-    const outcome = await passwordLogin(services, {
+    const outcome = await services.users.passwordLogin({
       username: 'nobody',
       password: 'correct horse battery',
       clientId: 'app',
@@ -58,7 +58,7 @@ describe('passwordLogin', () => {
   });
 
   it('refuses a disabled user even with the right password', async () => {
-    await services.users.setDisabled(aliceId, true);
+    await services.users.change({ id: aliceId, scopes: [] }, { disabled: true }, 'test');
     expect(await attempt('correct horse battery')).toEqual({ ok: false, reason: 'refused' });
   });
 

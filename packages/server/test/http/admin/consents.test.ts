@@ -17,13 +17,16 @@ let secret: string;
 beforeEach(async () => {
   t = await createTestApp();
   secret = (
-    await t.services.clients.create({
-      name: 'Quiz Web',
-      clientId: 'quiz-web',
-      grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: ['openid', 'quiz'],
-      redirectUris: [REDIRECT],
-    })
+    await t.services.clients.create(
+      {
+        name: 'Quiz Web',
+        clientId: 'quiz-web',
+        grantTypes: ['authorization_code', 'refresh_token'],
+        scopes: ['openid', 'quiz'],
+        redirectUris: [REDIRECT],
+      },
+      'test',
+    )
   ).clientSecret!;
 });
 afterEach(() => t.close());
@@ -100,7 +103,7 @@ describe('consents in the admin API', () => {
     });
     expect(twice.statusCode).toBe(404);
     expect(twice.json().error).toBe('not_found');
-    const audit = await t.services.store.listAuditEvents({ type: 'consent.revoked', limit: 5 });
+    const audit = await t.store.listAuditEvents({ type: 'consent.revoked', limit: 5 });
     expect(audit).toHaveLength(1);
   });
 

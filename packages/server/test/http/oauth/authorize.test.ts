@@ -21,23 +21,29 @@ const ISSUER = 'http://127.0.0.1:8080';
 
 beforeEach(async () => {
   t = await createTestApp();
-  const web = await t.services.clients.create({
-    name: 'Quiz <Web>',
-    clientId: 'quiz-web',
-    type: 'confidential',
-    grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'quiz', 'admin'],
-    redirectUris: [REDIRECT, 'https://client.example/other'],
-  });
+  const web = await t.services.clients.create(
+    {
+      name: 'Quiz <Web>',
+      clientId: 'quiz-web',
+      type: 'confidential',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: ['openid', 'quiz', 'admin'],
+      redirectUris: [REDIRECT, 'https://client.example/other'],
+    },
+    'test',
+  );
   webSecret = web.clientSecret!;
-  await t.services.clients.create({
-    name: 'Quiz SPA',
-    clientId: 'quiz-spa',
-    type: 'public',
-    grantTypes: ['authorization_code'],
-    scopes: ['openid', 'quiz'],
-    redirectUris: ['http://127.0.0.1:9999/cb?app=spa'],
-  });
+  await t.services.clients.create(
+    {
+      name: 'Quiz SPA',
+      clientId: 'quiz-spa',
+      type: 'public',
+      grantTypes: ['authorization_code'],
+      scopes: ['openid', 'quiz'],
+      redirectUris: ['http://127.0.0.1:9999/cb?app=spa'],
+    },
+    'test',
+  );
 });
 afterEach(() => t.close());
 
@@ -188,14 +194,17 @@ describe('the code flow through the pages', () => {
 
     const secure = await createTestApp({ issuer: 'https://login.example' });
     try {
-      await secure.services.clients.create({
-        name: 'web',
-        clientId: 'quiz-web',
-        type: 'public',
-        grantTypes: ['authorization_code'],
-        scopes: ['openid'],
-        redirectUris: [REDIRECT],
-      });
+      await secure.services.clients.create(
+        {
+          name: 'web',
+          clientId: 'quiz-web',
+          type: 'public',
+          grantTypes: ['authorization_code'],
+          scopes: ['openid'],
+          redirectUris: [REDIRECT],
+        },
+        'test',
+      );
       const other = new PageClient(secure.app);
       const page = await other.get(authorizeUrl(request({ scope: 'openid' })));
       expect([page.headers['set-cookie']].flat().join('\n')).toMatch(
@@ -285,8 +294,8 @@ describe('browser sessions are records on the server', () => {
     expect(token).not.toContain(t.aliceId);
     const { createHash } = await import('node:crypto');
     const id = createHash('sha256').update(token).digest('base64url');
-    expect(await t.services.store.findBrowserSession(token, t.clock.now())).toBeUndefined();
-    expect(await t.services.store.findBrowserSession(id, t.clock.now())).toMatchObject({ userId: t.aliceId });
+    expect(await t.store.findBrowserSession(token, t.clock.now())).toBeUndefined();
+    expect(await t.store.findBrowserSession(id, t.clock.now())).toMatchObject({ userId: t.aliceId });
   });
 });
 
@@ -356,13 +365,16 @@ describe('errors redirected to the verified redirect URI', () => {
   });
 
   it('unauthorized_client for a client without the authorization_code grant; the registered query is kept', async () => {
-    await t.services.clients.create({
-      name: 'pw only',
-      clientId: 'pw-only',
-      type: 'public',
-      grantTypes: ['password'],
-      redirectUris: ['https://pw.example/cb?x=1'],
-    });
+    await t.services.clients.create(
+      {
+        name: 'pw only',
+        clientId: 'pw-only',
+        type: 'public',
+        grantTypes: ['password'],
+        redirectUris: ['https://pw.example/cb?x=1'],
+      },
+      'test',
+    );
     const response = await t.app.inject({
       method: 'GET',
       url: authorizeUrl(request({ client_id: 'pw-only', redirect_uri: undefined })),
@@ -411,7 +423,7 @@ describe('CSRF and throttling on the forms', () => {
       expect(response.statusCode).toBe(403);
       expect(response.headers.location).toBeUndefined();
     }
-    expect(await t.services.store.findConsent(t.aliceId, 'quiz-web')).toBeUndefined();
+    expect(await t.store.findConsent(t.aliceId, 'quiz-web')).toBeUndefined();
   });
 
   it('refuses a logout with a wrong CSRF token (the session stays)', async () => {
@@ -532,7 +544,7 @@ describe('the authorization_code grant', () => {
     });
     // quiz-backend may not use the grant at all; give it the grant to reach the binding check.
     expect(other.json().error).toBe('unauthorized_client');
-    await t.services.store.updateClient(t.confidential.id, {
+    await t.store.updateClient(t.confidential.id, {
       grantTypes: ['authorization_code'],
       updatedAt: t.clock.now(),
     });
@@ -576,7 +588,7 @@ describe('the authorization_code grant', () => {
       client_secret: webSecret,
     });
     expect(refresh.json().error).toBe('invalid_grant');
-    const audit = await t.services.store.listAuditEvents({ type: 'code.reuse', limit: 5 });
+    const audit = await t.store.listAuditEvents({ type: 'code.reuse', limit: 5 });
     expect(audit).toHaveLength(1);
   });
 

@@ -48,19 +48,25 @@ describe('POST /oauth/introspect: only to entitled clients', () => {
   });
 
   it("the resource server named in the token's aud gets its details, and only those tokens'", async () => {
-    const api = await t.services.clients.create({
-      name: 'quiz api',
-      clientId: 'quiz-api',
-      grantTypes: ['client_credentials'],
-    });
-    await t.services.clients.create({
-      name: 'for quiz api',
-      clientId: 'for-quiz-api',
-      type: 'public',
-      grantTypes: ['password'],
-      scopes: ['openid', 'quiz'],
-      audience: ['quiz-api'],
-    });
+    const api = await t.services.clients.create(
+      {
+        name: 'quiz api',
+        clientId: 'quiz-api',
+        grantTypes: ['client_credentials'],
+      },
+      'test',
+    );
+    await t.services.clients.create(
+      {
+        name: 'for quiz api',
+        clientId: 'for-quiz-api',
+        type: 'public',
+        grantTypes: ['password'],
+        scopes: ['openid', 'quiz'],
+        audience: ['quiz-api'],
+      },
+      'test',
+    );
     const forApi = await postForm(t.app, '/oauth/token', {
       grant_type: 'password',
       client_id: 'for-quiz-api',
@@ -91,9 +97,9 @@ describe('GET /oauth/revocations: the revocations permission', () => {
     });
     expect(stream.statusCode).toBe(403);
 
-    await t.services.clients.setPermissions(t.machine.id, ['revocations']);
+    await t.services.clients.setPermissions(t.machine.id, ['revocations'], 'test');
     expect((await feed(unrelated)).statusCode).toBe(200);
-    await t.services.clients.setPermissions(t.machine.id, []);
+    await t.services.clients.setPermissions(t.machine.id, [], 'test');
     expect((await feed(unrelated)).statusCode).toBe(403);
   });
 });

@@ -50,7 +50,7 @@ describe('discovery', () => {
 
   it('keeps a retired key published and verifiable after a rotation', async () => {
     const session = await loginAlice(t);
-    await t.services.keys.rotate();
+    await t.services.keys.rotate('test');
     const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json();
     expect(jwks.keys).toHaveLength(3);
     const userinfo = await t.app.inject({

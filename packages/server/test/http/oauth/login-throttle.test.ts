@@ -11,13 +11,16 @@ let t: TestApp;
 
 beforeEach(async () => {
   t = await createTestApp();
-  await t.services.clients.create({
-    name: 'Quiz Web',
-    clientId: 'quiz-web',
-    grantTypes: ['authorization_code'],
-    scopes: ['openid', 'quiz'],
-    redirectUris: [REDIRECT],
-  });
+  await t.services.clients.create(
+    {
+      name: 'Quiz Web',
+      clientId: 'quiz-web',
+      grantTypes: ['authorization_code'],
+      scopes: ['openid', 'quiz'],
+      redirectUris: [REDIRECT],
+    },
+    'test',
+  );
 });
 afterEach(() => t.close());
 
@@ -85,7 +88,7 @@ describe('an address that failed for made-up usernames', () => {
 
 describe('logins refused with 429', () => {
   const throttledRows = async () =>
-    (await t.services.store.listAuditEvents({ type: 'login.throttled', limit: 1000 })).reverse();
+    (await t.store.listAuditEvents({ type: 'login.throttled', limit: 1000 })).reverse();
 
   it('are audited, aggregated: 197 refusals of one address and username leave 8 rows with counts', async () => {
     for (let i = 0; i < 6; i++) await grant(ALICE.username, `wrong ${i}`);
@@ -152,7 +155,7 @@ describe('the client address behind a proxy', () => {
       }
       expect(rounds[0]).toEqual(Array(12).fill(400));
       expect(rounds[1]).toEqual(Array(12).fill(429));
-      const failed = await proxied.services.store.listAuditEvents({ type: 'login.failed', limit: 100 });
+      const failed = await proxied.store.listAuditEvents({ type: 'login.failed', limit: 100 });
       expect(new Set(failed.map((event) => event.ip))).toEqual(new Set(['198.51.100.9']));
     } finally {
       await proxied.close();
@@ -162,7 +165,7 @@ describe('the client address behind a proxy', () => {
   it('without trustProxy, X-Forwarded-For is ignored: the proxy itself is the address', async () => {
     const response = await viaProxy(t, 'someone', '198.51.100.9');
     expect(response.statusCode).toBe(400);
-    const [failed] = await t.services.store.listAuditEvents({ type: 'login.failed', limit: 1 });
+    const [failed] = await t.store.listAuditEvents({ type: 'login.failed', limit: 1 });
     expect(failed!.ip).toBe('10.0.0.2');
   });
 });

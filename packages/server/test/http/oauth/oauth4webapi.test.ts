@@ -37,14 +37,20 @@ beforeAll(async () => {
     logger: false,
   });
   issuer = new URL(await app.listen({ host: '127.0.0.1', port }));
-  await app.sesame.users.create({ username: 'alice', password: 'correct horse battery', scopes: ['quiz'] });
-  const created = await app.sesame.clients.create({
-    name: 'oauth4webapi app',
-    clientId: 'o4w',
-    grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['quiz'],
-    redirectUris: [REDIRECT],
-  });
+  await app.sesame.users.create(
+    { username: 'alice', password: 'correct horse battery', scopes: ['quiz'] },
+    'test',
+  );
+  const created = await app.sesame.clients.create(
+    {
+      name: 'oauth4webapi app',
+      clientId: 'o4w',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: ['quiz'],
+      redirectUris: [REDIRECT],
+    },
+    'test',
+  );
   secret = created.clientSecret!;
 });
 afterAll(async () => {

@@ -29,15 +29,18 @@ beforeAll(async () => {
     store: counted,
     logger: false,
   });
-  const feed = await app.sesame.clients.create({
-    name: 'feed reader',
-    clientId: 'feed-reader',
-    type: 'confidential',
-    grantTypes: ['client_credentials'],
-    scopes: [],
-    redirectUris: [],
-    permissions: ['revocations'],
-  });
+  const feed = await app.sesame.clients.create(
+    {
+      name: 'feed reader',
+      clientId: 'feed-reader',
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      scopes: [],
+      redirectUris: [],
+      permissions: ['revocations'],
+    },
+    'test',
+  );
   auth = basic('feed-reader', feed.clientSecret!);
   await app.listen({ host: '127.0.0.1', port: 0 });
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/oauth/revocations/stream`;

@@ -54,18 +54,24 @@ beforeAll(async () => {
   const config = loadConfig({ values: { logLevel: 'silent', port } });
   app = await buildApp({ config, store, logger: false });
   origin = await app.listen({ host: '127.0.0.1', port });
-  await app.sesame.users.create({
-    username: 'alice',
-    password: 'correct horse battery',
-    scopes: ['openid', 'quiz'],
-  });
-  ({ clientSecret } = (await app.sesame.clients.create({
-    name: 'Quiz Web',
-    clientId: 'quiz-web',
-    grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'quiz'],
-    redirectUris: [redirectUri],
-  })) as { clientSecret: string });
+  await app.sesame.users.create(
+    {
+      username: 'alice',
+      password: 'correct horse battery',
+      scopes: ['openid', 'quiz'],
+    },
+    'test',
+  );
+  ({ clientSecret } = (await app.sesame.clients.create(
+    {
+      name: 'Quiz Web',
+      clientId: 'quiz-web',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: ['openid', 'quiz'],
+      redirectUris: [redirectUri],
+    },
+    'test',
+  )) as { clientSecret: string });
 });
 afterAll(async () => {
   await app?.close();

@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
-import { firstStart } from '../../../src/cli/first-start.js';
 import { loadConfig } from '../../../src/config/config.js';
 
 /**
@@ -42,7 +41,7 @@ beforeAll(async () => {
   app = await buildApp({ config, store, logger: false });
   origin = await app.listen({ host: '127.0.0.1', port });
   // As `sesame serve` does on a first start: the admin user and the sesame-docs client.
-  admin = (await firstStart(app.sesame, store))!.admin!;
+  admin = (await app.sesame.firstStart())!.admin!;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -1,0 +1,26 @@
+/** What /readyz and /healthz ask of the server's dependencies, and what the audit trail holds. */
+import type { AuditEvent } from '../../store/types.js';
+import type { DomainContext } from '../context.js';
+
+export interface Health {
+  /** Throws when the store does not answer. */
+  ping(): Promise<void>;
+  /** The state of the store's own dependencies (Redis), when it has any. */
+  dependencies(): Record<string, 'ok' | 'unavailable'> | undefined;
+}
+
+export interface AuditTrail {
+  /** Audit events, newest first. */
+  list(query: { since?: number; type?: string; subject?: string; limit: number }): Promise<AuditEvent[]>;
+}
+
+/** @example await createHealth(ctx).ping(); */
+export function createHealth(ctx: Pick<DomainContext, 'store'>): Health {
+  const { store } = ctx;
+  return Object.freeze({ ping: () => store.ping(), dependencies: () => store.dependencies?.() });
+}
+
+/** @example const events = await createAuditTrail(ctx).list({ type: 'login.failed', limit: 100 }); */
+export function createAuditTrail(ctx: Pick<DomainContext, 'store'>): AuditTrail {
+  return Object.freeze({ list: (query) => ctx.store.listAuditEvents(query) } satisfies AuditTrail);
+}
