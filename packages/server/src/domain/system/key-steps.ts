@@ -1,11 +1,12 @@
 /**
  * The signing keys a route or a command may touch: what the keyring reads, and the two changes an
  * operator makes — a forced rotation step and the withdrawal of a compromised key — each audited
- * here, and a withdrawal always written to the revocation feed first (withdrawSigningKey).
+ * here, and a withdrawal always written to the revocation feed first (withdrawSigningKey). Here,
+ * not in keys/: a withdrawal spans the keyring and the denylist (tokens/), which builds on keys/.
  */
 import type { DomainContext } from '../context.js';
+import type { Keyring } from '../keys/keyring.js';
 import { withdrawSigningKey } from '../tokens/withdraw.js';
-import type { Keyring } from './keyring.js';
 
 export interface KeySteps extends Pick<Keyring, 'signingKey' | 'jwks' | 'keySet' | 'list' | 'fresh'> {
   /** One rotation step now (next becomes current, current retires, a new next is made); audited. */
