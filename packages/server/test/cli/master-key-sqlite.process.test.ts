@@ -1,15 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_MASTER_KEY } from '@sesame/testkit';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
-
-const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
 describe('SQLite with SESAME_MASTER_KEY, from the command line', () => {
   it('encrypts the keys it makes, refuses the store without the key in one line, and rewraps with it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sesame-master-key-'));
-    const withKey = { SESAME_DATA_DIR: dataDir, SESAME_MASTER_KEY: MASTER_KEY };
+    const withKey = { SESAME_DATA_DIR: dataDir, SESAME_MASTER_KEY: TEST_MASTER_KEY };
     // A new store is made by a command that writes (here `migrate`); `keys rotate` needs one.
     const made = await runCli(['migrate'], { main: true, env: withKey });
     expect(made.stderr).toBe('');

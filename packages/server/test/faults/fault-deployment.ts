@@ -4,9 +4,10 @@
  * client for client_credentials and introspection, made through the real CLI; and small HTTP
  * helpers that report status, Retry-After and the OAuth error of every answer.
  */
+
+import { PG_URL } from '@sesame/testkit';
 import pg from 'pg';
 import { deployment as makeDeployment, sesame } from '../helpers/processes.js';
-import { PG_URL } from '../helpers/services.js';
 
 export interface Answer {
   status: number;

@@ -139,7 +139,7 @@ await describeWithServices(['PostgreSQL', 'Redis'], 'PostgreSQL restarted under 
       expect(await halfRotated(deployment.schema)).toBe(0);
       // What a non-atomic rotation would leave: the token marked rotated, no successor written.
       const pg = (await import('pg')).default;
-      const { PG_URL } = await import('../helpers/services.js');
+      const { PG_URL } = await import('@sesame/testkit');
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       await client.query(`update "${deployment.schema}".refresh_tokens set rotated_at = 1`);

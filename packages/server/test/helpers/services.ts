@@ -3,27 +3,18 @@
  * reachable is skipped with a plain line saying so, unless SESAME_TEST_REQUIRE_SERVICES=1 (CI),
  * where the same suite fails instead: a CI run can never go green by skipping them.
  * Every test file works in its own schema (PostgreSQL) or key prefix (Redis), so files running in
- * parallel never see each other's rows.
+ * parallel never see each other's rows. Where the services are (PG_URL, REDIS_URL) and the test
+ * master key are @sesame/testkit's, shared with bench/ and attacks/.
  */
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
+import { hostPort, PG_URL, REDIS_URL, REQUIRE_SERVICES } from '@sesame/testkit';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.js';
 import { skippedSuiteName } from './skip-summary.js';
 
-export const PG_URL = process.env.SESAME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = process.env.SESAME_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const REQUIRE_SERVICES = process.env.SESAME_TEST_REQUIRE_SERVICES === '1';
-/** A fixed test master key (32 bytes, base64): never used outside tests. */
-export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
-
 export type Service = 'PostgreSQL' | 'Redis';
-
-function hostPort(url: string, defaultPort: number): { host: string; port: number } {
-  const parsed = new URL(url);
-  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) };
-}
 
 /** True when a TCP connection to the service opens within `timeoutMs`. */
 export function reachable(service: Service, timeoutMs = 1000): Promise<boolean> {

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PG_URL } from '@sesame/testkit';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -14,7 +15,7 @@ import { migrationsFor, type SqlDialectName } from '../../src/store/migrations/i
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Client, Store } from '../../src/store/types.js';
-import { describeWithServices, dropSchema, freshSchema, PG_URL } from '../helpers/services.js';
+import { describeWithServices, dropSchema, freshSchema } from '../helpers/services.js';
 import { aClient, aFamily, aKey, aUser, MINUTE, T0 } from './conformance/fixtures.js';
 
 const FIRST = Object.keys(migrationsFor('sqlite'))[0]!;

@@ -5,11 +5,13 @@
  * is made deterministic here: a REPEATABLE READ snapshot still lists the dropped schema, while name
  * lookups see the catalog as it is now.
  */
+
+import { PG_URL } from '@sesame/testkit';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OwnSchemaPostgresDialect } from '../../src/store/sql/own-schema-dialect.js';
-import { describeWithServices, dropSchema, freshSchema, PG_URL } from '../helpers/services.js';
+import { describeWithServices, dropSchema, freshSchema } from '../helpers/services.js';
 
 async function run(statements: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });

@@ -3,19 +3,14 @@
  * included), then what only PostgreSQL has: the feed cursor under READ COMMITTED, keys encrypted at
  * rest, and failures to connect. Each store lives in its own schema, dropped after.
  */
+
+import { PG_URL, TEST_MASTER_KEY } from '@sesame/testkit';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createMasterKeyCipher } from '../../src/domain/keys/master-key-cipher.js';
 import { migrationsFor } from '../../src/store/migrations/index.js';
 import { describeConnectFailure, FEED_LOCK, openPostgresStore } from '../../src/store/postgres.js';
-import {
-  describeWithServices,
-  dropSchema,
-  freshSchema,
-  openTestPostgresStore,
-  PG_URL,
-  TEST_MASTER_KEY,
-} from '../helpers/services.js';
+import { describeWithServices, dropSchema, freshSchema, openTestPostgresStore } from '../helpers/services.js';
 import { aKey, codeOf, MINUTE, T0 } from './conformance/fixtures.js';
 import { describeStoreConformance } from './conformance/suite.js';
 

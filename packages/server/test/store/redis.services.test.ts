@@ -5,12 +5,13 @@
  * nobody listens on stands for an outage here; the real stop/start is in the fault tests).
  */
 import { randomBytes } from 'node:crypto';
+import { REDIS_URL } from '@sesame/testkit';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { connectRedis } from '../../src/store/redis/connection.js';
 import { withRedis } from '../../src/store/redis/store.js';
 import type { Store } from '../../src/store/types.js';
-import { describeWithServices, openTestPostgresStore, REDIS_URL } from '../helpers/services.js';
+import { describeWithServices, openTestPostgresStore } from '../helpers/services.js';
 import { MINUTE, T0 } from './conformance/fixtures.js';
 import { describeStoreConformance } from './conformance/suite.js';
 

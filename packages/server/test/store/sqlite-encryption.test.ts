@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_MASTER_KEY } from '@sesame/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeFailure, EXIT } from '../../src/cli/failure.js';
 import { KeyringError } from '../../src/domain/keys/errors.js';
 import { createMasterKeyCipher } from '../../src/domain/keys/master-key-cipher.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { TEST_MASTER_KEY } from '../helpers/services.js';
 import { aKey, codeOf } from './conformance/fixtures.js';
 import { describeStoreConformance } from './conformance/suite.js';
 
