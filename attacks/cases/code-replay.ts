@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { authorizeUrl, Browser, pkce, signInAndConsent } from '@sesame/testkit';
 import { basic, type Deployment, expectRejected, PLAYER, type TokenResponse } from '../lib/deployment.js';
 import { sesameJson } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
@@ -6,78 +7,21 @@ import type { Context } from '../lib/setup.js';
 const CATEGORY = 'replayed refresh tokens and codes';
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
-/** A browser as far as the login and consent pages care: a cookie jar and their hidden fields. */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
-
-  async go(
-    path: string,
-    form?: Record<string, string>,
-  ): Promise<{ status: number; body: string; location: string }> {
-    const response = await fetch(new URL(path, this.base), {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
-      ...(form ? { body: new URLSearchParams(form) } : {}),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';')[0]!;
-      const at = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return {
-      status: response.status,
-      body: await response.text(),
-      location: response.headers.get('location') ?? '',
-    };
-  }
-}
-
-/** The hidden inputs of the form posting to `action`. */
-function hiddenFields(html: string, action: string): Record<string, string> {
-  const start = html.indexOf(`action="${action}"`);
-  if (start < 0) throw new Error(`no form to ${action} on the page`);
-  const form = html.slice(start, html.indexOf('</form>', start));
-  const fields: Record<string, string> = {};
-  for (const match of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[match[1]!] = match[2]!
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
-  }
-  return fields;
-}
-
 /** Logs the player in through the pages, consents, and returns a fresh code with its PKCE verifier. */
 async function getCode(d: Deployment, clientId: string): Promise<{ code: string; verifier: string }> {
-  const verifier = randomBytes(32).toString('base64url');
-  const query = new URLSearchParams({
+  const { verifier, challenge } = pkce();
+  const url = authorizeUrl({
     response_type: 'code',
     client_id: clientId,
     redirect_uri: REDIRECT,
     scope: 'openid quiz',
     state: 'attack',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge: challenge,
     code_challenge_method: 'S256',
   });
-  const browser = new Browser(d.issuer);
-  const page = await browser.go(`/oauth/authorize?${query}`);
-  const login = await browser.go('/oauth/authorize/login', {
-    ...hiddenFields(page.body, '/oauth/authorize/login'),
-    ...PLAYER,
-  });
-  const consent = await browser.go(login.location);
   // A consent given before is remembered: the request then goes straight back with a code.
-  const done = consent.location
-    ? consent
-    : await browser.go('/oauth/authorize/consent', {
-        ...hiddenFields(consent.body, '/oauth/authorize/consent'),
-        decision: 'allow',
-      });
-  const code = new URL(done.location, d.issuer).searchParams.get('code');
+  const { back: done } = await signInAndConsent(new Browser(d.issuer), url, PLAYER);
+  const code = new URL(done.location ?? '', d.issuer).searchParams.get('code');
   if (code === null) throw new Error(`no code in the redirect (${done.status})`);
   return { code, verifier };
 }

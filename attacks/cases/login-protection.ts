@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { authorizeUrl, Browser, cookieHeader, formFields, pkce, signIn } from '@sesame/testkit';
 import Database from 'better-sqlite3';
 import { type Deployment, PLAYER } from '../lib/deployment.js';
 import { freePort, sesameJson, startSesame } from '../lib/processes.js';
@@ -105,21 +105,6 @@ export async function loginProtectionAttacks(ctx: Context): Promise<void> {
   );
 }
 
-/** The hidden inputs of the form posting to `action`. */
-function hiddenFields(html: string, action: string): Record<string, string> {
-  const start = html.indexOf(`action="${action}"`);
-  if (start < 0) throw new Error(`no form to ${action} on the page`);
-  const form = html.slice(start, html.indexOf('</form>', start));
-  const fields: Record<string, string> = {};
-  for (const match of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[match[1]!] = match[2]!
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&amp;/g, '&');
-  }
-  return fields;
-}
-
 /**
  * Signs the player in on the login pages, copies the cookies, signs out, and shows which page the
  * copy gets before and after: 'consent' (still signed in) or 'login'.
@@ -130,40 +115,22 @@ async function copiedCookieAfterLogout(d: Deployment): Promise<{ before: string;
     ...['clients', 'add', 'login web', '--public', '--grant', 'authorization_code'],
     ...['--scopes', 'openid quiz', '--redirect-uri', redirect, '--data-dir', d.dataDir],
   ]);
-  const url = `${d.issuer}/oauth/authorize?${new URLSearchParams({
+  const url = authorizeUrl({
     response_type: 'code',
     client_id: web.client_id,
     redirect_uri: redirect,
     scope: 'openid quiz',
-    code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
+    code_challenge: pkce().challenge,
     code_challenge_method: 'S256',
-  })}`;
-  const jar = new Map<string, string>();
-  const go = async (
-    target: string,
-    form?: Record<string, string>,
-    cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; '),
-  ) => {
-    const response = await fetch(new URL(target, d.issuer), {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie },
-      ...(form ? { body: new URLSearchParams(form) } : {}),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';')[0]!;
-      jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-    }
-    return response.text();
-  };
+  });
+  const browser = new Browser(d.issuer);
   const page = (html: string) => (html.includes('action="/oauth/authorize/consent"') ? 'consent' : 'login');
-  const login = await go(url);
-  await go('/oauth/authorize/login', { ...hiddenFields(login, '/oauth/authorize/login'), ...PLAYER });
-  const copied = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-  const consent = await go(url);
-  const before = page(await go(url, undefined, copied));
-  await go('/oauth/authorize/logout', hiddenFields(consent, '/oauth/authorize/logout'));
-  return { before, after: page(await go(url, undefined, copied)) };
+  await signIn(browser, url, PLAYER);
+  const copied = cookieHeader(browser.cookies);
+  const consent = await browser.go(url);
+  const before = page((await browser.go(url, undefined, copied)).body);
+  await browser.go('/oauth/authorize/logout', formFields(consent.body, '/oauth/authorize/logout'));
+  return { before, after: page((await browser.go(url, undefined, copied)).body) };
 }
 
 /** `sesame serve` with SESAME_TRUST_PROXY=true must exit non-zero with one line naming it, soon. */

@@ -7,6 +7,7 @@ import {
   SESAME_BUILT,
   type Started,
   spawnNode,
+  spawnSesame,
   TSX,
   waitForOk as waitForUrl,
 } from '@sesame/testkit';
@@ -45,13 +46,9 @@ export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
 }
 
-/** `sesame serve` on a port and data dir, with SESAME_* settings from `env`. */
+/** The built `sesame serve` on a port and data dir, with SESAME_* settings from `env`. */
 export function startSesame(port: number, dataDir: string, env: Record<string, string> = {}): Spawned {
-  return start([CLI, 'serve', '--port', String(port), '--data-dir', dataDir], {
-    SESAME_ISSUER: `http://127.0.0.1:${port}`,
-    SESAME_LOG_LEVEL: 'warn',
-    ...env,
-  });
+  return spawnSesame({ port, dataDir, built: true, env: cleanEnv(env), cleanEnv: true });
 }
 
 /** The quiz API behind @sesame/guard, configured through its environment. */

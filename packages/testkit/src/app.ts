@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { buildApp, type GrantModule, loadConfig, openStore, type Services, type Store } from '@sesame/server';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 
+export { locationParams, PageClient } from './pages.js';
+
 /**
  * A SQLite store in a fresh temporary directory, removed when closed.
  *

@@ -2,6 +2,7 @@
  * @sesame/testkit: support for Sesame's own tests, benchmarks and attack suite, written once.
  * Private: no product package depends on it (a devDependency at most).
  */
+export * from './authorize.js';
 export * from './processes.js';
 export * from './services.js';
 export * from './sesame.js';

@@ -14,6 +14,8 @@ export interface Started {
   output(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
   stop(): Promise<void>;
+  /** How the process ended, once it has and its output is all in (the 'close' event). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface SpawnOptions {
@@ -27,6 +29,8 @@ export interface SpawnOptions {
   inherit?: boolean;
   /** Output appended to this file instead of kept (a server logging every request). */
   logFile?: string;
+  /** The leader of its own process group, as a terminal's job (signal the group with -pid). */
+  detached?: boolean;
 }
 
 const KEEP = 65_536;
@@ -42,6 +46,7 @@ export function spawnNode(args: readonly string[], options: SpawnOptions = {}): 
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     env: options.cleanEnv ? options.env : { ...process.env, ...options.env },
     stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : log === undefined ? 'pipe' : ['pipe', log, log],
+    ...(options.detached ? { detached: true } : {}),
   });
   if (log !== undefined) closeSync(log);
   child.stdin?.end(options.stdin ?? '');
@@ -52,9 +57,13 @@ export function spawnNode(args: readonly string[], options: SpawnOptions = {}): 
   child.stdout?.setEncoding('utf8').on('data', keep);
   child.stderr?.setEncoding('utf8').on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
   const file = options.logFile;
   return {
     child,
+    exited: closed,
     pid: child.pid!,
     output: file === undefined ? () => output : () => readFileSync(file, 'utf8').slice(-KEEP),
     async stop() {

@@ -8,7 +8,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type RunResult, runNode, type SpawnOptions, type Started, startNode } from './processes.js';
+import {
+  type RunResult,
+  runNode,
+  type SpawnOptions,
+  type Started,
+  spawnNode,
+  startNode,
+} from './processes.js';
 
 /** The repository's root folder. @example join(REPO_ROOT, 'docs') */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -42,28 +49,50 @@ export function runSesame(
   return runNode([...sesameArgs(options), ...args], options);
 }
 
+/** Where and how `sesame serve` runs: its port, data dir, extra arguments, the built CLI or the sources. */
+export interface ServeOptions extends SpawnOptions {
+  port: number;
+  dataDir?: string;
+  built?: boolean;
+  args?: readonly string[];
+}
+
+/** The node arguments of `sesame serve` with these options. */
+function serveArgs(options: ServeOptions): string[] {
+  const args = [...sesameArgs(options), 'serve', '--port', String(options.port)];
+  if (options.dataDir !== undefined) args.push('--data-dir', options.dataDir);
+  return [...args, ...(options.args ?? [])];
+}
+
+/** Its environment: the issuer is http://127.0.0.1:PORT and the log level warn, unless `env` says otherwise. */
+function serveEnv(options: ServeOptions): Record<string, string | undefined> {
+  return { SESAME_ISSUER: `http://127.0.0.1:${options.port}`, SESAME_LOG_LEVEL: 'warn', ...options.env };
+}
+
 /**
- * Starts `sesame serve` on a port (the issuer is http://127.0.0.1:PORT unless `env` says otherwise)
- * and resolves once it prints that it listens.
+ * Starts `sesame serve` without waiting for it: for a start that is meant to fail, or to be
+ * signalled while it starts (`untilPrinted(server, 'sesame listening')` waits when wanted).
+ *
+ * @example const server = spawnSesame({ port, dataDir, detached: true }); ... await server.exited;
+ */
+export function spawnSesame(options: ServeOptions): Started {
+  return spawnNode(serveArgs(options), { ...options, env: serveEnv(options) });
+}
+
+/**
+ * Starts `sesame serve` on a port and resolves once it prints that it listens (or, with `logFile`,
+ * once /healthz answers).
  *
  * @example const server = await startSesame({ port, dataDir: tempDir() }); ... await server.stop();
  */
 export function startSesame(
-  options: Omit<SpawnOptions, 'inherit'> & {
-    port: number;
-    dataDir?: string;
-    built?: boolean;
-    args?: readonly string[];
-    timeoutMs?: number;
-  },
+  options: Omit<ServeOptions, 'inherit'> & { timeoutMs?: number },
 ): Promise<Started> {
-  const args = [...sesameArgs(options), 'serve', '--port', String(options.port)];
-  if (options.dataDir !== undefined) args.push('--data-dir', options.dataDir);
   return startNode({
     ...options,
     name: 'sesame serve',
-    args: [...args, ...(options.args ?? [])],
-    env: { SESAME_ISSUER: `http://127.0.0.1:${options.port}`, SESAME_LOG_LEVEL: 'warn', ...options.env },
+    args: serveArgs(options),
+    env: serveEnv(options),
     ...(options.logFile === undefined
       ? { ready: 'sesame listening' }
       : { readyUrl: `http://127.0.0.1:${options.port}/healthz` }),

@@ -4,28 +4,28 @@
  * redirect URI with a code, exchanges it; a mini-program logs in through the wxapp grant against a
  * local jscode2session stand-in; `sesame consents list|revoke` see and take back the consent.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort, runSesame } from '@sesame/testkit';
+import { join } from 'node:path';
+import {
+  authorizeUrl,
+  Browser,
+  freePort,
+  pkce,
+  runSesame,
+  type Started,
+  signInAndConsent,
+  startSesame,
+} from '@sesame/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formFields } from '../helpers/authorize.js';
 import { type StandIn, startWechatStandIn } from '../helpers/wechat-stand-in.js';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MAIN = resolve(HERE, '../../src/cli/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const NODE_ARGS = ['--conditions=sesame-source', '--import', TSX, MAIN];
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const WX_SECRET = 'cli-test-wechat-app-secret';
 
 let wechat: StandIn;
 let env: NodeJS.ProcessEnv;
-const running: ChildProcess[] = [];
+const running: Started[] = [];
 beforeAll(async () => {
   wechat = await startWechatStandIn();
   env = {
@@ -36,7 +36,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(running.map((server) => server.stop()));
   await wechat.close();
 });
 
@@ -44,24 +44,8 @@ function sesame(args: string[], input = '') {
   return runSesame(args, { env, cleanEnv: true, stdin: input });
 }
 
-function serve(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [...NODE_ARGS, 'serve', '--data-dir', dataDir, '--port', String(port)],
-    {
-      env,
-    },
-  );
-  running.push(child);
-  let output = '';
-  return new Promise((done, fail) => {
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('sesame listening')) done(child);
-    });
-    child.on('close', (code) => fail(new Error(`serve exited ${code}: ${output}`)));
-  });
+async function serve(dataDir: string, port: number): Promise<void> {
+  running.push(await startSesame({ port, dataDir, env, cleanEnv: true }));
 }
 
 describe('sesame: authorization code and wxapp (real process)', { timeout: 120_000 }, () => {
@@ -123,49 +107,21 @@ describe('sesame: authorization code and wxapp (real process)', { timeout: 120_0
     await serve(dataDir, port);
 
     // The person's browser, reduced to fetch with a cookie jar.
-    const jar = new Map<string, string>();
-    const browse = async (url: string, form?: Record<string, string>) => {
-      const response = await fetch(new URL(url, base), {
-        method: form ? 'POST' : 'GET',
-        redirect: 'manual',
-        headers: {
-          cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: form ? new URLSearchParams(form) : undefined,
-      });
-      for (const line of response.headers.getSetCookie()) {
-        const [pair] = line.split(';');
-        jar.set(pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1));
-      }
-      return {
-        status: response.status,
-        location: response.headers.get('location'),
-        body: await response.text(),
-      };
-    };
-    const verifier = randomBytes(32).toString('base64url');
-    const authorize = `/oauth/authorize?${new URLSearchParams({
+    const { verifier, challenge } = pkce();
+    const authorize = authorizeUrl({
       response_type: 'code',
       client_id: webId,
       redirect_uri: REDIRECT,
       scope: 'quiz',
       state: 'cli',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge: challenge,
       code_challenge_method: 'S256',
-    })}`;
-    const login = await browse(authorize);
-    expect(login.status).toBe(200);
-    const loggedIn = await browse('/oauth/authorize/login', {
-      ...formFields(login.body, '/oauth/authorize/login'),
+    });
+    const { page: login, back } = await signInAndConsent(new Browser(base), authorize, {
       username: 'alice',
       password: 'alice password 1',
     });
-    const consent = await browse(loggedIn.location!);
-    const back = await browse('/oauth/authorize/consent', {
-      ...formFields(consent.body, '/oauth/authorize/consent'),
-      decision: 'allow',
-    });
+    expect(login.status).toBe(200);
     expect(back.status).toBe(303);
     const landed = new URL(back.location!);
     expect(`${landed.origin}${landed.pathname}`).toBe(REDIRECT);

@@ -5,18 +5,13 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from '@sesame/testkit';
+import { join } from 'node:path';
+import { freePort, sesameArgs } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prettyLine, prettyLogs } from '../../src/logger.js';
 import { stopAll } from '../helpers/processes.js';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MAIN = resolve(HERE, '../../src/cli/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const hasScript = (() => {
   try {
     execFileSync('script', ['--version'], { stdio: 'ignore' });
@@ -35,7 +30,7 @@ afterAll(() => {
 /** `sesame serve` (through `script` for a terminal), a GET /healthz, and the request's log line. */
 async function requestLine(env: Record<string, string>, terminal: boolean): Promise<string> {
   const port = await freePort();
-  const args = ['--conditions=sesame-source', '--import', TSX, MAIN, 'serve', '--port', String(port)];
+  const args = [...sesameArgs(), 'serve', '--port', String(port)];
   const dataDir = mkdtempSync(join(tmpdir(), 'sesame-logformat-'));
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, SESAME_DATA_DIR: dataDir };
   delete fullEnv.SESAME_LOG_FORMAT; // the runner's own setting must not decide

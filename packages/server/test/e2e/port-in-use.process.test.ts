@@ -1,16 +1,10 @@
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
+import { join } from 'node:path';
 import { freePort, runSesame } from '@sesame/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const _MAIN = resolve(HERE, '../../src/cli/main.ts');
-const _TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 // The default log level, as a newcomer runs it: nothing but the one line may reach the terminal.
 const ENV: NodeJS.ProcessEnv = { ...process.env };
 delete ENV.SESAME_LOG_LEVEL;

@@ -2,51 +2,27 @@
  * The real `sesame` process, end to end: `sesame serve` on a free port with a temporary data dir,
  * the CLI managing accounts in the same data dir while it runs, and the classic flow over HTTP.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort, runSesame } from '@sesame/testkit';
+import { join } from 'node:path';
+import { freePort, runSesame, type Started, startSesame } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MAIN = resolve(HERE, '../../src/cli/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const NODE_ARGS = ['--conditions=sesame-source', '--import', TSX, MAIN];
 const ENV = { ...process.env, SESAME_LOG_LEVEL: 'warn' };
 
 function sesame(args: string[], input = '') {
   return runSesame(args, { env: ENV, cleanEnv: true, stdin: input });
 }
 
-/** Starts `sesame serve`; resolves with its output so far once it listens. */
-function serve(
-  dataDir: string,
-  port: number,
-): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
-  const child = spawn(
-    process.execPath,
-    [...NODE_ARGS, 'serve', '--data-dir', dataDir, '--port', String(port)],
-    { env: ENV },
-  );
-  let output = '';
-  const exit = new Promise<number | null>((done) => child.on('close', done));
-  return new Promise((done, fail) => {
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('sesame listening')) done({ child, output: () => output, exit });
-    });
-    exit.then((code) => fail(new Error(`serve exited ${code}: ${output}`)));
-  });
-}
+const running: Started[] = [];
+afterAll(() => Promise.all(running.map((server) => server.stop())));
 
-const running: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
-});
+/** Starts `sesame serve` once it listens; `exit` resolves with its exit code. */
+async function serve(dataDir: string, port: number) {
+  const started = await startSesame({ port, dataDir, env: ENV, cleanEnv: true });
+  running.push(started);
+  return { ...started, exit: started.exited.then(({ code }) => code) };
+}
 
 describe('sesame serve (real process)', () => {
   it('runs the classic flow: users add → password grant → userinfo → refresh → revoke → refresh fails → inactive', async () => {
@@ -54,7 +30,6 @@ describe('sesame serve (real process)', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const server = await serve(dataDir, port);
-    running.push(server.child);
     // first start: the admin and the docs client, printed once with the URLs
     expect(server.output()).toMatch(/admin password: {2}\S{20,}/);
     expect(server.output()).toContain(`${base}/docs`);
@@ -148,7 +123,6 @@ describe('sesame serve (real process)', () => {
 
     // a second start prints no credentials
     const second = await serve(dataDir, port);
-    running.push(second.child);
     expect(second.output()).not.toMatch(/password/);
     second.child.kill('SIGINT');
     expect(await second.exit, second.output()).toBe(0);
@@ -159,13 +133,9 @@ describe('sesame serve (real process)', () => {
     const noPassword = await sesame(['users', 'add', 'bob', '--password-stdin', '--data-dir', dataDir], '');
     expect(noPassword.code).not.toBe(0);
     expect(noPassword.stderr.trim().split('\n')).toEqual(['error ERR_CLI_INPUT: no password on stdin']);
-    const badConfig = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [...NODE_ARGS, 'serve', '--data-dir', dataDir], {
-        env: { ...ENV, SESAME_PROT: '1' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('close', (code) => done({ code, stderr }));
+    const badConfig = await runSesame(['serve', '--data-dir', dataDir], {
+      env: { ...ENV, SESAME_PROT: '1' },
+      cleanEnv: true,
     });
     expect(badConfig.code).not.toBe(0);
     expect(badConfig.stderr.trim()).toBe('error ERR_CONFIG: SESAME_PROT: unknown configuration variable');

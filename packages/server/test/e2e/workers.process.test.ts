@@ -4,63 +4,29 @@
  * (cluster answered a dead worker's listen request); a Ctrl-C made every worker exit 1 (it got the
  * terminal's SIGINT and the primary's SIGTERM). Workers run from the sources, as in serve.process.test.ts.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from '@sesame/testkit';
+import { join } from 'node:path';
+import { freePort, type Started, spawnSesame, untilPrinted } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isGoneWorkerError, stopGate } from '../../src/cli/workers.js';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MAIN = resolve(HERE, '../../src/cli/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const ENV = { ...process.env, SESAME_LOG_LEVEL: 'warn' };
 const dataDir = mkdtempSync(join(tmpdir(), 'sesame-workers-'));
-const groups: ChildProcess[] = [];
+const groups: Started[] = [];
 
 /** `sesame serve --workers N` as the leader of its own process group (a terminal's job). */
 function serveGroup(port: number, workers: number) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=sesame-source',
-      '--import',
-      TSX,
-      MAIN,
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--port',
-      String(port),
-      '--workers',
-      String(workers),
-    ],
-    { env: ENV, detached: true },
-  );
-  groups.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exit = new Promise<{ code: number | null; signal: string | null }>((done) =>
-    child.on('close', (code, signal) => done({ code, signal })),
-  );
-  const listening = async () => {
-    while (!output.includes('sesame listening')) {
-      if (child.exitCode !== null) throw new Error(`serve exited: ${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const started = spawnSesame({ port, dataDir, args: ['--workers', String(workers)], detached: true });
+  groups.push(started);
+  const listening = () => untilPrinted(started, 'sesame listening');
   /** Ctrl-C: the signal goes to every process of the group. */
-  const signalGroup = (signal: NodeJS.Signals) => process.kill(-child.pid!, signal);
-  return { child, exit, listening, signalGroup, output: () => output };
+  const signalGroup = (signal: NodeJS.Signals) => process.kill(-started.pid, signal);
+  return { ...started, exit: started.exited, listening, signalGroup };
 }
 
 afterAll(() => {
-  for (const child of groups) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const { child } of groups) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
 describe('isGoneWorkerError', () => {

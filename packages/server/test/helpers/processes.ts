@@ -55,12 +55,7 @@ export async function serve(port: number, env: Record<string, string>, workers =
     timeoutMs: 60_000,
   });
   running.add(started);
-  const { child } = started;
-  const exit = new Promise<number | null>((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode);
-    else child.once('exit', (code) => done(code));
-  });
-  return { child, output: started.output, exit };
+  return { child: started.child, output: started.output, exit: started.exited.then(({ code }) => code) };
 }
 
 /** Kills every process started here (the test's cleanup, also after a failure). */

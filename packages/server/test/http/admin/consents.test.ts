@@ -1,15 +1,17 @@
 /** Remembered consents through the admin API: list, revoke (sessions too), asked again after. */
 
-import { ALICE, createTestApp, loginAdmin, postForm, type TestApp } from '@sesame/testkit/app';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authorizeUrl, pkce, signInAndConsent } from '@sesame/testkit';
 import {
-  authorizeUrl,
-  formFields,
+  ALICE,
+  createTestApp,
   locationParams,
+  loginAdmin,
   PageClient,
-  pkce,
-  REDIRECT,
-} from '../../helpers/authorize.js';
+  postForm,
+  type TestApp,
+} from '@sesame/testkit/app';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REDIRECT } from '../../helpers/authorize.js';
 
 let t: TestApp;
 let secret: string;
@@ -40,16 +42,7 @@ async function consentAndExchange(browser: PageClient) {
     code_challenge: challenge,
     code_challenge_method: 'S256',
   };
-  const login = await browser.get(authorizeUrl(params));
-  await browser.post('/oauth/authorize/login', {
-    ...formFields(login.body, '/oauth/authorize/login'),
-    ...ALICE,
-  });
-  const consent = await browser.get(authorizeUrl(params));
-  const allowed = await browser.post('/oauth/authorize/consent', {
-    ...formFields(consent.body, '/oauth/authorize/consent'),
-    decision: 'allow',
-  });
+  const { back: allowed } = await signInAndConsent(browser, authorizeUrl(params), ALICE);
   const tokens = await postForm(t.app, '/oauth/token', {
     grant_type: 'authorization_code',
     client_id: 'quiz-web',

@@ -3,17 +3,19 @@
  * CSRF, throttling, and every error that must be a page rather than a redirect.
  */
 
-import { ALICE, createTestApp, loginAdmin, postForm, type TestApp } from '@sesame/testkit/app';
+import { authorizeUrl, formFields, pkce, signIn, signInAndConsent } from '@sesame/testkit';
+import {
+  ALICE,
+  createTestApp,
+  locationParams,
+  loginAdmin,
+  PageClient,
+  postForm,
+  type TestApp,
+} from '@sesame/testkit/app';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  authorizeUrl,
-  formFields,
-  locationParams,
-  PageClient,
-  pkce,
-  REDIRECT,
-} from '../../helpers/authorize.js';
+import { REDIRECT } from '../../helpers/authorize.js';
 
 let t: TestApp;
 let webSecret: string;
@@ -66,19 +68,16 @@ function request(overrides: Record<string, string | undefined> = {}, challenge =
 
 /** Logs alice in and consents; answers the redirect to the client. */
 async function authorize(browser: PageClient, params: Record<string, string>) {
-  const login = await browser.get(authorizeUrl(params));
+  const {
+    page: login,
+    signedIn: loggedIn,
+    consent,
+    back,
+  } = await signInAndConsent(browser, authorizeUrl(params), ALICE);
   expect(login.statusCode, login.body).toBe(200);
-  const loggedIn = await browser.post('/oauth/authorize/login', {
-    ...formFields(login.body, '/oauth/authorize/login'),
-    ...ALICE,
-  });
   expect(loggedIn.statusCode, loggedIn.body).toBe(303);
-  const consent = await browser.get(String(loggedIn.headers.location));
   expect(consent.statusCode, consent.body).toBe(200);
-  return browser.post('/oauth/authorize/consent', {
-    ...formFields(consent.body, '/oauth/authorize/consent'),
-    decision: 'allow',
-  });
+  return back;
 }
 
 function exchange(fields: Record<string, string>, secret: string | undefined = webSecret) {
@@ -164,16 +163,7 @@ describe('the code flow through the pages', () => {
 
   it('sends access_denied back when the user denies, and issues no code', async () => {
     const browser = new PageClient(t.app);
-    const login = await browser.get(authorizeUrl(request()));
-    await browser.post('/oauth/authorize/login', {
-      ...formFields(login.body, '/oauth/authorize/login'),
-      ...ALICE,
-    });
-    const consent = await browser.get(authorizeUrl(request()));
-    const denied = await browser.post('/oauth/authorize/consent', {
-      ...formFields(consent.body, '/oauth/authorize/consent'),
-      decision: 'deny',
-    });
+    const { back: denied } = await signInAndConsent(browser, authorizeUrl(request()), ALICE, 'deny');
     expect(denied.statusCode).toBe(303);
     expect(locationParams(denied).get('error')).toBe('access_denied');
     expect(locationParams(denied).get('state')).toBe('st-123');
@@ -182,11 +172,7 @@ describe('the code flow through the pages', () => {
 
   it('sets the session cookie HttpOnly and SameSite=Lax; Secure with __Host- behind https', async () => {
     const browser = new PageClient(t.app);
-    const login = await browser.get(authorizeUrl(request()));
-    const response = await browser.post('/oauth/authorize/login', {
-      ...formFields(login.body, '/oauth/authorize/login'),
-      ...ALICE,
-    });
+    const { signedIn: response } = await signIn(browser, authorizeUrl(request()), ALICE);
     const cookie = [response.headers['set-cookie']]
       .flat()
       .find((c) => String(c).startsWith('sesame-session='));
@@ -225,11 +211,7 @@ describe('the code flow through the pages', () => {
 
   it('signs out from the consent page and shows the login page again', async () => {
     const browser = new PageClient(t.app);
-    const login = await browser.get(authorizeUrl(request()));
-    await browser.post('/oauth/authorize/login', {
-      ...formFields(login.body, '/oauth/authorize/login'),
-      ...ALICE,
-    });
+    await signIn(browser, authorizeUrl(request()), ALICE);
     const consent = await browser.get(authorizeUrl(request()));
     const out = await browser.post(
       '/oauth/authorize/logout',
@@ -246,12 +228,7 @@ describe('browser sessions are records on the server', () => {
   async function signedIn(password = ALICE.password) {
     const browser = new PageClient(t.app);
     const url = authorizeUrl(request());
-    const login = await browser.get(url);
-    await browser.post('/oauth/authorize/login', {
-      ...formFields(login.body, '/oauth/authorize/login'),
-      username: ALICE.username,
-      password,
-    });
+    await signIn(browser, url, { username: ALICE.username, password });
     const consent = await browser.get(url);
     expect(consent.body).toContain('action="/oauth/authorize/consent"');
     return { browser, url, consent };

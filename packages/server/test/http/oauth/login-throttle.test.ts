@@ -3,9 +3,10 @@
  * page of the code flow): failures from one address do not lock out the other users of that address.
  */
 
-import { ALICE, createTestApp, postForm, type TestApp } from '@sesame/testkit/app';
+import { authorizeUrl, pkce, signIn } from '@sesame/testkit';
+import { ALICE, createTestApp, PageClient, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorizeUrl, formFields, PageClient, pkce, REDIRECT } from '../../helpers/authorize.js';
+import { REDIRECT } from '../../helpers/authorize.js';
 
 let t: TestApp;
 
@@ -37,12 +38,7 @@ async function pageLogin(username: string, password: string) {
     code_challenge: pkce().challenge,
     code_challenge_method: 'S256',
   };
-  const page = await browser.get(authorizeUrl(params));
-  return browser.post('/oauth/authorize/login', {
-    ...formFields(page.body, '/oauth/authorize/login'),
-    username,
-    password,
-  });
+  return (await signIn(browser, authorizeUrl(params), { username, password })).signedIn;
 }
 
 /** 11 paced failures for made-up usernames from this (the inject) address, through `route`. */

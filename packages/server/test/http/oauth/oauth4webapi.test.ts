@@ -4,29 +4,19 @@
  * checked by the library), the code exchange, and refresh — against a real listening server. The
  * user's part (login, consent) is played with fetch and the pages' forms.
  */
-import { createServer } from 'node:net';
+import { Browser, freePort, signInAndConsent } from '@sesame/testkit';
 import { openTempStore } from '@sesame/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { formFields } from '../../helpers/authorize.js';
 
 const REDIRECT = 'https://app.example/callback';
 let app: FastifyInstance;
 let store: Awaited<ReturnType<typeof openTempStore>>;
 let issuer: URL;
 let secret: string;
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();
@@ -60,40 +50,19 @@ afterAll(async () => {
 
 /** A user at a browser, reduced to fetch: cookies, the login form, the consent form. */
 async function userAuthorizes(authorizationUrl: URL): Promise<URL> {
-  const jar = new Map<string, string>();
-  const call = async (url: string, form?: Record<string, string>) => {
-    const response = await fetch(new URL(url, issuer), {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? new URLSearchParams(form) : undefined,
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = pair!.indexOf('=');
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-    }
-    return { response, body: await response.text() };
-  };
-  const login = await call(authorizationUrl.href);
-  expect(login.response.status).toBe(200);
-  const loggedIn = await call('/oauth/authorize/login', {
-    ...formFields(login.body, '/oauth/authorize/login'),
+  const {
+    page: login,
+    consent,
+    back: allowed,
+  } = await signInAndConsent(new Browser(issuer.href), authorizationUrl.href, {
     username: 'alice',
     password: 'correct horse battery',
   });
-  const consent = await call(loggedIn.response.headers.get('location')!);
+  expect(login.status).toBe(200);
   // Consent remembered from an earlier run: straight back to the client.
-  if (consent.response.status === 302) return new URL(consent.response.headers.get('location')!);
-  const allowed = await call('/oauth/authorize/consent', {
-    ...formFields(consent.body, '/oauth/authorize/consent'),
-    decision: 'allow',
-  });
-  expect(allowed.response.status).toBe(303);
-  return new URL(allowed.response.headers.get('location')!);
+  if (consent.status === 302) return new URL(consent.location!);
+  expect(allowed.status).toBe(303);
+  return new URL(allowed.location!);
 }
 
 describe('oauth4webapi against Sesame', () => {

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { pkce } from '@sesame/testkit';
 import { openTempStore } from '@sesame/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { pkce } from '../../helpers/authorize.js';
 import { openPage, type PageSession } from './browser.js';
 
 /**
