@@ -1,18 +1,18 @@
 /**
  * The one error system of the `sesame` program: every failure, whatever command it comes from, is
- * one line on stderr, `error CODE: reason`, and an exit code of the table in lib/errors.ts (EXIT,
+ * one line on stderr, `error CODE: reason`, and an exit code of @sesame/tools' table (EXIT,
  * docs/cli.md). Domain errors keep their stable codes (ERR_USERNAME_TAKEN, ERR_CLIENT_INVALID, …);
- * the token tools' errors (lib/errors.ts) and @sesame/jwt's pass through unchanged.
+ * the token tools' errors (CliError) and @sesame/jwt's pass through unchanged.
  */
 
+import { CliError, describeError, EXIT } from '@sesame/tools';
 import { ConfigError } from '../config/config.js';
 import { AccountError } from '../domain/accounts/errors.js';
 import { ClientError } from '../domain/clients/clients.js';
 import { KeyringError } from '../domain/keys/errors.js';
 import { isStoreError } from '../store/errors.js';
-import { CliError, describeError, EXIT } from './lib/errors.js';
 
-export { CliError, EXIT, refused, unavailable, usage } from './lib/errors.js';
+export { CliError, EXIT, refused, unavailable, usage } from '@sesame/tools';
 
 /**
  * A failure the user can act on, printed as is on one line. The exit code picks the code:

@@ -4,10 +4,11 @@
  * line in commands/index.ts. Every failure, from commander or from a command, is one line on
  * stderr, `error CODE: reason`, and an exit code of docs/cli.md's table (failure.ts); no stack.
  */
+import { EXIT_HELP } from '@sesame/tools';
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { reportFailure } from './failure.js';
-import { EXIT_HELP, oneLineUsageErrorsEverywhere } from './lib/errors.js';
+import { oneLineUsageErrorsEverywhere } from './lib/errors.js';
 
 const program = new Command('sesame')
   .description('Sesame: a JWT authentication server and toolkit')

@@ -1,5 +1,5 @@
+import { badInput, usage } from '@sesame/tools';
 import { CliError } from './failure.js';
-import { badInput, usage } from './lib/errors.js';
 
 /** Reads a password from stdin (`--password-stdin`): the first line, without its line break. */
 export async function readPasswordFromStdin(): Promise<string> {

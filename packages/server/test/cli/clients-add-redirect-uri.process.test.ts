@@ -2,8 +2,9 @@
  * `sesame clients add --redirect-uri` refuses what registration refuses (the rules and their table
  * are in test/http/admin/redirect-uris.test.ts), in one line naming the URI and the rule.
  */
+
+import { EXIT } from '@sesame/tools';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/lib/errors.js';
 import { oneLineError, runCli, tempDir } from './run-cli.js';
 
 describe('sesame clients add --redirect-uri', { timeout: 60_000 }, () => {

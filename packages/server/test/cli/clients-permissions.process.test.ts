@@ -2,8 +2,9 @@
  * `sesame clients add --permission`, `permit` and `forbid`: the CLI side of client permissions
  * (what they allow is tested through the HTTP API in test/http/oauth/client-permissions.test.ts).
  */
+
+import { EXIT } from '@sesame/tools';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/lib/errors.js';
 import { oneLineError, runCli, tempDir } from './run-cli.js';
 
 describe('sesame clients: --permission, permit, forbid', { timeout: 60_000 }, () => {

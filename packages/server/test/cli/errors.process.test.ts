@@ -2,9 +2,11 @@
  * One error system for the whole `sesame` program: the top level, `users`, `clients` and the token
  * tools all fail with one line, `error CODE: reason`, and an exit code of docs/cli.md's table.
  */
+
+import { EXIT } from '@sesame/tools';
 import { describe, expect, it } from 'vitest';
 import { CommandError, describeFailure } from '../../src/cli/failure.js';
-import { EXIT, usageLine } from '../../src/cli/lib/errors.js';
+import { usageLine } from '../../src/cli/lib/errors.js';
 import { ConfigError } from '../../src/config/config.js';
 import { AccountError } from '../../src/domain/accounts/errors.js';
 import { ClientError } from '../../src/domain/clients/clients.js';

@@ -1,21 +1,10 @@
 /**
  * The CLI's one error system on top of commander: every command's failure is one line
  * `error CODE: message` and an exit code. The errors and exit codes themselves are @sesame/tools'
- * (the token and key tools throw them too), re-exported here for the server's commands.
+ * (the token and key tools throw them too): import them from there, so the list is kept once.
  */
 import { describeError, EXIT, EXIT_HELP } from '@sesame/tools';
 import type { Command, CommanderError } from 'commander';
-
-export {
-  badInput,
-  CliError,
-  describeError,
-  EXIT,
-  EXIT_HELP,
-  refused,
-  unavailable,
-  usage,
-} from '@sesame/tools';
 
 /**
  * Wraps a command action: any error becomes one line on stderr, `error CODE: message`, and the

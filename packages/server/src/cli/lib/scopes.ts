@@ -1,5 +1,5 @@
 import { ProtocolError, validateScopes } from '@sesame/protocol';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT } from '@sesame/tools';
 
 /**
  * A scopes argument of the command line (`--scopes`, `--add`, `sesame users scopes NAME SCOPES`):
