@@ -11,6 +11,11 @@ export default mergeConfig(
     test: {
       exclude: ['**/*.process.test.ts', '**/*.browser.test.ts', '**/*.services.test.ts'],
       setupFiles: ['./packages/testkit/src/unit-setup.ts'],
+      // One module graph per worker instead of one per file: the server's imports (Fastify, Kysely,
+      // better-sqlite3) were most of the run's CPU when every file loaded them again. Tests here
+      // keep no state between files: each opens its own temporary store and restores what it
+      // patches (spies, environment variables) in its own hooks.
+      isolate: false,
     },
   }),
 );
