@@ -30,6 +30,7 @@ const ACCOUNT_EXIT: Record<AccountError['code'], number> = {
   ERR_USERNAME_INVALID: EXIT.usage,
   ERR_PASSWORD_INVALID: EXIT.usage,
   ERR_SCOPE_INVALID: EXIT.usage,
+  ERR_PROFILE_INVALID: EXIT.usage,
   ERR_USERNAME_TAKEN: EXIT.rejected,
   ERR_USER_NOT_FOUND: EXIT.rejected,
 };

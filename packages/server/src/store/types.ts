@@ -20,8 +20,46 @@ export interface User {
   /** Scopes this user may be granted. */
   scopes: string[];
   disabled: boolean;
+  /** OpenID Connect standard claims (Core §5.1), validated by domain/accounts/profile.ts. */
+  profile: UserProfile;
   createdAt: number;
   updatedAt: number;
+}
+
+/** OpenID Connect Core §5.1.1: the parts of a postal address, each optional. */
+export interface PostalAddress {
+  formatted?: string;
+  street_address?: string;
+  locality?: string;
+  region?: string;
+  postal_code?: string;
+  country?: string;
+}
+
+/**
+ * The standard claims a user may have, by their OpenID Connect names, so /userinfo and ID tokens
+ * hand them out as stored. `updated_at` (epoch seconds) is set by Sesame when the profile changes.
+ */
+export interface UserProfile {
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  middle_name?: string;
+  nickname?: string;
+  preferred_username?: string;
+  profile?: string;
+  picture?: string;
+  website?: string;
+  gender?: string;
+  birthdate?: string;
+  zoneinfo?: string;
+  locale?: string;
+  email?: string;
+  email_verified?: boolean;
+  phone_number?: string;
+  phone_number_verified?: boolean;
+  address?: PostalAddress;
+  updated_at?: number;
 }
 
 export type ClientType = 'confidential' | 'public';
@@ -240,7 +278,7 @@ export interface Store {
   listUsers(options?: { limit?: number; offset?: number }): Promise<User[]>;
   updateUser(
     id: string,
-    changes: Partial<Pick<User, 'passwordHash' | 'scopes' | 'disabled'>> & { updatedAt: number },
+    changes: Partial<Pick<User, 'passwordHash' | 'scopes' | 'disabled' | 'profile'>> & { updatedAt: number },
   ): Promise<boolean>;
   countUsers(): Promise<number>;
 

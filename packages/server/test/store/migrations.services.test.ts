@@ -1,6 +1,7 @@
 /**
  * A schema change never loses data: a store made by the first migration and filled through the
- * store API is opened by the current code, which applies every later migration; everything written
+ * store API (users and clients in SQL, since today's store API writes columns later migrations
+ * added) is opened by the current code, which applies every later migration; everything written
  * before reads back the same. Run on SQLite always, and on PostgreSQL when it is reachable.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrationsFor, type SqlDialectName } from '../../src/store/migrations/index.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Client, Store } from '../../src/store/types.js';
+import type { Client, Store, User } from '../../src/store/types.js';
 import { describeWithServices, dropSchema, freshSchema } from '../helpers/services.js';
 import { aClient, aFamily, aKey, aUser, MINUTE, T0 } from './conformance/fixtures.js';
 
@@ -54,12 +55,28 @@ async function insertFirstClient(db: Kysely<unknown>) {
   return { ...client, permissions: [] as string[] };
 }
 
+/** A user row as the first schema holds it, in SQL like the client: 006 added `profile`. */
+async function insertFirstUser(db: Kysely<unknown>) {
+  const { profile: _added, ...user } = aUser({ username: 'Migrated' });
+  const row = {
+    id: user.id,
+    username: user.username,
+    username_key: user.username.toLowerCase(),
+    password_hash: user.passwordHash,
+    scopes: JSON.stringify(user.scopes),
+    disabled: user.disabled ? 1 : 0,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+  await (db as Kysely<{ users: typeof row }>).insertInto('users').values(row).execute();
+  // 006_user_profile: an existing user has an empty profile.
+  return { ...user, profile: {} };
+}
+
 /** Writes one of everything the first schema holds; returns what to expect back. */
-async function fill(store: Store, client: Client) {
-  const user = aUser({ username: 'Migrated' });
+async function fill(store: Store, client: Client, user: User) {
   const keys = [aKey('current'), aKey('next', { createdAt: T0 + 1 })];
   const { family, first } = aFamily({ userId: user.id });
-  await store.createUser(user);
   for (const key of keys) await store.insertSigningKey(key);
   await store.createRefreshFamily(family, first);
   const revocation = await store.addRevocation({
@@ -105,9 +122,10 @@ describe('migrations keep the data: SQLite', () => {
     const raw = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
     await migrateToFirst(raw, 'sqlite');
     const client = await insertFirstClient(raw);
+    const user = await insertFirstUser(raw);
     await raw.destroy();
     const old = await openSqliteStore({ file, migrate: false });
-    const filled = await fill(old, client);
+    const filled = await fill(old, client, user);
     await old.close();
     const upgraded = await openSqliteStore({ file });
     await expectKept(upgraded, filled);
@@ -126,10 +144,11 @@ await describeWithServices(['PostgreSQL'], 'migrations keep the data: PostgreSQL
     const raw = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     await migrateToFirst(raw, 'postgres', schema);
     const client = await insertFirstClient(raw);
+    const user = await insertFirstUser(raw);
     await raw.destroy();
     try {
       const old = await openPostgresStore({ url: PG_URL, schema, migrate: false });
-      const filled = await fill(old, client);
+      const filled = await fill(old, client, user);
       await old.close();
       const upgraded = await openPostgresStore({ url: PG_URL, schema });
       await expectKept(upgraded, filled);

@@ -9,17 +9,18 @@ import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../tokens/withdraw.js';
 import { changeUser, type UserChange, type UserChangeOutcome } from './change-user.js';
 import { type PasswordLoginInput, type PasswordLoginOutcome, passwordLogin } from './password-login.js';
+import { PROFILE_CLAIMS } from './profile.js';
+import type { NewUser } from './users.js';
 
 export interface AccountSteps {
   find(idOrName: { id: string } | { username: string }): Promise<User | undefined>;
   list(options?: { limit?: number; offset?: number }): Promise<User[]>;
   count(): Promise<number>;
-  /** Creates a user (validated name, password and scopes) and audits `admin.user.created`. */
-  create(
-    input: { username: string; password: string; scopes?: string[] },
-    actor: string | null,
-    details?: Record<string, unknown>,
-  ): Promise<User>;
+  /**
+   * Creates a user (validated name, password, scopes and profile claims) and audits
+   * `admin.user.created`, naming the profile claims set but never their values.
+   */
+  create(input: NewUser, actor: string | null, details?: Record<string, unknown>): Promise<User>;
   /** See change-user.ts. */
   change(
     user: { id: string; scopes: readonly string[] },
@@ -46,7 +47,13 @@ export function createAccountSteps(ctx: DomainContext): AccountSteps {
     count: () => store.countUsers(),
     async create(input, actor, details = {}) {
       const user = await users.create(input);
-      await ctx.audit({ type: 'admin.user.created', actor, subject: user.id, details });
+      const claims = PROFILE_CLAIMS.filter((claim) => Object.hasOwn(user.profile, claim));
+      await ctx.audit({
+        type: 'admin.user.created',
+        actor,
+        subject: user.id,
+        details: claims.length > 0 ? { ...details, claims } : details,
+      });
       return user;
     },
     change: (user, change, actor) => changeUser(ctx, user, change, actor),

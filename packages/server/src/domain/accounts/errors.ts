@@ -1,5 +1,5 @@
 /**
- * Errors of account management (create, set password), with stable codes. Authentication never
+ * Errors of account management (create, set password, profile claims), with stable codes. Authentication never
  * throws for bad credentials: it answers a result object (users.ts).
  */
 export type AccountErrorCode =
@@ -7,6 +7,7 @@ export type AccountErrorCode =
   | 'ERR_USERNAME_TAKEN'
   | 'ERR_PASSWORD_INVALID'
   | 'ERR_SCOPE_INVALID'
+  | 'ERR_PROFILE_INVALID'
   | 'ERR_USER_NOT_FOUND';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * User accounts: creation with validated names, authentication that never throws for bad
  * credentials and takes the same time for unknown users, re-hashing on login when the Argon2id
- * parameters changed, disabling, password changes, listing.
+ * parameters changed, disabling, password changes, profile claims, listing.
  */
 import { randomUUID } from 'node:crypto';
 import { isScopeToken } from '@sesame/protocol';
@@ -9,6 +9,13 @@ import { isStoreError } from '../../store/errors.js';
 import type { Store, User } from '../../store/types.js';
 import { AccountError } from './errors.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import {
+  applyProfileChange,
+  type ProfileChange,
+  type ProfileClaim,
+  type ProfileInput,
+  validateProfileChange,
+} from './profile.js';
 
 export interface UserServiceOptions {
   store: Store;
@@ -24,12 +31,22 @@ export type AuthenticationResult =
   | { ok: true; user: User; rehashed: boolean }
   | { ok: false; reason: 'invalid_credentials' | 'disabled'; userId: string | null };
 
+export interface NewUser {
+  username: string;
+  password: string;
+  scopes?: string[];
+  /** Initial profile claims, checked here (profile.ts); `null` values are ignored. */
+  profile?: ProfileInput;
+}
+
 export interface UserService {
-  create(input: { username: string; password: string; scopes?: string[] }): Promise<User>;
+  create(input: NewUser): Promise<User>;
   authenticate(username: string, password: string): Promise<AuthenticationResult>;
   setPassword(id: string, password: string): Promise<void>;
   setDisabled(id: string, disabled: boolean): Promise<void>;
   setScopes(id: string, scopes: string[]): Promise<void>;
+  /** Applies a validated profile change; answers the claims whose value changed. */
+  changeProfile(id: string, change: ProfileChange): Promise<ProfileClaim[]>;
   find(idOrName: { id: string } | { username: string }): Promise<User | undefined>;
   list(options?: { limit?: number; offset?: number }): Promise<User[]>;
 }
@@ -72,6 +89,8 @@ export function createUserService(options: UserServiceOptions): UserService {
   const passwords = options.passwords ?? createPasswordHasher();
   const now = options.now ?? Date.now;
   const minPassword = options.minPasswordLength ?? 8;
+  // The profile's updated_at is in seconds, like every OpenID Connect time claim.
+  const seconds = () => Math.floor(now() / 1000);
 
   const checkPassword = (password: unknown): string => {
     if (typeof password !== 'string' || password.length < minPassword || password.length > MAX_PASSWORD) {
@@ -96,14 +115,19 @@ export function createUserService(options: UserServiceOptions): UserService {
   };
 
   const service: UserService = {
-    async create({ username, password, scopes = [] }) {
+    async create({ username, password, scopes = [], profile }) {
       validateUsername(username);
+      const initial =
+        profile === undefined
+          ? {}
+          : applyProfileChange({}, validateProfileChange(profile), seconds()).profile;
       const user: User = {
         id: randomUUID(),
         username,
         passwordHash: await passwords.hash(checkPassword(password)),
         scopes: checkScopes(scopes),
         disabled: false,
+        profile: initial,
         createdAt: now(),
         updatedAt: now(),
       };
@@ -147,6 +171,13 @@ export function createUserService(options: UserServiceOptions): UserService {
     },
     setDisabled: (id, disabled) => update(id, { disabled, updatedAt: now() }),
     setScopes: (id, scopes) => update(id, { scopes: checkScopes(scopes), updatedAt: now() }),
+    async changeProfile(id, change) {
+      const user = await store.findUserById(id);
+      if (user === undefined) throw new AccountError('ERR_USER_NOT_FOUND', 'no such user');
+      const { profile, changed } = applyProfileChange(user.profile, change, seconds());
+      if (changed.length > 0) await update(id, { profile, updatedAt: now() });
+      return changed;
+    },
     find: (key) => ('id' in key ? store.findUserById(key.id) : store.findUserByName(key.username)),
     list: (listOptions) => store.listUsers(listOptions),
   };

@@ -49,6 +49,7 @@ function newWechatUser(scopes: readonly string[], now: number): User {
     // What the mini-program's client may grant, never the admin API.
     scopes: scopes.filter((scope) => scope !== 'admin'),
     disabled: false,
+    profile: {},
     createdAt: now,
     updatedAt: now,
   };

@@ -10,6 +10,7 @@ import { authorization } from './002_authorization.js';
 import { clientPermissions } from './003_client_permissions.js';
 import { browserSessions } from './004_browser_sessions.js';
 import { scopeDescriptions } from './005_scope_descriptions.js';
+import { userProfile } from './006_user_profile.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -22,6 +23,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '003_client_permissions': clientPermissions,
     '004_browser_sessions': browserSessions,
     '005_scope_descriptions': scopeDescriptions,
+    '006_user_profile': userProfile,
   };
 }
 

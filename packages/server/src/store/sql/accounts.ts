@@ -32,6 +32,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               password_hash: user.passwordHash,
               scopes: JSON.stringify(user.scopes),
               disabled: user.disabled ? 1 : 0,
+              profile: JSON.stringify(user.profile),
               created_at: user.createdAt,
               updated_at: user.updatedAt,
             })
@@ -67,6 +68,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
       if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
       if (changes.scopes !== undefined) set.scopes = JSON.stringify(changes.scopes);
       if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
+      if (changes.profile !== undefined) set.profile = JSON.stringify(changes.profile);
       const result = await write((trx) =>
         trx.updateTable('users').set(set).where('id', '=', id).executeTakeFirst(),
       );

@@ -270,6 +270,7 @@ export function authorizationQueries({ db, write }: SqlContext): AuthorizationMe
             password_hash: newUser.passwordHash,
             scopes: JSON.stringify(newUser.scopes),
             disabled: newUser.disabled ? 1 : 0,
+            profile: JSON.stringify(newUser.profile),
             created_at: newUser.createdAt,
             updated_at: newUser.updatedAt,
           })

@@ -12,6 +12,7 @@ import type {
   Revocation,
   SigningKey,
   User,
+  UserProfile,
 } from '../types.js';
 import type {
   AuditEventsTable,
@@ -37,6 +38,13 @@ export function list(text: string): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
+/** The profile column: a JSON object (the domain validated it before it was written). */
+export function profileOf(text: string | null | undefined): UserProfile {
+  if (!text) return {};
+  const value: unknown = JSON.parse(text);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as UserProfile) : {};
+}
+
 /** The unique key of a username: case-insensitive uniqueness is decided here, once. */
 export function usernameKey(username: string): string {
   return username.normalize('NFC').toLowerCase();
@@ -49,6 +57,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     passwordHash: row.password_hash,
     scopes: list(row.scopes),
     disabled: num(row.disabled) !== 0,
+    profile: profileOf(row.profile),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };

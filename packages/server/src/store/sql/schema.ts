@@ -20,6 +20,8 @@ export interface UsersTable {
   password_hash: string;
   scopes: string;
   disabled: number;
+  /** JSON object of the OpenID Connect profile claims (migration 006). */
+  profile: string;
   created_at: Big;
   updated_at: Big;
 }

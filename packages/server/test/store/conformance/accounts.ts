@@ -49,6 +49,31 @@ export function accountsConformance(ctx: ConformanceContext): void {
       });
       expect(await ctx.store.updateUser('nobody', { disabled: true, updatedAt: T0 })).toBe(false);
     });
+
+    it('keeps the profile claims as written, nested address and booleans included', async () => {
+      const profile = {
+        name: 'Zoë Ünal',
+        email: 'zoe@example.com',
+        email_verified: true,
+        phone_number_verified: false,
+        address: { street_address: '1 Rue de la Paix\nBâtiment B', country: 'FR' },
+        updated_at: 1_700_000_000,
+      };
+      const user = aUser({ profile });
+      await ctx.store.createUser(user);
+      expect((await ctx.store.findUserById(user.id))?.profile).toEqual(profile);
+      expect((await ctx.store.listUsers()).find((u) => u.id === user.id)?.profile).toEqual(profile);
+      const next = { name: 'Zoë', updated_at: 1_700_000_100 };
+      expect(await ctx.store.updateUser(user.id, { profile: next, updatedAt: T0 + 7 })).toBe(true);
+      expect(await ctx.store.findUserByName(user.username)).toEqual({
+        ...user,
+        profile: next,
+        updatedAt: T0 + 7,
+      });
+      // Another change leaves the profile alone.
+      await ctx.store.updateUser(user.id, { disabled: true, updatedAt: T0 + 8 });
+      expect((await ctx.store.findUserById(user.id))?.profile).toEqual(next);
+    });
   });
 
   describe('clients', () => {

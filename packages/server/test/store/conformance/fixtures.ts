@@ -37,6 +37,7 @@ export function aUser(overrides: Partial<User> = {}): User {
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
     scopes: ['openid', 'quiz'],
     disabled: false,
+    profile: {},
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
