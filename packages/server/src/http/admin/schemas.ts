@@ -1,4 +1,6 @@
+import { PROFILE_CLAIMS } from '../../domain/accounts/profile.js';
 import type { Client, User } from '../../store/types.js';
+import { profileClaimsProperties } from '../oauth/schemas.js';
 
 /** A user as the admin API shows it: never the password hash. */
 export const userSchema = {
@@ -8,6 +10,7 @@ export const userSchema = {
     username: { type: 'string' },
     scopes: { type: 'array', items: { type: 'string' } },
     disabled: { type: 'boolean' },
+    profile: { type: 'object', properties: profileClaimsProperties, additionalProperties: false },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
@@ -60,6 +63,24 @@ export const scopeListSchema = {
 
 export const usernameSchema = { type: 'string', pattern: '^[A-Za-z0-9._@+-]{1,64}$' } as const;
 export const passwordSchema = { type: 'string', format: 'password', minLength: 8, maxLength: 1024 } as const;
+
+/**
+ * Profile claims in a request: the claim names for the document, but no types, because the
+ * validator coerces types (`"true"` would become `true`): the domain checks each claim's type and
+ * shape and names the claim it refuses (domain/accounts/profile.ts), unknown claims included.
+ */
+export function profileInputSchema(removable: boolean) {
+  const description = removable
+    ? 'OpenID Connect claims (Core §5.1) to set; null removes a claim, a claim left out stays'
+    : 'OpenID Connect claims (Core §5.1): name, email, email_verified, phone_number, address, …';
+  return {
+    type: 'object',
+    description,
+    properties: Object.fromEntries(PROFILE_CLAIMS.map((claim) => [claim, {}])),
+    examples: [{ name: 'Alice Liddell', email: 'alice@example.com', email_verified: true }],
+    maxProperties: PROFILE_CLAIMS.length,
+  } as const;
+}
 
 /** Strips what the admin API never returns. */
 export function publicUser(user: User) {

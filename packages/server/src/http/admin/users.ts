@@ -4,6 +4,7 @@ import { actorOf } from './actor.js';
 import {
   idParams,
   passwordSchema,
+  profileInputSchema,
   publicUser,
   scopeListSchema,
   usernameSchema,
@@ -12,7 +13,7 @@ import {
 
 const notFound = () => new OAuthError('not_found', 'no such user');
 
-/** /admin/users: list, create, read, change (scopes, disabled, password). */
+/** /admin/users: list, create, read, change (scopes, disabled, password, profile claims). */
 export async function adminUserRoutes(app: TypedApp): Promise<void> {
   const { users } = app.sesame;
   const tags = ['admin'];
@@ -49,7 +50,12 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
           type: 'object',
           required: ['username', 'password'],
           additionalProperties: false,
-          properties: { username: usernameSchema, password: passwordSchema, scopes: scopeListSchema },
+          properties: {
+            username: usernameSchema,
+            password: passwordSchema,
+            scopes: scopeListSchema,
+            profile: profileInputSchema(false),
+          },
         },
         response: { 201: userSchema },
       },
@@ -58,7 +64,12 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
       const { body } = request;
       // A taken name (AccountError ERR_USERNAME_TAKEN) becomes a 409 in the error handler.
       const user = await users.create(
-        { username: body.username, password: body.password, scopes: body.scopes ?? ['openid'] },
+        {
+          username: body.username,
+          password: body.password,
+          scopes: body.scopes ?? ['openid'],
+          profile: body.profile,
+        },
         actorOf(request),
       );
       return reply.code(201).send(publicUser(user));
@@ -80,13 +91,18 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
     {
       schema: {
         tags,
-        summary: 'Change a user: scopes, disabled, password',
+        summary: 'Change a user: scopes, disabled, password, profile claims',
         params: idParams,
         body: {
           type: 'object',
           additionalProperties: false,
           minProperties: 1,
-          properties: { scopes: scopeListSchema, disabled: { type: 'boolean' }, password: passwordSchema },
+          properties: {
+            scopes: scopeListSchema,
+            disabled: { type: 'boolean' },
+            password: passwordSchema,
+            profile: profileInputSchema(true),
+          },
         },
         response: { 200: userSchema },
       },

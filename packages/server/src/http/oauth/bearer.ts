@@ -64,8 +64,16 @@ export function readBearerToken(request: FastifyRequest): string {
  * @example app.get('/admin/users', { preHandler: requireBearer('admin') }, handler)
  */
 export function requireBearer(...scopes: string[]) {
+  return requireBearerFrom(readBearerToken, ...scopes);
+}
+
+/**
+ * `requireBearer` with another place to read the token from (/userinfo also takes it from a form
+ * body, RFC 6750 §2.2); the checks are the same.
+ */
+export function requireBearerFrom(readToken: (request: FastifyRequest) => string, ...scopes: string[]) {
   return async function bearerPreHandler(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const token = readBearerToken(request);
+    const token = readToken(request);
     const services = request.server.sesame;
     let claims: AccessTokenClaims;
     try {

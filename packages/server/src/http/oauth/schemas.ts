@@ -61,3 +61,43 @@ export const TOKEN_REQUEST_BODY = {
     client_secret: { type: 'string', format: 'password' },
   },
 } as const;
+
+const text = { type: 'string' } as const;
+const flag = { type: 'boolean' } as const;
+
+/**
+ * The OpenID Connect standard claims (Core §5.1) as they are answered, by /userinfo and in a user
+ * of the admin API. Every claim is listed because the serialiser drops members it does not name.
+ */
+export const profileClaimsProperties = {
+  name: text,
+  given_name: text,
+  family_name: text,
+  middle_name: text,
+  nickname: text,
+  preferred_username: text,
+  profile: text,
+  picture: text,
+  website: text,
+  gender: text,
+  birthdate: text,
+  zoneinfo: text,
+  locale: text,
+  updated_at: { type: 'integer', description: 'seconds since the epoch, set when the profile changes' },
+  email: text,
+  email_verified: flag,
+  phone_number: text,
+  phone_number_verified: flag,
+  address: {
+    type: 'object',
+    properties: {
+      formatted: text,
+      street_address: text,
+      locality: text,
+      region: text,
+      postal_code: text,
+      country: text,
+    },
+    additionalProperties: false,
+  },
+} as const;
