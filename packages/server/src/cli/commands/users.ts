@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { validateProfileChange } from '../../domain/accounts/profile.js';
 import {
   commandConfig,
   requireExistingStore,
@@ -7,6 +8,7 @@ import {
   withStoreOptions,
 } from '../context.js';
 import { refused, usage } from '../failure.js';
+import { profileFromFlags, withProfileFlags } from '../lib/profile-flags.js';
 import { scopeArgument } from '../lib/scopes.js';
 import { promptPassword, readPasswordFromStdin } from '../password-input.js';
 
@@ -15,26 +17,30 @@ interface StoreOptions {
   config?: string;
 }
 
+/** The claim flags come in under commander's names (profile-flags.ts). */
+type AddOptions = StoreOptions & Record<string, unknown> & { passwordStdin?: boolean; scopes: string };
+
 async function readNewPassword(options: { passwordStdin?: boolean }): Promise<string> {
   return options.passwordStdin ? readPasswordFromStdin() : promptPassword();
 }
 
-/** `sesame users add|list|disable|enable|passwd|scopes`. */
+/** `sesame users add|list|set|disable|enable|passwd|scopes`. */
 export function registerUsers(program: Command): void {
   const users = program.command('users').description('manage user accounts');
 
-  withStoreOptions(users.command('add <username>'))
+  withProfileFlags(withStoreOptions(users.command('add <username>')), { unset: false })
     .description('create a user (asks for the password, or reads it with --password-stdin)')
     .option('--password-stdin', 'read the password from stdin')
     .option('--scopes <scopes>', 'scopes the user may be granted, space-separated', 'openid')
-    .action(async (username: string, options: StoreOptions & { passwordStdin?: boolean; scopes: string }) => {
+    .action(async (username: string, options: AddOptions) => {
       const config = commandConfig(options);
+      const scopes = scopeArgument(options.scopes, '--scopes');
+      const profile = profileFromFlags(options);
+      // A bad claim is refused before the password is asked for; the step checks it again.
+      if (profile !== undefined) validateProfileChange(profile);
       const password = await readNewPassword(options);
       await withServices(config, async (services) => {
-        const user = await services.users.create(
-          { username, password, scopes: scopeArgument(options.scopes, '--scopes') },
-          'cli',
-        );
+        const user = await services.users.create({ username, password, scopes, profile }, 'cli');
         process.stdout.write(
           `user ${user.username} created (id ${user.id}, scopes: ${user.scopes.join(' ')})\n`,
         );
@@ -55,6 +61,23 @@ export function registerUsers(program: Command): void {
             const state = user.disabled ? 'disabled' : 'enabled';
             process.stdout.write(`${user.username}\t${user.id}\t${state}\t${user.scopes.join(' ')}\n`);
           }
+      });
+    });
+
+  withProfileFlags(withStoreOptions(users.command('set <username>')), { unset: true })
+    .description("set or remove a user's profile claims (OpenID Connect), e.g. --email, --unset picture")
+    .action(async (username: string, options: StoreOptions & Record<string, unknown>) => {
+      const profile = profileFromFlags(options);
+      if (profile === undefined) throw usage('give a claim to set (--name, --email, …) or --unset CLAIM');
+      await withExistingStore(commandConfig(options), async (services) => {
+        const user = await services.users.find({ username });
+        if (user === undefined) throw refused('ERR_USER_NOT_FOUND', `no user named ${username}`);
+        const { changedClaims } = await services.users.change(user, { profile }, 'cli');
+        process.stdout.write(
+          changedClaims.length > 0
+            ? `user ${user.username} profile changed: ${changedClaims.join(' ')}\n`
+            : `user ${user.username} profile unchanged\n`,
+        );
       });
     });
 
