@@ -110,6 +110,10 @@ describe('validateProfileChange', () => {
     expect(refusal(input)?.code).toBe('ERR_PROFILE_INVALID');
   });
 
+  it('says updated_at is Sesame\'s to set, not that it is unknown', () => {
+    expect(refusal({ updated_at: 1 })?.message).toBe('the profile claim updated_at is set by Sesame');
+  });
+
   it('reads own claims only: a claim named like an Object method is unknown', () => {
     expect(refusal(JSON.parse('{"constructor": "x"}'))?.message).toContain('constructor is not known');
     expect(refusal(JSON.parse('{"__proto__": {"name": "x"}}'))?.code).toBe('ERR_PROFILE_INVALID');
