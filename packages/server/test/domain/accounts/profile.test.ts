@@ -110,7 +110,7 @@ describe('validateProfileChange', () => {
     expect(refusal(input)?.code).toBe('ERR_PROFILE_INVALID');
   });
 
-  it('says updated_at is Sesame\'s to set, not that it is unknown', () => {
+  it("says updated_at is Sesame's to set, not that it is unknown", () => {
     expect(refusal({ updated_at: 1 })?.message).toBe('the profile claim updated_at is set by Sesame');
   });
 
