@@ -118,6 +118,12 @@ export interface RefreshFamily {
   expiresAt: number;
   revokedAt: number | null;
   revokedReason: string | null;
+  /**
+   * When the user last typed their password for this session (epoch ms): the `auth_time` of the
+   * ID tokens a refresh gives (OpenID Connect Core §12.2). Null for sessions not begun by the code
+   * flow's login (the password grant, client credentials, sessions made before migration 007).
+   */
+  authTime: number | null;
 }
 
 /** One refresh token of a family. Only its hash is stored. */
@@ -226,6 +232,13 @@ export interface AuthorizationCode {
   accessJti: string | null;
   /** When that access token expires (epoch ms). */
   accessExpiresAt: number | null;
+  /** The authorization request's `nonce` (OpenID Connect Core §3.1.2.1), echoed in the ID token. */
+  nonce: string | null;
+  /**
+   * When the user typed their password for the browser session the code came from (epoch ms):
+   * the ID token's `auth_time`. Null for codes made before migration 007.
+   */
+  authTime: number | null;
 }
 
 /** What `redeemAuthorizationCode` found and did, atomically. */

@@ -21,13 +21,20 @@ export interface CookieOptions {
   secure: boolean;
 }
 
+/** The user of a live browser session, and when they logged in with their password. */
+export interface SignedIn {
+  user: User;
+  /** Epoch ms of the password login that made the session: an ID token's `auth_time`. */
+  authTime: number;
+}
+
 export interface BrowserSessions {
   /** Makes a session for `user`; answers the Set-Cookie value that logs the browser in. */
   login(user: User, options: CookieOptions): Promise<string>;
   /** Ends the session of the request's cookie, if any; answers the Set-Cookie value that clears it. */
   logout(cookieHeader: string | undefined, options: CookieOptions): Promise<string>;
-  /** The logged-in user of a request's cookies, or undefined. */
-  current(cookieHeader: string | undefined, options: CookieOptions): Promise<User | undefined>;
+  /** The logged-in user of a request's cookies and when they logged in, or undefined. */
+  current(cookieHeader: string | undefined, options: CookieOptions): Promise<SignedIn | undefined>;
   /** The request's CSRF cookie value, and the Set-Cookie header when a new one had to be made. */
   csrfCookie(cookieHeader: string | undefined, options: CookieOptions): { value: string; setCookie?: string };
   /** The form token for a CSRF cookie value. */
@@ -71,7 +78,7 @@ function setCookie(name: string, value: string, maxAgeSeconds: number, { secure 
  * @example
  * const sessions = await createBrowserSessions({ store, now });
  * reply.header('set-cookie', await sessions.login(user, { secure: request.protocol === 'https' }));
- * const user = await sessions.current(request.headers.cookie, { secure: false });
+ * const signedIn = await sessions.current(request.headers.cookie, { secure: false }); // { user, authTime }
  */
 export async function createBrowserSessions(options: {
   store: Store;
@@ -120,7 +127,8 @@ export async function createBrowserSessions(options: {
       const session = await store.findBrowserSession(sessionId(token), now());
       if (session === undefined) return undefined;
       const user = await store.findUserById(session.userId);
-      return user === undefined || user.disabled ? undefined : user;
+      // A session is made only by a password login (login above), so its start is the auth_time.
+      return user === undefined || user.disabled ? undefined : { user, authTime: session.createdAt };
     },
     csrfCookie(header: string | undefined, cookie: CookieOptions) {
       const name = cookieNames(cookie.secure).csrf;

@@ -21,16 +21,27 @@ export interface CodeRequest {
   /** Whether the request named its redirect URI (RFC 6749 §4.1.3 then asks for it again). */
   redirectUriGiven: boolean;
   codeChallenge: string;
+  /** OpenID Connect Core §3.1.2.1: kept with the code, echoed exactly in the ID token. */
+  nonce?: string;
+}
+
+export interface CodeIssue {
+  request: CodeRequest;
+  user: User;
+  /** Epoch ms of the password login behind the browser session: the ID token's `auth_time`. */
+  authTime: number;
+  scopes: readonly string[];
+  ip: string;
 }
 
 /**
  * Stores a new code for the user and answers it (the only copy of the code in clear).
  *
- * @example const code = await issueAuthorizationCode(ctx, { request, user, scopes, ip });
+ * @example const code = await issueAuthorizationCode(ctx, { request, user, authTime, scopes, ip });
  */
 export async function issueAuthorizationCode(
   ctx: Pick<DomainContext, 'store' | 'now' | 'audit'>,
-  input: { request: CodeRequest; user: User; scopes: readonly string[]; ip: string },
+  input: CodeIssue,
 ): Promise<string> {
   const { request, user } = input;
   const code = randomBytes(32).toString('base64url');
@@ -50,6 +61,8 @@ export async function issueAuthorizationCode(
     familyId: null,
     accessJti: null,
     accessExpiresAt: null,
+    nonce: request.nonce ?? null,
+    authTime: input.authTime,
   });
   await ctx.audit({
     type: 'code.issued',

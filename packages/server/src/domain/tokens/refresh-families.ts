@@ -30,8 +30,16 @@ export type RefreshOutcome =
   | { ok: false; kind: 'invalid' };
 
 export interface RefreshFamilies {
-  /** A new session: a family with its first token. `userId` is null for client-only sessions. */
-  issue(input: { userId: string | null; clientId: string; scope: string }): Promise<{
+  /**
+   * A new session: a family with its first token. `userId` is null for client-only sessions;
+   * `authTime` (epoch ms) is given by the code flow only: when the user's password was checked.
+   */
+  issue(input: {
+    userId: string | null;
+    clientId: string;
+    scope: string;
+    authTime?: number | null;
+  }): Promise<{
     family: RefreshFamily;
     refreshToken: string;
     expiresAt: number;
@@ -93,7 +101,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
   };
 
   const api: RefreshFamilies = {
-    async issue({ userId, clientId, scope }) {
+    async issue({ userId, clientId, scope, authTime }) {
       const at = now();
       const refreshToken = randomBytes(32).toString('base64url');
       const family: RefreshFamily = {
@@ -105,6 +113,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
         expiresAt: at + familyTtl,
         revokedAt: null,
         revokedReason: null,
+        authTime: authTime ?? null,
       };
       const expiresAt = Math.min(at + tokenTtl, family.expiresAt);
       const first = {

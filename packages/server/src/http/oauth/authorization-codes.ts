@@ -2,19 +2,19 @@
  * Hands out an authorization code (RFC 6749 §4.1.2): the domain step stores it and audits it
  * (domain/authorization/codes.ts); this answers the URL that brings it to the client.
  */
+import type { SignedIn } from '../../domain/accounts/browser-sessions.js';
 import type { Services } from '../../domain/services.js';
-import type { User } from '../../store/types.js';
 import type { AuthorizationRequest } from './authorize-request.js';
 import { responseUrl } from './authorize-request.js';
 
 /**
  * Stores a new code for the user and answers the URL that hands it to the client.
  *
- * @example return reply.redirect(await issueAuthorizationCode(services, { request, user, scopes, ip }), 303);
+ * @example return reply.redirect(await issueAuthorizationCode(services, { request, signedIn, scopes, ip }), 303);
  */
 export async function issueAuthorizationCode(
   services: Services,
-  input: { request: AuthorizationRequest; user: User; scopes: readonly string[]; ip: string },
+  input: { request: AuthorizationRequest; signedIn: SignedIn; scopes: readonly string[]; ip: string },
 ): Promise<string> {
   const { request } = input;
   const code = await services.codes.issue({
@@ -23,8 +23,10 @@ export async function issueAuthorizationCode(
       redirectUri: request.redirectUri,
       redirectUriGiven: request.redirectUriGiven,
       codeChallenge: request.codeChallenge,
+      nonce: request.nonce,
     },
-    user: input.user,
+    user: input.signedIn.user,
+    authTime: input.signedIn.authTime,
     scopes: input.scopes,
     ip: input.ip,
   });

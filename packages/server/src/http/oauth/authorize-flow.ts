@@ -4,7 +4,7 @@
  * (consent remembered) or ask for consent.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BrowserSessions } from '../../domain/accounts/browser-sessions.js';
+import type { BrowserSessions, SignedIn } from '../../domain/accounts/browser-sessions.js';
 import type { Services } from '../../domain/services.js';
 import type { User } from '../../store/types.js';
 import { consentPage, errorPage, loginPage } from '../web/login/pages.js';
@@ -124,14 +124,15 @@ export async function continueAsUser(
   httpRequest: FastifyRequest,
   reply: FastifyReply,
   authz: AuthorizationRequest,
-  user: User,
+  signedIn: SignedIn,
 ): Promise<FastifyReply> {
+  const { user } = signedIn;
   const scopes = grantableScopes(authz, user);
   const consent = await ctx.services.consents.find(user.id, authz.client.clientId);
   if (consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope))) {
     const url = await issueAuthorizationCode(ctx.services, {
       request: authz,
-      user,
+      signedIn,
       scopes,
       ip: httpRequest.ip,
     });

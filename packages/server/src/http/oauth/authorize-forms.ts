@@ -88,9 +88,10 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       const checked = await checkAuthorizationRequest(body, services);
       if (!checked.ok) return answerFailure(ctx, reply, checked, 303);
       const authz = checked.request;
-      const user = await sessions.current(request.headers.cookie, cookie(request));
+      const signedIn = await sessions.current(request.headers.cookie, cookie(request));
       // Logged out meanwhile (or the session expired): back to the login page.
-      if (user === undefined) return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+      if (signedIn === undefined) return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+      const { user } = signedIn;
       if (!csrfOk(request)) {
         return showConsent(ctx, request, reply, authz, user, {
           status: 403,
@@ -116,7 +117,12 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
         scopes,
         ip: request.ip,
       });
-      const url = await issueAuthorizationCode(services, { request: authz, user, scopes, ip: request.ip });
+      const url = await issueAuthorizationCode(services, {
+        request: authz,
+        signedIn,
+        scopes,
+        ip: request.ip,
+      });
       return redirectTo(reply, url, 303, authz.redirectUri);
     },
   );

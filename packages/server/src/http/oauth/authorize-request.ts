@@ -20,7 +20,15 @@ export const AUTHORIZE_PARAMETERS = [
   'state',
   'code_challenge',
   'code_challenge_method',
+  'nonce',
 ] as const;
+
+/**
+ * The longest `nonce` kept. OpenID Connect Core §3.1.2.1 sets no limit; the value is stored with
+ * the code and signed into the ID token, so an unbounded one would bloat both. 512 characters is
+ * far above what relying parties send (a hash or 128 random bits, encoded).
+ */
+export const NONCE_MAX_LENGTH = 512;
 
 export interface AuthorizationRequest {
   client: Client;
@@ -31,6 +39,8 @@ export interface AuthorizationRequest {
   scopes: string[];
   state: string | undefined;
   codeChallenge: string;
+  /** OpenID Connect Core §3.1.2.1: opaque, echoed exactly in the ID token's `nonce` claim. */
+  nonce: string | undefined;
   /** The request's own parameters, to carry through forms and back to GET /oauth/authorize. */
   params: Record<string, string>;
 }
@@ -104,6 +114,9 @@ export async function checkAuthorizationRequest(
   if (!isS256Challenge(params.code_challenge)) {
     return back(new OAuthError('invalid_request', 'code_challenge is not a base64url SHA-256 value'));
   }
+  if (params.nonce !== undefined && params.nonce.length > NONCE_MAX_LENGTH) {
+    return back(new OAuthError('invalid_request', `the nonce is longer than ${NONCE_MAX_LENGTH} characters`));
+  }
   let requested: string[] | undefined;
   try {
     requested = parseScope(params.scope);
@@ -123,6 +136,7 @@ export async function checkAuthorizationRequest(
       scopes: requested ?? [...client.scopes],
       state,
       codeChallenge: params.code_challenge,
+      nonce: params.nonce,
       params,
     },
   };

@@ -31,6 +31,7 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
   state: 'opaque value returned to the client',
   code_challenge: 'PKCE: BASE64URL(SHA256(code_verifier)) — required',
   code_challenge_method: 'must be `S256` (`plain` is refused)',
+  nonce: 'OpenID Connect: opaque value (at most 512 characters) echoed in the ID token',
 };
 
 /**
@@ -65,12 +66,12 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
       if (request.validationError) return malformedPage(reply);
       const checked = await checkAuthorizationRequest(request.query, services);
       if (!checked.ok) return answerFailure(ctx, reply, checked);
-      const user = await ctx.sessions.current(
+      const signedIn = await ctx.sessions.current(
         request.headers.cookie,
         cookieOptions(request, services.config.issuer),
       );
-      if (user === undefined) return showLogin(ctx, request, reply, checked.request);
-      return continueAsUser(ctx, request, reply, checked.request, user);
+      if (signedIn === undefined) return showLogin(ctx, request, reply, checked.request);
+      return continueAsUser(ctx, request, reply, checked.request, signedIn);
     },
   );
 

@@ -11,6 +11,7 @@ import { clientPermissions } from './003_client_permissions.js';
 import { browserSessions } from './004_browser_sessions.js';
 import { scopeDescriptions } from './005_scope_descriptions.js';
 import { userProfile } from './006_user_profile.js';
+import { oidcCodes } from './007_oidc_codes.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -24,6 +25,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '004_browser_sessions': browserSessions,
     '005_scope_descriptions': scopeDescriptions,
     '006_user_profile': userProfile,
+    '007_oidc_codes': oidcCodes,
   };
 }
 

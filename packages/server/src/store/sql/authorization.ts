@@ -44,6 +44,8 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     familyId: row.family_id,
     accessJti: row.access_jti,
     accessExpiresAt: numOrNull(row.access_expires_at),
+    nonce: row.nonce,
+    authTime: numOrNull(row.auth_time),
   };
 }
 
@@ -100,6 +102,8 @@ export function authorizationQueries({ db, write }: SqlContext): AuthorizationMe
             family_id: code.familyId,
             access_jti: code.accessJti,
             access_expires_at: code.accessExpiresAt,
+            nonce: code.nonce,
+            auth_time: code.authTime,
           })
           .execute();
       }),

@@ -65,6 +65,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
             expires_at: family.expiresAt,
             revoked_at: family.revokedAt,
             revoked_reason: family.revokedReason,
+            auth_time: family.authTime,
           })
           .execute();
         await trx

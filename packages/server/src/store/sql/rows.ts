@@ -117,6 +117,7 @@ export function toFamily(row: Selectable<RefreshFamiliesTable>): RefreshFamily {
     expiresAt: num(row.expires_at),
     revokedAt: numOrNull(row.revoked_at),
     revokedReason: row.revoked_reason,
+    authTime: numOrNull(row.auth_time),
   };
 }
 

@@ -62,6 +62,8 @@ export interface RefreshFamiliesTable {
   expires_at: Big;
   revoked_at: Big | null;
   revoked_reason: string | null;
+  /** Added by 007_oidc_codes. */
+  auth_time: Big | null;
 }
 
 export interface RefreshTokensTable {
@@ -132,6 +134,9 @@ export interface AuthorizationCodesTable {
   family_id: string | null;
   access_jti: string | null;
   access_expires_at: Big | null;
+  /** Added by 007_oidc_codes. */
+  nonce: string | null;
+  auth_time: Big | null;
 }
 
 export interface ConsentsTable {

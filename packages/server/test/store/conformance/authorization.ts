@@ -18,6 +18,8 @@ export function aCode(overrides: Partial<AuthorizationCode> = {}): Authorization
     familyId: null,
     accessJti: null,
     accessExpiresAt: null,
+    nonce: null,
+    authTime: null,
     ...overrides,
   };
 }
@@ -30,6 +32,21 @@ export function authorizationConformance(ctx: ConformanceContext): void {
       await ctx.store.createAuthorizationCode(code);
       expect(await ctx.store.findAuthorizationCode(code.codeHash)).toEqual(code);
       expect(await ctx.store.findAuthorizationCode(hash('nope'))).toBeUndefined();
+    });
+
+    it('keeps the nonce exactly and the login time (OpenID Connect), and both as null', async () => {
+      const nonce = `n\u00d8nce \u{1F600} +/=&?%${'x'.repeat(400)}`;
+      const code = aCode({ nonce, authTime: T0 - 5 * MINUTE });
+      await ctx.store.createAuthorizationCode(code);
+      expect(await ctx.store.findAuthorizationCode(code.codeHash)).toEqual(code);
+      const redeemed = await ctx.store.redeemAuthorizationCode(code.codeHash, T0 + 1);
+      expect(redeemed).toEqual({ kind: 'redeemed', code: { ...code, usedAt: T0 + 1 } });
+      const plain = aCode();
+      await ctx.store.createAuthorizationCode(plain);
+      expect(await ctx.store.findAuthorizationCode(plain.codeHash)).toMatchObject({
+        nonce: null,
+        authTime: null,
+      });
     });
 
     it('redeems once: the second redemption is reuse (stamped once), an unknown code is unknown', async () => {

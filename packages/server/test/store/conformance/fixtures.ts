@@ -91,6 +91,7 @@ export function aFamily(overrides: Partial<RefreshFamily> = {}): {
     expiresAt: T0 + 30 * DAY,
     revokedAt: null,
     revokedReason: null,
+    authTime: null,
     ...overrides,
   };
   const token = unique('rt');

@@ -26,6 +26,14 @@ export function refreshConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.findRefreshToken(hash('nope'))).toBeUndefined();
     });
 
+    it("keeps a family's login time (auth_time of its ID tokens) through rotation", async () => {
+      const { family, first, token } = aFamily({ authTime: T0 - 3 * MINUTE });
+      await ctx.store.createRefreshFamily(family, first);
+      expect(await ctx.store.findRefreshFamily(family.id)).toEqual(family);
+      const rotated = await present(ctx.store, token, T0 + MINUTE);
+      expect(rotated.kind === 'rotated' && rotated.family.authTime).toBe(T0 - 3 * MINUTE);
+    });
+
     it('rotates the live token once; the successor is live and capped at the family expiry', async () => {
       const { family, first, token } = aFamily({ expiresAt: T0 + 2 * DAY });
       await ctx.store.createRefreshFamily(family, first);
