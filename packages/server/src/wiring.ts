@@ -18,6 +18,7 @@ import { createKeySteps } from './domain/system/key-steps.js';
 import { createScopeDescriptions } from './domain/system/scope-descriptions.js';
 import { createAccessTokens } from './domain/tokens/access-token.js';
 import { createDenylist } from './domain/tokens/denylist.js';
+import { createIdTokens } from './domain/tokens/id-token.js';
 import { createRefreshFamilies } from './domain/tokens/refresh-families.js';
 import { createRevocationHub } from './domain/tokens/revocation-hub.js';
 import { createSessionSteps } from './domain/tokens/session-steps.js';
@@ -119,6 +120,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     config,
     now,
     accessTokens: ctx.accessTokens,
+    idTokens: createIdTokens({ config, keys, now }),
     users: createAccountSteps(ctx),
     clients: createClientSteps(ctx),
     consents: createConsentSteps(ctx),

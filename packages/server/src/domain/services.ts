@@ -11,6 +11,7 @@ import type { KeySteps } from './system/key-steps.js';
 import type { ScopeDescriptions } from './system/scope-descriptions.js';
 import type { AccessTokens } from './tokens/access-token.js';
 import type { Denylist } from './tokens/denylist.js';
+import type { IdTokens } from './tokens/id-token.js';
 import type { RevocationHub } from './tokens/revocation-hub.js';
 import type { SessionSteps } from './tokens/session-steps.js';
 import type { WechatSteps } from './wechat/wechat-steps.js';
@@ -28,6 +29,8 @@ export interface Services {
   /** The clock, epoch milliseconds; injectable so expiry is tested without sleeping. */
   readonly now: () => number;
   readonly accessTokens: AccessTokens;
+  /** OpenID Connect ID tokens (none in HMAC mode: see tokens/id-token.ts). */
+  readonly idTokens: IdTokens;
   readonly users: AccountSteps;
   readonly clients: ClientSteps;
   readonly consents: ConsentSteps;

@@ -8,7 +8,7 @@ const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5–4.6): the code is exchanged once, by the client it was
  * issued to, with the same redirect URI, and with the verifier of its challenge (the domain's
  * `codes.redeem`, which also revokes what a reused code minted). Then refresh as usual (a refresh
- * family when the client may refresh).
+ * family when the client may refresh), and an ID token when `openid` was granted.
  */
 export const authorizationCodeGrant: GrantModule = {
   grantType: 'authorization_code',
@@ -35,7 +35,13 @@ export const authorizationCodeGrant: GrantModule = {
 
     const scopes = code.scope.split(' ').filter(Boolean);
     const refresh = mayRefresh(client)
-      ? await services.sessions.issue({ userId: user.id, clientId: client.clientId, scope: code.scope })
+      ? await services.sessions.issue({
+          userId: user.id,
+          clientId: client.clientId,
+          scope: code.scope,
+          // Kept so the ID token of a refresh tells the same login time (OpenID Connect Core §12.2).
+          authTime: code.authTime,
+        })
       : undefined;
     const response = await issueTokenResponse(services, {
       client,
@@ -44,6 +50,8 @@ export const authorizationCodeGrant: GrantModule = {
       username: user.username,
       scopes,
       refresh: refresh && { token: refresh.refreshToken, familyId: refresh.family.id },
+      // OpenID Connect Core §3.1.3.3: an ID token when `openid` was granted, with the nonce.
+      identity: { authTime: code.authTime, nonce: code.nonce ?? undefined },
       ip: request.ip,
     });
     // What was minted is recorded so a later second use can revoke it; if that second use came

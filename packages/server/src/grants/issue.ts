@@ -9,8 +9,21 @@ export function audienceFor(client: Client, services: Pick<Services, 'config'>):
 }
 
 /**
+ * The user's login behind a response, from a grant that may give ID tokens (the code flow and the
+ * refresh of its sessions): OpenID Connect Core §3.1.3.3 and §12.2.
+ */
+export interface Identity {
+  /** Epoch ms of the password login (`auth_time`), when known. */
+  authTime: number | null;
+  /** The authorization request's nonce; never given on refresh. */
+  nonce?: string;
+}
+
+/**
  * Signs the access token and writes the RFC 6749 §5.1 response, with the refresh token when the
- * grant made or rotated one. Records `token.issued` in the audit trail (never the tokens).
+ * grant made or rotated one, and an ID token when the grant gives an `identity`, `openid` is among
+ * the scopes and the server signs with a published key. Records `token.issued` in the audit trail
+ * (never the tokens).
  *
  * @example return issueTokenResponse(context.services, { client, subject: user.id, username, scopes, refresh });
  */
@@ -23,6 +36,7 @@ export async function issueTokenResponse(
     username?: string;
     scopes: readonly string[];
     refresh?: { token: string; familyId: string };
+    identity?: Identity;
     ip?: string;
   },
 ): Promise<TokenResponse> {
@@ -49,6 +63,17 @@ export async function issueTokenResponse(
     scope: input.scopes.join(' '),
   };
   if (input.refresh) response.refresh_token = input.refresh.token;
+  const { identity } = input;
+  if (identity !== undefined && input.scopes.includes('openid') && services.idTokens.enabled) {
+    response.id_token = services.idTokens.issue({
+      subject: input.subject,
+      clientId: input.client.clientId,
+      accessToken: issued.token,
+      authTime: identity.authTime,
+      nonce: identity.nonce,
+      sessionId: input.refresh?.familyId,
+    });
+  }
   return response;
 }
 

@@ -65,6 +65,11 @@ export const refreshTokenGrant: GrantModule = {
       username,
       scopes,
       refresh: { token: outcome.refreshToken, familyId: outcome.family.id },
+      // OpenID Connect Core §12.2: a session begun by the code flow's login gets a new ID token
+      // (when `openid` is still among the scopes), with the same auth_time and no nonce. Sessions
+      // of other grants have no auth_time and get none: they never had an ID token.
+      identity:
+        family.userId !== null && family.authTime !== null ? { authTime: family.authTime } : undefined,
       ip: request.ip,
     });
   },

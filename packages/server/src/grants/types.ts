@@ -26,6 +26,8 @@ export interface TokenResponse {
   expires_in: number;
   refresh_token?: string;
   scope: string;
+  /** OpenID Connect Core §3.1.3.3: an ID token, when `openid` was granted. */
+  id_token?: string;
 }
 
 /**

@@ -1,17 +1,23 @@
 import type { FastifyInstance } from 'fastify';
+import { ID_TOKEN_CLAIMS } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
 
 /**
  * RFC 8414 authorization server metadata, also served at /.well-known/openid-configuration so
  * OpenID-minded libraries find it. Built from the configuration and the grant registry, so a new
- * grant appears here without touching this file.
+ * grant appears here without touching this file. One document for both URLs: RFC 8414 §2 lets it
+ * carry OpenID Connect Discovery's fields, and a client reading either finds the same truth.
+ *
+ * @example buildMetadata(issuer, grants, 'ES256', { idTokens: true })
  */
 export function buildMetadata(
   issuer: string,
   grants: GrantRegistry,
   algorithm: string,
+  options: { idTokens: boolean },
 ): Record<string, unknown> {
+  const codeFlow = grants.find('authorization_code') !== undefined;
   return {
     issuer,
     token_endpoint: `${issuer}/oauth/token`,
@@ -28,13 +34,26 @@ export function buildMetadata(
     access_token_signing_alg_values_supported: [algorithm],
     service_documentation: `${issuer}/docs`,
     // The code flow (RFC 6749 §4.1) with PKCE S256 only (RFC 7636, RFC 9700 §2.1.1), and RFC 9207 iss.
-    ...(grants.find('authorization_code') && {
+    ...(codeFlow && {
       authorization_endpoint: `${issuer}/oauth/authorize`,
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
     }),
+    // OpenID Connect Discovery §3: ID tokens come from the code flow, and only when a published
+    // key signs them (never in HMAC mode: domain/tokens/id-token.ts). Each value is what works now:
+    // no request objects, no `claims` parameter, public subject identifiers.
+    ...(codeFlow &&
+      options.idTokens && {
+        scopes_supported: ['openid'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: [algorithm],
+        claims_supported: [...ID_TOKEN_CLAIMS],
+        claims_parameter_supported: false,
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
+      }),
   };
 }
 
@@ -52,9 +71,11 @@ export async function metadataRoutes(
   app: FastifyInstance,
   options: { grants: GrantRegistry },
 ): Promise<void> {
-  const { config } = app.sesame;
+  const { config, idTokens } = app.sesame;
   const algorithm = config.tokenProfile === 'classic' ? 'HS256' : config.algorithm;
-  const document = Object.freeze(buildMetadata(config.issuer, options.grants, algorithm));
+  const document = Object.freeze(
+    buildMetadata(config.issuer, options.grants, algorithm, { idTokens: idTokens.enabled }),
+  );
   for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
     typedRoutes(app).get(
       url,

@@ -34,6 +34,7 @@ export const tokenResponseSchema = {
     expires_in: { type: 'integer' },
     refresh_token: { type: 'string' },
     scope: { type: 'string' },
+    id_token: { type: 'string', description: 'OpenID Connect Core §3.1.3.3: when `openid` was granted' },
   },
   required: ['access_token', 'token_type', 'expires_in', 'scope'],
   additionalProperties: false,

@@ -31,6 +31,42 @@ describe('discovery', () => {
     }
   });
 
+  it('advertises the OpenID Connect it does, at both URLs, and nothing it does not', async () => {
+    const [oauth, openid] = await Promise.all(
+      ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'].map(
+        async (url) => (await t.app.inject({ url })).json() as Record<string, unknown>,
+      ),
+    );
+    expect(openid).toEqual(oauth);
+    expect(openid).toMatchObject({
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      scopes_supported: ['openid'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      claims_supported: [
+        'iss',
+        'sub',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'nonce',
+        'azp',
+        'amr',
+        'sid',
+        'at_hash',
+      ],
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+    });
+    // Not built yet: logout, prompt/max_age-driven features, other response modes.
+    for (const field of ['end_session_endpoint', 'backchannel_logout_supported', 'acr_values_supported']) {
+      expect(openid).not.toHaveProperty(field);
+    }
+  });
+
   it('publishes public keys only, and they verify issued tokens', async () => {
     const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json();
     expect(jwks.keys).toHaveLength(2); // current and next

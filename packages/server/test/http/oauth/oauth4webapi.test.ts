@@ -1,8 +1,9 @@
 /**
  * The code flow driven by a third-party, standards-based OAuth client library (oauth4webapi):
  * discovery from the metadata document, PKCE, the authorization response (state and RFC 9207 iss
- * checked by the library), the code exchange, and refresh — against a real listening server. The
- * user's part (login, consent) is played with fetch and the pages' forms.
+ * checked by the library), the code exchange, and refresh — against a real listening server; and
+ * as an OpenID Connect relying party, the library's checks of the ID token (nonce, iss, aud, alg
+ * from discovery). The user's part (login, consent) is played with fetch and the pages' forms.
  */
 import { Browser, freePort, signInAndConsent } from '@sesame/testkit';
 import { openTempStore } from '@sesame/testkit/app';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   });
   issuer = new URL(await app.listen({ host: '127.0.0.1', port }));
   await app.sesame.users.create(
-    { username: 'alice', password: 'correct horse battery', scopes: ['quiz'] },
+    { username: 'alice', password: 'correct horse battery', scopes: ['openid', 'quiz'] },
     'test',
   );
   const created = await app.sesame.clients.create(
@@ -36,7 +37,7 @@ beforeAll(async () => {
       name: 'oauth4webapi app',
       clientId: 'o4w',
       grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: ['quiz'],
+      scopes: ['openid', 'quiz'],
       redirectUris: [REDIRECT],
     },
     'test',
@@ -118,6 +119,59 @@ describe('oauth4webapi against Sesame', () => {
 
     // The library refuses a response whose state is not the one it sent.
     expect(() => oauth.validateAuthResponse(as, client, callback, oauth.generateRandomState())).toThrow();
+  });
+
+  it('logs in over OpenID Connect: the library validates the ID token and its nonce', async () => {
+    const insecure = { [oauth.allowInsecureRequests]: true };
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }),
+    );
+    const client: oauth.Client = { client_id: 'o4w' };
+    const clientAuth = oauth.ClientSecretBasic(secret);
+    const verifier = oauth.generateRandomCodeVerifier();
+    const nonce = oauth.generateRandomNonce();
+    const authorizationUrl = new URL(as.authorization_endpoint!);
+    authorizationUrl.search = new URLSearchParams({
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'openid quiz',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+    }).toString();
+    const params = oauth.validateAuthResponse(
+      as,
+      client,
+      await userAuthorizes(authorizationUrl),
+      oauth.expectNoState,
+    );
+    const exchange = () =>
+      oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, REDIRECT, verifier, insecure);
+    const response = await exchange();
+    // A relying party expecting another nonce refuses the response (a replayed or injected code).
+    await expect(
+      oauth.processAuthorizationCodeResponse(as, client, response.clone(), {
+        expectedNonce: oauth.generateRandomNonce(),
+      }),
+    ).rejects.toThrow(/nonce/);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: nonce,
+      requireIdToken: true,
+    });
+    const claims = oauth.getValidatedIdTokenClaims(tokens)!;
+    expect(claims).toMatchObject({ iss: issuer.href.replace(/\/$/, ''), aud: 'o4w', nonce, azp: 'o4w' });
+    expect(typeof claims.auth_time).toBe('number');
+
+    // Refresh: a new ID token the library validates too, for the same user and login time.
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token!, insecure),
+    );
+    const again = oauth.getValidatedIdTokenClaims(refreshed)!;
+    expect([again.sub, again.auth_time, again.nonce]).toEqual([claims.sub, claims.auth_time, undefined]);
   });
 
   it('reports a refused PKCE verifier as an OAuth error the library understands', async () => {

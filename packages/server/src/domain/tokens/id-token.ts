@@ -1,0 +1,122 @@
+/**
+ * OpenID Connect ID tokens (Core 1.0 §2, §3.1.3.6, §12.2): a JWT that tells the client who logged
+ * in, signed with the keyring's current key (the one in the JWKS), header `typ: JWT` — never
+ * `at+jwt`, so an ID token cannot pass for an access token at a resource server (RFC 9068 §4).
+ *
+ * Only asymmetric keys sign ID tokens. With HS256 (the classic profile, or algorithm HS256) the key
+ * is a secret every resource server holds, so any of them could forge a login for any client, and
+ * Core §10.1's other choice, the client's secret, is kept only as a hash here: the server then
+ * issues no ID token at all (`enabled` is false) and discovery advertises none.
+ */
+import { createHash } from 'node:crypto';
+import { algorithmSpec, createSigner, type Key, type Signer } from '@sesame/jwt';
+import type { SesameConfig } from '../../config/config.js';
+import type { Keyring } from '../keys/keyring.js';
+
+/** The ID token claims Sesame issues, for discovery's `claims_supported`. */
+export const ID_TOKEN_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'azp',
+  'amr',
+  'sid',
+  'at_hash',
+] as const;
+
+/** Who logged in, to which client, and the access token the ID token comes with. */
+export interface IdTokenSubject {
+  /** The user id (the `sub` of the access token too). */
+  subject: string;
+  clientId: string;
+  /** The access token of the same response: its hash is `at_hash` (Core §3.1.3.6). */
+  accessToken: string;
+  /** Epoch ms of the password login; `auth_time` is left out when unknown. */
+  authTime: number | null;
+  /** The authorization request's nonce, exactly; never on refresh (Core §12.2). */
+  nonce?: string;
+  /** The refresh family (the session the access token's `sid` names too), when there is one. */
+  sessionId?: string;
+}
+
+export interface IdTokens {
+  /** False in HMAC mode: no ID token is issued and none is advertised. */
+  readonly enabled: boolean;
+  /** The algorithm ID tokens are signed with (the configured one), for discovery. */
+  readonly algorithm: string;
+  /** Signs an ID token; throws when `enabled` is false. */
+  issue(subject: IdTokenSubject): string;
+}
+
+/**
+ * `at_hash` (Core §3.1.3.6): the left half of the hash of the access token's ASCII form, with the
+ * hash of the ID token's `alg`, base64url. EdDSA names no hash; over Ed25519 it is SHA-512 (the
+ * curve's own hash), as OpenID libraries check it.
+ *
+ * @example atHash(accessToken, 'ES256') // 22 characters: 128 bits of SHA-256
+ */
+export function atHash(accessToken: string, alg: string, curve?: string): string {
+  const spec = algorithmSpec(alg);
+  const hash = spec?.hash ?? (alg === 'EdDSA' && curve === 'Ed25519' ? 'sha512' : undefined);
+  if (hash === undefined) throw new Error(`no at_hash is defined for ${alg}${curve ? ` (${curve})` : ''}`);
+  const digest = createHash(hash).update(accessToken, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+/**
+ * The ID token issuer over the keyring.
+ *
+ * @example
+ * const idTokens = createIdTokens({ config, keys: keyring, now: Date.now });
+ * if (idTokens.enabled) response.id_token = idTokens.issue({ subject, clientId, accessToken, authTime, nonce });
+ */
+export function createIdTokens(options: {
+  config: SesameConfig;
+  keys: Pick<Keyring, 'signingKey'>;
+  now: () => number;
+}): IdTokens {
+  const { config, keys, now } = options;
+  const enabled = config.tokenProfile !== 'classic' && config.algorithm !== 'HS256';
+  // The same life as the access token it comes with: the keyring keeps a retired key published
+  // that long, so an ID token stays verifiable until it expires.
+  const lifeSeconds = Math.floor(config.accessTokenTtl / 1000);
+  // One signer per signing key, made when the keyring starts signing with it (as for access tokens).
+  let signingKey: Key | undefined;
+  let signer: Signer | undefined;
+  const signerFor = (key: Key): Signer => {
+    if (key !== signingKey || signer === undefined) {
+      signer = createSigner({ key, typ: 'JWT', issuedAt: false });
+      signingKey = key;
+    }
+    return signer;
+  };
+  return Object.freeze({
+    enabled,
+    algorithm: config.algorithm,
+    issue(subject: IdTokenSubject): string {
+      if (!enabled) throw new Error('ID tokens are not issued when tokens are signed with a shared secret');
+      const key = keys.signingKey();
+      const iat = Math.floor(now() / 1000);
+      const payload: Record<string, unknown> = {
+        iss: config.issuer,
+        sub: subject.subject,
+        // Core §2: the client is the audience; a single string, never another client's id.
+        aud: subject.clientId,
+        exp: iat + lifeSeconds,
+        iat,
+      };
+      if (subject.authTime !== null) payload.auth_time = Math.floor(subject.authTime / 1000);
+      if (subject.nonce !== undefined) payload.nonce = subject.nonce;
+      payload.azp = subject.clientId;
+      // RFC 8176 §2: every browser session starts with the password form (no second factor yet).
+      payload.amr = ['pwd'];
+      if (subject.sessionId !== undefined) payload.sid = subject.sessionId;
+      payload.at_hash = atHash(subject.accessToken, key.alg, key.curve);
+      return signerFor(key)(payload);
+    },
+  });
+}
