@@ -15,6 +15,7 @@ import { entitlementAttacks } from './cases/entitlement.js';
 import { headerKeyAttacks } from './cases/header-keys.js';
 import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
 import { httpEdgeAttacks } from './cases/http-edges.js';
+import { idTokenAttacks } from './cases/id-tokens.js';
 import { keyConfusionAttacks } from './cases/key-confusion.js';
 import { leakedKeyAttacks } from './cases/leaked-key.js';
 import { loginProtectionAttacks } from './cases/login-protection.js';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     ['weak secrets at start', weakSecretStartAttacks],
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
+    ['id token substitution', idTokenAttacks],
     ['http edges', httpEdgeAttacks],
     ['protocol grammar', protocolGrammarAttacks],
     ['login protection', loginProtectionAttacks],
