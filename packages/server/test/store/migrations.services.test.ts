@@ -73,12 +73,49 @@ async function insertFirstUser(db: Kysely<unknown>) {
   return { ...user, profile: {} };
 }
 
-/** Writes one of everything the first schema holds; returns what to expect back. */
-async function fill(store: Store, client: Client, user: User) {
+/**
+ * A refresh family and its first token as the first schema holds them, in SQL (007_oidc_codes added
+ * `auth_time`, which today's store API writes). They read back with no login time.
+ */
+async function insertFirstFamily(db: Kysely<unknown>, userId: string) {
+  const { family, first } = aFamily({ userId }); // authTime: null, as 007 gives an existing family
+  await (db as Kysely<{ refresh_families: Record<string, unknown> }>)
+    .insertInto('refresh_families')
+    .values({
+      id: family.id,
+      user_id: family.userId,
+      client_id: family.clientId,
+      scope: family.scope,
+      created_at: family.createdAt,
+      expires_at: family.expiresAt,
+      revoked_at: family.revokedAt,
+      revoked_reason: family.revokedReason,
+    })
+    .execute();
+  await (db as Kysely<{ refresh_tokens: Record<string, unknown> }>)
+    .insertInto('refresh_tokens')
+    .values({
+      token_hash: first.tokenHash,
+      family_id: first.familyId,
+      generation: first.generation,
+      created_at: first.createdAt,
+      expires_at: first.expiresAt,
+      rotated_at: first.rotatedAt,
+    })
+    .execute();
+  return { family, first };
+}
+
+/** Writes the rest of what the first schema holds; returns what to expect back. */
+async function fill(
+  store: Store,
+  client: Client,
+  user: User,
+  seeded: Awaited<ReturnType<typeof insertFirstFamily>>,
+) {
   const keys = [aKey('current'), aKey('next', { createdAt: T0 + 1 })];
-  const { family, first } = aFamily({ userId: user.id });
+  const { family, first } = seeded;
   for (const key of keys) await store.insertSigningKey(key);
-  await store.createRefreshFamily(family, first);
   const revocation = await store.addRevocation({
     kind: 'sid',
     value: family.id,
@@ -123,9 +160,10 @@ describe('migrations keep the data: SQLite', () => {
     await migrateToFirst(raw, 'sqlite');
     const client = await insertFirstClient(raw);
     const user = await insertFirstUser(raw);
+    const seeded = await insertFirstFamily(raw, user.id);
     await raw.destroy();
     const old = await openSqliteStore({ file, migrate: false });
-    const filled = await fill(old, client, user);
+    const filled = await fill(old, client, user, seeded);
     await old.close();
     const upgraded = await openSqliteStore({ file });
     await expectKept(upgraded, filled);
@@ -145,10 +183,11 @@ await describeWithServices(['PostgreSQL'], 'migrations keep the data: PostgreSQL
     await migrateToFirst(raw, 'postgres', schema);
     const client = await insertFirstClient(raw);
     const user = await insertFirstUser(raw);
+    const seeded = await insertFirstFamily(raw, user.id);
     await raw.destroy();
     try {
       const old = await openPostgresStore({ url: PG_URL, schema, migrate: false });
-      const filled = await fill(old, client, user);
+      const filled = await fill(old, client, user, seeded);
       await old.close();
       const upgraded = await openPostgresStore({ url: PG_URL, schema });
       await expectKept(upgraded, filled);
