@@ -78,7 +78,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     keys,
     accessTokens: createAccessTokens({ config, keys, now }),
     users: createUserService({ store, now }),
-    clients: createClientService({ store, now }),
+    // For now an ID token can be signed only with the algorithm that signs access tokens.
+    clients: createClientService({ store, now, signingAlgorithms: [hmac ? 'HS256' : config.algorithm] }),
     sessions: createRefreshFamilies({
       store,
       now,

@@ -16,9 +16,10 @@ export const authorizationCodeGrant: GrantModule = {
   parameters: {
     code: { description: 'the code from the redirect', required: true, secret: true },
     redirect_uri: { description: 'the redirect_uri of the authorization request, when it had one' },
+    // Not required here: the domain's redeem knows whether the code was issued with a challenge
+    // (then the verifier is needed) or without one (then a verifier is refused, RFC 9700 §2.1.1).
     code_verifier: {
-      description: 'PKCE: the secret the code_challenge was made from',
-      required: true,
+      description: 'PKCE: the secret the code_challenge was made from; sent exactly when the authorization request had a code_challenge',
       secret: true,
     },
   },
@@ -27,7 +28,7 @@ export const authorizationCodeGrant: GrantModule = {
       code: params.code!,
       clientId: client.clientId,
       redirectUri: params.redirect_uri,
-      codeVerifier: params.code_verifier!,
+      codeVerifier: params.code_verifier,
       ip: request.ip,
     });
     const user = await services.users.find({ id: code.userId });

@@ -80,9 +80,34 @@ export interface Client {
    * read the `revocations` feed. Empty for most clients.
    */
   permissions: string[];
+  /**
+   * OpenID Connect RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`: where the logout may
+   * send the browser back, matched exactly. Stored for the logout features; not used yet.
+   */
+  postLogoutRedirectUris: string[];
+  /** Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`; stored, not used yet. Null: none. */
+  backchannelLogoutUri: string | null;
+  /** Registration §2 `id_token_signed_response_alg`; null: the server's signing algorithm. */
+  idTokenSignedResponseAlg: string | null;
+  /**
+   * Registration §2 `token_endpoint_auth_method`, enforced by client authentication. Null (only for
+   * a confidential client): either secret method.
+   */
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod | null;
+  /**
+   * PKCE required at the authorization endpoint (RFC 9700 §2.1.1). Always true for a public
+   * client; a confidential one may be registered without it (OpenID Connect's nonce protects it).
+   */
+  requirePkce: boolean;
+  /** Registration §2 `subject_type`: only `public` (the same `sub` for every client). */
+  subjectType: SubjectType;
   createdAt: number;
   updatedAt: number;
 }
+
+/** How a client authenticates at the token endpoint (RFC 7591 §2 names). */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type SubjectType = 'public';
 
 /**
  * `revoked`: withdrawn at once (a compromised key): unpublished, and every token it signed refused;
@@ -220,8 +245,8 @@ export interface AuthorizationCode {
   /** True when the authorization request named redirect_uri (then the token request must repeat it). */
   redirectUriGiven: boolean;
   scope: string;
-  /** The S256 code_challenge. */
-  codeChallenge: string;
+  /** The S256 code_challenge; null for a code issued without PKCE (a client with requirePkce false). */
+  codeChallenge: string | null;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;

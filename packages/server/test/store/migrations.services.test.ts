@@ -36,8 +36,8 @@ async function migrateToFirst(db: Kysely<unknown>, dialect: SqlDialectName, sche
  * A client row as the first schema holds it, written in SQL: the store API of today writes columns
  * later migrations added. It reads back with what those migrations give an existing client.
  */
-async function insertFirstClient(db: Kysely<unknown>) {
-  const { permissions: _added, ...client } = aClient();
+async function insertFirstClient(db: Kysely<unknown>, overrides: Partial<Client> = {}) {
+  const { permissions: _added, ...client } = aClient(overrides);
   const row = {
     client_id: client.clientId,
     name: client.name,
@@ -51,8 +51,18 @@ async function insertFirstClient(db: Kysely<unknown>) {
     updated_at: client.updatedAt,
   };
   await (db as Kysely<{ clients: typeof row }>).insertInto('clients').values(row).execute();
-  // 003_client_permissions: an existing client has no permissions.
-  return { ...client, permissions: [] as string[] };
+  // 003_client_permissions: an existing client has no permissions. 008_client_registration: no
+  // logout URIs, the server's algorithm, PKCE required, and a public client authenticates with none.
+  return {
+    ...client,
+    permissions: [] as string[],
+    postLogoutRedirectUris: [] as string[],
+    backchannelLogoutUri: null,
+    idTokenSignedResponseAlg: null,
+    tokenEndpointAuthMethod: client.type === 'public' ? ('none' as const) : null,
+    requirePkce: true,
+    subjectType: 'public' as const,
+  };
 }
 
 /** A user row as the first schema holds it, in SQL like the client: 006 added `profile`. */
@@ -161,12 +171,14 @@ describe('migrations keep the data: SQLite', () => {
     const client = await insertFirstClient(raw);
     const user = await insertFirstUser(raw);
     const seeded = await insertFirstFamily(raw, user.id);
+    const pub = await insertFirstClient(raw, { type: 'public', secretHash: null });
     await raw.destroy();
     const old = await openSqliteStore({ file, migrate: false });
     const filled = await fill(old, client, user, seeded);
     await old.close();
     const upgraded = await openSqliteStore({ file });
     await expectKept(upgraded, filled);
+    expect(await upgraded.findClient(pub.clientId)).toEqual(pub);
     await upgraded.close();
     const check = new Database(file, { readonly: true });
     const names = check.prepare('select name from kysely_migration order by name').all();

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { CLIENT_PERMISSIONS } from '../../domain/clients/clients.js';
+import { CLIENT_PERMISSIONS, type ClientChanges } from '../../domain/clients/clients.js';
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../../domain/clients/validate.js';
+import type { TokenEndpointAuthMethod } from '../../store/types.js';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
 import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
@@ -15,6 +17,15 @@ interface AddOptions {
   permission: string[];
   public?: boolean;
   json?: boolean;
+}
+
+/** The OpenID Connect registration flags, shared by `clients add` and `clients set`. */
+interface RegistrationOptions {
+  postLogoutRedirectUri: string[];
+  backchannelLogoutUri?: string;
+  authMethod?: string;
+  /** commander's `--no-pkce` (and `--pkce` on `set`): undefined when neither was given. */
+  pkce?: boolean;
 }
 
 const list = (value: string) => value.split(/[\s,]+/).filter(Boolean);
@@ -42,11 +53,47 @@ function checkPermissions(permissions: string[]): string[] {
   return permissions;
 }
 
-/** `sesame clients add|list|permit|forbid|remove`. */
+/** Adds the registration flags to `add` and `set`. */
+function registrationFlags(command: Command): Command {
+  return command
+    .option(
+      '--post-logout-redirect-uri <url>',
+      'where logout may send the browser back (repeatable; stored for the logout features)',
+      collect,
+      [],
+    )
+    .option('--backchannel-logout-uri <url>', 'where logout tokens will be POSTed (https; stored for the logout features)')
+    .option('--auth-method <method>', `token endpoint authentication: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`);
+}
+
+/** The registration fields the flags name (none when no flag was given); the domain validates them. */
+function registrationChanges(options: RegistrationOptions): ClientChanges {
+  const changes: ClientChanges = {};
+  for (const uri of options.postLogoutRedirectUri) {
+    if (!URL.canParse(uri)) throw usage(`--post-logout-redirect-uri ${shown(uri)} is not an absolute URL`);
+  }
+  if (options.postLogoutRedirectUri.length > 0) changes.postLogoutRedirectUris = options.postLogoutRedirectUri;
+  if (options.backchannelLogoutUri !== undefined) {
+    if (!URL.canParse(options.backchannelLogoutUri))
+      throw usage(`--backchannel-logout-uri ${shown(options.backchannelLogoutUri)} is not an absolute URL`);
+    changes.backchannelLogoutUri = options.backchannelLogoutUri;
+  }
+  if (options.authMethod !== undefined) {
+    if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(options.authMethod))
+      throw usage(
+        `--auth-method ${shown(options.authMethod)} is not a method; valid: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+      );
+    changes.tokenEndpointAuthMethod = options.authMethod as TokenEndpointAuthMethod;
+  }
+  if (options.pkce !== undefined) changes.requirePkce = options.pkce;
+  return changes;
+}
+
+/** `sesame clients add|list|set|permit|forbid|remove`. */
 export function registerClients(program: Command): void {
   const clients = program.command('clients').description('manage OAuth clients');
 
-  withStoreOptions(clients.command('add <name>'))
+  registrationFlags(withStoreOptions(clients.command('add <name>')))
     .description(
       'register a client; NAME is a label: prints its random client_id and client_secret (shown once)',
     )
@@ -61,8 +108,9 @@ export function registerClients(program: Command): void {
       [],
     )
     .option('--public', 'a public client (no secret: mobile and browser apps)')
+    .option('--no-pkce', 'a confidential client may use the code flow without PKCE (OpenID Connect relying parties)')
     .option('--json', 'print JSON')
-    .action(async (name: string, options: AddOptions) => {
+    .action(async (name: string, options: AddOptions & RegistrationOptions) => {
       checkGrants(list(options.grant));
       if (list(options.grant).includes('password'))
         process.stderr.write(
@@ -72,6 +120,7 @@ export function registerClients(program: Command): void {
       for (const uri of options.redirectUri) {
         if (!URL.canParse(uri)) throw usage(`--redirect-uri ${shown(uri)} is not an absolute URL`);
       }
+      const registration = registrationChanges(options);
       await withServices(commandConfig(options), async (services) => {
         const { client, clientSecret: secret } = await services.clients.create(
           {
@@ -82,6 +131,7 @@ export function registerClients(program: Command): void {
             redirectUris: options.redirectUri,
             audience: options.audience ? list(options.audience) : [],
             permissions,
+            ...registration,
           },
           'cli',
         );
@@ -113,6 +163,21 @@ export function registerClients(program: Command): void {
               `${client.clientId}\t${client.type}\t${grants}\t${client.scopes.join(' ')}\t${client.name}\n`,
             );
           }
+      });
+    });
+
+  registrationFlags(withStoreOptions(clients.command('set <client_id>')))
+    .description("change a client's registration: each flag given replaces its value")
+    .option('--pkce', 'require PKCE again')
+    .option('--no-pkce', 'a confidential client may use the code flow without PKCE')
+    .action(async (clientId: string, options: RegistrationOptions & { dataDir?: string; config?: string }) => {
+      const changes = registrationChanges(options);
+      if (Object.keys(changes).length === 0) throw usage('nothing to change: give at least one flag (see --help)');
+      await withExistingStore(commandConfig(options), async (services) => {
+        if ((await services.clients.find(clientId)) === undefined)
+          throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
+        await services.clients.change(clientId, changes, 'cli');
+        process.stdout.write(`client ${clientId} changed: ${Object.keys(changes).join(', ')}\n`);
       });
     });
 

@@ -20,7 +20,8 @@ export interface CodeRequest {
   redirectUri: string;
   /** Whether the request named its redirect URI (RFC 6749 §4.1.3 then asks for it again). */
   redirectUriGiven: boolean;
-  codeChallenge: string;
+  /** Null: issued without PKCE (a confidential client registered with requirePkce false). */
+  codeChallenge: string | null;
   /** OpenID Connect Core §3.1.2.1: kept with the code, echoed exactly in the ID token. */
   nonce?: string;
 }

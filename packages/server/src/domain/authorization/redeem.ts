@@ -1,7 +1,7 @@
 /**
  * Redeeming authorization codes (RFC 6749 §4.1.3 with PKCE, RFC 7636 §4.6): the code is exchanged
  * once, by the client it was issued to, with the same redirect URI and the verifier of its
- * challenge. RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization
+ * challenge (no verifier at all for a code issued without one). RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization
  * server MUST deny the request and SHOULD revoke (when possible) all tokens previously issued based
  * on that authorization code": the refresh family goes (and with it every access token of its
  * `sid`), and the access token's jti is denied until it expires.
@@ -19,7 +19,8 @@ export interface CodeExchange {
   clientId: string;
   /** The token request's redirect_uri, when it sent one. */
   redirectUri: string | undefined;
-  codeVerifier: string;
+  /** Absent only for a code issued without a challenge. */
+  codeVerifier: string | undefined;
   ip: string;
 }
 
@@ -60,7 +61,15 @@ export async function redeemCode(ctx: Ctx, input: CodeExchange): Promise<Authori
   ) {
     throw invalidGrant('the redirect_uri does not match the authorization request');
   }
-  if (!verifyS256(input.codeVerifier, code.codeChallenge)) {
+  if (code.codeChallenge === null) {
+    // RFC 9700 §2.1.1 (PKCE downgrade): a client that holds a verifier sent a challenge, so a code
+    // without one was obtained by a request someone stripped of it, or was injected.
+    if (input.codeVerifier !== undefined) {
+      throw invalidGrant('a code_verifier was sent for a code issued without a code_challenge');
+    }
+  } else if (input.codeVerifier === undefined) {
+    throw new OAuthError('invalid_request', 'the code_verifier parameter is missing (PKCE)');
+  } else if (!verifyS256(input.codeVerifier, code.codeChallenge)) {
     throw invalidGrant('the code_verifier does not match the code_challenge');
   }
   const redeemed = await ctx.store.redeemAuthorizationCode(codeHash, ctx.now());

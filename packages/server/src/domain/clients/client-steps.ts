@@ -6,7 +6,7 @@
 import type { Client } from '../../store/types.js';
 import type { DomainContext } from '../context.js';
 import { withdrawClient } from '../tokens/withdraw.js';
-import type { NewClient } from './clients.js';
+import type { ClientChanges, NewClient } from './clients.js';
 
 export interface ClientSteps {
   /** The client, remembered for up to a second (see ClientService.find). */
@@ -20,6 +20,11 @@ export interface ClientSteps {
   ): Promise<{ client: Client; clientSecret: string | null }>;
   /** Replaces the client's permissions and audits it. Throws ERR_CLIENT_NOT_FOUND for an unknown id. */
   setPermissions(clientId: string, permissions: readonly string[], actor: string | null): Promise<Client>;
+  /**
+   * Changes the fields given (permissions, the OpenID Connect registration fields) and audits the
+   * names of those changed. Throws ERR_CLIENT_NOT_FOUND for an unknown id, ERR_CLIENT_INVALID.
+   */
+  change(clientId: string, changes: ClientChanges, actor: string | null): Promise<Client>;
   /**
    * Removes the client, ends its sessions and refuses its access tokens at once; audited. Answers
    * the sessions ended. Throws ERR_CLIENT_NOT_FOUND for an unknown id.
@@ -48,6 +53,17 @@ export function createClientSteps(ctx: DomainContext): ClientSteps {
         subject: clientId,
         details: { permissions: client.permissions },
       });
+      return client;
+    },
+    async change(clientId, changes, actor) {
+      const client = await clients.change(clientId, changes);
+      const names = Object.keys(changes).filter(
+        (name) => changes[name as keyof ClientChanges] !== undefined,
+      );
+      // The names of what changed; the permissions themselves too, as setPermissions records them.
+      const details: Record<string, unknown> = { changed: names };
+      if (changes.permissions !== undefined) details.permissions = client.permissions;
+      await ctx.audit({ type: 'admin.client.changed', actor, subject: clientId, details });
       return client;
     },
     async remove(clientId, actor) {

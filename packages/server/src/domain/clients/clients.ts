@@ -3,16 +3,21 @@
  * removal. Secrets are verified with `verifySecret` (secret.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { Client, ClientType, Store } from '../../store/types.js';
+import type { Client, ClientType, Store, SubjectType, TokenEndpointAuthMethod } from '../../store/types.js';
 import { generateClientSecret, hashClientSecret } from './secret.js';
 import {
   ClientError,
   validateAudience,
+  validateAuthMethod,
+  validateBackchannelLogoutUri,
   validateGrantTypes,
+  validateIdTokenAlg,
   validateName,
   validatePermissions,
   validateRedirectUris,
+  validateRequirePkce,
   validateScopes,
+  validateSubjectType,
 } from './validate.js';
 
 export { verifySecret } from './secret.js';
@@ -30,6 +35,24 @@ export interface NewClient {
   permissions?: string[];
   /** A fixed id (e.g. the first-party `sesame-docs`); random when absent. */
   clientId?: string;
+  /** The OpenID Connect registration fields (store/types.ts Client); defaults there. */
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string | null;
+  idTokenSignedResponseAlg?: string | null;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  requirePkce?: boolean;
+  subjectType?: SubjectType;
+}
+
+/** What `change` may change; a field given replaces the stored one, null clears where allowed. */
+export interface ClientChanges {
+  permissions?: string[];
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string | null;
+  idTokenSignedResponseAlg?: string | null;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  requirePkce?: boolean;
+  subjectType?: SubjectType;
 }
 
 export interface ClientService {
@@ -49,6 +72,11 @@ export interface ClientService {
    * ERR_CLIENT_NOT_FOUND for an unknown id.
    */
   setPermissions(clientId: string, permissions: readonly string[]): Promise<Client>;
+  /**
+   * Changes the fields given (validated against the client's type); answers the changed client.
+   * Throws ERR_CLIENT_NOT_FOUND for an unknown id, ERR_CLIENT_INVALID for a refused value.
+   */
+  change(clientId: string, changes: ClientChanges): Promise<Client>;
   /** Throws ERR_CLIENT_NOT_FOUND for an unknown id. */
   remove(clientId: string): Promise<void>;
 }
@@ -67,6 +95,7 @@ function freezeClient(client: Client): Client {
     redirectUris: Object.freeze([...client.redirectUris]),
     audience: Object.freeze([...client.audience]),
     permissions: Object.freeze([...client.permissions]),
+    postLogoutRedirectUris: Object.freeze([...client.postLogoutRedirectUris]),
   }) as Client;
 }
 
@@ -78,8 +107,14 @@ function freezeClient(client: Client): Client {
  * const { client, clientSecret } = await clients.create({ name: 'quiz', grantTypes: ['client_credentials'] });
  * console.log(`client_id: ${client.clientId}\nclient_secret: ${clientSecret}`); // once
  */
-export function createClientService(options: { store: Store; now?: () => number }): ClientService {
+export function createClientService(options: {
+  store: Store;
+  now?: () => number;
+  /** The algorithms the server signs ID tokens with (for now its configured one); default ES256. */
+  signingAlgorithms?: readonly string[];
+}): ClientService {
   const { store } = options;
+  const signable = options.signingAlgorithms ?? ['ES256'];
   const now = options.now ?? Date.now;
   const recent = new Map<string, { client: Client; until: number }>();
   const service: ClientService = {
@@ -102,6 +137,12 @@ export function createClientService(options: { store: Store; now?: () => number 
         redirectUris: validateRedirectUris(input.redirectUris ?? []),
         audience: validateAudience(input.audience ?? []),
         permissions: validatePermissions(input.permissions ?? []),
+        postLogoutRedirectUris: validateRedirectUris(input.postLogoutRedirectUris ?? [], 'postLogoutRedirectUris'),
+        backchannelLogoutUri: validateBackchannelLogoutUri(input.backchannelLogoutUri),
+        idTokenSignedResponseAlg: validateIdTokenAlg(input.idTokenSignedResponseAlg, signable),
+        tokenEndpointAuthMethod: validateAuthMethod(input.tokenEndpointAuthMethod, type),
+        requirePkce: validateRequirePkce(input.requirePkce, type),
+        subjectType: validateSubjectType(input.subjectType),
         createdAt: now(),
         updatedAt: now(),
       };
@@ -131,6 +172,28 @@ export function createClientService(options: { store: Store; now?: () => number 
       const valid = validatePermissions(permissions);
       const changed = await store.updateClient(clientId, { permissions: valid, updatedAt: now() });
       recent.delete(clientId); // a permission taken away stops counting here at once
+      const client = changed ? await store.findClient(clientId) : undefined;
+      if (client === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+      return client;
+    },
+    async change(clientId, changes) {
+      const before = await store.findClient(clientId);
+      if (before === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+      const { type } = before;
+      const valid: Partial<Client> = {};
+      if (changes.permissions !== undefined) valid.permissions = validatePermissions(changes.permissions);
+      if (changes.postLogoutRedirectUris !== undefined)
+        valid.postLogoutRedirectUris = validateRedirectUris(changes.postLogoutRedirectUris, 'postLogoutRedirectUris');
+      if (changes.backchannelLogoutUri !== undefined)
+        valid.backchannelLogoutUri = validateBackchannelLogoutUri(changes.backchannelLogoutUri);
+      if (changes.idTokenSignedResponseAlg !== undefined)
+        valid.idTokenSignedResponseAlg = validateIdTokenAlg(changes.idTokenSignedResponseAlg, signable);
+      if (changes.tokenEndpointAuthMethod !== undefined)
+        valid.tokenEndpointAuthMethod = validateAuthMethod(changes.tokenEndpointAuthMethod, type);
+      if (changes.requirePkce !== undefined) valid.requirePkce = validateRequirePkce(changes.requirePkce, type);
+      if (changes.subjectType !== undefined) valid.subjectType = validateSubjectType(changes.subjectType);
+      const changed = await store.updateClient(clientId, { ...valid, updatedAt: now() });
+      recent.delete(clientId); // a method or PKCE setting changed counts at once
       const client = changed ? await store.findClient(clientId) : undefined;
       if (client === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
       return client;

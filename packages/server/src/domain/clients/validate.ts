@@ -3,7 +3,7 @@ import { isScopeToken } from '@sesame/protocol';
  * Validation of client registrations: grant types, scopes, redirect URIs, audience, name. Every
  * refusal is a ClientError naming the field, never echoing a secret.
  */
-import type { ClientType } from '../../store/types.js';
+import type { ClientType, SubjectType, TokenEndpointAuthMethod } from '../../store/types.js';
 
 export type ClientErrorCode = 'ERR_CLIENT_INVALID' | 'ERR_CLIENT_NOT_FOUND';
 
@@ -97,17 +97,92 @@ export function redirectUriProblem(uri: string): string | undefined {
   return undefined;
 }
 
-/** Every redirect URI must pass `redirectUriProblem`; the error names the URI and the rule. */
-export function validateRedirectUris(uris: unknown): string[] {
-  if (!Array.isArray(uris)) throw invalid('redirectUris must be a list');
+/**
+ * Every redirect URI must pass `redirectUriProblem`; the error names the field, the URI and the
+ * rule. The post-logout redirect URIs follow the same rules (RP-Initiated Logout 1.0 §3.1).
+ */
+export function validateRedirectUris(
+  uris: unknown,
+  field: 'redirectUris' | 'postLogoutRedirectUris' = 'redirectUris',
+): string[] {
+  // redirectUris keeps the wording it always had; the newer field is named as the API spells it.
+  const what = field === 'redirectUris' ? 'redirect URI' : `${field}:`;
+  if (!Array.isArray(uris)) throw invalid(`${field} must be a list`);
   for (const uri of uris) {
-    if (typeof uri !== 'string') throw invalid('a redirect URI must be a string');
+    if (typeof uri !== 'string') throw invalid(`${field}: a URI must be a string`);
     const problem = redirectUriProblem(uri);
-    // The URI is named (no secret of Sesame's), but never a password it might carry.
-    if (problem !== undefined)
-      throw invalid(`redirect URI ${shown(uri.replace(/\/\/[^/?#]*@/, '//…@'))} refused: ${problem}`);
+    if (problem !== undefined) throw invalid(`${what} ${hideUserinfo(uri)} refused: ${problem}`);
   }
   return [...new Set(uris as string[])];
+}
+
+/** The URI is named (no secret of Sesame's), but never a password it might carry. */
+const hideUserinfo = (uri: string) => shown(uri.replace(/\/\/[^/?#]*@/, '//…@'));
+
+/**
+ * Back-Channel Logout 1.0 §2.2: an absolute URI without a fragment that Sesame will POST logout
+ * tokens to, so https only, or http on a loopback host; no userinfo. Null or absent: none.
+ */
+export function validateBackchannelLogoutUri(uri: unknown): string | null {
+  const field = 'backchannelLogoutUri';
+  if (uri === undefined || uri === null) return null;
+  if (typeof uri !== 'string') throw invalid(`${field} must be a string or null`);
+  const problem = redirectUriProblem(uri);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+  if (problem !== undefined) throw invalid(`${field}: ${hideUserinfo(uri)} refused: ${problem}`);
+  if (scheme !== 'https' && scheme !== 'http')
+    throw invalid(`${field}: ${hideUserinfo(uri)} refused: it must be an https URL`);
+  return uri;
+}
+
+/**
+ * Registration §2 `id_token_signed_response_alg`: one the server can sign with (`signable`, for
+ * now only its configured algorithm). Null or absent: the server's.
+ */
+export function validateIdTokenAlg(alg: unknown, signable: readonly string[]): string | null {
+  if (alg === undefined || alg === null) return null;
+  if (typeof alg !== 'string' || !signable.includes(alg)) {
+    const named = typeof alg === 'string' ? shown(alg) : 'that value';
+    throw invalid(`idTokenSignedResponseAlg: ${named} is not an algorithm this server signs with; valid: ${signable.join(', ')}`);
+  }
+  return alg;
+}
+
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+];
+
+/**
+ * RFC 7591 §2 `token_endpoint_auth_method`: a public client has no secret, so `none` (its default);
+ * a confidential one uses one of the secret methods, or either when absent (null).
+ */
+export function validateAuthMethod(method: unknown, type: ClientType): TokenEndpointAuthMethod | null {
+  const field = 'tokenEndpointAuthMethod';
+  if (method === undefined || method === null) return type === 'public' ? 'none' : null;
+  if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly unknown[]).includes(method)) {
+    const named = typeof method === 'string' ? shown(method) : 'that value';
+    throw invalid(`${field}: ${named} is not a method; valid: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`);
+  }
+  if (type === 'public' && method !== 'none') throw invalid(`${field}: a public client has no secret: use none`);
+  if (type === 'confidential' && method === 'none')
+    throw invalid(`${field}: a confidential client authenticates with client_secret_basic or client_secret_post`);
+  return method as TokenEndpointAuthMethod;
+}
+
+/** RFC 9700 §2.1.1: PKCE may be turned off only for a confidential client. Absent: required. */
+export function validateRequirePkce(requirePkce: unknown, type: ClientType): boolean {
+  if (requirePkce === undefined) return true;
+  if (typeof requirePkce !== 'boolean') throw invalid('requirePkce must be true or false');
+  if (!requirePkce && type === 'public') throw invalid('requirePkce: a public client always needs PKCE');
+  return requirePkce;
+}
+
+/** Registration §2 `subject_type`: only `public` for now (pairwise would need a sector identifier). */
+export function validateSubjectType(subjectType: unknown): SubjectType {
+  if (subjectType === undefined || subjectType === 'public') return 'public';
+  throw invalid('subjectType: only public is supported');
 }
 
 /**

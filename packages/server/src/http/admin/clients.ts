@@ -1,10 +1,17 @@
 import type { TypedApp } from '../typed-routes.js';
 import { actorOf } from './actor.js';
-import { clientSchema, idParams, permissionListSchema, publicClient, scopeListSchema } from './schemas.js';
+import {
+  clientSchema,
+  idParams,
+  permissionListSchema,
+  publicClient,
+  registrationFieldsSchema,
+  scopeListSchema,
+} from './schemas.js';
 
 /**
- * /admin/clients: list, register (the secret is shown once, in this response), change permissions,
- * remove.
+ * /admin/clients: list, register (the secret is shown once, in this response), change permissions
+ * and the OpenID Connect registration fields, remove.
  */
 export async function adminClientRoutes(app: TypedApp): Promise<void> {
   const { clients } = app.sesame;
@@ -34,6 +41,7 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
             redirectUris: { type: 'array', items: { type: 'string', format: 'uri' } },
             audience: { type: 'array', items: { type: 'string' } },
             permissions: permissionListSchema,
+            ...registrationFieldsSchema,
           },
         },
         response: {
@@ -43,6 +51,8 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
     },
     async (request, reply) => {
       const { body } = request;
+      const { postLogoutRedirectUris, backchannelLogoutUri, idTokenSignedResponseAlg } = body;
+      const { tokenEndpointAuthMethod, requirePkce, subjectType } = body;
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
       const { client, clientSecret } = await clients.create(
         {
@@ -53,6 +63,12 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
           redirectUris: body.redirectUris ?? [],
           audience: body.audience ?? [],
           permissions: body.permissions ?? [],
+          postLogoutRedirectUris,
+          backchannelLogoutUri,
+          idTokenSignedResponseAlg,
+          tokenEndpointAuthMethod,
+          requirePkce,
+          subjectType,
         },
         actorOf(request),
       );
@@ -66,13 +82,14 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Change a client's permissions (introspect, revocations): the list given replaces it",
+        summary:
+          "Change a client's permissions (introspect, revocations) or registration fields: each field given replaces its value",
         params: idParams,
         body: {
           type: 'object',
           additionalProperties: false,
-          required: ['permissions'],
-          properties: { permissions: permissionListSchema },
+          minProperties: 1,
+          properties: { permissions: permissionListSchema, ...registrationFieldsSchema },
         },
         response: { 200: clientSchema },
       },
@@ -81,7 +98,7 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
       const { id } = request.params;
       const { body } = request;
       // An unknown id (ClientError ERR_CLIENT_NOT_FOUND) becomes a 404 in the error handler.
-      return publicClient(await clients.setPermissions(id, body.permissions, actorOf(request)));
+      return publicClient(await clients.change(id, body, actorOf(request)));
     },
   );
 

@@ -28,9 +28,32 @@ export const clientSchema = {
     redirectUris: { type: 'array', items: { type: 'string' } },
     audience: { type: 'array', items: { type: 'string' } },
     permissions: { type: 'array', items: { type: 'string' } },
+    postLogoutRedirectUris: { type: 'array', items: { type: 'string' } },
+    backchannelLogoutUri: { type: ['string', 'null'] },
+    idTokenSignedResponseAlg: { type: ['string', 'null'] },
+    tokenEndpointAuthMethod: { type: ['string', 'null'] },
+    requirePkce: { type: 'boolean' },
+    subjectType: { type: 'string' },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
+} as const;
+
+/**
+ * The OpenID Connect registration fields (Registration 1.0 §2, camelCase) that registering and
+ * changing a client accept; the domain validates them (clients/validate.ts), the schema only the
+ * shape. Null clears a field where that means something (the server's algorithm, either method).
+ */
+export const registrationFieldsSchema = {
+  postLogoutRedirectUris: { type: 'array', items: { type: 'string' }, maxItems: 100 },
+  backchannelLogoutUri: { type: ['string', 'null'], maxLength: 2000 },
+  idTokenSignedResponseAlg: { type: ['string', 'null'], maxLength: 20 },
+  tokenEndpointAuthMethod: {
+    type: ['string', 'null'],
+    enum: ['client_secret_basic', 'client_secret_post', 'none', null],
+  },
+  requirePkce: { type: 'boolean' },
+  subjectType: { type: 'string', enum: ['public'] },
 } as const;
 
 /** `introspect` any token, read the `revocations` feed (clients/validate.ts CLIENT_PERMISSIONS). */

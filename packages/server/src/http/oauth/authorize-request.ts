@@ -38,7 +38,8 @@ export interface AuthorizationRequest {
   /** The scopes asked for (all the client's when none), each allowed to the client. */
   scopes: string[];
   state: string | undefined;
-  codeChallenge: string;
+  /** Null only for a confidential client registered with requirePkce false that sent none. */
+  codeChallenge: string | null;
   /** OpenID Connect Core §3.1.2.1: opaque, echoed exactly in the ID token's `nonce` claim. */
   nonce: string | undefined;
   /** The request's own parameters, to carry through forms and back to GET /oauth/authorize. */
@@ -104,15 +105,20 @@ export async function checkAuthorizationRequest(
   if (!client.grantTypes.includes('authorization_code')) {
     return back(new OAuthError('unauthorized_client', 'the client may not use the authorization code grant'));
   }
-  // RFC 9700 §2.1.1: PKCE for every client; RFC 7636 §4.3 defaults the method to plain, refused here.
-  if (params.code_challenge === undefined) {
+  // RFC 9700 §2.1.1: PKCE for every public client, and for a confidential one unless registered
+  // without it (OpenID Connect's nonce protects it); RFC 7636 §4.3 defaults the method to plain,
+  // refused here. A challenge that is sent is checked whatever the client's setting.
+  const pkceOptional = client.type === 'confidential' && !client.requirePkce;
+  if (params.code_challenge === undefined && !pkceOptional) {
     return back(new OAuthError('invalid_request', 'code_challenge is required (PKCE, S256)'));
   }
-  if (params.code_challenge_method !== 'S256') {
-    return back(new OAuthError('invalid_request', 'code_challenge_method must be S256'));
-  }
-  if (!isS256Challenge(params.code_challenge)) {
-    return back(new OAuthError('invalid_request', 'code_challenge is not a base64url SHA-256 value'));
+  if (params.code_challenge !== undefined || params.code_challenge_method !== undefined) {
+    if (params.code_challenge_method !== 'S256') {
+      return back(new OAuthError('invalid_request', 'code_challenge_method must be S256'));
+    }
+    if (!isS256Challenge(params.code_challenge ?? '')) {
+      return back(new OAuthError('invalid_request', 'code_challenge is not a base64url SHA-256 value'));
+    }
   }
   if (params.nonce !== undefined && params.nonce.length > NONCE_MAX_LENGTH) {
     return back(new OAuthError('invalid_request', `the nonce is longer than ${NONCE_MAX_LENGTH} characters`));
@@ -135,7 +141,7 @@ export async function checkAuthorizationRequest(
       redirectUriGiven: params.redirect_uri !== undefined,
       scopes: requested ?? [...client.scopes],
       state,
-      codeChallenge: params.code_challenge,
+      codeChallenge: params.code_challenge ?? null,
       nonce: params.nonce,
       params,
     },

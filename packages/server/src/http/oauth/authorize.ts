@@ -29,7 +29,8 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
   redirect_uri: 'one of the client’s registered redirect URIs, exactly (optional if it has only one)',
   scope: 'space-separated scopes; default: every scope the client is allowed',
   state: 'opaque value returned to the client',
-  code_challenge: 'PKCE: BASE64URL(SHA256(code_verifier)) — required',
+  code_challenge:
+    'PKCE: BASE64URL(SHA256(code_verifier)) — required, except for a confidential client registered with `requirePkce: false`',
   code_challenge_method: 'must be `S256` (`plain` is refused)',
   nonce: 'OpenID Connect: opaque value (at most 512 characters) echoed in the ID token',
 };

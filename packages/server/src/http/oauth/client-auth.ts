@@ -77,5 +77,11 @@ export async function authenticateClient(
   // A confidential client must prove itself; a public client has nothing to prove with.
   if (client.type === 'confidential' && method === 'none') throw invalidClient();
   if (client.type === 'public' && method !== 'none') throw invalidClient('a public client has no secret');
+  // RFC 6749 §2.3.1 / RFC 7591 §2: a client registered for one method is refused with the other,
+  // so a secret leaked into a form body (logs, proxies) is not enough for a Basic-only client.
+  const registered = client.tokenEndpointAuthMethod;
+  if (registered !== null && method !== registered) {
+    throw invalidClient(`the client is registered for ${registered}`);
+  }
   return { client, method };
 }

@@ -12,6 +12,7 @@ import { browserSessions } from './004_browser_sessions.js';
 import { scopeDescriptions } from './005_scope_descriptions.js';
 import { userProfile } from './006_user_profile.js';
 import { oidcCodes } from './007_oidc_codes.js';
+import { clientRegistration } from './008_client_registration.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -26,6 +27,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '005_scope_descriptions': scopeDescriptions,
     '006_user_profile': userProfile,
     '007_oidc_codes': oidcCodes,
+    '008_client_registration': clientRegistration,
   };
 }
 

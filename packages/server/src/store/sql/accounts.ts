@@ -97,6 +97,12 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               redirect_uris: JSON.stringify(client.redirectUris),
               audience: JSON.stringify(client.audience),
               permissions: JSON.stringify(client.permissions),
+              post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+              backchannel_logout_uri: client.backchannelLogoutUri,
+              id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+              token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+              require_pkce: client.requirePkce ? 1 : 0,
+              subject_type: client.subjectType,
               created_at: client.createdAt,
               updated_at: client.updatedAt,
             })
@@ -131,6 +137,16 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
       if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify(changes.redirectUris);
       if (changes.audience !== undefined) set.audience = JSON.stringify(changes.audience);
       if (changes.permissions !== undefined) set.permissions = JSON.stringify(changes.permissions);
+      if (changes.postLogoutRedirectUris !== undefined)
+        set.post_logout_redirect_uris = JSON.stringify(changes.postLogoutRedirectUris);
+      // null is a value here (no URI, the server's algorithm, either secret method): only undefined skips.
+      if (changes.backchannelLogoutUri !== undefined) set.backchannel_logout_uri = changes.backchannelLogoutUri;
+      if (changes.idTokenSignedResponseAlg !== undefined)
+        set.id_token_signed_response_alg = changes.idTokenSignedResponseAlg;
+      if (changes.tokenEndpointAuthMethod !== undefined)
+        set.token_endpoint_auth_method = changes.tokenEndpointAuthMethod;
+      if (changes.requirePkce !== undefined) set.require_pkce = changes.requirePkce ? 1 : 0;
+      if (changes.subjectType !== undefined) set.subject_type = changes.subjectType;
       const result = await write((trx) =>
         trx.updateTable('clients').set(set).where('client_id', '=', clientId).executeTakeFirst(),
       );

@@ -36,7 +36,8 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     redirectUri: row.redirect_uri,
     redirectUriGiven: num(row.redirect_uri_given) !== 0,
     scope: row.scope,
-    codeChallenge: row.code_challenge,
+    // The column is NOT NULL (002): a code issued without PKCE is stored with an empty challenge.
+    codeChallenge: row.code_challenge === '' ? null : row.code_challenge,
     createdAt: num(row.created_at),
     expiresAt: num(row.expires_at),
     usedAt: numOrNull(row.used_at),
@@ -94,7 +95,7 @@ export function authorizationQueries({ db, write }: SqlContext): AuthorizationMe
             redirect_uri: code.redirectUri,
             redirect_uri_given: code.redirectUriGiven ? 1 : 0,
             scope: code.scope,
-            code_challenge: code.codeChallenge,
+            code_challenge: code.codeChallenge ?? '',
             created_at: code.createdAt,
             expires_at: code.expiresAt,
             used_at: code.usedAt,

@@ -74,6 +74,12 @@ export function toClient(row: Selectable<ClientsTable>): Client {
     redirectUris: list(row.redirect_uris),
     audience: list(row.audience),
     permissions: list(row.permissions),
+    postLogoutRedirectUris: list(row.post_logout_redirect_uris),
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    idTokenSignedResponseAlg: row.id_token_signed_response_alg,
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method as Client['tokenEndpointAuthMethod'],
+    requirePkce: num(row.require_pkce) !== 0,
+    subjectType: row.subject_type as Client['subjectType'],
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };

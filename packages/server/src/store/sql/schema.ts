@@ -37,6 +37,13 @@ export interface ClientsTable {
   audience: string;
   /** JSON list; added by 003_client_permissions. */
   permissions: string;
+  /** Added by 008_client_registration: a JSON list, a URI or null, names, 0/1. */
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  id_token_signed_response_alg: string | null;
+  token_endpoint_auth_method: string | null;
+  require_pkce: number;
+  subject_type: string;
   created_at: Big;
   updated_at: Big;
 }

@@ -85,6 +85,10 @@ export function accountsConformance(ctx: ConformanceContext): void {
         redirectUris: [],
         audience: [],
         permissions: [],
+        postLogoutRedirectUris: [],
+        backchannelLogoutUri: null,
+        tokenEndpointAuthMethod: 'none',
+        requirePkce: true,
         createdAt: T0,
       });
       await ctx.store.createClient(confidential);
@@ -112,6 +116,22 @@ export function accountsConformance(ctx: ConformanceContext): void {
       const permitted = { permissions: ['introspect', 'revocations'], updatedAt: T0 + 10 };
       expect(await ctx.store.updateClient(client.clientId, permitted)).toBe(true);
       expect(await ctx.store.findClient(client.clientId)).toEqual({ ...client, ...changes, ...permitted });
+      // The registration fields, null included: null clears, only undefined leaves a field alone.
+      const registration = {
+        postLogoutRedirectUris: ['https://app.example/a', 'https://app.example/b'],
+        backchannelLogoutUri: null,
+        idTokenSignedResponseAlg: 'ES256',
+        tokenEndpointAuthMethod: null,
+        requirePkce: true,
+        updatedAt: T0 + 11,
+      };
+      expect(await ctx.store.updateClient(client.clientId, registration)).toBe(true);
+      expect(await ctx.store.findClient(client.clientId)).toEqual({
+        ...client,
+        ...changes,
+        ...permitted,
+        ...registration,
+      });
       expect(await ctx.store.updateClient('nobody', { name: 'x', updatedAt: T0 })).toBe(false);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(true);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(false);

@@ -49,6 +49,12 @@ export function authorizationConformance(ctx: ConformanceContext): void {
       });
     });
 
+    it('keeps a code issued without a challenge as such (null), never as a challenge', async () => {
+      const code = aCode({ codeChallenge: null });
+      await ctx.store.createAuthorizationCode(code);
+      expect(await ctx.store.findAuthorizationCode(code.codeHash)).toEqual(code);
+    });
+
     it('redeems once: the second redemption is reuse (stamped once), an unknown code is unknown', async () => {
       const code = aCode();
       await ctx.store.createAuthorizationCode(code);
