@@ -1,0 +1,117 @@
+/**
+ * The OpenID Connect registration fields through the admin API: POST /admin/clients sets them,
+ * PATCH /admin/clients/{id} changes them (and still permissions alone), GET shows them; refused
+ * values are 400 naming the field.
+ */
+import { createTestApp, loginAdmin, type TestApp } from '@sesame/testkit/app';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+describe('/admin/clients: registration fields', () => {
+  let t: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = `Bearer ${await loginAdmin(t)}`;
+  });
+  afterAll(async () => t.close());
+
+  const call = (method: 'POST' | 'PATCH' | 'GET', url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: { authorization: admin }, ...(payload ? { payload } : {}) });
+  const register = (fields: object) =>
+    call('POST', '/admin/clients', {
+      name: 'rp',
+      grantTypes: ['authorization_code'],
+      redirectUris: ['https://rp.example/cb'],
+      ...fields,
+    });
+
+  it('registers with every field and shows them, never the secret hash', async () => {
+    const response = await register({
+      postLogoutRedirectUris: ['https://rp.example/bye'],
+      backchannelLogoutUri: 'https://rp.example/logout',
+      idTokenSignedResponseAlg: 'ES256',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      requirePkce: false,
+      subjectType: 'public',
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const { client } = response.json();
+    expect(client).toMatchObject({
+      postLogoutRedirectUris: ['https://rp.example/bye'],
+      backchannelLogoutUri: 'https://rp.example/logout',
+      idTokenSignedResponseAlg: 'ES256',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      requirePkce: false,
+      subjectType: 'public',
+    });
+    expect(client).not.toHaveProperty('secretHash');
+    const listed = (await call('GET', '/admin/clients')).json();
+    expect(listed.find((c: { clientId: string }) => c.clientId === client.clientId)).toEqual(client);
+  });
+
+  it('defaults for a public client: none and PKCE', async () => {
+    const response = await register({ public: true });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().client).toMatchObject({
+      tokenEndpointAuthMethod: 'none',
+      requirePkce: true,
+      backchannelLogoutUri: null,
+      postLogoutRedirectUris: [],
+    });
+  });
+
+  it.each([
+    [{ idTokenSignedResponseAlg: 'HS256' }, /idTokenSignedResponseAlg/],
+    [{ backchannelLogoutUri: 'http://rp.example/logout' }, /backchannelLogoutUri/],
+    [{ postLogoutRedirectUris: ['javascript:alert(1)'] }, /postLogoutRedirectUris/],
+    [{ public: true, requirePkce: false }, /requirePkce/],
+    [{ tokenEndpointAuthMethod: 'none' }, /tokenEndpointAuthMethod/],
+    [{ tokenEndpointAuthMethod: 'private_key_jwt' }, /tokenEndpointAuthMethod/],
+    [{ subjectType: 'pairwise' }, /subjectType/],
+  ])('refuses %j with 400 naming the field', async (fields, field) => {
+    const response = await register(fields);
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error_description).toMatch(field);
+  });
+
+  it('PATCH changes the fields given and leaves the rest; permissions alone still work', async () => {
+    const { client } = (await register({ tokenEndpointAuthMethod: 'client_secret_post' })).json();
+    const url = `/admin/clients/${client.clientId}`;
+    const patched = await call('PATCH', url, {
+      requirePkce: false,
+      postLogoutRedirectUris: ['https://rp.example/bye'],
+      tokenEndpointAuthMethod: null,
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({
+      requirePkce: false,
+      postLogoutRedirectUris: ['https://rp.example/bye'],
+      tokenEndpointAuthMethod: null,
+      redirectUris: ['https://rp.example/cb'],
+      permissions: [],
+    });
+    const permitted = await call('PATCH', url, { permissions: ['introspect'] });
+    expect(permitted.statusCode, permitted.body).toBe(200);
+    expect(permitted.json()).toMatchObject({ permissions: ['introspect'], requirePkce: false });
+    const audit = await t.services.auditTrail.list({
+      type: 'admin.client.changed',
+      subject: client.clientId,
+      limit: 10,
+    });
+    expect(audit.map((event) => event.details.changed).reverse()).toEqual([
+      ['requirePkce', 'postLogoutRedirectUris', 'tokenEndpointAuthMethod'],
+      ['permissions'],
+    ]);
+  });
+
+  it('PATCH refuses a bad value (400, nothing changed), an empty body, and an unknown client (404)', async () => {
+    const { client } = (await register({ public: true })).json();
+    const url = `/admin/clients/${client.clientId}`;
+    const refused = await call('PATCH', url, { requirePkce: false });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error_description).toMatch(/requirePkce: a public client always needs PKCE/);
+    expect((await t.services.clients.find(client.clientId))?.requirePkce).toBe(true);
+    expect((await call('PATCH', url, {})).statusCode).toBe(400);
+    expect((await call('PATCH', '/admin/clients/nobody', { requirePkce: true })).statusCode).toBe(404);
+  });
+});
