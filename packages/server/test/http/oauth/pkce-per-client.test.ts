@@ -92,6 +92,12 @@ describe('PKCE per client', () => {
     }
   });
 
+  it('a public client needs PKCE even if its stored row says otherwise (written around the validation)', async () => {
+    await t.store.updateClient('spa', { requirePkce: false, updatedAt: t.clock.now() });
+    const answer = await firstAnswer(params('spa'));
+    expect(locationParams(answer).get('error_description')).toMatch(/code_challenge is required/);
+  });
+
   it('still checks a challenge a client without required PKCE sends: S256 only', async () => {
     const { challenge } = pkce();
     const plain = await firstAnswer(params('rp-no-pkce', { code_challenge: challenge, code_challenge_method: 'plain' }));
