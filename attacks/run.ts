@@ -9,6 +9,7 @@
 
 import { dataVerdict } from '../scripts/vectors.js';
 import { claimAttacks, expiryAttack, prepareExpiry } from './cases/claims.js';
+import { clientRegistrationAttacks } from './cases/client-registration.js';
 import { codeReplayAttacks } from './cases/code-replay.js';
 import { ecdsaAttacks } from './cases/ecdsa.js';
 import { entitlementAttacks } from './cases/entitlement.js';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
     ['id token substitution', idTokenAttacks],
+    ['client registration', clientRegistrationAttacks],
     ['http edges', httpEdgeAttacks],
     ['protocol grammar', protocolGrammarAttacks],
     ['login protection', loginProtectionAttacks],
