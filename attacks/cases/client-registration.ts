@@ -57,7 +57,12 @@ export async function clientRegistrationAttacks(ctx: Context): Promise<void> {
     `${downgraded.status} ${downgraded.error}`,
   );
   const control = await redeem(code);
-  report.check(CATEGORY, 'control: the same code without a verifier gives tokens', control.status === 200, `${control.status}`);
+  report.check(
+    CATEGORY,
+    'control: the same code without a verifier gives tokens',
+    control.status === 200,
+    `${control.status}`,
+  );
 
   const { verifier, challenge } = pkce();
   const withChallenge = await getCode(main, rp.client_id, challenge);
@@ -69,7 +74,12 @@ export async function clientRegistrationAttacks(ctx: Context): Promise<void> {
     `${stripped.status} ${stripped.error}`,
   );
   const withVerifier = await redeem(withChallenge, { code_verifier: verifier });
-  report.check(CATEGORY, 'control: with its verifier it gives tokens', withVerifier.status === 200, `${withVerifier.status}`);
+  report.check(
+    CATEGORY,
+    'control: with its verifier it gives tokens',
+    withVerifier.status === 200,
+    `${withVerifier.status}`,
+  );
 
   const confused = await post(main, {
     grant_type: 'authorization_code',

@@ -19,7 +19,8 @@ export const authorizationCodeGrant: GrantModule = {
     // Not required here: the domain's redeem knows whether the code was issued with a challenge
     // (then the verifier is needed) or without one (then a verifier is refused, RFC 9700 §2.1.1).
     code_verifier: {
-      description: 'PKCE: the secret the code_challenge was made from; sent exactly when the authorization request had a code_challenge',
+      description:
+        'PKCE: the secret the code_challenge was made from; sent exactly when the authorization request had a code_challenge',
       secret: true,
     },
   },

@@ -14,10 +14,24 @@ describe('sesame clients: registration flags', { timeout: 90_000 }, () => {
     const main = { main: true };
     const added = await runCli(
       [
-        'clients', 'add', 'rp', '--grant', 'authorization_code', '--redirect-uri', 'https://rp.example/cb',
-        '--post-logout-redirect-uri', 'https://rp.example/bye', '--post-logout-redirect-uri', 'https://rp.example/bye2',
-        '--backchannel-logout-uri', 'https://rp.example/logout', '--auth-method', 'client_secret_basic',
-        '--no-pkce', '--json', ...dir,
+        'clients',
+        'add',
+        'rp',
+        '--grant',
+        'authorization_code',
+        '--redirect-uri',
+        'https://rp.example/cb',
+        '--post-logout-redirect-uri',
+        'https://rp.example/bye',
+        '--post-logout-redirect-uri',
+        'https://rp.example/bye2',
+        '--backchannel-logout-uri',
+        'https://rp.example/logout',
+        '--auth-method',
+        'client_secret_basic',
+        '--no-pkce',
+        '--json',
+        ...dir,
       ],
       main,
     );
@@ -34,7 +48,10 @@ describe('sesame clients: registration flags', { timeout: 90_000 }, () => {
       requirePkce: false,
     });
 
-    const set = await runCli(['clients', 'set', id, '--pkce', '--auth-method', 'client_secret_post', ...dir], main);
+    const set = await runCli(
+      ['clients', 'set', id, '--pkce', '--auth-method', 'client_secret_post', ...dir],
+      main,
+    );
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout.trim()).toBe(`client ${id} changed: tokenEndpointAuthMethod, requirePkce`);
     expect(await show()).toMatchObject({
@@ -43,7 +60,10 @@ describe('sesame clients: registration flags', { timeout: 90_000 }, () => {
       backchannelLogoutUri: 'https://rp.example/logout',
     });
 
-    const pub = await runCli(['clients', 'add', 'spa', '--public', '--grant', 'authorization_code', '--no-pkce', ...dir], main);
+    const pub = await runCli(
+      ['clients', 'add', 'spa', '--public', '--grant', 'authorization_code', '--no-pkce', ...dir],
+      main,
+    );
     expect(pub.code).toBe(EXIT.usage);
     expect(oneLineError(pub.stderr).line).toBe(
       'error ERR_CLIENT_INVALID: requirePkce: a public client always needs PKCE',
@@ -53,9 +73,14 @@ describe('sesame clients: registration flags', { timeout: 90_000 }, () => {
     expect(oneLineError(method.stderr).line).toBe(
       'error ERR_CLI_USAGE: --auth-method "private_key_jwt" is not a method; valid: client_secret_basic, client_secret_post, none',
     );
-    const http = await runCli(['clients', 'set', id, '--backchannel-logout-uri', 'http://rp.example/logout', ...dir], main);
+    const http = await runCli(
+      ['clients', 'set', id, '--backchannel-logout-uri', 'http://rp.example/logout', ...dir],
+      main,
+    );
     expect(http.code).toBe(EXIT.usage);
-    expect(oneLineError(http.stderr).line).toMatch(/^error ERR_CLIENT_INVALID: backchannelLogoutUri: .*loopback/);
+    expect(oneLineError(http.stderr).line).toMatch(
+      /^error ERR_CLIENT_INVALID: backchannelLogoutUri: .*loopback/,
+    );
     const nothing = await runCli(['clients', 'set', id, ...dir], main);
     expect(nothing.code).toBe(EXIT.usage);
     expect(oneLineError(nothing.stderr).line).toMatch(/^error ERR_CLI_USAGE: nothing to change/);

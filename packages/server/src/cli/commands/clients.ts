@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { CLIENT_PERMISSIONS, type ClientChanges } from '../../domain/clients/clients.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../../domain/clients/validate.js';
-import type { TokenEndpointAuthMethod } from '../../store/types.js';
 import { DEFAULT_GRANTS } from '../../grants/index.js';
+import type { TokenEndpointAuthMethod } from '../../store/types.js';
 import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
 import { scopeArgument } from '../lib/scopes.js';
@@ -62,8 +62,14 @@ function registrationFlags(command: Command): Command {
       collect,
       [],
     )
-    .option('--backchannel-logout-uri <url>', 'where logout tokens will be POSTed (https; stored for the logout features)')
-    .option('--auth-method <method>', `token endpoint authentication: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`);
+    .option(
+      '--backchannel-logout-uri <url>',
+      'where logout tokens will be POSTed (https; stored for the logout features)',
+    )
+    .option(
+      '--auth-method <method>',
+      `token endpoint authentication: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+    );
 }
 
 /** The registration fields the flags name (none when no flag was given); the domain validates them. */
@@ -72,7 +78,8 @@ function registrationChanges(options: RegistrationOptions): ClientChanges {
   for (const uri of options.postLogoutRedirectUri) {
     if (!URL.canParse(uri)) throw usage(`--post-logout-redirect-uri ${shown(uri)} is not an absolute URL`);
   }
-  if (options.postLogoutRedirectUri.length > 0) changes.postLogoutRedirectUris = options.postLogoutRedirectUri;
+  if (options.postLogoutRedirectUri.length > 0)
+    changes.postLogoutRedirectUris = options.postLogoutRedirectUri;
   if (options.backchannelLogoutUri !== undefined) {
     if (!URL.canParse(options.backchannelLogoutUri))
       throw usage(`--backchannel-logout-uri ${shown(options.backchannelLogoutUri)} is not an absolute URL`);
@@ -108,7 +115,10 @@ export function registerClients(program: Command): void {
       [],
     )
     .option('--public', 'a public client (no secret: mobile and browser apps)')
-    .option('--no-pkce', 'a confidential client may use the code flow without PKCE (OpenID Connect relying parties)')
+    .option(
+      '--no-pkce',
+      'a confidential client may use the code flow without PKCE (OpenID Connect relying parties)',
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, options: AddOptions & RegistrationOptions) => {
       checkGrants(list(options.grant));
@@ -170,16 +180,19 @@ export function registerClients(program: Command): void {
     .description("change a client's registration: each flag given replaces its value")
     .option('--pkce', 'require PKCE again')
     .option('--no-pkce', 'a confidential client may use the code flow without PKCE')
-    .action(async (clientId: string, options: RegistrationOptions & { dataDir?: string; config?: string }) => {
-      const changes = registrationChanges(options);
-      if (Object.keys(changes).length === 0) throw usage('nothing to change: give at least one flag (see --help)');
-      await withExistingStore(commandConfig(options), async (services) => {
-        if ((await services.clients.find(clientId)) === undefined)
-          throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
-        await services.clients.change(clientId, changes, 'cli');
-        process.stdout.write(`client ${clientId} changed: ${Object.keys(changes).join(', ')}\n`);
-      });
-    });
+    .action(
+      async (clientId: string, options: RegistrationOptions & { dataDir?: string; config?: string }) => {
+        const changes = registrationChanges(options);
+        if (Object.keys(changes).length === 0)
+          throw usage('nothing to change: give at least one flag (see --help)');
+        await withExistingStore(commandConfig(options), async (services) => {
+          if ((await services.clients.find(clientId)) === undefined)
+            throw refused('ERR_CLIENT_NOT_FOUND', `no client ${clientId}`);
+          await services.clients.change(clientId, changes, 'cli');
+          process.stdout.write(`client ${clientId} changed: ${Object.keys(changes).join(', ')}\n`);
+        });
+      },
+    );
 
   for (const [verb, description] of [
     ['permit', 'give a client permissions: introspect (any token), revocations (read the feed)'],

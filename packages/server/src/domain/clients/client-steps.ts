@@ -57,9 +57,7 @@ export function createClientSteps(ctx: DomainContext): ClientSteps {
     },
     async change(clientId, changes, actor) {
       const client = await clients.change(clientId, changes);
-      const names = Object.keys(changes).filter(
-        (name) => changes[name as keyof ClientChanges] !== undefined,
-      );
+      const names = Object.keys(changes).filter((name) => changes[name as keyof ClientChanges] !== undefined);
       // The names of what changed; the permissions themselves too, as setPermissions records them.
       const details: Record<string, unknown> = { changed: names };
       if (changes.permissions !== undefined) details.permissions = client.permissions;

@@ -137,7 +137,10 @@ export function createClientService(options: {
         redirectUris: validateRedirectUris(input.redirectUris ?? []),
         audience: validateAudience(input.audience ?? []),
         permissions: validatePermissions(input.permissions ?? []),
-        postLogoutRedirectUris: validateRedirectUris(input.postLogoutRedirectUris ?? [], 'postLogoutRedirectUris'),
+        postLogoutRedirectUris: validateRedirectUris(
+          input.postLogoutRedirectUris ?? [],
+          'postLogoutRedirectUris',
+        ),
         backchannelLogoutUri: validateBackchannelLogoutUri(input.backchannelLogoutUri),
         idTokenSignedResponseAlg: validateIdTokenAlg(input.idTokenSignedResponseAlg, signable),
         tokenEndpointAuthMethod: validateAuthMethod(input.tokenEndpointAuthMethod, type),
@@ -183,14 +186,18 @@ export function createClientService(options: {
       const valid: Partial<Client> = {};
       if (changes.permissions !== undefined) valid.permissions = validatePermissions(changes.permissions);
       if (changes.postLogoutRedirectUris !== undefined)
-        valid.postLogoutRedirectUris = validateRedirectUris(changes.postLogoutRedirectUris, 'postLogoutRedirectUris');
+        valid.postLogoutRedirectUris = validateRedirectUris(
+          changes.postLogoutRedirectUris,
+          'postLogoutRedirectUris',
+        );
       if (changes.backchannelLogoutUri !== undefined)
         valid.backchannelLogoutUri = validateBackchannelLogoutUri(changes.backchannelLogoutUri);
       if (changes.idTokenSignedResponseAlg !== undefined)
         valid.idTokenSignedResponseAlg = validateIdTokenAlg(changes.idTokenSignedResponseAlg, signable);
       if (changes.tokenEndpointAuthMethod !== undefined)
         valid.tokenEndpointAuthMethod = validateAuthMethod(changes.tokenEndpointAuthMethod, type);
-      if (changes.requirePkce !== undefined) valid.requirePkce = validateRequirePkce(changes.requirePkce, type);
+      if (changes.requirePkce !== undefined)
+        valid.requirePkce = validateRequirePkce(changes.requirePkce, type);
       if (changes.subjectType !== undefined) valid.subjectType = validateSubjectType(changes.subjectType);
       const changed = await store.updateClient(clientId, { ...valid, updatedAt: now() });
       recent.delete(clientId); // a method or PKCE setting changed counts at once

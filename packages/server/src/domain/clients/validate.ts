@@ -143,7 +143,9 @@ export function validateIdTokenAlg(alg: unknown, signable: readonly string[]): s
   if (alg === undefined || alg === null) return null;
   if (typeof alg !== 'string' || !signable.includes(alg)) {
     const named = typeof alg === 'string' ? shown(alg) : 'that value';
-    throw invalid(`idTokenSignedResponseAlg: ${named} is not an algorithm this server signs with; valid: ${signable.join(', ')}`);
+    throw invalid(
+      `idTokenSignedResponseAlg: ${named} is not an algorithm this server signs with; valid: ${signable.join(', ')}`,
+    );
   }
   return alg;
 }
@@ -165,9 +167,12 @@ export function validateAuthMethod(method: unknown, type: ClientType): TokenEndp
     const named = typeof method === 'string' ? shown(method) : 'that value';
     throw invalid(`${field}: ${named} is not a method; valid: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`);
   }
-  if (type === 'public' && method !== 'none') throw invalid(`${field}: a public client has no secret: use none`);
+  if (type === 'public' && method !== 'none')
+    throw invalid(`${field}: a public client has no secret: use none`);
   if (type === 'confidential' && method === 'none')
-    throw invalid(`${field}: a confidential client authenticates with client_secret_basic or client_secret_post`);
+    throw invalid(
+      `${field}: a confidential client authenticates with client_secret_basic or client_secret_post`,
+    );
   return method as TokenEndpointAuthMethod;
 }
 

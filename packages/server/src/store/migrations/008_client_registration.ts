@@ -18,8 +18,12 @@ export const clientRegistration = {
     await clients().addColumn('backchannel_logout_uri', 'text').execute();
     await clients().addColumn('id_token_signed_response_alg', 'text').execute();
     await clients().addColumn('token_endpoint_auth_method', 'text').execute();
-    await clients().addColumn('require_pkce', 'integer', (c) => c.notNull().defaultTo(1)).execute();
-    await clients().addColumn('subject_type', 'text', (c) => c.notNull().defaultTo('public')).execute();
+    await clients()
+      .addColumn('require_pkce', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await clients()
+      .addColumn('subject_type', 'text', (c) => c.notNull().defaultTo('public'))
+      .execute();
     await sql`update clients set token_endpoint_auth_method = 'none' where type = 'public'`.execute(db);
   },
 };

@@ -140,7 +140,8 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
       if (changes.postLogoutRedirectUris !== undefined)
         set.post_logout_redirect_uris = JSON.stringify(changes.postLogoutRedirectUris);
       // null is a value here (no URI, the server's algorithm, either secret method): only undefined skips.
-      if (changes.backchannelLogoutUri !== undefined) set.backchannel_logout_uri = changes.backchannelLogoutUri;
+      if (changes.backchannelLogoutUri !== undefined)
+        set.backchannel_logout_uri = changes.backchannelLogoutUri;
       if (changes.idTokenSignedResponseAlg !== undefined)
         set.id_token_signed_response_alg = changes.idTokenSignedResponseAlg;
       if (changes.tokenEndpointAuthMethod !== undefined)

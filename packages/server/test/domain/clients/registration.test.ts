@@ -20,21 +20,73 @@ const CODE_FLOW: NewClient = {
 
 /** [what, the client's fields, the refusal's pattern] */
 const REFUSED: Array<[string, Partial<NewClient>, RegExp]> = [
-  ['a post-logout URI with javascript:', { postLogoutRedirectUris: ['javascript:alert(1)'] }, /^postLogoutRedirectUris: 'javascript:alert\(1\)' refused: the scheme javascript:/],
-  ['a post-logout URI over plain http', { postLogoutRedirectUris: ['http://rp.example/bye'] }, /^postLogoutRedirectUris: .*loopback/],
-  ['a post-logout URI with a fragment', { postLogoutRedirectUris: ['https://rp.example/bye#x'] }, /^postLogoutRedirectUris: .*fragment/],
-  ['post-logout URIs not a list', { postLogoutRedirectUris: 'https://rp.example/bye' as never }, /^postLogoutRedirectUris must be a list/],
-  ['a back-channel URI over plain http', { backchannelLogoutUri: 'http://rp.example/logout' }, /^backchannelLogoutUri: .*loopback/],
-  ['a back-channel URI with a fragment', { backchannelLogoutUri: 'https://rp.example/logout#f' }, /^backchannelLogoutUri: .*fragment/],
-  ['a back-channel URI of a private scheme', { backchannelLogoutUri: 'com.example.app:/logout' }, /^backchannelLogoutUri: .*https URL/],
+  [
+    'a post-logout URI with javascript:',
+    { postLogoutRedirectUris: ['javascript:alert(1)'] },
+    /^postLogoutRedirectUris: 'javascript:alert\(1\)' refused: the scheme javascript:/,
+  ],
+  [
+    'a post-logout URI over plain http',
+    { postLogoutRedirectUris: ['http://rp.example/bye'] },
+    /^postLogoutRedirectUris: .*loopback/,
+  ],
+  [
+    'a post-logout URI with a fragment',
+    { postLogoutRedirectUris: ['https://rp.example/bye#x'] },
+    /^postLogoutRedirectUris: .*fragment/,
+  ],
+  [
+    'post-logout URIs not a list',
+    { postLogoutRedirectUris: 'https://rp.example/bye' as never },
+    /^postLogoutRedirectUris must be a list/,
+  ],
+  [
+    'a back-channel URI over plain http',
+    { backchannelLogoutUri: 'http://rp.example/logout' },
+    /^backchannelLogoutUri: .*loopback/,
+  ],
+  [
+    'a back-channel URI with a fragment',
+    { backchannelLogoutUri: 'https://rp.example/logout#f' },
+    /^backchannelLogoutUri: .*fragment/,
+  ],
+  [
+    'a back-channel URI of a private scheme',
+    { backchannelLogoutUri: 'com.example.app:/logout' },
+    /^backchannelLogoutUri: .*https URL/,
+  ],
   ['a relative back-channel URI', { backchannelLogoutUri: '/logout' }, /^backchannelLogoutUri: .*absolute/],
-  ['a back-channel URI not a string', { backchannelLogoutUri: 42 as never }, /^backchannelLogoutUri must be a string/],
-  ['an algorithm the server does not sign with', { idTokenSignedResponseAlg: 'RS256' }, /^idTokenSignedResponseAlg: 'RS256' is not an algorithm this server signs with; valid: ES256/],
+  [
+    'a back-channel URI not a string',
+    { backchannelLogoutUri: 42 as never },
+    /^backchannelLogoutUri must be a string/,
+  ],
+  [
+    'an algorithm the server does not sign with',
+    { idTokenSignedResponseAlg: 'RS256' },
+    /^idTokenSignedResponseAlg: 'RS256' is not an algorithm this server signs with; valid: ES256/,
+  ],
   ['alg none', { idTokenSignedResponseAlg: 'none' }, /^idTokenSignedResponseAlg: 'none'/],
-  ['an unknown auth method', { tokenEndpointAuthMethod: 'private_key_jwt' as never }, /^tokenEndpointAuthMethod: 'private_key_jwt' is not a method/],
-  ['a confidential client with none', { tokenEndpointAuthMethod: 'none' }, /^tokenEndpointAuthMethod: a confidential client authenticates with/],
-  ['a public client with a secret method', { type: 'public', tokenEndpointAuthMethod: 'client_secret_basic' }, /^tokenEndpointAuthMethod: a public client has no secret/],
-  ['a public client without PKCE', { type: 'public', requirePkce: false }, /^requirePkce: a public client always needs PKCE/],
+  [
+    'an unknown auth method',
+    { tokenEndpointAuthMethod: 'private_key_jwt' as never },
+    /^tokenEndpointAuthMethod: 'private_key_jwt' is not a method/,
+  ],
+  [
+    'a confidential client with none',
+    { tokenEndpointAuthMethod: 'none' },
+    /^tokenEndpointAuthMethod: a confidential client authenticates with/,
+  ],
+  [
+    'a public client with a secret method',
+    { type: 'public', tokenEndpointAuthMethod: 'client_secret_basic' },
+    /^tokenEndpointAuthMethod: a public client has no secret/,
+  ],
+  [
+    'a public client without PKCE',
+    { type: 'public', requirePkce: false },
+    /^requirePkce: a public client always needs PKCE/,
+  ],
   ['requirePkce not a boolean', { requirePkce: 'false' as never }, /^requirePkce must be true or false/],
   ['a pairwise subject', { subjectType: 'pairwise' as never }, /^subjectType: only public is supported/],
 ];
@@ -107,7 +159,9 @@ describe('client registration fields', () => {
     await expect(clients.change(pub.client.clientId, { requirePkce: false })).rejects.toThrow(
       /^requirePkce: a public client always needs PKCE/,
     );
-    await expect(clients.change(pub.client.clientId, { tokenEndpointAuthMethod: null })).resolves.toMatchObject({
+    await expect(
+      clients.change(pub.client.clientId, { tokenEndpointAuthMethod: null }),
+    ).resolves.toMatchObject({
       tokenEndpointAuthMethod: 'none',
     });
     await expect(clients.change('nobody', { requirePkce: true })).rejects.toMatchObject({

@@ -46,21 +46,24 @@ function send(url: string, fields: Record<string, string>, clientId: string, how
 }
 
 describe('token_endpoint_auth_method', () => {
-  it.each(ENDPOINTS)('%s: each registered method is accepted and the other refused invalid_client', async (url, fields) => {
-    for (const [clientId, good, bad] of [
-      ['client_secret_basic', 'basic', 'post'],
-      ['client_secret_post', 'post', 'basic'],
-    ] as const) {
-      const accepted = await send(url, fields, clientId, good);
-      expect(accepted.statusCode, `${clientId} ${good}: ${accepted.body}`).toBe(200);
-      const refused = await send(url, fields, clientId, bad);
-      expect(refused.statusCode, `${clientId} ${bad}`).toBe(401);
-      expect(refused.json()).toEqual({
-        error: 'invalid_client',
-        error_description: `the client is registered for ${clientId}`,
-      });
-    }
-  });
+  it.each(ENDPOINTS)(
+    '%s: each registered method is accepted and the other refused invalid_client',
+    async (url, fields) => {
+      for (const [clientId, good, bad] of [
+        ['client_secret_basic', 'basic', 'post'],
+        ['client_secret_post', 'post', 'basic'],
+      ] as const) {
+        const accepted = await send(url, fields, clientId, good);
+        expect(accepted.statusCode, `${clientId} ${good}: ${accepted.body}`).toBe(200);
+        const refused = await send(url, fields, clientId, bad);
+        expect(refused.statusCode, `${clientId} ${bad}`).toBe(401);
+        expect(refused.json()).toEqual({
+          error: 'invalid_client',
+          error_description: `the client is registered for ${clientId}`,
+        });
+      }
+    },
+  );
 
   it('a confidential client registered for neither may use either', async () => {
     for (const how of ['basic', 'post'] as const) {

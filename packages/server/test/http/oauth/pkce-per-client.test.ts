@@ -5,7 +5,14 @@
  * code issued without a challenge is refused, and a code issued with one still needs it.
  */
 import { authorizeUrl, pkce, signInAndConsent } from '@sesame/testkit';
-import { ALICE, createTestApp, locationParams, PageClient, postForm, type TestApp } from '@sesame/testkit/app';
+import {
+  ALICE,
+  createTestApp,
+  locationParams,
+  PageClient,
+  postForm,
+  type TestApp,
+} from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REDIRECT } from '../../helpers/authorize.js';
 
@@ -100,7 +107,9 @@ describe('PKCE per client', () => {
 
   it('still checks a challenge a client without required PKCE sends: S256 only', async () => {
     const { challenge } = pkce();
-    const plain = await firstAnswer(params('rp-no-pkce', { code_challenge: challenge, code_challenge_method: 'plain' }));
+    const plain = await firstAnswer(
+      params('rp-no-pkce', { code_challenge: challenge, code_challenge_method: 'plain' }),
+    );
     expect(locationParams(plain).get('error_description')).toMatch(/S256/);
     const methodOnly = await firstAnswer(params('rp-no-pkce', { code_challenge_method: 'S256' }));
     expect(locationParams(methodOnly).get('error')).toBe('invalid_request');
