@@ -10,6 +10,7 @@ import type { User } from '../../store/types.js';
 import { consentPage, errorPage, loginPage } from '../web/login/pages.js';
 import { cookieOptions, securePage, sendPage } from '../web/login/respond.js';
 import { issueAuthorizationCode } from './authorization-codes.js';
+import { needsPassword } from './authorize-prompt.js';
 import {
   type AuthorizationRequest,
   type CheckedAuthorizationRequest,
@@ -51,6 +52,47 @@ export function answerFailure(
   return redirectTo(reply, url, status, redirect.redirectUri);
 }
 
+/**
+ * prompt=none and a page would be needed (Core §3.1.2.6): the error goes back to the client, with
+ * `state` and `iss`, never a page. Reached only after the redirect URI was verified.
+ */
+export function interactionRequired(
+  ctx: FlowContext,
+  reply: FastifyReply,
+  authz: AuthorizationRequest,
+  error: 'login_required' | 'consent_required',
+  description: string,
+): FastifyReply {
+  const url = responseUrl(
+    authz.redirectUri,
+    { error, error_description: description, state: authz.state },
+    ctx.services.config.issuer,
+  );
+  return redirectTo(reply, url, 302, authz.redirectUri);
+}
+
+/**
+ * GET /oauth/authorize once the request is checked: the login page when there is no session or
+ * it is not enough (prompt=login, select_account, max_age), otherwise on as that user; with
+ * prompt=none, `login_required` instead of the login page.
+ */
+export function authorizeAs(
+  ctx: FlowContext,
+  httpRequest: FastifyRequest,
+  reply: FastifyReply,
+  authz: AuthorizationRequest,
+  signedIn: SignedIn | undefined,
+): Promise<FastifyReply> | FastifyReply {
+  if (signedIn !== undefined && !needsPassword(authz.interaction, signedIn, ctx.services.now())) {
+    return continueAsUser(ctx, httpRequest, reply, authz, signedIn);
+  }
+  if (authz.interaction.prompt.has('none')) {
+    const why = signedIn === undefined ? 'no one is signed in' : 'the sign-in is older than max_age';
+    return interactionRequired(ctx, reply, authz, 'login_required', why);
+  }
+  return showLogin(ctx, httpRequest, reply, authz);
+}
+
 /** A request whose parameters fail the route schema (e.g. one given twice): a page, never a redirect. */
 export function malformedPage(reply: FastifyReply): FastifyReply {
   return sendPage(
@@ -82,7 +124,8 @@ export function showLogin(
   const html = loginPage({
     clientName: authz.client.name,
     hidden: state.hidden,
-    username: options.username,
+    // A hint only prefills: the password is always asked (authorize-prompt.ts caps its length).
+    username: options.username ?? authz.interaction.loginHint,
     error: options.error,
   });
   return sendPage(reply, options.status ?? 200, html, {
@@ -116,8 +159,9 @@ export async function showConsent(
 }
 
 /**
- * A logged-in user: a code at once when their remembered consent covers the scopes, otherwise
- * the consent page.
+ * A logged-in user: a code at once when their remembered consent covers the scopes (and
+ * prompt=consent does not ask again), otherwise the consent page, or `consent_required` for
+ * prompt=none.
  */
 export async function continueAsUser(
   ctx: FlowContext,
@@ -129,7 +173,8 @@ export async function continueAsUser(
   const { user } = signedIn;
   const scopes = grantableScopes(authz, user);
   const consent = await ctx.services.consents.find(user.id, authz.client.clientId);
-  if (consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope))) {
+  const covered = consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope));
+  if (covered && !authz.interaction.prompt.has('consent')) {
     const url = await issueAuthorizationCode(ctx.services, {
       request: authz,
       signedIn,
@@ -137,6 +182,9 @@ export async function continueAsUser(
       ip: httpRequest.ip,
     });
     return redirectTo(reply, url, 302, authz.redirectUri);
+  }
+  if (authz.interaction.prompt.has('none')) {
+    return interactionRequired(ctx, reply, authz, 'consent_required', 'the user has not consented to these scopes');
   }
   return showConsent(ctx, httpRequest, reply, authz, user);
 }

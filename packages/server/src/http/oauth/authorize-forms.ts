@@ -17,6 +17,7 @@ import {
   showConsent,
   showLogin,
 } from './authorize-flow.js';
+import { afterPassword, needsPassword } from './authorize-prompt.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest, responseUrl } from './authorize-request.js';
 
 const field = { type: 'string', maxLength: 8192 } as const;
@@ -75,7 +76,10 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       }
       if (!outcome.ok) return again(400, 'The username or the password is wrong.');
       reply.header('set-cookie', await sessions.login(outcome.user, cookie(request)));
-      return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+      // The password was just typed: prompt=login and max_age are met (authorize-prompt.ts says
+      // why dropping them cannot skip a password).
+      const next = { ...authz, params: afterPassword(authz.params) };
+      return redirectTo(reply, authorizeUrl(next), 303, authz.redirectUri);
     },
   );
 
@@ -90,7 +94,10 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       const authz = checked.request;
       const signedIn = await sessions.current(request.headers.cookie, cookie(request));
       // Logged out meanwhile (or the session expired): back to the login page.
-      if (signedIn === undefined) return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+      // Or the login is older than the request's max_age: the GET asks for the password again.
+      if (signedIn === undefined || needsPassword(authz.interaction, signedIn, services.now())) {
+        return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
+      }
       const { user } = signedIn;
       if (!csrfOk(request)) {
         return showConsent(ctx, request, reply, authz, user, {

@@ -9,6 +9,7 @@ import { OAuthError } from '../../domain/errors.js';
 import { parseScope } from '../../domain/scopes.js';
 import type { Services } from '../../domain/services.js';
 import type { Client } from '../../store/types.js';
+import { type PromptRequest, readPromptParameters } from './authorize-prompt.js';
 import { type Parameters, readParameters } from './parameters.js';
 
 /** The parameters an authorization request carries through the login and consent forms. */
@@ -21,6 +22,9 @@ export const AUTHORIZE_PARAMETERS = [
   'code_challenge',
   'code_challenge_method',
   'nonce',
+  'prompt',
+  'max_age',
+  'login_hint',
 ] as const;
 
 /**
@@ -42,6 +46,8 @@ export interface AuthorizationRequest {
   codeChallenge: string | null;
   /** OpenID Connect Core §3.1.2.1: opaque, echoed exactly in the ID token's `nonce` claim. */
   nonce: string | undefined;
+  /** OpenID Connect Core §3.1.2.1: prompt, max_age and login_hint, checked (authorize-prompt.ts). */
+  interaction: PromptRequest;
   /** The request's own parameters, to carry through forms and back to GET /oauth/authorize. */
   params: Record<string, string>;
 }
@@ -123,6 +129,12 @@ export async function checkAuthorizationRequest(
   if (params.nonce !== undefined && params.nonce.length > NONCE_MAX_LENGTH) {
     return back(new OAuthError('invalid_request', `the nonce is longer than ${NONCE_MAX_LENGTH} characters`));
   }
+  let interaction: PromptRequest;
+  try {
+    interaction = readPromptParameters(params);
+  } catch (error) {
+    return back(error as OAuthError);
+  }
   let requested: string[] | undefined;
   try {
     requested = parseScope(params.scope);
@@ -143,6 +155,7 @@ export async function checkAuthorizationRequest(
       state,
       codeChallenge: params.code_challenge ?? null,
       nonce: params.nonce,
+      interaction,
       params,
     },
   };

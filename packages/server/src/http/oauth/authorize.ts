@@ -10,13 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { typedRoutes } from '../typed-routes.js';
 import { STYLESHEET_PATH } from '../web/login/pages.js';
 import { cookieOptions, securePage } from '../web/login/respond.js';
-import {
-  answerFailure,
-  continueAsUser,
-  type FlowContext,
-  malformedPage,
-  showLogin,
-} from './authorize-flow.js';
+import { answerFailure, authorizeAs, type FlowContext, malformedPage } from './authorize-flow.js';
 import { registerAuthorizeForms } from './authorize-forms.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest } from './authorize-request.js';
 
@@ -33,6 +27,10 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
     'PKCE: BASE64URL(SHA256(code_verifier)) — required, except for a confidential client registered with `requirePkce: false`',
   code_challenge_method: 'must be `S256` (`plain` is refused)',
   nonce: 'OpenID Connect: opaque value (at most 512 characters) echoed in the ID token',
+  prompt:
+    'OpenID Connect: space-separated `none` (never a page: `login_required` or `consent_required` instead), `login`, `consent`, `select_account` (the same as `login`); `none` stands alone',
+  max_age: 'OpenID Connect: seconds; an older login asks for the password again (0: always)',
+  login_hint: 'OpenID Connect: the username to prefill on the login page (at most 256 characters)',
 };
 
 /**
@@ -71,8 +69,7 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
         request.headers.cookie,
         cookieOptions(request, services.config.issuer),
       );
-      if (signedIn === undefined) return showLogin(ctx, request, reply, checked.request);
-      return continueAsUser(ctx, request, reply, checked.request, signedIn);
+      return authorizeAs(ctx, request, reply, checked.request, signedIn);
     },
   );
 

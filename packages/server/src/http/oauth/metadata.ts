@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ID_TOKEN_CLAIMS } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
+import { PROMPT_VALUES } from './authorize-prompt.js';
 
 /**
  * RFC 8414 authorization server metadata, also served at /.well-known/openid-configuration so
@@ -40,6 +41,8 @@ export function buildMetadata(
       response_modes_supported: ['query'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      // The prompt values the authorization endpoint acts on (authorize-prompt.ts).
+      prompt_values_supported: [...PROMPT_VALUES],
     }),
     // OpenID Connect Discovery §3: ID tokens come from the code flow, and only when a published
     // key signs them (never in HMAC mode: domain/tokens/id-token.ts). Each value is what works now:

@@ -60,7 +60,11 @@ export interface LoginPageInput {
   error?: string;
 }
 
-/** The sign-in form; errors are announced (role=alert) and tied to the fields (aria-describedby). */
+/**
+ * The sign-in form. Its field names (`username`, `password`) and the button's id (`sign-in`) are
+ * stable, so browser automation and conformance suites can script it; the button has no name, so
+ * it adds no field to the form. Errors are announced (role=alert) and tied to the fields (aria-describedby).
+ */
 export function loginPage(input: LoginPageInput): string {
   const described = input.error === undefined ? '' : ' aria-describedby="form-error" aria-invalid="true"';
   return layout(
@@ -74,7 +78,7 @@ ${hiddenFields(input.hidden)}
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="256" value="${escapeHtml(input.username ?? '')}"${described} autofocus>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described}>
-<button type="submit" class="primary">Sign in</button>
+<button type="submit" id="sign-in" class="primary">Sign in</button>
 </form>`,
   );
 }
