@@ -65,7 +65,9 @@ export function readPromptParameters(params: Readonly<Record<string, string>>): 
  */
 export function needsPassword(request: PromptRequest, signedIn: SignedIn, now: number): boolean {
   if (request.prompt.has('login') || request.prompt.has('select_account')) return true;
-  return request.maxAge !== undefined && now - signedIn.authTime > request.maxAge * 1000;
+  if (request.maxAge === undefined) return false;
+  // Core §3.1.2.1: max_age=0 is prompt=login, even for a login made in this very millisecond.
+  return request.maxAge === 0 || now - signedIn.authTime > request.maxAge * 1000;
 }
 
 /**

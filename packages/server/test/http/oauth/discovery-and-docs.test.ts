@@ -41,6 +41,7 @@ describe('discovery', () => {
     expect(openid).toMatchObject({
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
+      prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       scopes_supported: ['openid'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],
@@ -61,7 +62,7 @@ describe('discovery', () => {
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     });
-    // Not built yet: logout, prompt/max_age-driven features, other response modes.
+    // Not built yet: logout, acr, other response modes.
     for (const field of ['end_session_endpoint', 'backchannel_logout_supported', 'acr_values_supported']) {
       expect(openid).not.toHaveProperty(field);
     }
