@@ -180,6 +180,20 @@ describe('prompt=consent', () => {
     expect(locationParams(back).get('code')).toBeTruthy();
   });
 
+  it('a consent form posted once the login is older than max_age goes back to the login, not to a code', async () => {
+    const browser = await signedInBrowser();
+    const page = await browser.get(authorizeUrl(params({ prompt: 'consent', max_age: '300' })));
+    expect(isConsentPage(page)).toBe(true);
+    t.clock.advance(10 * MINUTE);
+    const back = await browser.post('/oauth/authorize/consent', {
+      ...formFields(page.body, '/oauth/authorize/consent'),
+      decision: 'allow',
+    });
+    expect(back.statusCode).toBe(303);
+    expect(String(back.headers.location)).toMatch(/^\/oauth\/authorize\?/);
+    expect(isLoginPage(await browser.get(String(back.headers.location)))).toBe(true);
+  });
+
   it('prompt="login consent": the password, then the consent page', async () => {
     const browser = await signedInBrowser();
     const { page, signedIn } = await signIn(browser, authorizeUrl(params({ prompt: 'login consent' })), ALICE);
