@@ -22,6 +22,7 @@ import { leakedKeyAttacks } from './cases/leaked-key.js';
 import { loginProtectionAttacks } from './cases/login-protection.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
+import { promptAttacks } from './cases/prompt.js';
 import { protocolGrammarAttacks } from './cases/protocol-grammar.js';
 import { refreshReplayAttacks, stuffingAttacks } from './cases/replay.js';
 import { revocationReachAttacks } from './cases/revocation-reach.js';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
     ['id token substitution', idTokenAttacks],
+    ['prompt and login_hint', promptAttacks],
     ['client registration', clientRegistrationAttacks],
     ['http edges', httpEdgeAttacks],
     ['protocol grammar', protocolGrammarAttacks],

@@ -184,7 +184,13 @@ export async function continueAsUser(
     return redirectTo(reply, url, 302, authz.redirectUri);
   }
   if (authz.interaction.prompt.has('none')) {
-    return interactionRequired(ctx, reply, authz, 'consent_required', 'the user has not consented to these scopes');
+    return interactionRequired(
+      ctx,
+      reply,
+      authz,
+      'consent_required',
+      'the user has not consented to these scopes',
+    );
   }
   return showConsent(ctx, httpRequest, reply, authz, user);
 }

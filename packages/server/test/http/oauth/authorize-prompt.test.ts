@@ -92,7 +92,10 @@ async function authTimeOf(back: LightMyRequestResponse, verifier: string): Promi
 
 describe('prompt=none', () => {
   it('without a session: login_required back to the client, with state and iss, no page', async () => {
-    expectErrorBack(await new PageClient(t.app).get(authorizeUrl(params({ prompt: 'none' }))), 'login_required');
+    expectErrorBack(
+      await new PageClient(t.app).get(authorizeUrl(params({ prompt: 'none' }))),
+      'login_required',
+    );
   });
 
   it('with a session but no consent: consent_required', async () => {
@@ -196,7 +199,11 @@ describe('prompt=consent', () => {
 
   it('prompt="login consent": the password, then the consent page', async () => {
     const browser = await signedInBrowser();
-    const { page, signedIn } = await signIn(browser, authorizeUrl(params({ prompt: 'login consent' })), ALICE);
+    const { page, signedIn } = await signIn(
+      browser,
+      authorizeUrl(params({ prompt: 'login consent' })),
+      ALICE,
+    );
     expect(isLoginPage(page)).toBe(true);
     expect(isConsentPage(await browser.get(String(signedIn.headers.location)))).toBe(true);
   });
