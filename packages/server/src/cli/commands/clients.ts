@@ -209,7 +209,7 @@ export function registerClients(program: Command): void {
             verb === 'permit'
               ? [...new Set([...before.permissions, ...named])]
               : before.permissions.filter((permission) => !named.includes(permission));
-          const client = await services.clients.setPermissions(clientId, permissions, 'cli');
+          const client = await services.clients.change(clientId, { permissions }, 'cli');
           const now = client.permissions.length > 0 ? client.permissions.join(', ') : 'none';
           process.stdout.write(`client ${clientId} permissions: ${now}\n`);
         });

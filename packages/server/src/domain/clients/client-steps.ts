@@ -18,8 +18,6 @@ export interface ClientSteps {
     actor: string | null,
     details?: Record<string, unknown>,
   ): Promise<{ client: Client; clientSecret: string | null }>;
-  /** Replaces the client's permissions and audits it. Throws ERR_CLIENT_NOT_FOUND for an unknown id. */
-  setPermissions(clientId: string, permissions: readonly string[], actor: string | null): Promise<Client>;
   /**
    * Changes the fields given (permissions, the OpenID Connect registration fields) and audits the
    * names of those changed. Throws ERR_CLIENT_NOT_FOUND for an unknown id, ERR_CLIENT_INVALID.
@@ -45,20 +43,10 @@ export function createClientSteps(ctx: DomainContext): ClientSteps {
       await ctx.audit({ type: 'admin.client.created', actor, subject: created.client.clientId, details });
       return created;
     },
-    async setPermissions(clientId, permissions, actor) {
-      const client = await clients.setPermissions(clientId, permissions);
-      await ctx.audit({
-        type: 'admin.client.changed',
-        actor,
-        subject: clientId,
-        details: { permissions: client.permissions },
-      });
-      return client;
-    },
     async change(clientId, changes, actor) {
       const client = await clients.change(clientId, changes);
       const names = Object.keys(changes).filter((name) => changes[name as keyof ClientChanges] !== undefined);
-      // The names of what changed; the permissions themselves too, as setPermissions records them.
+      // The names of what changed; the new permission list too, since who may read the feed matters.
       const details: Record<string, unknown> = { changed: names };
       if (changes.permissions !== undefined) details.permissions = client.permissions;
       await ctx.audit({ type: 'admin.client.changed', actor, subject: clientId, details });

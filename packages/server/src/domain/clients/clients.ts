@@ -23,7 +23,21 @@ import {
 export { verifySecret } from './secret.js';
 export { CLIENT_PERMISSIONS, ClientError, type ClientPermission } from './validate.js';
 
-export interface NewClient {
+/**
+ * The OpenID Connect registration fields (store/types.ts Client has their defaults), one type for
+ * registering a client and for changing one: a field given replaces the stored one, null clears
+ * where allowed.
+ */
+export interface RegistrationFields {
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string | null;
+  idTokenSignedResponseAlg?: string | null;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  requirePkce?: boolean;
+  subjectType?: SubjectType;
+}
+
+export interface NewClient extends RegistrationFields {
   name: string;
   /** Default 'confidential'. Public clients (browser, mobile) get no secret. */
   type?: ClientType;
@@ -35,24 +49,11 @@ export interface NewClient {
   permissions?: string[];
   /** A fixed id (e.g. the first-party `sesame-docs`); random when absent. */
   clientId?: string;
-  /** The OpenID Connect registration fields (store/types.ts Client); defaults there. */
-  postLogoutRedirectUris?: string[];
-  backchannelLogoutUri?: string | null;
-  idTokenSignedResponseAlg?: string | null;
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
-  requirePkce?: boolean;
-  subjectType?: SubjectType;
 }
 
-/** What `change` may change; a field given replaces the stored one, null clears where allowed. */
-export interface ClientChanges {
+/** What `change` may change: the permissions (replaced whole) and the registration fields. */
+export interface ClientChanges extends RegistrationFields {
   permissions?: string[];
-  postLogoutRedirectUris?: string[];
-  backchannelLogoutUri?: string | null;
-  idTokenSignedResponseAlg?: string | null;
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
-  requirePkce?: boolean;
-  subjectType?: SubjectType;
 }
 
 export interface ClientService {
@@ -67,11 +68,6 @@ export interface ClientService {
   /** Drops a client from `find`'s memory (after removing or changing it in the store directly). */
   forget(clientId: string): void;
   list(): Promise<Client[]>;
-  /**
-   * Replaces the client's permissions (validated); returns the changed client. Throws
-   * ERR_CLIENT_NOT_FOUND for an unknown id.
-   */
-  setPermissions(clientId: string, permissions: readonly string[]): Promise<Client>;
   /**
    * Changes the fields given (validated against the client's type); answers the changed client.
    * Throws ERR_CLIENT_NOT_FOUND for an unknown id, ERR_CLIENT_INVALID for a refused value.
@@ -171,14 +167,6 @@ export function createClientService(options: {
       recent.delete(clientId);
     },
     list: () => store.listClients(),
-    async setPermissions(clientId, permissions) {
-      const valid = validatePermissions(permissions);
-      const changed = await store.updateClient(clientId, { permissions: valid, updatedAt: now() });
-      recent.delete(clientId); // a permission taken away stops counting here at once
-      const client = changed ? await store.findClient(clientId) : undefined;
-      if (client === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
-      return client;
-    },
     async change(clientId, changes) {
       const before = await store.findClient(clientId);
       if (before === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');

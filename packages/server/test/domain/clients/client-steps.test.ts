@@ -29,11 +29,11 @@ describe('client steps', () => {
   });
 
   it('changing permissions audits the new list; an unknown client is refused and not audited', async () => {
-    await f.services.clients.setPermissions(clientId, ['introspect'], 'admin-1');
+    await f.services.clients.change(clientId, { permissions: ['introspect'] }, 'admin-1');
     expect((await f.audits('admin.client.changed')).map((event) => event.details)).toEqual([
-      { permissions: ['introspect'] },
+      { changed: ['permissions'], permissions: ['introspect'] },
     ]);
-    await expect(f.services.clients.setPermissions('nobody', [], 'admin-1')).rejects.toMatchObject({
+    await expect(f.services.clients.change('nobody', { permissions: [] }, 'admin-1')).rejects.toMatchObject({
       code: 'ERR_CLIENT_NOT_FOUND',
     });
     expect(await f.audits('admin.client.changed')).toHaveLength(1);

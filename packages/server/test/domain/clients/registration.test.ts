@@ -184,7 +184,7 @@ describe('the change step', () => {
   });
   afterEach(() => f.close());
 
-  it('audits the names of the fields changed (and the permissions, as setPermissions does); a refusal is not audited', async () => {
+  it('audits the names of the fields changed (and the new permission list); a refusal is not audited', async () => {
     const { client } = await f.services.clients.create(CODE_FLOW, 'admin-1');
     await f.services.clients.change(
       client.clientId,

@@ -97,9 +97,9 @@ describe('GET /oauth/revocations: the revocations permission', () => {
     });
     expect(stream.statusCode).toBe(403);
 
-    await t.services.clients.setPermissions(t.machine.id, ['revocations'], 'test');
+    await t.services.clients.change(t.machine.id, { permissions: ['revocations'] }, 'test');
     expect((await feed(unrelated)).statusCode).toBe(200);
-    await t.services.clients.setPermissions(t.machine.id, [], 'test');
+    await t.services.clients.change(t.machine.id, { permissions: [] }, 'test');
     expect((await feed(unrelated)).statusCode).toBe(403);
   });
 });
