@@ -185,3 +185,21 @@ export async function loginAdmin(t: TestApp) {
   if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
   return (response.json() as { access_token: string }).access_token;
 }
+
+/** A call to the admin API as the seeded admin: `(method, url, payload?) => response`. */
+export type AdminCall = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: object,
+) => ReturnType<TestApp['app']['inject']>;
+
+/**
+ * Logs the seeded admin in once and answers a function that calls the admin API with its token.
+ *
+ * @example const admin = await adminApi(t); expect((await admin('GET', '/admin/users')).statusCode).toBe(200);
+ */
+export async function adminApi(t: TestApp): Promise<AdminCall> {
+  const authorization = `Bearer ${await loginAdmin(t)}`;
+  return (method, url, payload) =>
+    t.app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) });
+}

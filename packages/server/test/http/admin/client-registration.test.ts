@@ -3,20 +3,18 @@
  * PATCH /admin/clients/{id} changes them (and still permissions alone), GET shows them; refused
  * values are 400 naming the field.
  */
-import { createTestApp, loginAdmin, type TestApp } from '@sesame/testkit/app';
+import { type AdminCall, adminApi, createTestApp, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe('/admin/clients: registration fields', () => {
   let t: TestApp;
-  let admin: string;
+  let call: AdminCall;
   beforeAll(async () => {
     t = await createTestApp();
-    admin = `Bearer ${await loginAdmin(t)}`;
+    call = await adminApi(t);
   });
   afterAll(async () => t.close());
 
-  const call = (method: 'POST' | 'PATCH' | 'GET', url: string, payload?: object) =>
-    t.app.inject({ method, url, headers: { authorization: admin }, ...(payload ? { payload } : {}) });
   const register = (fields: object) =>
     call('POST', '/admin/clients', {
       name: 'rp',

@@ -4,7 +4,7 @@
  * javascript:, data:, file:, wildcards, fragments or userinfo. The error names the URI and the rule.
  */
 
-import { createTestApp, loginAdmin, type TestApp } from '@sesame/testkit/app';
+import { type AdminCall, adminApi, createTestApp, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirectUriProblem } from '../../../src/domain/clients/validate.js';
 
@@ -48,20 +48,15 @@ describe('redirectUriProblem', () => {
 
 describe('POST /admin/clients: redirect URIs', () => {
   let t: TestApp;
-  let admin: string;
+  let admin: AdminCall;
   beforeAll(async () => {
     t = await createTestApp();
-    admin = `Bearer ${await loginAdmin(t)}`;
+    admin = await adminApi(t);
   });
   afterAll(async () => t.close());
 
   const register = (redirectUris: string[]) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/admin/clients',
-      headers: { authorization: admin },
-      payload: { name: 'web', grantTypes: ['authorization_code'], redirectUris },
-    });
+    admin('POST', '/admin/clients', { name: 'web', grantTypes: ['authorization_code'], redirectUris });
 
   it('refuses javascript: and plain http with 400 naming the URI and the rule; registers nothing', async () => {
     const before = (await t.services.clients.list()).length;

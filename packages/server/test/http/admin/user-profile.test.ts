@@ -1,17 +1,14 @@
 /** Profile claims over the admin API: POST and PATCH /admin/users take them, every user shows them. */
-import { createTestApp, loginAdmin, type TestApp } from '@sesame/testkit/app';
+import { type AdminCall, adminApi, createTestApp, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let t: TestApp;
-let admin: string;
+let send: AdminCall;
 beforeAll(async () => {
   t = await createTestApp();
-  admin = `Bearer ${await loginAdmin(t)}`;
+  send = await adminApi(t);
 });
 afterAll(async () => t.close());
-
-const send = (method: 'POST' | 'PATCH' | 'GET', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: { authorization: admin }, ...(payload ? { payload } : {}) });
 
 describe('/admin/users profile claims', () => {
   it('creates a user with a profile, shows it, changes and removes claims', async () => {

@@ -16,7 +16,7 @@ import {
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDIRECT } from '../../helpers/authorize.js';
+import { REDIRECT, registerWebClient } from '../../helpers/authorize.js';
 
 const ISSUER = 'http://127.0.0.1:8080';
 const MINUTE = 60_000;
@@ -25,18 +25,7 @@ let secret: string;
 
 beforeEach(async () => {
   t = await createTestApp();
-  const web = await t.services.clients.create(
-    {
-      name: 'Quiz Web',
-      clientId: 'quiz-web',
-      type: 'confidential',
-      grantTypes: ['authorization_code'],
-      scopes: ['openid', 'quiz'],
-      redirectUris: [REDIRECT],
-    },
-    'test',
-  );
-  secret = web.clientSecret!;
+  secret = (await registerWebClient(t, 'quiz-web'))!;
 });
 afterEach(() => t.close());
 

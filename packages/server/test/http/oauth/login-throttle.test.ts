@@ -6,22 +6,13 @@
 import { authorizeUrl, pkce, signIn } from '@sesame/testkit';
 import { ALICE, createTestApp, PageClient, postForm, type TestApp } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDIRECT } from '../../helpers/authorize.js';
+import { REDIRECT, registerWebClient } from '../../helpers/authorize.js';
 
 let t: TestApp;
 
 beforeEach(async () => {
   t = await createTestApp();
-  await t.services.clients.create(
-    {
-      name: 'Quiz Web',
-      clientId: 'quiz-web',
-      grantTypes: ['authorization_code'],
-      scopes: ['openid', 'quiz'],
-      redirectUris: [REDIRECT],
-    },
-    'test',
-  );
+  await registerWebClient(t, 'quiz-web');
 });
 afterEach(() => t.close());
 

@@ -14,7 +14,7 @@ import {
   type TestApp,
 } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDIRECT } from '../../helpers/authorize.js';
+import { REDIRECT, registerWebClient } from '../../helpers/authorize.js';
 
 let t: TestApp;
 const secrets: Record<string, string> = {};
@@ -25,30 +25,9 @@ beforeEach(async () => {
     ['rp-no-pkce', false],
     ['rp-pkce', true],
   ] as const) {
-    const made = await t.services.clients.create(
-      {
-        name: clientId,
-        clientId,
-        grantTypes: ['authorization_code'],
-        scopes: ['openid', 'quiz'],
-        redirectUris: [REDIRECT],
-        requirePkce,
-      },
-      'test',
-    );
-    secrets[clientId] = made.clientSecret!;
+    secrets[clientId] = (await registerWebClient(t, clientId, { requirePkce }))!;
   }
-  await t.services.clients.create(
-    {
-      name: 'spa',
-      clientId: 'spa',
-      type: 'public',
-      grantTypes: ['authorization_code'],
-      scopes: ['openid'],
-      redirectUris: [REDIRECT],
-    },
-    'test',
-  );
+  await registerWebClient(t, 'spa', { type: 'public', scopes: ['openid'] });
 });
 afterEach(() => t.close());
 
