@@ -19,6 +19,7 @@ import { createScopeDescriptions } from './domain/system/scope-descriptions.js';
 import { createAccessTokens } from './domain/tokens/access-token.js';
 import { createDenylist } from './domain/tokens/denylist.js';
 import { createIdTokens } from './domain/tokens/id-token.js';
+import { createIdTokenHints } from './domain/tokens/id-token-hint.js';
 import { createRefreshFamilies } from './domain/tokens/refresh-families.js';
 import { createRevocationHub } from './domain/tokens/revocation-hub.js';
 import { createSessionSteps } from './domain/tokens/session-steps.js';
@@ -122,6 +123,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     now,
     accessTokens: ctx.accessTokens,
     idTokens: createIdTokens({ config, keys, now }),
+    idTokenHints: createIdTokenHints({ config, keys, now }),
     users: createAccountSteps(ctx),
     clients: createClientSteps(ctx),
     consents: createConsentSteps(ctx),

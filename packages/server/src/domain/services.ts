@@ -12,6 +12,7 @@ import type { ScopeDescriptions } from './system/scope-descriptions.js';
 import type { AccessTokens } from './tokens/access-token.js';
 import type { Denylist } from './tokens/denylist.js';
 import type { IdTokens } from './tokens/id-token.js';
+import type { IdTokenHints } from './tokens/id-token-hint.js';
 import type { RevocationHub } from './tokens/revocation-hub.js';
 import type { SessionSteps } from './tokens/session-steps.js';
 import type { WechatSteps } from './wechat/wechat-steps.js';
@@ -31,6 +32,8 @@ export interface Services {
   readonly accessTokens: AccessTokens;
   /** OpenID Connect ID tokens (none in HMAC mode: see tokens/id-token.ts). */
   readonly idTokens: IdTokens;
+  /** Verifies an `id_token_hint` (an ID token of this issuer, accepted expired): see tokens/id-token-hint.ts. */
+  readonly idTokenHints: IdTokenHints;
   readonly users: AccountSteps;
   readonly clients: ClientSteps;
   readonly consents: ConsentSteps;
