@@ -22,6 +22,7 @@ import { leakedKeyAttacks } from './cases/leaked-key.js';
 import { loginProtectionAttacks } from './cases/login-protection.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
+import { profileAttacks } from './cases/profile-and-userinfo.js';
 import { promptAttacks } from './cases/prompt.js';
 import { protocolGrammarAttacks } from './cases/protocol-grammar.js';
 import { refreshReplayAttacks, stuffingAttacks } from './cases/replay.js';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     ['id token substitution', idTokenAttacks],
     ['prompt and login_hint', promptAttacks],
     ['client registration', clientRegistrationAttacks],
+    ['profile and userinfo', profileAttacks],
     ['http edges', httpEdgeAttacks],
     ['protocol grammar', protocolGrammarAttacks],
     ['login protection', loginProtectionAttacks],
@@ -94,8 +96,13 @@ async function main(): Promise<void> {
     ['credential stuffing', stuffingAttacks],
   ];
   const needsList = new Set(['hs mode', 'weak secrets at start']);
+  // `npm run test:attacks -- --only NAME[,NAME]`: those categories alone, while working on them.
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt > 0 ? new Set(process.argv[onlyAt + 1]?.split(',')) : undefined;
+  if (only !== undefined) report.note(`--only: ran ${[...only].join(', ')} and no other category`);
   for (const [name, run] of categories) {
     if (!weakList.present && needsList.has(name)) continue;
+    if (only !== undefined && !only.has(name)) continue;
     const started = Date.now();
     process.stdout.write(`- ${name}...`);
     await step(name, () => run(ctx));
