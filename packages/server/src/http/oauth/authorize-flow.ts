@@ -62,13 +62,14 @@ export function interactionRequired(
   authz: AuthorizationRequest,
   error: 'login_required' | 'consent_required',
   description: string,
+  status: 302 | 303 = 302,
 ): FastifyReply {
   const url = responseUrl(
     authz.redirectUri,
     { error, error_description: description, state: authz.state },
     ctx.services.config.issuer,
   );
-  return redirectTo(reply, url, 302, authz.redirectUri);
+  return redirectTo(reply, url, status, authz.redirectUri);
 }
 
 /**
@@ -82,24 +83,24 @@ export function authorizeAs(
   reply: FastifyReply,
   authz: AuthorizationRequest,
   signedIn: SignedIn | undefined,
+  status: 302 | 303 = 302,
 ): Promise<FastifyReply> | FastifyReply {
   if (signedIn !== undefined && !needsPassword(authz.interaction, signedIn, ctx.services.now())) {
-    return continueAsUser(ctx, httpRequest, reply, authz, signedIn);
+    return continueAsUser(ctx, httpRequest, reply, authz, signedIn, status);
   }
   if (authz.interaction.prompt.has('none')) {
     const why = signedIn === undefined ? 'no one is signed in' : 'the sign-in is older than max_age';
-    return interactionRequired(ctx, reply, authz, 'login_required', why);
+    return interactionRequired(ctx, reply, authz, 'login_required', why, status);
   }
   return showLogin(ctx, httpRequest, reply, authz);
 }
 
 /** A request whose parameters fail the route schema (e.g. one given twice): a page, never a redirect. */
-export function malformedPage(reply: FastifyReply): FastifyReply {
-  return sendPage(
-    reply,
-    400,
-    errorPage({ error: 'invalid_request', description: 'the request parameters are malformed' }),
-  );
+export function malformedPage(
+  reply: FastifyReply,
+  description = 'the request parameters are malformed',
+): FastifyReply {
+  return sendPage(reply, 400, errorPage({ error: 'invalid_request', description }));
 }
 
 /** The form fields that carry the request, plus the CSRF token (and a fresh CSRF cookie if needed). */
@@ -169,6 +170,7 @@ export async function continueAsUser(
   reply: FastifyReply,
   authz: AuthorizationRequest,
   signedIn: SignedIn,
+  status: 302 | 303 = 302,
 ): Promise<FastifyReply> {
   const { user } = signedIn;
   const scopes = grantableScopes(authz, user);
@@ -181,7 +183,7 @@ export async function continueAsUser(
       scopes,
       ip: httpRequest.ip,
     });
-    return redirectTo(reply, url, 302, authz.redirectUri);
+    return redirectTo(reply, url, status, authz.redirectUri);
   }
   if (authz.interaction.prompt.has('none')) {
     return interactionRequired(
@@ -190,6 +192,7 @@ export async function continueAsUser(
       authz,
       'consent_required',
       'the user has not consented to these scopes',
+      status,
     );
   }
   return showConsent(ctx, httpRequest, reply, authz, user);

@@ -1,16 +1,25 @@
 /**
- * GET /oauth/authorize (RFC 6749 §4.1.1, RFC 7636 §4.3) and the forms behind it: the user logs in
- * (same throttling as the password grant), consents once per client (remembered, revocable), and
- * is sent back to the client's verified redirect URI with a code. Pages and forms are in
- * authorize-forms.ts and web/login/.
+ * GET and POST /oauth/authorize (RFC 6749 §4.1.1, RFC 7636 §4.3, OpenID Connect Core §3.1.2.1) and
+ * the forms behind it: the user logs in (same throttling as the password grant), consents once per
+ * client (remembered, revocable), and is sent back to the client's verified redirect URI with a
+ * code. Pages and forms are in authorize-forms.ts and web/login/; the forms post to their own paths
+ * (/oauth/authorize/login, /consent, /logout), never to /oauth/authorize, whose POST is only the
+ * authorization request itself.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { typedRoutes } from '../typed-routes.js';
 import { STYLESHEET_PATH } from '../web/login/pages.js';
 import { cookieOptions, securePage } from '../web/login/respond.js';
-import { answerFailure, authorizeAs, type FlowContext, malformedPage } from './authorize-flow.js';
+import {
+  answerFailure,
+  authorizeAs,
+  authorizeUrl,
+  type FlowContext,
+  malformedPage,
+  redirectTo,
+} from './authorize-flow.js';
 import { registerAuthorizeForms } from './authorize-forms.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest } from './authorize-request.js';
 
@@ -33,6 +42,12 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
   login_hint: 'OpenID Connect: the username to prefill on the login page (at most 256 characters)',
 };
 
+/** True for a form-encoded body (Core §3.1.2.1: "using Form Serialization"). */
+function isForm(request: FastifyRequest): boolean {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded';
+}
+
 /**
  * The authorization endpoint and its pages, as a Fastify plugin (one of WEB_PLUGINS).
  *
@@ -45,6 +60,35 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
     AUTHORIZE_PARAMETERS.map((name) => [name, { type: 'string', description: DESCRIPTIONS[name] }]),
   );
 
+  /** Checks the request, then goes on as the browser's session (or its absence) allows. */
+  const authorize = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: unknown,
+    method: 'GET' | 'POST',
+  ): Promise<FastifyReply> => {
+    // After a POST, 303 (RFC 9110 §15.4.4): the browser follows with a GET, never re-posting.
+    const status = method === 'POST' ? 303 : 302;
+    const checked = await checkAuthorizationRequest(input, services);
+    if (!checked.ok) return answerFailure(ctx, reply, checked, status);
+    const signedIn = await ctx.sessions.current(
+      request.headers.cookie,
+      cookieOptions(request, services.config.issuer),
+    );
+    if (signedIn === undefined && method === 'POST') {
+      // A cross-site POST carries no SameSite=Lax cookie (RFC 6265bis §5.5.7.1), so a POST without a
+      // live session may be one whose session cookie the browser held back. The checked request goes
+      // on as a GET, a top-level navigation that does carry it: a signed-in user is not asked to
+      // sign in again, and prompt=none is not answered login_required for a session it cannot see.
+      return redirectTo(reply, authorizeUrl(checked.request), 303, checked.request.redirectUri);
+    }
+    return authorizeAs(ctx, request, reply, checked.request, signedIn, status);
+  };
+  const description =
+    'Opened in a browser. Shows the login and consent pages, then redirects to the redirect URI ' +
+    'with `code`, `state` and `iss` (RFC 9207), or with `error`. Errors about the client or the ' +
+    'redirect URI are shown on a page, never redirected.';
+
   typedRoutes(app).get(
     '/oauth/authorize',
     {
@@ -53,23 +97,42 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
       schema: {
         tags: ['oauth'],
         summary: 'Authorization endpoint (code flow with PKCE)',
-        description:
-          'Opened in a browser. Shows the login and consent pages, then redirects to the redirect URI ' +
-          'with `code`, `state` and `iss` (RFC 9207), or with `error`. Errors about the client or the ' +
-          'redirect URI are shown on a page, never redirected.',
+        description,
         querystring: { type: 'object', properties } as const,
         produces: ['text/html'],
       },
     },
     async (request, reply) => {
       if (request.validationError) return malformedPage(reply);
-      const checked = await checkAuthorizationRequest(request.query, services);
-      if (!checked.ok) return answerFailure(ctx, reply, checked);
-      const signedIn = await ctx.sessions.current(
-        request.headers.cookie,
-        cookieOptions(request, services.config.issuer),
-      );
-      return authorizeAs(ctx, request, reply, checked.request, signedIn);
+      return authorize(request, reply, request.query, 'GET');
+    },
+  );
+
+  // OpenID Connect Core §3.1.2.1: "Authorization Servers MUST support the use of the HTTP GET and
+  // POST methods", POST with the parameters form-serialized. The same parameters and checks; the
+  // answers are 303s, so the browser follows them with a GET.
+  typedRoutes(app).post(
+    '/oauth/authorize',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['oauth'],
+        summary: 'Authorization endpoint, the parameters in a form (OpenID Connect Core §3.1.2.1)',
+        description:
+          `${description} The same parameters as the GET, form-encoded in the body (the query is ` +
+          'not read). Without a live session the checked request continues as a GET (303), which ' +
+          'carries the SameSite=Lax session cookie that a cross-site POST does not.',
+        body: { type: 'object', properties } as const,
+        consumes: ['application/x-www-form-urlencoded'],
+        produces: ['text/html'],
+      },
+    },
+    async (request, reply) => {
+      if (request.validationError) return malformedPage(reply);
+      if (!isForm(request)) {
+        return malformedPage(reply, 'the authorization request must be form-encoded');
+      }
+      return authorize(request, reply, request.body, 'POST');
     },
   );
 

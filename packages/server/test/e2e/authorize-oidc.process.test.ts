@@ -1,0 +1,85 @@
+/**
+ * The real `sesame serve` process and OpenID Connect's authorization request: a POST authorization
+ * request (form-encoded, through the server's real body parsers), answered as the GET is.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  authorizeUrl,
+  Browser,
+  freePort,
+  pkce,
+  runSesame,
+  type Started,
+  signInAndConsent,
+  startSesame,
+} from '@sesame/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const ALICE = { username: 'alice', password: 'alice password 1' };
+
+let server: Started;
+let base: string;
+let clientId: string;
+const env = { ...process.env, SESAME_LOG_LEVEL: 'warn' };
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sesame-oidc-authz-'));
+  const store = ['--data-dir', dataDir];
+  const sesame = (args: string[], input = '') => runSesame(args, { env, cleanEnv: true, stdin: input });
+  const user = await sesame(
+    ['users', 'add', ALICE.username, '--password-stdin', '--scopes', 'openid quiz', ...store],
+    `${ALICE.password}\n`,
+  );
+  expect(user.code, user.stderr).toBe(0);
+  const web = await sesame([
+    ...['clients', 'add', 'OIDC Web', '--public', '--grant', 'authorization_code'],
+    ...['--scopes', 'openid quiz', '--redirect-uri', REDIRECT, '--json', ...store],
+  ]);
+  expect(web.code, web.stderr).toBe(0);
+  clientId = JSON.parse(web.stdout).client_id;
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = await startSesame({ port, dataDir, env, cleanEnv: true });
+}, 120_000);
+afterAll(() => server?.stop());
+
+function params(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: REDIRECT,
+    scope: 'openid quiz',
+    state: 'e2e',
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  };
+}
+
+describe('OpenID Connect authorization request (real process)', { timeout: 120_000 }, () => {
+  it('POST /oauth/authorize: a code for a signed-in browser, a GET of the same request for a cookie-less one, an error back for a request without PKCE', async () => {
+    const browser = new Browser(base);
+    const { back } = await signInAndConsent(browser, authorizeUrl(params()), ALICE);
+    expect(new URL(back.location!).searchParams.get('code')).toBeTruthy();
+
+    const posted = await browser.post('/oauth/authorize', params());
+    expect(posted.status).toBe(303);
+    const landed = new URL(posted.location!);
+    expect(`${landed.origin}${landed.pathname}`).toBe(REDIRECT);
+    expect(landed.searchParams.get('code')).toMatch(/^[\w-]{43}$/);
+    expect(landed.searchParams.get('iss')).toBe(base);
+
+    const cookieless = await new Browser(base).post('/oauth/authorize', params());
+    expect(cookieless.status).toBe(303);
+    expect(cookieless.location!.startsWith('/oauth/authorize?')).toBe(true);
+
+    const withoutPkce = params();
+    delete withoutPkce.code_challenge;
+    const refused = await browser.post('/oauth/authorize', withoutPkce);
+    expect(refused.status).toBe(303);
+    expect(new URL(refused.location!).searchParams.get('error')).toBe('invalid_request');
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * POST /oauth/authorize (OpenID Connect Core §3.1.2.1), through app.inject: the same parameters and
+ * checks as the GET, form-encoded; 303 answers; without a live session the checked request goes on
+ * as a GET (which carries the SameSite=Lax cookie); and the login, consent and logout fields mean
+ * nothing there (the forms have their own paths).
+ */
+import { authorizeUrl, formFields, pkce, signIn, signInAndConsent } from '@sesame/testkit';
+import {
+  ALICE,
+  createTestApp,
+  locationParams,
+  PageClient,
+  postForm,
+  type TestApp,
+} from '@sesame/testkit/app';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REDIRECT } from '../../helpers/authorize.js';
+
+const ISSUER = 'http://127.0.0.1:8080';
+let t: TestApp;
+let secret: string;
+
+beforeEach(async () => {
+  t = await createTestApp();
+  const web = await t.services.clients.create(
+    {
+      name: 'Quiz Web',
+      clientId: 'quiz-web',
+      type: 'confidential',
+      grantTypes: ['authorization_code'],
+      scopes: ['openid', 'quiz'],
+      redirectUris: [REDIRECT],
+    },
+    'test',
+  );
+  secret = web.clientSecret!;
+});
+afterEach(() => t.close());
+
+function params(extra: Record<string, string> = {}, challenge = pkce().challenge) {
+  const all: Record<string, string> = {
+    response_type: 'code',
+    client_id: 'quiz-web',
+    redirect_uri: REDIRECT,
+    scope: 'openid quiz',
+    state: 'st-post',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== ''));
+}
+
+/** A browser where alice is signed in and has consented to quiz-web. */
+async function signedInBrowser(): Promise<PageClient> {
+  const browser = new PageClient(t.app);
+  const { back } = await signInAndConsent(browser, authorizeUrl(params()), ALICE);
+  expect(locationParams(back).get('code')).toBeTruthy();
+  return browser;
+}
+
+function expectBack(response: LightMyRequestResponse, error: string) {
+  expect(response.statusCode, response.body).toBe(303);
+  expect(String(response.headers.location).startsWith(`${REDIRECT}?`)).toBe(true);
+  const back = locationParams(response);
+  expect([back.get('error'), back.get('state'), back.get('iss')]).toEqual([error, 'st-post', ISSUER]);
+  expect(back.get('code')).toBeNull();
+}
+
+const isLoginPage = (response: LightMyRequestResponse) =>
+  response.statusCode === 200 && response.body.includes('action="/oauth/authorize/login"');
+
+describe('POST /oauth/authorize', () => {
+  it('a signed-in user with a remembered consent: 303 to the client with a code that gives tokens', async () => {
+    const browser = await signedInBrowser();
+    const { verifier, challenge } = pkce();
+    const back = await browser.post('/oauth/authorize', params({ nonce: 'n-post' }, challenge));
+    expect(back.statusCode, back.body).toBe(303);
+    const query = locationParams(back);
+    expect([query.get('state'), query.get('iss')]).toEqual(['st-post', ISSUER]);
+    const tokens = await postForm(t.app, '/oauth/token', {
+      grant_type: 'authorization_code',
+      client_id: 'quiz-web',
+      client_secret: secret,
+      code: query.get('code') ?? '',
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+    });
+    expect(tokens.statusCode, tokens.body).toBe(200);
+    expect(tokens.json().id_token).toBeTruthy();
+  });
+
+  it('without a live session: 303 to the same request as a GET (the known parameters only), which shows the login page', async () => {
+    const browser = new PageClient(t.app);
+    const sent = params({ nonce: 'n-1', prompt: 'consent', unknown_thing: 'dropped' });
+    const answer = await browser.post('/oauth/authorize', sent);
+    expect(answer.statusCode, answer.body).toBe(303);
+    const location = String(answer.headers.location);
+    expect(location.startsWith('/oauth/authorize?')).toBe(true);
+    const { unknown_thing: _dropped, ...known } = sent;
+    expect(Object.fromEntries(new URLSearchParams(location.split('?')[1]))).toEqual(known);
+    expect(answer.headers['set-cookie']).toBeUndefined();
+    expect(isLoginPage(await browser.get(location))).toBe(true);
+  });
+
+  it('a signed-in user and prompt=login: the login page at once', async () => {
+    const browser = await signedInBrowser();
+    expect(isLoginPage(await browser.post('/oauth/authorize', params({ prompt: 'login' })))).toBe(true);
+  });
+
+  it('prompt=none with a session but no consent: consent_required, 303', async () => {
+    const browser = new PageClient(t.app);
+    await signIn(browser, authorizeUrl(params()), ALICE);
+    expectBack(await browser.post('/oauth/authorize', params({ prompt: 'none' })), 'consent_required');
+  });
+
+  describe('the same checks as the GET', () => {
+    it.each([
+      ['no code_challenge', { code_challenge: '', code_challenge_method: '' }, 'invalid_request'],
+      ['code_challenge_method plain', { code_challenge_method: 'plain' }, 'invalid_request'],
+      ['response_type token', { response_type: 'token' }, 'unsupported_response_type'],
+      ['no response_type', { response_type: '' }, 'invalid_request'],
+      ['a scope the client may not have', { scope: 'openid admin' }, 'invalid_scope'],
+      ['an unknown prompt value', { prompt: 'sometimes' }, 'invalid_request'],
+      ['max_age not a number', { max_age: 'soon' }, 'invalid_request'],
+    ])('%s: the error back to the client with 303', async (_name, extra, error) => {
+      expectBack(await new PageClient(t.app).post('/oauth/authorize', params(extra)), error);
+    });
+
+    it.each([
+      ['an unknown client', { client_id: 'nobody' }, /client is not known/],
+      ['an unregistered redirect_uri', { redirect_uri: 'https://evil.example/cb' }, /not registered/],
+      ['no client_id', { client_id: '' }, /client_id parameter is missing/],
+    ])('%s: a page, never a redirect', async (_name, extra, pattern) => {
+      const response = await new PageClient(t.app).post('/oauth/authorize', params(extra));
+      expect(response.statusCode).toBe(400);
+      expect(response.headers.location).toBeUndefined();
+      expect(response.body).toMatch(pattern);
+    });
+
+    it('a repeated parameter is a page', async () => {
+      const body = `${new URLSearchParams(params()).toString()}&redirect_uri=${encodeURIComponent('https://evil.example/')}`;
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/oauth/authorize',
+        payload: body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers.location).toBeUndefined();
+      expect(response.body).toMatch(/malformed/);
+    });
+
+    it('a JSON body is refused with a page (the request is form-encoded)', async () => {
+      const response = await t.app.inject({ method: 'POST', url: '/oauth/authorize', payload: params() });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers.location).toBeUndefined();
+      expect(response.body).toMatch(/must be form-encoded/);
+    });
+
+    it('the query of a POST is not read: the parameters belong in the body', async () => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: authorizeUrl(params()),
+        payload: '',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toMatch(/client_id parameter is missing/);
+    });
+  });
+
+  describe('the forms’ fields mean nothing to it', () => {
+    it('username, password and a valid CSRF token posted to /oauth/authorize sign no one in', async () => {
+      const browser = new PageClient(t.app);
+      const login = await browser.get(authorizeUrl(params()));
+      const fields = formFields(login.body, '/oauth/authorize/login');
+      const answer = await browser.post('/oauth/authorize', { ...fields, ...ALICE });
+      // Not a login: no session cookie, and the request goes on as a GET, to the login page.
+      expect(answer.statusCode).toBe(303);
+      expect(String(answer.headers['set-cookie'] ?? '')).not.toMatch(/sesame-session=[\w-]{43}/);
+      expect(String(answer.headers.location)).not.toMatch(/password|username|csrf/);
+      expect(isLoginPage(await browser.get(String(answer.headers.location)))).toBe(true);
+      // Control: the same fields posted to the login form do sign in.
+      const signedIn = await browser.post('/oauth/authorize/login', { ...fields, ...ALICE });
+      expect(String(signedIn.headers['set-cookie'])).toMatch(/sesame-session=[\w-]{43}/);
+    });
+
+    it('decision=allow with a valid CSRF token posted to /oauth/authorize grants no consent', async () => {
+      const browser = new PageClient(t.app);
+      const { signedIn } = await signIn(browser, authorizeUrl(params()), ALICE);
+      const consentPage = await browser.get(String(signedIn.headers.location));
+      const fields = formFields(consentPage.body, '/oauth/authorize/consent');
+      const answer = await browser.post('/oauth/authorize', { ...fields, decision: 'allow' });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).toContain('action="/oauth/authorize/consent"');
+      expect(await t.services.consents.find(t.aliceId, 'quiz-web')).toBeUndefined();
+      // prompt=none still finds no consent.
+      expectBack(await browser.post('/oauth/authorize', params({ prompt: 'none' })), 'consent_required');
+    });
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents both methods from their schemas; the POST takes a form only', async () => {
+    const document = (await t.app.inject({ url: '/docs/json' })).json();
+    const path = document.paths['/oauth/authorize'];
+    const queryNames = path.get.parameters.map((parameter: { name: string }) => parameter.name);
+    const body = path.post.requestBody.content;
+    expect(Object.keys(body)).toEqual(['application/x-www-form-urlencoded']);
+    expect(Object.keys(body['application/x-www-form-urlencoded'].schema.properties)).toEqual(queryNames);
+    expect(queryNames).toEqual(expect.arrayContaining(['client_id', 'code_challenge', 'prompt', 'nonce']));
+  });
+});
