@@ -191,7 +191,7 @@ export type AdminCall = (
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   payload?: object,
-) => ReturnType<TestApp['app']['inject']>;
+) => Promise<LightMyRequestResponse>;
 
 /**
  * Logs the seeded admin in once and answers a function that calls the admin API with its token.
@@ -201,5 +201,10 @@ export type AdminCall = (
 export async function adminApi(t: TestApp): Promise<AdminCall> {
   const authorization = `Bearer ${await loginAdmin(t)}`;
   return (method, url, payload) =>
-    t.app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) });
+    t.app.inject({
+      method,
+      url,
+      headers: { authorization },
+      ...(payload ? { payload } : {}),
+    } as InjectOptions);
 }

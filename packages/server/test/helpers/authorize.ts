@@ -1,5 +1,6 @@
-/**
 import type { TestApp } from '@sesame/testkit/app';
+
+/**
  * The redirect URI of the authorization code route tests' clients. The steps of the flow (PKCE, the
  * forms, PageClient, signInAndConsent) are @sesame/testkit's, shared with e2e/ and attacks/.
  */
