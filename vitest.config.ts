@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { conditions: ['sesame-source'] },
   ssr: { resolve: { conditions: ['sesame-source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
+      'oidc/test/**/*.test.ts',
+    ],
     // Fault suites stop the shared PostgreSQL and Redis: `npm run test:faults` runs them alone.
     // The fresh-clone install test takes minutes: `npm run test:install` runs it alone.
     exclude: [...configDefaults.exclude, '**/*.faults.test.ts', '**/*.install.test.ts'],

@@ -3,6 +3,7 @@
  * Private: no product package depends on it (a devDependency at most).
  */
 export * from './authorize.js';
+export * from './chromium.js';
 export * from './processes.js';
 export * from './services.js';
 export * from './sesame.js';

@@ -1,3 +1,4 @@
+import { CHROMIUM_ARGS } from '@sesame/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** A chromium page with what it requested and any console error or CSP violation it reported. */
@@ -8,20 +9,9 @@ export interface PageSession {
   close(): Promise<void>;
 }
 
-/** Flags that keep Debian's chromium quiet and offline in CI; never a downloaded browser. */
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
 /** Launches chromium at `executablePath` and opens `url`, waiting for the page script to be ready. */
 export async function openPage(executablePath: string, url: string): Promise<PageSession> {
-  const browser: Browser = await chromium.launch({ executablePath, args: ARGS });
+  const browser: Browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
   const page = await browser.newPage();
   const requests: string[] = [];
   const problems: string[] = [];
