@@ -4,6 +4,7 @@ import type { SesameConfig } from './config/config.js';
 import { createAccountSteps } from './domain/accounts/account-steps.js';
 import { type BrowserSessions, createBrowserSessions } from './domain/accounts/browser-sessions.js';
 import { createConsentSteps } from './domain/accounts/consents.js';
+import { loggedOut } from './domain/accounts/end-browser-session.js';
 import { createLoginThrottle } from './domain/accounts/throttle.js';
 import { createUserService } from './domain/accounts/users.js';
 import { createCodeSteps } from './domain/authorization/code-steps.js';
@@ -137,7 +138,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     auditTrail: createAuditTrail(ctx),
     health: createHealth(ctx),
     browserSessions() {
-      browserSessions ??= createBrowserSessions({ store, now });
+      browserSessions ??= createBrowserSessions({
+        store,
+        now,
+        ended: (session, context) => loggedOut(ctx, session, context),
+      });
       return browserSessions;
     },
     firstStart: () => firstStart(ctx),

@@ -41,8 +41,10 @@ export const authorizationCodeGrant: GrantModule = {
           userId: user.id,
           clientId: client.clientId,
           scope: code.scope,
-          // Kept so the ID token of a refresh tells the same login time (OpenID Connect Core §12.2).
+          // Kept so the ID token of a refresh tells the same login time (OpenID Connect Core §12.2),
+          // and so the family ends with the browser session it was born from (logout).
           authTime: code.authTime,
+          browserSid: code.browserSid,
         })
       : undefined;
     const response = await issueTokenResponse(services, {
@@ -53,7 +55,12 @@ export const authorizationCodeGrant: GrantModule = {
       scopes,
       refresh: refresh && { token: refresh.refreshToken, familyId: refresh.family.id },
       // OpenID Connect Core §3.1.3.3: an ID token when `openid` was granted, with the nonce.
-      identity: { authTime: code.authTime, nonce: code.nonce ?? undefined },
+      // Its `sid` is the browser session's, which logout tokens name (Back-Channel Logout §2.4).
+      identity: {
+        authTime: code.authTime,
+        nonce: code.nonce ?? undefined,
+        sid: code.browserSid ?? undefined,
+      },
       ip: request.ip,
     });
     // What was minted is recorded so a later second use can revoke it; if that second use came

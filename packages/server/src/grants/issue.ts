@@ -17,6 +17,11 @@ export interface Identity {
   authTime: number | null;
   /** The authorization request's nonce; never given on refresh. */
   nonce?: string;
+  /**
+   * The public id of the browser session the login happened in (the ID token's `sid`), when it
+   * has one. Not the refresh family: that is the access token's `sid`.
+   */
+  sid?: string;
 }
 
 /**
@@ -71,7 +76,7 @@ export async function issueTokenResponse(
       accessToken: issued.token,
       authTime: identity.authTime,
       nonce: identity.nonce,
-      sessionId: input.refresh?.familyId,
+      sessionId: identity.sid,
     });
   }
   return response;

@@ -69,7 +69,9 @@ export const refreshTokenGrant: GrantModule = {
       // (when `openid` is still among the scopes), with the same auth_time and no nonce. Sessions
       // of other grants have no auth_time and get none: they never had an ID token.
       identity:
-        family.userId !== null && family.authTime !== null ? { authTime: family.authTime } : undefined,
+        family.userId !== null && family.authTime !== null
+          ? { authTime: family.authTime, sid: family.browserSid ?? undefined }
+          : undefined,
       ip: request.ip,
     });
   },

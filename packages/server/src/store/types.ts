@@ -149,6 +149,11 @@ export interface RefreshFamily {
    * flow's login (the password grant, client credentials, sessions made before migration 007).
    */
   authTime: number | null;
+  /**
+   * The `sid` of the browser session the family was born from (the code flow's login): ending that
+   * session revokes the family. Null for other grants and for families made before migration 010.
+   */
+  browserSid: string | null;
 }
 
 /** One refresh token of a family. Only its hash is stored. */
@@ -264,6 +269,8 @@ export interface AuthorizationCode {
    * the ID token's `auth_time`. Null for codes made before migration 007.
    */
   authTime: number | null;
+  /** The `sid` of that browser session (the ID token's `sid`); null for codes made before migration 010. */
+  browserSid: string | null;
 }
 
 /** What `redeemAuthorizationCode` found and did, atomically. */
@@ -300,8 +307,27 @@ export interface WechatApp {
 export interface BrowserSession {
   /** SHA-256 (base64url) of the session cookie's token. */
   id: string;
+  /**
+   * The session's public id: random, unrelated to the cookie, named by ID tokens and logout tokens
+   * (`sid`). Null only for sessions made before migration 010.
+   */
+  sid: string | null;
   userId: string;
   createdAt: number;
+  expiresAt: number;
+}
+
+/**
+ * A client that got tokens through a browser session (OpenID Connect Back-Channel Logout 1.0 §2.7:
+ * the relying parties to notify when the session ends). Kept until the session ends or expires.
+ */
+export interface SessionClient {
+  /** The browser session's `sid`. */
+  sid: string;
+  clientId: string;
+  userId: string;
+  createdAt: number;
+  /** The browser session's expiry: after it, the row is dropped. */
   expiresAt: number;
 }
 
@@ -434,10 +460,24 @@ export interface Store {
   createBrowserSession(session: BrowserSession): Promise<void>;
   /** The session with this id, unless it ended or expired. */
   findBrowserSession(id: string, now: number): Promise<BrowserSession | undefined>;
-  /** Ends one session (logout); answers whether it existed. */
-  endBrowserSession(id: string): Promise<boolean>;
-  /** Ends every session of a user (password change, disabled); answers how many were live. */
-  endUserBrowserSessions(userId: string, now: number): Promise<number>;
+  /** The live session with this public id (`sid`), unless it ended or expired. */
+  findBrowserSessionBySid(sid: string, now: number): Promise<BrowserSession | undefined>;
+  /** Ends one session (logout); answers it, or undefined when there was none (ended already). */
+  endBrowserSession(id: string): Promise<BrowserSession | undefined>;
+  /** Ends every session of a user (password change, disabled); answers those that were live. */
+  endUserBrowserSessions(userId: string, now: number): Promise<BrowserSession[]>;
+  /**
+   * Records that a client got tokens through a session; recording it again changes nothing. Rows
+   * whose session has expired are dropped on the way.
+   */
+  addSessionClient(entry: SessionClient): Promise<void>;
+  /**
+   * Removes and answers the clients of a session, atomically: of two concurrent callers for one
+   * `sid`, each client is answered to one only (so each is told once that the session ended).
+   */
+  takeSessionClients(sid: string): Promise<SessionClient[]>;
+  /** Revokes every live refresh family born from a browser session; answers their ids. */
+  revokeBrowserSessionFamilies(sid: string, reason: string, now: number): Promise<string[]>;
 
   // scope descriptions: what a scope lets a client do, in words (consent page, `sesame scopes`)
   /** Sets (or replaces) the description of a scope. */

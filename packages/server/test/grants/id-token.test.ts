@@ -5,9 +5,8 @@
  * each client's tokens only ever naming that client, and none without `openid` or in HMAC mode.
  */
 import { createHash } from 'node:crypto';
-import { authorizeUrl, formFields, pkce, signInAndConsent } from '@sesame/testkit';
+import { authorizeUrl, pkce } from '@sesame/testkit';
 import {
-  ALICE,
   createTestApp,
   locationParams,
   loginAlice,
@@ -15,10 +14,9 @@ import {
   postForm,
   type TestApp,
 } from '@sesame/testkit/app';
-import type { LightMyRequestResponse } from 'fastify';
 import { createLocalJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDIRECT } from '../helpers/authorize.js';
+import { authorize, REDIRECT } from '../helpers/code-flow.js';
 
 const ISSUER = 'http://127.0.0.1:8080';
 const SECRET = 'the-classic-shared-secret-32-bytes-long!';
@@ -45,32 +43,6 @@ async function appWithClients(values: Record<string, unknown> = {}): Promise<voi
   }
 }
 afterEach(() => t.close());
-
-/** Runs the browser part (login and consent only when needed) and answers the code and verifier. */
-async function authorize(browser: PageClient, clientId: string, extra: Record<string, string> = {}) {
-  const { verifier, challenge } = pkce();
-  const url = authorizeUrl({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: REDIRECT,
-    scope: 'openid quiz',
-    state: 'st',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    ...extra,
-  });
-  let back: LightMyRequestResponse = await browser.get(url);
-  if (back.body.includes('/oauth/authorize/login')) back = (await signInAndConsent(browser, url, ALICE)).back;
-  else if (back.body.includes('/oauth/authorize/consent')) {
-    back = await browser.post('/oauth/authorize/consent', {
-      ...formFields(back.body, '/oauth/authorize/consent'),
-      decision: 'allow',
-    });
-  }
-  const code = locationParams(back).get('code');
-  expect(code, back.body).toMatch(/^[\w-]{43}$/);
-  return { code: code!, verifier };
-}
 
 async function exchange(clientId: string, grant: { code: string; verifier: string }) {
   const response = await postForm(t.app, '/oauth/token', {
@@ -121,11 +93,12 @@ describe('ID tokens (the default profile, ES256)', () => {
   it('the code flow with openid: every claim, the current key, auth_time from the login', async () => {
     const browser = new PageClient(t.app);
     const loggedInAt = t.clock.now();
-    await exchange('web-a', await authorize(browser, 'web-a', { nonce: 'first' }));
-    // Five minutes later the browser is still logged in: a new code, the same auth_time.
+    const earlier = await exchange('web-a', await authorize(browser, 'web-a', { nonce: 'first' }));
+    // Five minutes later the browser is still logged in: a new code, the same auth_time and sid.
     t.clock.advance(5 * MINUTE);
     const tokens = await exchange('web-a', await authorize(browser, 'web-a', { nonce: 'second' }));
     const payload = await verifyIdToken(tokens.id_token, 'web-a');
+    const sid = (await verifyIdToken(earlier.id_token, 'web-a')).sid;
     const access = t.services.accessTokens.verify(tokens.access_token);
     const iat = seconds(t.clock.now());
     expect(payload).toEqual({
@@ -138,10 +111,13 @@ describe('ID tokens (the default profile, ES256)', () => {
       nonce: 'second',
       azp: 'web-a',
       amr: ['pwd'],
-      sid: access.sid, // the refresh family, as in the access token
+      sid, // the browser session's public id: 128 random bits
       at_hash: leftHalfSha256(tokens.access_token),
     });
     expect(access.exp).toBe(payload.exp);
+    expect(sid).toMatch(/^[\w-]{22}$/);
+    // Not the refresh family, which the access token's sid names (and the revocation feed).
+    expect(access.sid).not.toBe(sid);
     expect(decodeProtectedHeader(tokens.id_token!)).toEqual({ alg: 'ES256', typ: 'JWT', kid: access.kid });
   });
 
@@ -222,7 +198,11 @@ describe('ID tokens (the default profile, ES256)', () => {
     const ofB = await verifyIdToken(b.id_token, 'web-b');
     expect([ofA.aud, ofA.azp, ofA.nonce]).toEqual(['web-a', 'web-a', 'nonce of A']);
     expect([ofB.aud, ofB.azp, ofB.nonce]).toEqual(['web-b', 'web-b', 'nonce of B']);
-    expect(ofA.sid).not.toBe(ofB.sid);
+    // One browser session, two clients: the same sid (what a logout token names to each).
+    expect(ofA.sid).toBe(ofB.sid);
+    expect(t.services.accessTokens.verify(a.access_token).sid).not.toBe(
+      t.services.accessTokens.verify(b.access_token).sid,
+    );
     // B, as a relying party, refuses A's ID token.
     await expect(verifyIdToken(a.id_token, 'web-b')).rejects.toMatchObject({
       code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',

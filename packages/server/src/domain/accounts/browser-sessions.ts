@@ -2,16 +2,21 @@
  * The browser session of the login pages, and their CSRF tokens. A login makes a session record in
  * the store (`browser_sessions`); the cookie holds a random 256-bit token and the record its SHA-256,
  * so the store never holds a usable cookie. Logout deletes the record: a copied cookie is refused
- * from then on (a signed cookie alone would have stayed valid until it expired). A password change
- * or disabling the user ends all the user's records (tokens/withdraw.ts), and a disabled user has
- * none anyway. The cookie is HttpOnly, SameSite=Lax, and Secure (with the `__Host-` prefix) when the
+ * from then on (a signed cookie alone would have stayed valid until it expired), and what was born
+ * from the session ends with it (the `ended` step: end-browser-session.ts). A password change or
+ * disabling the user ends all the user's records (tokens/withdraw.ts), and a disabled user has
+ * none anyway.
+ *
+ * Each session also has a public id, `sid` (OpenID Connect Front- and Back-Channel Logout's
+ * session id): 128 random bits, unrelated to the cookie, so naming it in ID tokens and logout
+ * tokens gives a relying party nothing that opens the session. The cookie is HttpOnly, SameSite=Lax, and Secure (with the `__Host-` prefix) when the
  * page is served over https.
  *
  * CSRF: a random `csrf` cookie, and in every form the HMAC of it (the synchroniser token pattern
  * without server state, OWASP CSRF Cheat Sheet "Signed Double-Submit Cookie").
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Store, User } from '../../store/types.js';
+import type { BrowserSession, Store, User } from '../../store/types.js';
 
 export const SESSION_SETTING = 'browser_session_secret';
 /** How long a login on the pages lasts: a working day, not a month. */
@@ -26,13 +31,26 @@ export interface SignedIn {
   user: User;
   /** Epoch ms of the password login that made the session: an ID token's `auth_time`. */
   authTime: number;
+  /** The session's public id (an ID token's `sid`); null for a session made before it had one. */
+  sid: string | null;
+}
+
+/** Who ends a session, for the audit trail: the address, and the client that asked (if one did). */
+export interface LogoutContext {
+  ip?: string;
+  clientId?: string;
+  /** The page or endpoint: `authorize` (the consent page's "not you?"), `end_session`. */
+  via: string;
 }
 
 export interface BrowserSessions {
   /** Makes a session for `user`; answers the Set-Cookie value that logs the browser in. */
   login(user: User, options: CookieOptions): Promise<string>;
-  /** Ends the session of the request's cookie, if any; answers the Set-Cookie value that clears it. */
-  logout(cookieHeader: string | undefined, options: CookieOptions): Promise<string>;
+  /**
+   * Ends the session of the request's cookie, if any (and what was born from it: the `ended`
+   * step); answers the Set-Cookie value that clears it.
+   */
+  logout(cookieHeader: string | undefined, options: CookieOptions, context: LogoutContext): Promise<string>;
   /** The logged-in user of a request's cookies and when they logged in, or undefined. */
   current(cookieHeader: string | undefined, options: CookieOptions): Promise<SignedIn | undefined>;
   /** The request's CSRF cookie value, and the Set-Cookie header when a new one had to be made. */
@@ -78,11 +96,13 @@ function setCookie(name: string, value: string, maxAgeSeconds: number, { secure 
  * @example
  * const sessions = await createBrowserSessions({ store, now });
  * reply.header('set-cookie', await sessions.login(user, { secure: request.protocol === 'https' }));
- * const signedIn = await sessions.current(request.headers.cookie, { secure: false }); // { user, authTime }
+ * const signedIn = await sessions.current(request.headers.cookie, { secure: false }); // { user, authTime, sid }
  */
 export async function createBrowserSessions(options: {
   store: Store;
   now: () => number;
+  /** What else ends with a session that logout ended (its refresh families, its clients told). */
+  ended?: (session: BrowserSession, context: LogoutContext) => Promise<void>;
 }): Promise<BrowserSessions> {
   const { store, now } = options;
   const secret = Buffer.from(
@@ -110,15 +130,18 @@ export async function createBrowserSessions(options: {
       const createdAt = now();
       await store.createBrowserSession({
         id: sessionId(token),
+        sid: randomBytes(16).toString('base64url'),
         userId: user.id,
         createdAt,
         expiresAt: createdAt + BROWSER_SESSION_MS,
       });
       return setCookie(cookieNames(cookie.secure).session, token, BROWSER_SESSION_MS / 1000, cookie);
     },
-    async logout(header: string | undefined, cookie: CookieOptions) {
+    async logout(header: string | undefined, cookie: CookieOptions, context: LogoutContext) {
       const token = presented(header, cookie);
-      if (token !== undefined) await store.endBrowserSession(sessionId(token));
+      const session = token === undefined ? undefined : await store.endBrowserSession(sessionId(token));
+      // An expired record is no live session: nothing was born from it that has not ended.
+      if (session !== undefined && session.expiresAt > now()) await options.ended?.(session, context);
       return setCookie(cookieNames(cookie.secure).session, '', 0, cookie);
     },
     async current(header: string | undefined, cookie: CookieOptions) {
@@ -128,7 +151,9 @@ export async function createBrowserSessions(options: {
       if (session === undefined) return undefined;
       const user = await store.findUserById(session.userId);
       // A session is made only by a password login (login above), so its start is the auth_time.
-      return user === undefined || user.disabled ? undefined : { user, authTime: session.createdAt };
+      return user === undefined || user.disabled
+        ? undefined
+        : { user, authTime: session.createdAt, sid: session.sid };
     },
     csrfCookie(header: string | undefined, cookie: CookieOptions) {
       const name = cookieNames(cookie.secure).csrf;

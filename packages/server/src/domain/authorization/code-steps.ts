@@ -13,7 +13,7 @@ export interface CodeSteps {
   recordMinted(code: string, minted: MintedFromCode, ip: string): Promise<void>;
 }
 
-/** @example const code = await createCodeSteps(ctx).issue({ request, user, authTime, scopes, ip }); */
+/** @example const code = await createCodeSteps(ctx).issue({ request, user, authTime, browserSid, scopes, ip }); */
 export function createCodeSteps(ctx: DomainContext): CodeSteps {
   return Object.freeze({
     issue: (input) => issueAuthorizationCode(ctx, input),

@@ -31,6 +31,8 @@ export interface CodeIssue {
   user: User;
   /** Epoch ms of the password login behind the browser session: the ID token's `auth_time`. */
   authTime: number;
+  /** That browser session's public id (the ID token's `sid`); null for a session without one. */
+  browserSid: string | null;
   scopes: readonly string[];
   ip: string;
 }
@@ -38,7 +40,7 @@ export interface CodeIssue {
 /**
  * Stores a new code for the user and answers it (the only copy of the code in clear).
  *
- * @example const code = await issueAuthorizationCode(ctx, { request, user, authTime, scopes, ip });
+ * @example const code = await issueAuthorizationCode(ctx, { request, user, authTime, browserSid, scopes, ip });
  */
 export async function issueAuthorizationCode(
   ctx: Pick<DomainContext, 'store' | 'now' | 'audit'>,
@@ -64,6 +66,7 @@ export async function issueAuthorizationCode(
     accessExpiresAt: null,
     nonce: request.nonce ?? null,
     authTime: input.authTime,
+    browserSid: input.browserSid,
   });
   await ctx.audit({
     type: 'code.issued',

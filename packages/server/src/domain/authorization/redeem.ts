@@ -7,6 +7,7 @@
  * `sid`), and the access token's jti is denied until it expires.
  */
 import type { AuthorizationCode } from '../../store/types.js';
+import { BROWSER_SESSION_MS } from '../accounts/browser-sessions.js';
 import type { DomainContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { hashCode } from './codes.js';
@@ -85,6 +86,12 @@ export async function redeemCode(ctx: Ctx, input: CodeExchange): Promise<Authori
  * Records what the code minted so a later second use can revoke it; if that second use came while
  * the tokens were being made, they are revoked now and `invalid_grant` is thrown (not handed out).
  *
+ * The client is also recorded as one of the browser session's clients (told when it ends:
+ * Back-Channel Logout 1.0 §2.7), and then the session must still be live: a code redeemed after its
+ * session was logged out gives nothing. In that order, against the logout's (end the record, then
+ * take the clients and revoke the families): either this check sees the session ended, or the
+ * logout sees this client and this family.
+ *
  * @example await recordMinted(ctx, code, { familyId, accessJti, accessExpiresAt }, ip);
  */
 export async function recordMinted(
@@ -98,13 +105,32 @@ export async function recordMinted(
     await revokeMinted(ctx, after, ip);
     throw invalidGrant('the code was already used');
   }
+  if (after?.browserSid == null) return;
+  const at = ctx.now();
+  await ctx.store.addSessionClient({
+    sid: after.browserSid,
+    clientId: after.clientId,
+    userId: after.userId,
+    createdAt: at,
+    // No session lives longer; the row goes with its session's end, or after this.
+    expiresAt: at + BROWSER_SESSION_MS,
+  });
+  if ((await ctx.store.findBrowserSessionBySid(after.browserSid, at)) === undefined) {
+    await withdrawMinted(ctx, after, 'browser session ended');
+    throw invalidGrant('the sign-in session behind the code has ended');
+  }
 }
 
-async function revokeMinted(ctx: Ctx, code: AuthorizationCode, ip: string): Promise<void> {
-  if (code.familyId !== null) await ctx.sessions.revokeFamily(code.familyId, 'authorization code reused');
+/** Takes back the refresh family and the access token a code minted. */
+async function withdrawMinted(ctx: Ctx, code: AuthorizationCode, reason: string): Promise<void> {
+  if (code.familyId !== null) await ctx.sessions.revokeFamily(code.familyId, reason);
   if (code.accessJti !== null && code.accessExpiresAt !== null) {
     await ctx.revocations.revokeToken({ jti: code.accessJti, exp: Math.ceil(code.accessExpiresAt / 1000) });
   }
+}
+
+async function revokeMinted(ctx: Ctx, code: AuthorizationCode, ip: string): Promise<void> {
+  await withdrawMinted(ctx, code, 'authorization code reused');
   await ctx.audit({
     type: 'code.reuse',
     actor: code.userId,

@@ -39,7 +39,10 @@ export interface IdTokenSubject {
   authTime: number | null;
   /** The authorization request's nonce, exactly; never on refresh (Core §12.2). */
   nonce?: string;
-  /** The refresh family (the session the access token's `sid` names too), when there is one. */
+  /**
+   * The browser session the user logged in with (its public id, as logout tokens name it), when
+   * known. Not the refresh family, which the access token's `sid` names.
+   */
   sessionId?: string;
 }
 

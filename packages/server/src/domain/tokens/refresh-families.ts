@@ -32,13 +32,15 @@ export type RefreshOutcome =
 export interface RefreshFamilies {
   /**
    * A new session: a family with its first token. `userId` is null for client-only sessions;
-   * `authTime` (epoch ms) is given by the code flow only: when the user's password was checked.
+   * `authTime` (epoch ms) and `browserSid` are given by the code flow only: when the user's
+   * password was checked, and the browser session whose end ends this family too.
    */
   issue(input: {
     userId: string | null;
     clientId: string;
     scope: string;
     authTime?: number | null;
+    browserSid?: string | null;
   }): Promise<{
     family: RefreshFamily;
     refreshToken: string;
@@ -53,6 +55,8 @@ export interface RefreshFamilies {
   revokeByToken(presented: string, reason: string): Promise<string | undefined>;
   revokeFamily(familyId: string, reason: string): Promise<boolean>;
   revokeUser(userId: string, reason: string): Promise<string[]>;
+  /** Revokes every family born from a browser session (its `sid`), with their `sid` entries. */
+  revokeBrowserSession(browserSid: string, reason: string): Promise<string[]>;
   /**
    * Revokes every live family of a client, without a `sid` entry each: the caller denylists the
    * client's access tokens with one `client` entry instead (tokens/withdraw.ts `withdrawClient`).
@@ -101,7 +105,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
   };
 
   const api: RefreshFamilies = {
-    async issue({ userId, clientId, scope, authTime }) {
+    async issue({ userId, clientId, scope, authTime, browserSid }) {
       const at = now();
       const refreshToken = randomBytes(32).toString('base64url');
       const family: RefreshFamily = {
@@ -114,6 +118,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
         revokedAt: null,
         revokedReason: null,
         authTime: authTime ?? null,
+        browserSid: browserSid ?? null,
       };
       const expiresAt = Math.min(at + tokenTtl, family.expiresAt);
       const first = {
@@ -179,6 +184,11 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
     revokeFamily: revoked,
     async revokeUser(userId: string, reason: string) {
       const ids = await store.revokeUserFamilies(userId, reason, now());
+      if (denylist) for (const id of ids) await denylist.revokeSession(id);
+      return ids;
+    },
+    async revokeBrowserSession(browserSid: string, reason: string) {
+      const ids = await store.revokeBrowserSessionFamilies(browserSid, reason, now());
       if (denylist) for (const id of ids) await denylist.revokeSession(id);
       return ids;
     },

@@ -27,6 +27,7 @@ export async function issueAuthorizationCode(
     },
     user: input.signedIn.user,
     authTime: input.signedIn.authTime,
+    browserSid: input.signedIn.sid,
     scopes: input.scopes,
     ip: input.ip,
   });

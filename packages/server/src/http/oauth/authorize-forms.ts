@@ -145,7 +145,8 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       if (!csrfOk(request))
         return showLogin(ctx, request, reply, authz, { status: 403, error: 'This form has expired.' });
       // Ends the session record, not only the cookie: a copy of the cookie is refused from now on.
-      reply.header('set-cookie', await sessions.logout(request.headers.cookie, cookie(request)));
+      const context = { ip: request.ip, clientId: authz.client.clientId, via: 'authorize' };
+      reply.header('set-cookie', await sessions.logout(request.headers.cookie, cookie(request), context));
       return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
     },
   );

@@ -13,6 +13,7 @@ import { scopeDescriptions } from './005_scope_descriptions.js';
 import { userProfile } from './006_user_profile.js';
 import { oidcCodes } from './007_oidc_codes.js';
 import { clientRegistration } from './008_client_registration.js';
+import { logoutSessions } from './010_logout_sessions.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -28,6 +29,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '006_user_profile': userProfile,
     '007_oidc_codes': oidcCodes,
     '008_client_registration': clientRegistration,
+    '010_logout_sessions': logoutSessions,
   };
 }
 

@@ -47,6 +47,7 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     accessExpiresAt: numOrNull(row.access_expires_at),
     nonce: row.nonce,
     authTime: numOrNull(row.auth_time),
+    browserSid: row.browser_sid,
   };
 }
 
@@ -105,6 +106,7 @@ export function authorizationQueries({ db, write }: SqlContext): AuthorizationMe
             access_expires_at: code.accessExpiresAt,
             nonce: code.nonce,
             auth_time: code.authTime,
+            browser_sid: code.browserSid,
           })
           .execute();
       }),

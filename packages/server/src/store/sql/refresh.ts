@@ -18,6 +18,7 @@ type RefreshMethods = Pick<
   | 'revokeRefreshFamily'
   | 'revokeUserFamilies'
   | 'revokeClientFamilies'
+  | 'revokeBrowserSessionFamilies'
   | 'listUserFamilies'
 >;
 
@@ -27,9 +28,9 @@ export const REUSE_REASON = 'refresh_token_reuse';
 export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
   // Revocations, rotations, keys, replay markers: committed durably even under synchronous = NORMAL.
   const durableWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => write(fn, DURABLE);
-  /** Revokes the live families of one user or one client; answers their ids (for the feed). */
+  /** Revokes the live families of one user, client or browser session; answers their ids (for the feed). */
   const revokeLiveFamilies = async (
-    column: 'user_id' | 'client_id',
+    column: 'user_id' | 'client_id' | 'browser_sid',
     value: string,
     reason: string,
     now: number,
@@ -66,6 +67,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
             revoked_at: family.revokedAt,
             revoked_reason: family.revokedReason,
             auth_time: family.authTime,
+            browser_sid: family.browserSid,
           })
           .execute();
         await trx
@@ -177,6 +179,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
     },
     revokeUserFamilies: (userId, reason, now) => revokeLiveFamilies('user_id', userId, reason, now),
     revokeClientFamilies: (clientId, reason, now) => revokeLiveFamilies('client_id', clientId, reason, now),
+    revokeBrowserSessionFamilies: (sid, reason, now) => revokeLiveFamilies('browser_sid', sid, reason, now),
     async listUserFamilies(userId, now) {
       const rows = await db
         .selectFrom('refresh_families')

@@ -124,6 +124,7 @@ export function toFamily(row: Selectable<RefreshFamiliesTable>): RefreshFamily {
     revokedAt: numOrNull(row.revoked_at),
     revokedReason: row.revoked_reason,
     authTime: numOrNull(row.auth_time),
+    browserSid: row.browser_sid,
   };
 }
 

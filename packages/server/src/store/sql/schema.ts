@@ -71,6 +71,8 @@ export interface RefreshFamiliesTable {
   revoked_reason: string | null;
   /** Added by 007_oidc_codes. */
   auth_time: Big | null;
+  /** Added by 010_logout_sessions. */
+  browser_sid: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -144,6 +146,8 @@ export interface AuthorizationCodesTable {
   /** Added by 007_oidc_codes. */
   nonce: string | null;
   auth_time: Big | null;
+  /** Added by 010_logout_sessions. */
+  browser_sid: string | null;
 }
 
 export interface ConsentsTable {
@@ -174,6 +178,17 @@ export interface WechatIdentitiesTable {
 export interface BrowserSessionsTable {
   /** SHA-256 of the session cookie's token. */
   id: string;
+  /** Added by 010_logout_sessions: the public id, null for older rows. */
+  sid: string | null;
+  user_id: string;
+  created_at: Big;
+  expires_at: Big;
+}
+
+/** The clients that got tokens through a browser session (010_logout_sessions). */
+export interface SessionClientsTable {
+  sid: string;
+  client_id: string;
   user_id: string;
   created_at: Big;
   expires_at: Big;
@@ -195,5 +210,6 @@ export interface Database {
   wechat_apps: WechatAppsTable;
   wechat_identities: WechatIdentitiesTable;
   browser_sessions: BrowserSessionsTable;
+  session_clients: SessionClientsTable;
   scope_descriptions: ScopeDescriptionsTable;
 }

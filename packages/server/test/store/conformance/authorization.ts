@@ -20,6 +20,7 @@ export function aCode(overrides: Partial<AuthorizationCode> = {}): Authorization
     accessExpiresAt: null,
     nonce: null,
     authTime: null,
+    browserSid: null,
     ...overrides,
   };
 }
@@ -34,9 +35,9 @@ export function authorizationConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.findAuthorizationCode(hash('nope'))).toBeUndefined();
     });
 
-    it('keeps the nonce exactly and the login time (OpenID Connect), and both as null', async () => {
+    it('keeps the nonce exactly, the login time and its browser session (OpenID Connect), and each as null', async () => {
       const nonce = `n\u00d8nce \u{1F600} +/=&?%${'x'.repeat(400)}`;
-      const code = aCode({ nonce, authTime: T0 - 5 * MINUTE });
+      const code = aCode({ nonce, authTime: T0 - 5 * MINUTE, browserSid: 'sid-1' });
       await ctx.store.createAuthorizationCode(code);
       expect(await ctx.store.findAuthorizationCode(code.codeHash)).toEqual(code);
       const redeemed = await ctx.store.redeemAuthorizationCode(code.codeHash, T0 + 1);
@@ -46,6 +47,7 @@ export function authorizationConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.findAuthorizationCode(plain.codeHash)).toMatchObject({
         nonce: null,
         authTime: null,
+        browserSid: null,
       });
     });
 

@@ -98,6 +98,7 @@ export function aFamily(overrides: Partial<RefreshFamily> = {}): {
     revokedAt: null,
     revokedReason: null,
     authTime: null,
+    browserSid: null,
     ...overrides,
   };
   const token = unique('rt');

@@ -143,6 +143,30 @@ export function refreshConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.revokeUserFamilies('nobody', 'admin', T0)).toEqual([]);
     });
 
+    it('keeps the browser session a family was born from, and revokes the live families of one session', async () => {
+      const a1 = aFamily({ browserSid: 'sid-a', clientId: 'c-1' });
+      const a2 = aFamily({ browserSid: 'sid-a', clientId: 'c-2' });
+      const expired = aFamily({ browserSid: 'sid-a', expiresAt: T0 + 10 });
+      const revoked = aFamily({ browserSid: 'sid-a' });
+      const other = aFamily({ browserSid: 'sid-b' });
+      const none = aFamily();
+      for (const f of [a1, a2, expired, revoked, other, none])
+        await ctx.store.createRefreshFamily(f.family, f.first);
+      await ctx.store.revokeRefreshFamily(revoked.family.id, 'logout', T0);
+      expect(await ctx.store.findRefreshFamily(a1.family.id)).toEqual(a1.family);
+      expect(await ctx.store.findRefreshFamily(none.family.id)).toMatchObject({ browserSid: null });
+      const ids = await ctx.store.revokeBrowserSessionFamilies('sid-a', 'logout', T0 + 10);
+      expect(ids.sort()).toEqual([a1.family.id, a2.family.id].sort());
+      expect(await ctx.store.revokeBrowserSessionFamilies('sid-a', 'logout', T0 + 11)).toEqual([]);
+      expect(await ctx.store.findRefreshFamily(a2.family.id)).toMatchObject({
+        revokedAt: T0 + 10,
+        revokedReason: 'logout',
+      });
+      for (const kept of [other, none]) {
+        expect(await ctx.store.findRefreshFamily(kept.family.id)).toMatchObject({ revokedAt: null });
+      }
+    });
+
     it("revokes a client's live families, leaving other clients' alone", async () => {
       const live = aFamily({ clientId: 'c-gone', userId: null });
       const expired = aFamily({ clientId: 'c-gone', expiresAt: T0 + 10 });
