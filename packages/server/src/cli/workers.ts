@@ -20,6 +20,7 @@ import { createServices } from '../wiring.js';
 import type { CliError } from './failure.js';
 import { unavailable } from './failure.js';
 import { firstStartBanner, firstStartOn } from './first-start.js';
+import { markServing } from './serve-marker.js';
 import { reportedFailure } from './worker-failure.js';
 
 const READY = 'sesame:listening';
@@ -121,6 +122,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
   } finally {
     await store.close();
   }
+  markServing(config); // the primary, for the workers' whole life
 
   const gate = stopGate();
   const restarts: number[] = [];

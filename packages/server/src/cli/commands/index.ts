@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commandGroup } from '../command-group.js';
+import { registerBackup } from './backup.js';
 import { registerClients } from './clients.js';
 import { registerConsents } from './consents.js';
 import { registerDistributed } from './distributed.js';
@@ -28,4 +29,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerConsents,
   (program) => registerWechatApp(commandGroup(program, 'clients', 'manage OAuth clients')),
   registerDistributed,
+  registerBackup,
 ];

@@ -7,6 +7,7 @@ import { openConfiguredStore } from '../../open-store.js';
 import { commandConfig, withStoreOptions } from '../context.js';
 import { unavailable } from '../failure.js';
 import { type FirstStartResult, firstStartBanner, runFirstStart } from '../first-start.js';
+import { markServing } from '../serve-marker.js';
 import { failWorker } from '../worker-failure.js';
 import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
 
@@ -69,6 +70,7 @@ async function serveOne(config: SesameConfig): Promise<void> {
   const store = await openConfiguredStore(config, {
     announceRedisStart: !cluster.isWorker || cluster.worker?.id === 1,
   });
+  if (!cluster.isWorker) markServing(config); // a worker's primary marked it
   const app = await buildApp({ config, store });
   try {
     await app.listen({ host: config.host, port: config.port });
