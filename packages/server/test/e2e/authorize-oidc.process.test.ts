@@ -1,6 +1,7 @@
 /**
  * The real `sesame serve` process and OpenID Connect's authorization request: a POST authorization
- * request (form-encoded, through the server's real body parsers), answered as the GET is.
+ * request (form-encoded, through the server's real body parsers), answered as the GET is; the
+ * form_post response mode's page with its headers as the real server sends them.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import {
   authorizeUrl,
   Browser,
+  cookieHeader,
   freePort,
   pkce,
   runSesame,
@@ -81,5 +83,22 @@ describe('OpenID Connect authorization request (real process)', { timeout: 120_0
     const refused = await browser.post('/oauth/authorize', withoutPkce);
     expect(refused.status).toBe(303);
     expect(new URL(refused.location!).searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('response_mode=form_post: a page that posts the code to the redirect URI, with its CSP and no-store', async () => {
+    const browser = new Browser(base);
+    await signInAndConsent(browser, authorizeUrl(params()), ALICE);
+    const response = await fetch(`${base}${authorizeUrl(params({ response_mode: 'form_post' }))}`, {
+      headers: { cookie: cookieHeader(browser.cookies) },
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; script-src 'sha256-[\w+/]{43}='; form-action http:\/\/127\.0\.0\.1:9; /,
+    );
+    const page = await response.text();
+    expect(page).toContain(`<form method="post" action="${REDIRECT}">`);
+    expect(page).toMatch(/<input type="hidden" name="code" value="[\w-]{43}">/);
   });
 });

@@ -1,21 +1,24 @@
 /**
  * Hands out an authorization code (RFC 6749 §4.1.2): the domain step stores it and audits it
- * (domain/authorization/codes.ts); this answers the URL that brings it to the client.
+ * (domain/authorization/codes.ts); this sends it to the client in the request's response mode.
  */
+import type { FastifyReply } from 'fastify';
 import type { SignedIn } from '../../domain/accounts/browser-sessions.js';
 import type { Services } from '../../domain/services.js';
 import type { AuthorizationRequest } from './authorize-request.js';
-import { responseUrl } from './authorize-request.js';
+import { sendToClient } from './authorize-response.js';
 
 /**
- * Stores a new code for the user and answers the URL that hands it to the client.
+ * Stores a new code for the user and sends it to the client (with `state` and `iss`).
  *
- * @example return reply.redirect(await issueAuthorizationCode(services, { request, signedIn, scopes, ip }), 303);
+ * @example return issueAuthorizationCode(services, reply, { request, signedIn, scopes, ip }, 303);
  */
 export async function issueAuthorizationCode(
   services: Services,
+  reply: FastifyReply,
   input: { request: AuthorizationRequest; signedIn: SignedIn; scopes: readonly string[]; ip: string },
-): Promise<string> {
+  status: 302 | 303,
+): Promise<FastifyReply> {
   const { request } = input;
   const code = await services.codes.issue({
     request: {
@@ -31,5 +34,5 @@ export async function issueAuthorizationCode(
     scopes: input.scopes,
     ip: input.ip,
   });
-  return responseUrl(request.redirectUri, { code, state: request.state }, services.config.issuer);
+  return sendToClient(reply, request, { code, state: request.state }, services.config.issuer, status);
 }

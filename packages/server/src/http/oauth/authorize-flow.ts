@@ -11,11 +11,8 @@ import { consentPage, errorPage, loginPage } from '../web/login/pages.js';
 import { cookieOptions, securePage, sendPage } from '../web/login/respond.js';
 import { issueAuthorizationCode } from './authorization-codes.js';
 import { needsPassword } from './authorize-prompt.js';
-import {
-  type AuthorizationRequest,
-  type CheckedAuthorizationRequest,
-  responseUrl,
-} from './authorize-request.js';
+import type { AuthorizationRequest, CheckedAuthorizationRequest } from './authorize-request.js';
+import { sendToClient } from './authorize-response.js';
 
 export interface FlowContext {
   services: Services;
@@ -27,12 +24,12 @@ export function grantableScopes(request: AuthorizationRequest, user: User): stri
   return request.scopes.filter((scope) => user.scopes.includes(scope));
 }
 
-/** Redirect (303 after a form, 302 otherwise) to the client, with the page headers. */
+/** Redirect (303 after a form or a POST, 302 otherwise) back to the authorization endpoint, with the page headers. */
 export function redirectTo(reply: FastifyReply, url: string, status: 302 | 303, redirectUri: string) {
   return securePage(reply, redirectUri).redirect(url, status);
 }
 
-/** A failed check: redirected to the client when its redirect URI is verified, a page otherwise. */
+/** A failed check: sent back to the client when its redirect URI is verified, a page otherwise. */
 export function answerFailure(
   ctx: FlowContext,
   reply: FastifyReply,
@@ -40,21 +37,17 @@ export function answerFailure(
   status: 302 | 303 = 302,
 ): FastifyReply {
   const { error, redirect } = failure;
+  const body = error.toJSON();
   if (redirect === undefined) {
-    const body = error.toJSON();
     return sendPage(reply, 400, errorPage({ error: body.error, description: body.error_description }));
   }
-  const url = responseUrl(
-    redirect.redirectUri,
-    { error: error.error, error_description: error.toJSON().error_description, state: redirect.state },
-    ctx.services.config.issuer,
-  );
-  return redirectTo(reply, url, status, redirect.redirectUri);
+  const values = { error: error.error, error_description: body.error_description, state: redirect.state };
+  return sendToClient(reply, redirect, values, ctx.services.config.issuer, status);
 }
 
 /**
  * prompt=none and a page would be needed (Core §3.1.2.6): the error goes back to the client, with
- * `state` and `iss`, never a page. Reached only after the redirect URI was verified.
+ * `state` and `iss`, never a login or consent page. Reached only after the redirect URI was verified.
  */
 export function interactionRequired(
   ctx: FlowContext,
@@ -64,12 +57,8 @@ export function interactionRequired(
   description: string,
   status: 302 | 303 = 302,
 ): FastifyReply {
-  const url = responseUrl(
-    authz.redirectUri,
-    { error, error_description: description, state: authz.state },
-    ctx.services.config.issuer,
-  );
-  return redirectTo(reply, url, status, authz.redirectUri);
+  const values = { error, error_description: description, state: authz.state };
+  return sendToClient(reply, authz, values, ctx.services.config.issuer, status);
 }
 
 /**
@@ -177,13 +166,8 @@ export async function continueAsUser(
   const consent = await ctx.services.consents.find(user.id, authz.client.clientId);
   const covered = consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope));
   if (covered && !authz.interaction.prompt.has('consent')) {
-    const url = await issueAuthorizationCode(ctx.services, {
-      request: authz,
-      signedIn,
-      scopes,
-      ip: httpRequest.ip,
-    });
-    return redirectTo(reply, url, status, authz.redirectUri);
+    const issued = { request: authz, signedIn, scopes, ip: httpRequest.ip };
+    return issueAuthorizationCode(ctx.services, reply, issued, status);
   }
   if (authz.interaction.prompt.has('none')) {
     return interactionRequired(

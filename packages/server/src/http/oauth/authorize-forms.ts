@@ -18,7 +18,8 @@ import {
   showLogin,
 } from './authorize-flow.js';
 import { afterPassword, needsPassword } from './authorize-prompt.js';
-import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest, responseUrl } from './authorize-request.js';
+import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest } from './authorize-request.js';
+import { sendToClient } from './authorize-response.js';
 
 const field = { type: 'string', maxLength: 8192 } as const;
 function formSchema(extra: Record<string, typeof field>) {
@@ -107,12 +108,12 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       }
       if (body.decision === 'deny') {
         await services.consents.deny({ userId: user.id, clientId: authz.client.clientId, ip: request.ip });
-        const url = responseUrl(
-          authz.redirectUri,
-          { error: 'access_denied', error_description: 'the user denied the request', state: authz.state },
-          services.config.issuer,
-        );
-        return redirectTo(reply, url, 303, authz.redirectUri);
+        const denied = {
+          error: 'access_denied',
+          error_description: 'the user denied the request',
+          state: authz.state,
+        };
+        return sendToClient(reply, authz, denied, services.config.issuer, 303);
       }
       if (body.decision !== 'allow') {
         return showConsent(ctx, request, reply, authz, user, { status: 400, error: 'Choose Allow or Deny.' });
@@ -124,13 +125,12 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
         scopes,
         ip: request.ip,
       });
-      const url = await issueAuthorizationCode(services, {
-        request: authz,
-        signedIn,
-        scopes,
-        ip: request.ip,
-      });
-      return redirectTo(reply, url, 303, authz.redirectUri);
+      return issueAuthorizationCode(
+        services,
+        reply,
+        { request: authz, signedIn, scopes, ip: request.ip },
+        303,
+      );
     },
   );
 

@@ -10,6 +10,7 @@ import { parseScope } from '../../domain/scopes.js';
 import type { Services } from '../../domain/services.js';
 import type { Client } from '../../store/types.js';
 import { type PromptRequest, readPromptParameters } from './authorize-prompt.js';
+import { type ClientTarget, RESPONSE_MODES, type ResponseMode } from './authorize-response.js';
 import { type Parameters, readParameters } from './parameters.js';
 
 /** The parameters an authorization request carries through the login and consent forms. */
@@ -25,6 +26,7 @@ export const AUTHORIZE_PARAMETERS = [
   'prompt',
   'max_age',
   'login_hint',
+  'response_mode',
 ] as const;
 
 /**
@@ -39,6 +41,8 @@ export interface AuthorizationRequest {
   /** The verified redirect URI: the one given, or the client's only one. */
   redirectUri: string;
   redirectUriGiven: boolean;
+  /** Form Post Response Mode §2: how the response goes back (authorize-response.ts). */
+  responseMode: ResponseMode;
   /** The scopes asked for (all the client's when none), each allowed to the client. */
   scopes: string[];
   state: string | undefined;
@@ -55,7 +59,7 @@ export interface AuthorizationRequest {
 export type CheckedAuthorizationRequest =
   | { ok: true; request: AuthorizationRequest }
   /** `redirect` when the error may go back to the client (its redirect URI is verified). */
-  | { ok: false; error: OAuthError; redirect?: { redirectUri: string; state: string | undefined } };
+  | { ok: false; error: OAuthError; redirect?: ClientTarget };
 
 /**
  * Checks an authorization request given as query or form fields; unknown fields are ignored
@@ -97,11 +101,18 @@ export async function checkAuthorizationRequest(
   }
 
   const state = params.state;
+  // Read first, so every later error goes back the way the client asked for.
+  const responseMode = readResponseMode(params.response_mode, redirectUri);
   const back = (error: OAuthError) => ({
     ok: false as const,
     error,
-    redirect: { redirectUri: redirectUri!, state },
+    redirect: {
+      redirectUri: redirectUri!,
+      state,
+      responseMode: responseMode instanceof OAuthError ? ('query' as const) : responseMode,
+    },
   });
+  if (responseMode instanceof OAuthError) return back(responseMode);
   if (params.response_type === undefined) {
     return back(new OAuthError('invalid_request', 'the response_type parameter is missing'));
   }
@@ -151,6 +162,7 @@ export async function checkAuthorizationRequest(
       client,
       redirectUri,
       redirectUriGiven: params.redirect_uri !== undefined,
+      responseMode,
       scopes: requested ?? [...client.scopes],
       state,
       codeChallenge: params.code_challenge ?? null,
@@ -162,20 +174,18 @@ export async function checkAuthorizationRequest(
 }
 
 /**
- * The redirect URI with response parameters added to its query (RFC 6749 §4.1.2: a query the
- * client registered is kept), and `iss` (RFC 9207) so a client talking to several servers can
- * tell who answered.
- *
- * @example responseUrl('https://app/cb', { code, state }, issuer) // 'https://app/cb?code=…&state=…&iss=…'
+ * `response_mode` (OAuth 2.0 Multiple Response Type Encoding Practices §2.1): `query`, the code
+ * flow's default, or `form_post`; any other value is invalid_request (sent back in the query).
+ * form_post posts a form from the user's browser, so it needs a web redirect URI: a custom scheme
+ * (a native app's) cannot receive a POST.
  */
-export function responseUrl(
-  redirectUri: string,
-  values: Record<string, string | undefined>,
-  issuer: string,
-): string {
-  const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries({ ...values, iss: issuer })) {
-    if (value !== undefined) url.searchParams.append(name, value);
+function readResponseMode(value: string | undefined, redirectUri: string): ResponseMode | OAuthError {
+  if (value === undefined) return 'query';
+  if (!(RESPONSE_MODES as readonly string[]).includes(value)) {
+    return new OAuthError('invalid_request', `response_mode must be one of: ${RESPONSE_MODES.join(', ')}`);
   }
-  return url.href;
+  if (value === 'form_post' && !/^https?:$/.test(new URL(redirectUri).protocol)) {
+    return new OAuthError('invalid_request', 'response_mode=form_post needs an http(s) redirect URI');
+  }
+  return value as ResponseMode;
 }

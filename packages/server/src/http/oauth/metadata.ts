@@ -3,6 +3,7 @@ import { ID_TOKEN_CLAIMS } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
 import { PROMPT_VALUES } from './authorize-prompt.js';
+import { RESPONSE_MODES } from './authorize-response.js';
 
 /**
  * RFC 8414 authorization server metadata, also served at /.well-known/openid-configuration so
@@ -38,7 +39,7 @@ export function buildMetadata(
     ...(codeFlow && {
       authorization_endpoint: `${issuer}/oauth/authorize`,
       response_types_supported: ['code'],
-      response_modes_supported: ['query'],
+      response_modes_supported: [...RESPONSE_MODES],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
       // The prompt values the authorization endpoint acts on (authorize-prompt.ts).

@@ -40,7 +40,7 @@ describe('discovery', () => {
     expect(openid).toEqual(oauth);
     expect(openid).toMatchObject({
       response_types_supported: ['code'],
-      response_modes_supported: ['query'],
+      response_modes_supported: ['query', 'form_post'],
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       scopes_supported: ['openid'],
       subject_types_supported: ['public'],

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CookieOptions } from '../../../domain/accounts/browser-sessions.js';
 
 /** The CSP source that lets a form's redirect reach the client: its origin, or a custom scheme. */
-function redirectSource(redirectUri: string): string {
+export function redirectSource(redirectUri: string): string {
   const url = new URL(redirectUri);
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
 }
