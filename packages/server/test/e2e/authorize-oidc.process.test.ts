@@ -1,7 +1,8 @@
 /**
  * The real `sesame serve` process and OpenID Connect's authorization request: a POST authorization
  * request (form-encoded, through the server's real body parsers), answered as the GET is; the
- * form_post response mode's page with its headers as the real server sends them.
+ * form_post response mode's page with its headers as the real server sends them; an
+ * id_token_hint checked against the keys the real server loaded from its store.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,5 +101,33 @@ describe('OpenID Connect authorization request (real process)', { timeout: 120_0
     const page = await response.text();
     expect(page).toContain(`<form method="post" action="${REDIRECT}">`);
     expect(page).toMatch(/<input type="hidden" name="code" value="[\w-]{43}">/);
+  });
+
+  it('id_token_hint: the ID token of a code exchange names its user; a changed one is invalid_request', async () => {
+    const browser = new Browser(base);
+    const { verifier, challenge } = pkce();
+    const request = params({ code_challenge: challenge });
+    const { back } = await signInAndConsent(browser, authorizeUrl(request), ALICE);
+    const code = new URL(back.location!).searchParams.get('code')!;
+    const exchanged = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code: code ?? '',
+        code_verifier: verifier,
+        redirect_uri: REDIRECT,
+      }),
+    });
+    expect(exchanged.status).toBe(200);
+    const { id_token: idToken } = (await exchanged.json()) as { id_token: string };
+
+    const silent = await browser.get(authorizeUrl(params({ prompt: 'none', id_token_hint: idToken })));
+    expect(new URL(silent.location!).searchParams.get('code')).toMatch(/^[\w-]{43}$/);
+    const [header, payload, signature] = idToken.split('.') as [string, string, string];
+    const changed = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const refused = await browser.get(authorizeUrl(params({ prompt: 'none', id_token_hint: changed })));
+    expect(new URL(refused.location!).searchParams.get('error')).toBe('invalid_request');
   });
 });

@@ -63,8 +63,8 @@ export function interactionRequired(
 
 /**
  * GET /oauth/authorize once the request is checked: the login page when there is no session or
- * it is not enough (prompt=login, select_account, max_age), otherwise on as that user; with
- * prompt=none, `login_required` instead of the login page.
+ * it is not enough (prompt=login, select_account, max_age, another user than id_token_hint's),
+ * otherwise on as that user; with prompt=none, `login_required` instead of the login page.
  */
 export function authorizeAs(
   ctx: FlowContext,
@@ -74,14 +74,38 @@ export function authorizeAs(
   signedIn: SignedIn | undefined,
   status: 302 | 303 = 302,
 ): Promise<FastifyReply> | FastifyReply {
-  if (signedIn !== undefined && !needsPassword(authz.interaction, signedIn, ctx.services.now())) {
+  if (signedIn !== undefined && sessionServes(authz, signedIn, ctx.services.now())) {
     return continueAsUser(ctx, httpRequest, reply, authz, signedIn, status);
   }
+  const otherUser = signedIn !== undefined && !isRequestedUser(authz, signedIn);
   if (authz.interaction.prompt.has('none')) {
-    const why = signedIn === undefined ? 'no one is signed in' : 'the sign-in is older than max_age';
+    const why =
+      signedIn === undefined
+        ? 'no one is signed in'
+        : otherUser
+          ? 'the signed-in user is not the one of the id_token_hint'
+          : 'the sign-in is older than max_age';
     return interactionRequired(ctx, reply, authz, 'login_required', why, status);
   }
   return showLogin(ctx, httpRequest, reply, authz);
+}
+
+/**
+ * Core §3.1.2.1: with an id_token_hint, only its user's session serves the request; a session of
+ * another user is asked for the password again (and with prompt=none, answered login_required).
+ */
+function isRequestedUser(authz: AuthorizationRequest, signedIn: SignedIn): boolean {
+  return authz.subject === undefined || signedIn.user.id === authz.subject;
+}
+
+/**
+ * True when the live session is enough for this request: the user it asks for (id_token_hint),
+ * and no password asked again (prompt=login, select_account, max_age: authorize-prompt.ts).
+ *
+ * @example if (!sessionServes(authz, signedIn, now())) return redirectTo(reply, authorizeUrl(authz), 303, ...)
+ */
+export function sessionServes(authz: AuthorizationRequest, signedIn: SignedIn, now: number): boolean {
+  return isRequestedUser(authz, signedIn) && !needsPassword(authz.interaction, signedIn, now);
 }
 
 /** A request whose parameters fail the route schema (e.g. one given twice): a page, never a redirect. */

@@ -14,10 +14,11 @@ import {
   grantableScopes,
   malformedPage,
   redirectTo,
+  sessionServes,
   showConsent,
   showLogin,
 } from './authorize-flow.js';
-import { afterPassword, needsPassword } from './authorize-prompt.js';
+import { afterPassword } from './authorize-prompt.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest } from './authorize-request.js';
 import { sendToClient } from './authorize-response.js';
 
@@ -77,6 +78,16 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       }
       if (!outcome.ok) return again(400, 'The username or the password is wrong.');
       reply.header('set-cookie', await sessions.login(outcome.user, cookie(request)));
+      if (authz.subject !== undefined && outcome.user.id !== authz.subject) {
+        // Core §3.1.2.1: the user "logged in by the request" is not the id_token_hint's: "the
+        // Authorization Server ... SHOULD return an error, such as login_required".
+        const values = {
+          error: 'login_required',
+          error_description: 'the user who signed in is not the one of the id_token_hint',
+          state: authz.state,
+        };
+        return sendToClient(reply, authz, values, services.config.issuer, 303);
+      }
       // The password was just typed: prompt=login and max_age are met (authorize-prompt.ts says
       // why dropping them cannot skip a password).
       const next = { ...authz, params: afterPassword(authz.params) };
@@ -94,9 +105,10 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       if (!checked.ok) return answerFailure(ctx, reply, checked, 303);
       const authz = checked.request;
       const signedIn = await sessions.current(request.headers.cookie, cookie(request));
-      // Logged out meanwhile (or the session expired): back to the login page.
-      // Or the login is older than the request's max_age: the GET asks for the password again.
-      if (signedIn === undefined || needsPassword(authz.interaction, signedIn, services.now())) {
+      // Logged out meanwhile (or the session expired): back to the login page. Or the login is
+      // older than the request's max_age, or another user's than the id_token_hint's: the GET
+      // asks for the password again.
+      if (signedIn === undefined || !sessionServes(authz, signedIn, services.now())) {
         return redirectTo(reply, authorizeUrl(authz), 303, authz.redirectUri);
       }
       const { user } = signedIn;

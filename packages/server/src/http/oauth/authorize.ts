@@ -40,6 +40,8 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
     'OpenID Connect: space-separated `none` (never a page: `login_required` or `consent_required` instead), `login`, `consent`, `select_account` (the same as `login`); `none` stands alone',
   max_age: 'OpenID Connect: seconds; an older login asks for the password again (0: always)',
   login_hint: 'OpenID Connect: the username to prefill on the login page (at most 256 characters)',
+  id_token_hint:
+    'OpenID Connect: an ID token this server issued to this client (accepted expired); its user must be the one signed in, or the password is asked (`login_required` with prompt=none)',
   response_mode:
     '`query` (default: the response in the redirect URI’s query) or `form_post` (a page that posts it to the redirect URI, which must be http(s))',
 };
