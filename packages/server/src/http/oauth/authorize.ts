@@ -22,6 +22,7 @@ import {
 } from './authorize-flow.js';
 import { registerAuthorizeForms } from './authorize-forms.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest } from './authorize-request.js';
+import { isForm } from './parameters.js';
 
 /** The stylesheet ships in src (like the debugger's); this file is three folders below the package. */
 const STYLESHEET = fileURLToPath(new URL('../../../src/http/web/login/login.css', import.meta.url));
@@ -45,12 +46,6 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
   response_mode:
     '`query` (default: the response in the redirect URI’s query) or `form_post` (a page that posts it to the redirect URI, which must be http(s))',
 };
-
-/** True for a form-encoded body (Core §3.1.2.1: "using Form Serialization"). */
-function isForm(request: FastifyRequest): boolean {
-  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  return type === 'application/x-www-form-urlencoded';
-}
 
 /**
  * The authorization endpoint and its pages, as a Fastify plugin (one of WEB_PLUGINS).

@@ -44,6 +44,8 @@ export function buildMetadata(
       authorization_response_iss_parameter_supported: true,
       // The prompt values the authorization endpoint acts on (authorize-prompt.ts).
       prompt_values_supported: [...PROMPT_VALUES],
+      // RP-Initiated Logout 1.0 §2.1 (end-session.ts); without ID tokens it asks the user to confirm.
+      end_session_endpoint: `${issuer}/oauth/logout`,
     }),
     // OpenID Connect Discovery §3: ID tokens come from the code flow, and only when a published
     // key signs them (never in HMAC mode: domain/tokens/id-token.ts). Each value is what works now:

@@ -71,3 +71,14 @@ export function requireParameter(params: Parameters, name: string): string {
 export async function normaliseOAuthBody(request: FastifyRequest): Promise<void> {
   request.body = readParameters(request.body);
 }
+
+/**
+ * True for a form-encoded body: what a browser posts, and what OpenID Connect's POST variants take
+ * (Core §3.1.2.1 and RP-Initiated Logout §2: "using Form Serialization").
+ *
+ * @example if (!isForm(request)) return malformedPage(reply, 'the request must be form-encoded');
+ */
+export function isForm(request: FastifyRequest): boolean {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded';
+}

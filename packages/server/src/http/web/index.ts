@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { authorizationEndpoint } from '../oauth/authorize.js';
+import { endSessionEndpoint } from '../oauth/end-session.js';
 import { debuggerPage } from './debugger/routes.js';
 import { homePageRoute } from './home.js';
 
@@ -11,4 +12,5 @@ export const WEB_PLUGINS: readonly FastifyPluginAsync[] = [
   homePageRoute,
   debuggerPage,
   authorizationEndpoint,
+  endSessionEndpoint,
 ];

@@ -135,13 +135,62 @@ ${hiddenFields(input.hidden)}
   );
 }
 
-/** An error that cannot go back to the client (RFC 6749 §4.1.2.1): shown here, never redirected. */
-export function errorPage(input: { error: string; description: string }): string {
+/**
+ * An error that cannot go back to the client (RFC 6749 §4.1.2.1): shown here, never redirected.
+ * `link` names what failed: a sign-in link (the authorization endpoint) or a sign-out link.
+ */
+export function errorPage(input: {
+  error: string;
+  description: string;
+  link?: 'sign-in' | 'sign-out';
+}): string {
   return layout(
     'Cannot continue',
-    `<h1 id="title">This sign-in link cannot be used</h1>
+    `<h1 id="title">This ${input.link ?? 'sign-in'} link cannot be used</h1>
 <p class="alert" role="alert">${escapeHtml(input.description)}</p>
 <p>Go back to the application and try again. If it keeps happening, tell its developers this code:
 <code>${escapeHtml(input.error)}</code>.</p>`,
   );
+}
+
+export interface LogoutPageInput {
+  username: string;
+  /** The client that sent the browser here, when it said which. */
+  clientName?: string;
+  /** The logout request's parameters and the CSRF token. */
+  hidden: Record<string, string>;
+  error?: string;
+}
+
+/**
+ * The confirmation of a logout request that cannot be trusted on its own (no valid id_token_hint
+ * for this user, RP-Initiated Logout 1.0 §6): a link on another site must not sign anyone out.
+ * The buttons' values are stable (`decision=logout`, `decision=stay`; ids `sign-out`, `stay`).
+ */
+export function logoutPage(input: LogoutPageInput): string {
+  const from =
+    input.clientName === undefined
+      ? ''
+      : `<p class="lead">from <strong>${escapeHtml(input.clientName)}</strong></p>\n`;
+  return layout(
+    'Sign out',
+    `<h1 id="title">Sign out of Sesame?</h1>
+${from}${alert(input.error)}
+<p>Signed in as <strong>${escapeHtml(input.username)}</strong>. Signing out also signs you out of the
+applications you signed in to with this session.</p>
+<form method="post" action="/oauth/logout/confirm">
+${hiddenFields(input.hidden)}
+<div class="actions">
+<button type="submit" name="decision" value="logout" id="sign-out" class="primary">Sign out</button>
+<button type="submit" name="decision" value="stay" id="stay">Stay signed in</button>
+</div>
+</form>`,
+  );
+}
+
+/** After a logout with nowhere to send the browser back to (no post_logout_redirect_uri). */
+export function signedOutPage(input: { signedOut: boolean }): string {
+  return input.signedOut
+    ? layout('Signed out', '<h1 id="title">You are signed out</h1>\n<p>You can close this window.</p>')
+    : layout('Still signed in', '<h1 id="title">You are still signed in</h1>\n<p>Nothing was changed.</p>');
 }
