@@ -95,7 +95,7 @@ export async function endSessionEndpoint(app: FastifyInstance): Promise<void> {
   const endSession = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    input: object,
+    input: Partial<Record<EndSessionParameter, string>>,
     method: 'GET' | 'POST',
   ) => {
     const status = method === 'POST' ? 303 : 302;

@@ -13,7 +13,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   authorize,
   exchange,
-  ISSUER,
   refreshStatus,
   signInTo,
   type Tokens,
@@ -297,10 +296,11 @@ describe('refused requests: an error page, no sign-out, no redirect', () => {
       'http://client.example/bye',
       'https://other.example/bye', // another client's
     ]) {
-      for (const params of [
+      const requests: Record<string, string>[] = [
         { id_token_hint: tokens.id_token, post_logout_redirect_uri: uri },
         { client_id: 'web-a', post_logout_redirect_uri: uri },
-      ]) {
+      ];
+      for (const params of requests) {
         expectErrorPage(await browser.get(logoutUrl(params)), /post_logout_redirect_uri is not registered/);
       }
     }
