@@ -72,6 +72,11 @@ function plan(d: Deployment, modules: readonly Module[]): Planned[] {
   return planned;
 }
 
+/** Why a module is left out of the default run: keyed by `name (plan)` or by name alone. */
+function pendingReason(module: Module): string | undefined {
+  return PENDING[`${module.name} (${module.plan})`] ?? PENDING[module.name];
+}
+
 /** Runs a step of a module, turning a Stop, a Skip or a crash into the run's record. */
 async function guarded(run: ModuleRun, step: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -93,9 +98,8 @@ async function main(): Promise<number> {
     const unknown = [...options.only].filter((name) => !MODULES.some((module) => module.name === name));
     if (unknown.length > 0) throw new Error(`no such module: ${unknown.join(', ')}`);
   }
-  const pendingNames = new Set(Object.keys(PENDING));
-  const runnable = chosen.filter((module) => options.pending || !pendingNames.has(module.name));
-  const pending = chosen.filter((module) => !options.pending && pendingNames.has(module.name));
+  const runnable = chosen.filter((module) => options.pending || pendingReason(module) === undefined);
+  const pending = chosen.filter((module) => !options.pending && pendingReason(module) !== undefined);
 
   const started = Date.now();
   process.stdout.write('oidc: starting sesame serve, the relying party endpoints and chromium...\n');
@@ -125,7 +129,10 @@ async function main(): Promise<number> {
     await d.stop();
   }
   for (const module of pending) {
-    process.stdout.write(`PENDING  ${module.name}  (${module.plan})\n         ${PENDING[module.name]}\n`);
+    const variants = module.clients === 'each' ? ', for each client' : '';
+    process.stdout.write(
+      `PENDING  ${module.name}  (${module.plan}${variants})\n         checks: ${module.checks}\n         pending: ${pendingReason(module)}\n`,
+    );
   }
   return printSummary(runs, pending.length, Date.now() - started);
 }

@@ -122,14 +122,29 @@ export class BrowserSession {
    * page shows, until the browser is back at the relying party or on another page of Sesame's.
    */
   async drive(url: string | URL, user: User): Promise<Journey> {
+    return this.play(await this.open(url), user);
+  }
+
+  /** The same, the request sent as a form POST to `action` (Core §3.1.2.1: GET and POST). */
+  async drivePost(action: string, fields: Record<string, string>, user: User): Promise<Journey> {
+    const inputs = Object.entries(fields)
+      .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+      .join('');
+    await this.page.setContent(
+      `<form method="post" action="${escapeHtml(action)}">${inputs}<button id="send">send</button></form>`,
+    );
+    return this.play(await this.submit('#send'), user);
+  }
+
+  private async play(first: Landing, user: User): Promise<Journey> {
     const journey: Journey = {
-      landing: await this.open(url),
+      landing: first,
       loginShown: 0,
       prefilled: undefined,
       consentShown: 0,
       lang: undefined,
     };
-    if (journey.landing.kind !== 'client') journey.lang = (await this.htmlLang()) ?? undefined;
+    if (first.kind !== 'client') journey.lang = (await this.htmlLang()) ?? undefined;
     // Login and consent at most twice each: a page that keeps coming back is a loop, not a flow.
     for (let step = 0; step < 4; step++) {
       const { landing } = journey;
@@ -154,4 +169,8 @@ export class BrowserSession {
   close(): Promise<void> {
     return this.context.close();
   }
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
