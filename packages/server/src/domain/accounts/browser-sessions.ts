@@ -39,13 +39,26 @@ export interface SignedIn {
 export interface LogoutContext {
   ip?: string;
   clientId?: string;
-  /** The page or endpoint: `authorize` (the consent page's "not you?"), `end_session`. */
+  /**
+   * The page or endpoint: `authorize` (the consent page's "not you?"), `end_session`, `login`
+   * (another user signed in on the same browser).
+   */
   via: string;
 }
 
 export interface BrowserSessions {
-  /** Makes a session for `user`; answers the Set-Cookie value that logs the browser in. */
-  login(user: User, options: CookieOptions): Promise<string>;
+  /**
+   * Makes a session for `user`; answers the Set-Cookie value that logs the browser in. The session
+   * of `replacing` (the request's cookie), if any, ends first, so its copied cookie is refused from
+   * then on: the same user signing in again keeps the session's `sid` (one session,
+   * re-authenticated, and what was born from it ends with it later); another user's ends as a
+   * logout does (the `ended` step).
+   */
+  login(
+    user: User,
+    options: CookieOptions,
+    replacing?: { cookieHeader: string | undefined; context: LogoutContext },
+  ): Promise<string>;
   /**
    * Ends the session of the request's cookie, if any (and what was born from it: the `ended`
    * step); answers the Set-Cookie value that clears it.
@@ -125,12 +138,25 @@ export async function createBrowserSessions(options: {
   };
 
   return Object.freeze({
-    async login(user: User, cookie: CookieOptions) {
+    async login(
+      user: User,
+      cookie: CookieOptions,
+      replacing?: { cookieHeader: string | undefined; context: LogoutContext },
+    ) {
+      let sid = randomBytes(16).toString('base64url');
+      const old = replacing && presented(replacing.cookieHeader, cookie);
+      const ended = old === undefined ? undefined : await store.endBrowserSession(sessionId(old));
+      if (ended !== undefined && ended.expiresAt > now()) {
+        // prompt=login, max_age: the same person proved it again; the relying parties' sessions
+        // born from this one stay (a step-up is no logout) and stay linked to it by the sid.
+        if (ended.userId === user.id && ended.sid !== null) sid = ended.sid;
+        else await options.ended?.(ended, replacing!.context);
+      }
       const token = randomBytes(32).toString('base64url');
       const createdAt = now();
       await store.createBrowserSession({
         id: sessionId(token),
-        sid: randomBytes(16).toString('base64url'),
+        sid,
         userId: user.id,
         createdAt,
         expiresAt: createdAt + BROWSER_SESSION_MS,

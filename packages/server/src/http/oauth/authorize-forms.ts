@@ -77,7 +77,12 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
         });
       }
       if (!outcome.ok) return again(400, 'The username or the password is wrong.');
-      reply.header('set-cookie', await sessions.login(outcome.user, cookie(request)));
+      // The browser's previous session ends here: a copy of its cookie is refused from now on.
+      const replacing = {
+        cookieHeader: request.headers.cookie,
+        context: { ip: request.ip, clientId: authz.client.clientId, via: 'login' },
+      };
+      reply.header('set-cookie', await sessions.login(outcome.user, cookie(request), replacing));
       if (authz.subject !== undefined && outcome.user.id !== authz.subject) {
         // Core §3.1.2.1: the user "logged in by the request" is not the id_token_hint's: "the
         // Authorization Server ... SHOULD return an error, such as login_required".
