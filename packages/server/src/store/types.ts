@@ -213,6 +213,15 @@ export interface Revocation {
   createdAt: number;
 }
 
+/** Which audit events to list: at or after `since` (ms), of a type, about a subject, after an id. */
+export interface AuditQuery {
+  since?: number;
+  type?: string;
+  subject?: string;
+  afterId?: number;
+  limit: number;
+}
+
 export interface AuditEvent {
   id: number;
   at: number;
@@ -412,12 +421,11 @@ export interface Store {
 
   // audit
   addAuditEvent(event: Omit<AuditEvent, 'id'>): Promise<void>;
-  listAuditEvents(options: {
-    since?: number;
-    type?: string;
-    subject?: string;
-    limit: number;
-  }): Promise<AuditEvent[]>;
+  /**
+   * Audit events, newest first; with `afterId`, those with a larger id oldest first (an export
+   * pages through the trail in the order it was written, and resumes where it stopped).
+   */
+  listAuditEvents(options: AuditQuery): Promise<AuditEvent[]>;
 
   // authorization codes: single use, by hash
   /** Inserts a code; codes that expired more than an hour ago are dropped on the way. */

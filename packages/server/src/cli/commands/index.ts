@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commandGroup } from '../command-group.js';
+import { registerAudit } from './audit.js';
 import { registerBackup } from './backup.js';
 import { registerClients } from './clients.js';
 import { registerConsents } from './consents.js';
@@ -30,4 +31,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   (program) => registerWechatApp(commandGroup(program, 'clients', 'manage OAuth clients')),
   registerDistributed,
   registerBackup,
+  registerAudit,
 ];

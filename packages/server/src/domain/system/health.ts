@@ -1,5 +1,5 @@
 /** What /readyz and /healthz ask of the server's dependencies, and what the audit trail holds. */
-import type { AuditEvent } from '../../store/types.js';
+import type { AuditEvent, AuditQuery } from '../../store/types.js';
 import type { DomainContext } from '../context.js';
 
 export interface Health {
@@ -10,8 +10,8 @@ export interface Health {
 }
 
 export interface AuditTrail {
-  /** Audit events, newest first. */
-  list(query: { since?: number; type?: string; subject?: string; limit: number }): Promise<AuditEvent[]>;
+  /** Audit events, newest first; with `afterId`, the next ones after it, oldest first (an export). */
+  list(query: AuditQuery): Promise<AuditEvent[]>;
 }
 
 /** @example await createHealth(ctx).ping(); */

@@ -91,13 +91,15 @@ export async function adminKeyAndAuditRoutes(app: TypedApp): Promise<void> {
     {
       schema: {
         tags,
-        summary: 'Audit events, newest first',
+        summary:
+          'Audit events, newest first; with afterId, the events after that id, oldest first (an export)',
         querystring: {
           type: 'object',
           properties: {
             type: { type: 'string', maxLength: 100 },
             subject: { type: 'string', maxLength: 200 },
             since: { type: 'integer', minimum: 0 },
+            afterId: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },

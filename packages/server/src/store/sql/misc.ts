@@ -141,13 +141,18 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
           .execute(),
       ),
     ),
-    async listAuditEvents({ since, type, subject, limit }) {
+    async listAuditEvents({ since, type, subject, afterId, limit }) {
       let query = db.selectFrom('audit_events').selectAll();
       if (since !== undefined) query = query.where('at', '>=', since);
       if (type !== undefined) query = query.where('type', '=', type);
       if (subject !== undefined) query = query.where('subject', '=', subject);
-      // Newest first: an admin looks at what just happened; `since` bounds how far back.
-      const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+      if (afterId !== undefined) query = query.where('id', '>', afterId);
+      // Newest first: an admin looks at what just happened; `since` bounds how far back. An export
+      // (afterId) reads forwards, in the order the events were written.
+      const rows = await query
+        .orderBy('id', afterId === undefined ? 'desc' : 'asc')
+        .limit(limit)
+        .execute();
       return rows.map(toAuditEvent);
     },
 

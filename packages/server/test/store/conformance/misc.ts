@@ -113,6 +113,17 @@ export function miscConformance(ctx: ConformanceContext): void {
       ]);
       expect(await ctx.store.listAuditEvents({ limit: 1 })).toHaveLength(1);
       expect(await ctx.store.listAuditEvents({ type: 'none', limit: 10 })).toEqual([]);
+      // Forwards from an id, oldest first, in pages, with the other filters.
+      const page1 = await ctx.store.listAuditEvents({ afterId: 0, limit: 2 });
+      expect(page1.map((e) => e.at)).toEqual([T0, T0 + 1]);
+      const page2 = await ctx.store.listAuditEvents({ afterId: page1[1]!.id, limit: 2 });
+      expect(page2.map((e) => e.at)).toEqual([T0 + 2]);
+      expect(await ctx.store.listAuditEvents({ afterId: page2[0]!.id, limit: 2 })).toEqual([]);
+      expect(
+        (await ctx.store.listAuditEvents({ afterId: 0, type: 'login.ok', since: T0 + 1, limit: 10 })).map(
+          (e) => e.subject,
+        ),
+      ).toEqual(['u2']);
     });
   });
 
