@@ -79,6 +79,7 @@ function pendingReason(module: Module): string | undefined {
 
 /** Runs a step of a module, turning a Stop, a Skip or a crash into the run's record. */
 async function guarded(run: ModuleRun, step: () => Promise<unknown>): Promise<unknown> {
+  const started = Date.now();
   try {
     return await step();
   } catch (error) {
@@ -88,6 +89,8 @@ async function guarded(run: ModuleRun, step: () => Promise<unknown>): Promise<un
       run.crashed = error instanceof Error ? (error.stack ?? error.message) : String(error);
     }
     return undefined;
+  } finally {
+    run.elapsedMs += Date.now() - started;
   }
 }
 

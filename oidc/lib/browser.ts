@@ -74,8 +74,22 @@ export class BrowserSession {
     return this.landing();
   }
 
-  /** Where the browser is now. */
+  /**
+   * Where the browser is now. A page that navigates on its own (form_post's self-submitting form)
+   * can replace the document while it is read: then read again once the next one has loaded.
+   */
   async landing(): Promise<Landing> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.read();
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await this.page.waitForLoadState('load');
+      }
+    }
+  }
+
+  private async read(): Promise<Landing> {
     const url = this.page.url();
     if (url.startsWith(`${this.endpoints.base}/`)) return { kind: 'client', url: new URL(url) };
     const page = this.page;

@@ -90,21 +90,11 @@ export async function startDeployment(): Promise<Deployment> {
 
     const endpoints = await RpEndpoints.start();
     undo.push(() => endpoints.close());
+    // The first command makes the store; the rest, the server and chromium start side by side
+    // (each command is its own process, and SQLite in WAL mode takes their writes in turn).
     const alice = await addUser('alice', 'alice password 1', ['--scopes', SCOPES, ...ALICE_PROFILE]);
-    const bob = await addUser('bob', 'bob password 22', ['--scopes', SCOPES, '--name', 'Bob']);
-    // Only for the admin API call below: alice's postal address.
-    const admin = await addUser('oidc-admin', 'admin password 333', ['--scopes', 'admin']);
-    const adminTool = await addClient([
-      'oidc admin tool',
-      '--public',
-      '--grant',
-      'password',
-      '--scopes',
-      'admin',
-    ]);
-    const registered = {} as Record<AuthMethod, Registered>;
-    for (const method of ['client_secret_basic', 'client_secret_post'] as const) {
-      registered[method] = await addClient(
+    const rpClient = (method: AuthMethod) =>
+      addClient(
         [
           ...[`oidc rp ${method}`, '--grant', 'authorization_code,refresh_token', '--scopes', SCOPES],
           ...['--redirect-uri', endpoints.redirectUri, '--auth-method', method, '--no-pkce'],
@@ -112,18 +102,23 @@ export async function startDeployment(): Promise<Deployment> {
         ],
         method,
       );
-    }
-
     const port = await freePort();
-    const server = await startSesame({
-      port,
-      dataDir,
-      built: true,
-      args: ['--workers', '1'],
-      timeoutMs: 60_000,
-    });
-    undo.push(() => server.stop());
     const issuer = `http://127.0.0.1:${port}`;
+    const serving = startSesame({ port, dataDir, built: true, args: ['--workers', '1'], timeoutMs: 60_000 });
+    const launching = Chromium.launch();
+    // Stopped whatever else fails, once started.
+    undo.push(async () => (await serving).stop());
+    undo.push(async () => (await launching).close());
+    const [bob, admin, adminTool, basic, post, server, chromium] = await Promise.all([
+      addUser('bob', 'bob password 22', ['--scopes', SCOPES, '--name', 'Bob']),
+      // Only for the admin API call below: alice's postal address.
+      addUser('oidc-admin', 'admin password 333', ['--scopes', 'admin']),
+      addClient(['oidc admin tool', '--public', '--grant', 'password', '--scopes', 'admin']),
+      rpClient('client_secret_basic'),
+      rpClient('client_secret_post'),
+      serving,
+      launching,
+    ]);
     await setAddress(issuer, admin, adminTool.clientId, alice.id);
 
     const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<
@@ -131,11 +126,9 @@ export async function startDeployment(): Promise<Deployment> {
       unknown
     >;
     const rps = {
-      client_secret_basic: await relyingParty(issuer, registered.client_secret_basic, endpoints.redirectUri),
-      client_secret_post: await relyingParty(issuer, registered.client_secret_post, endpoints.redirectUri),
+      client_secret_basic: await relyingParty(issuer, basic, endpoints.redirectUri),
+      client_secret_post: await relyingParty(issuer, post, endpoints.redirectUri),
     };
-    const chromium = await Chromium.launch();
-    undo.push(() => chromium.close());
     return { issuer, dataDir, server, endpoints, chromium, alice, bob, rps, metadata, cli, addClient, stop };
   } catch (error) {
     await stop();

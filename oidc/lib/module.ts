@@ -38,6 +38,8 @@ export class ModuleRun {
   crashed: string | undefined;
   /** A required check failed: the module stopped there. */
   stopped = false;
+  /** Time spent in prepare and run, for the output. */
+  elapsedMs = 0;
 
   constructor(
     readonly module: Module,

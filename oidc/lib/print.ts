@@ -13,8 +13,9 @@ export function printRun(run: ModuleRun, verbose: boolean): void {
   const { module } = run;
   const passed = run.checks.filter((check) => check.ok).length;
   const variant = module.clients === 'each' ? ` [${run.variant}]` : '';
+  const seconds = (run.elapsedMs / 1000).toFixed(1);
   out(
-    `${run.verdict.padEnd(7)}  ${module.name}${variant}  (${module.plan}; ${passed}/${run.checks.length} checks)`,
+    `${run.verdict.padEnd(7)}  ${module.name}${variant}  (${module.plan}; ${passed}/${run.checks.length} checks; ${seconds} s)`,
   );
   out(`         checks: ${module.checks}`);
   for (const note of run.notes) out(`         seen: ${note}`);

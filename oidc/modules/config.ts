@@ -170,8 +170,10 @@ export const configModules: Module[] = [
       const rotated = await ctx.d.cli(['keys', 'rotate']);
       ctx.run.require('sesame keys rotate succeeds', rotated.code === 0, rotated.stderr.trim());
       const listed = await ctx.d.cli(['keys', 'list', '--json']);
-      const keys = JSON.parse(listed.stdout) as Array<{ kid: string; state: string }>;
-      const current = keys.find((key) => key.state === 'current')?.kid;
+      const keys = JSON.parse(listed.stdout) as Array<{ kid: string; alg: string; state: string }>;
+      // With keys of several algorithms, the one that replaces the key of the ID token above.
+      const alg = decodeProtectedHeader(before.idToken).alg;
+      const current = keys.find((key) => key.state === 'current' && key.alg === alg)?.kid;
       return { session, before, jwks, current };
     },
     async run(ctx, prepared) {
@@ -225,7 +227,7 @@ export const configModules: Module[] = [
 ];
 
 /** The CLI flag that registers a client's ID token algorithm (OpenID Connect Registration §2). */
-export const ID_TOKEN_ALG_FLAG = '--id-token-signed-response-alg';
+export const ID_TOKEN_ALG_FLAG = '--id-token-alg';
 
 configModules.push({
   name: 'oidcc-idtoken-rs256',
