@@ -4,7 +4,10 @@
  * (http/oauth/errors.ts). Nothing here knows about HTTP frameworks.
  */
 
-/** The error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, plus `server_error`. */
+/**
+ * The error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, OpenID Connect Core §3.1.2.6
+ * (the request objects Sesame refuses), plus `server_error`.
+ */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -17,6 +20,8 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'unsupported_token_type'
   | 'access_denied'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
   | 'not_found'
   | 'slow_down'
   | 'temporarily_unavailable'

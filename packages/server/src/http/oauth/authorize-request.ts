@@ -9,8 +9,14 @@ import { OAuthError } from '../../domain/errors.js';
 import { parseScope } from '../../domain/scopes.js';
 import type { Services } from '../../domain/services.js';
 import type { Client } from '../../store/types.js';
+import {
+  type OidcParameters,
+  readIdTokenHint,
+  readOidcParameters,
+  refusedRequestObject,
+} from './authorize-oidc-parameters.js';
 import { type PromptRequest, readPromptParameters } from './authorize-prompt.js';
-import { type ClientTarget, RESPONSE_MODES, type ResponseMode } from './authorize-response.js';
+import { type ClientTarget, type ResponseMode, readResponseMode } from './authorize-response.js';
 import { type Parameters, readParameters } from './parameters.js';
 
 /** The parameters an authorization request carries through the login and consent forms. */
@@ -28,6 +34,12 @@ export const AUTHORIZE_PARAMETERS = [
   'login_hint',
   'response_mode',
   'id_token_hint',
+  'display',
+  'ui_locales',
+  'claims_locales',
+  'acr_values',
+  'request',
+  'request_uri',
 ] as const;
 
 /**
@@ -55,6 +67,8 @@ export interface AuthorizationRequest {
   interaction: PromptRequest;
   /** The user the request is for: the `sub` of a verified `id_token_hint` (Core §3.1.2.1). */
   subject: string | undefined;
+  /** display, ui_locales, acr_values (authorize-oidc-parameters.ts). */
+  preferences: OidcParameters;
   /** The request's own parameters, to carry through forms and back to GET /oauth/authorize. */
   params: Record<string, string>;
 }
@@ -116,6 +130,8 @@ export async function checkAuthorizationRequest(
     },
   });
   if (responseMode instanceof OAuthError) return back(responseMode);
+  const requestObject = refusedRequestObject(params);
+  if (requestObject !== undefined) return back(requestObject);
   if (params.response_type === undefined) {
     return back(new OAuthError('invalid_request', 'the response_type parameter is missing'));
   }
@@ -144,8 +160,10 @@ export async function checkAuthorizationRequest(
     return back(new OAuthError('invalid_request', `the nonce is longer than ${NONCE_MAX_LENGTH} characters`));
   }
   let interaction: PromptRequest;
+  let preferences: OidcParameters;
   try {
     interaction = readPromptParameters(params);
+    preferences = readOidcParameters(params);
   } catch (error) {
     return back(error as OAuthError);
   }
@@ -174,54 +192,8 @@ export async function checkAuthorizationRequest(
       nonce: params.nonce,
       interaction,
       subject,
+      preferences,
       params,
     },
   };
-}
-
-/**
- * `response_mode` (OAuth 2.0 Multiple Response Type Encoding Practices §2.1): `query`, the code
- * flow's default, or `form_post`; any other value is invalid_request (sent back in the query).
- * form_post posts a form from the user's browser, so it needs a web redirect URI: a custom scheme
- * (a native app's) cannot receive a POST.
- */
-function readResponseMode(value: string | undefined, redirectUri: string): ResponseMode | OAuthError {
-  if (value === undefined) return 'query';
-  if (!(RESPONSE_MODES as readonly string[]).includes(value)) {
-    return new OAuthError('invalid_request', `response_mode must be one of: ${RESPONSE_MODES.join(', ')}`);
-  }
-  if (value === 'form_post' && !/^https?:$/.test(new URL(redirectUri).protocol)) {
-    return new OAuthError('invalid_request', 'response_mode=form_post needs an http(s) redirect URI');
-  }
-  return value as ResponseMode;
-}
-
-/** Why a hint is refused, said to the client (never the token itself). */
-const HINT_REFUSED = {
-  not_issued: 'this server issues no ID tokens (HMAC mode), so no id_token_hint is valid',
-  invalid: 'the id_token_hint is not an ID token signed by this server',
-  type: 'the id_token_hint is not an ID token (typ)',
-  issuer: 'the id_token_hint was issued by another server',
-  claims: 'the id_token_hint lacks sub, aud or exp',
-} as const;
-
-/**
- * `id_token_hint` (Core §3.1.2.1): "an ID Token previously issued by the Authorization Server",
- * so its signature must verify with a published key and its `iss` be ours (id-token-hint.ts); it
- * is accepted expired, since a relying party hands back the ID token it kept. It must have been
- * issued to the client asking, or one client could ask in the name of another's user. Its `sub`
- * is the user the request is for; a hint that fails is invalid_request.
- */
-function readIdTokenHint(
-  hint: string | undefined,
-  clientId: string,
-  services: Pick<Services, 'idTokenHints'>,
-): string | undefined | OAuthError {
-  if (hint === undefined) return undefined;
-  const outcome = services.idTokenHints.verify(hint);
-  if (!outcome.ok) return new OAuthError('invalid_request', HINT_REFUSED[outcome.reason]);
-  if (outcome.hint.clientId !== clientId) {
-    return new OAuthError('invalid_request', 'the id_token_hint was issued to another client');
-  }
-  return outcome.hint.subject;
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import { escapeHtml } from '../web/login/pages.js';
 import { redirectSource, securePage } from '../web/login/respond.js';
 
@@ -121,4 +122,23 @@ export function sendToClient(
     .code(200)
     .type('text/html; charset=utf-8')
     .send(formPostPage(target.redirectUri, values, issuer));
+}
+
+/**
+ * `response_mode` (OAuth 2.0 Multiple Response Type Encoding Practices §2.1): `query`, the code
+ * flow's default, or `form_post`; any other value is invalid_request (sent back in the query).
+ * form_post posts a form from the user's browser, so it needs a web redirect URI: a custom scheme
+ * (a native app's) cannot receive a POST.
+ *
+ * @example readResponseMode('form_post', 'https://app/cb') // 'form_post'
+ */
+export function readResponseMode(value: string | undefined, redirectUri: string): ResponseMode | OAuthError {
+  if (value === undefined) return 'query';
+  if (!(RESPONSE_MODES as readonly string[]).includes(value)) {
+    return new OAuthError('invalid_request', `response_mode must be one of: ${RESPONSE_MODES.join(', ')}`);
+  }
+  if (value === 'form_post' && !/^https?:$/.test(new URL(redirectUri).protocol)) {
+    return new OAuthError('invalid_request', 'response_mode=form_post needs an http(s) redirect URI');
+  }
+  return value as ResponseMode;
 }

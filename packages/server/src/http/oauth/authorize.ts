@@ -43,6 +43,16 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
   login_hint: 'OpenID Connect: the username to prefill on the login page (at most 256 characters)',
   id_token_hint:
     'OpenID Connect: an ID token this server issued to this client (accepted expired); its user must be the one signed in, or the password is asked (`login_required` with prompt=none)',
+  display: 'OpenID Connect: `page`, `popup`, `touch` or `wap` (the pages are the same on every device)',
+  ui_locales:
+    'OpenID Connect: preferred languages, space-separated (the pages are in English; unknown tags are ignored)',
+  claims_locales:
+    'OpenID Connect: preferred languages of claims, space-separated (ignored: claims have one language)',
+  acr_values:
+    'OpenID Connect: preferred authentication context classes, space-separated (voluntary; the ID token’s `acr` says which one was met)',
+  request: 'OpenID Connect request object: not supported (`request_not_supported`, sent back to the client)',
+  request_uri:
+    'OpenID Connect request object by reference: not supported (`request_uri_not_supported`); never fetched',
   response_mode:
     '`query` (default: the response in the redirect URI’s query) or `form_post` (a page that posts it to the redirect URI, which must be http(s))',
 };

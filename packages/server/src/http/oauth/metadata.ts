@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ID_TOKEN_CLAIMS } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
+import { DISPLAY_VALUES } from './authorize-oidc-parameters.js';
 import { PROMPT_VALUES } from './authorize-prompt.js';
 import { RESPONSE_MODES } from './authorize-response.js';
 
@@ -44,6 +45,7 @@ export function buildMetadata(
       authorization_response_iss_parameter_supported: true,
       // The prompt values the authorization endpoint acts on (authorize-prompt.ts).
       prompt_values_supported: [...PROMPT_VALUES],
+      display_values_supported: [...DISPLAY_VALUES],
       // RP-Initiated Logout 1.0 §2.1 (end-session.ts); without ID tokens it asks the user to confirm.
       end_session_endpoint: `${issuer}/oauth/logout`,
     }),
