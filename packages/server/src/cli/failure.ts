@@ -59,6 +59,9 @@ export function describeFailure(error: unknown): Failure {
   }
   if (isStoreError(error, 'ERR_STORE_DUPLICATE'))
     return { code: error.code, message: 'that name is already taken', exitCode: EXIT.rejected };
+  // A schema message says what to do (run a newer Sesame, run `sesame migrate`): shown as it is.
+  if (isStoreError(error, 'ERR_STORE_SCHEMA') && !error.message.includes('could not be migrated'))
+    return { code: error.code, message: oneLine(error.message), exitCode: EXIT.unavailable };
   if (isStoreError(error))
     return {
       code: error.code,

@@ -185,7 +185,28 @@ describe('migrations keep the data: SQLite', () => {
     check.close();
     expect(names.map((n) => (n as { name: string }).name)).toEqual(Object.keys(migrationsFor('sqlite')));
   });
+
+  it('refuses a file a newer Sesame migrated, migrating or not, and says so', async () => {
+    const file = join(root, 'newer.db');
+    await (await openSqliteStore({ file })).close();
+    const raw = new Database(file);
+    raw
+      .prepare('insert into kysely_migration (name, timestamp) values (?, ?)')
+      .run(NEWER, new Date().toISOString());
+    raw.close();
+    for (const options of [{}, { migrate: false, requireMigrated: true }]) {
+      await expect(openSqliteStore({ file, ...options })).rejects.toMatchObject(DOWNGRADE);
+    }
+  });
 });
+
+const NEWER = '999_from_a_newer_sesame';
+const DOWNGRADE = {
+  code: 'ERR_STORE_SCHEMA',
+  message: expect.stringMatching(
+    /^the database was migrated by a newer Sesame \(999_from_a_newer_sesame; this version knows up to \d{3}_\w+\).*downgrading is not supported/,
+  ),
+};
 
 await describeWithServices(['PostgreSQL'], 'migrations keep the data: PostgreSQL', () => {
   it(`upgrades a filled ${FIRST} schema to the latest`, async () => {
@@ -204,6 +225,17 @@ await describeWithServices(['PostgreSQL'], 'migrations keep the data: PostgreSQL
       const upgraded = await openPostgresStore({ url: PG_URL, schema });
       await expectKept(upgraded, filled);
       await upgraded.close();
+      // A downgrade: the schema as a newer Sesame leaves it, opened by this one.
+      const newer = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+      await newer.connect();
+      await newer.query('insert into kysely_migration (name, timestamp) values ($1, $2)', [
+        NEWER,
+        new Date().toISOString(),
+      ]);
+      await newer.end();
+      for (const options of [{}, { migrate: false, requireMigrated: true }]) {
+        await expect(openPostgresStore({ url: PG_URL, schema, ...options })).rejects.toMatchObject(DOWNGRADE);
+      }
     } finally {
       await dropSchema(schema);
     }

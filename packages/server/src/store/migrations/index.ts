@@ -34,8 +34,36 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
 }
 
 /**
+ * Refuses a database that a newer Sesame migrated (a migration name this version does not know): an
+ * older version must not write to a schema it does not understand, whether it would migrate or not.
+ * A database without the migration table (a new one) passes.
+ */
+async function refuseNewerSchema(db: Kysely<unknown>, dialect: SqlDialectName, schema?: string) {
+  const table = schema === undefined ? db : db.withSchema(schema);
+  let applied: string[];
+  try {
+    const rows = await (table as Kysely<{ kysely_migration: { name: string } }>)
+      .selectFrom('kysely_migration')
+      .select('name')
+      .execute();
+    applied = rows.map((row) => row.name);
+  } catch {
+    return; // no migration table yet; an unreachable database fails in the migrator next
+  }
+  const known = Object.keys(migrationsFor(dialect)).sort();
+  const unknown = applied.filter((name) => !known.includes(name)).sort();
+  if (unknown.length > 0) {
+    throw new StoreError(
+      'ERR_STORE_SCHEMA',
+      `the database was migrated by a newer Sesame (${unknown.at(-1)}; this version knows up to ${known.at(-1)}): run that version or a newer one; downgrading is not supported (restore a backup made before the upgrade)`,
+    );
+  }
+}
+
+/**
  * Brings a database to the latest schema and returns the names of the migrations it applied.
- * A database migrated by a newer Sesame (an unknown migration name) is refused, not "fixed".
+ * A database migrated by a newer Sesame (an unknown migration name) is refused, not "fixed"
+ * (refuseNewerSchema, with a message that says so).
  *
  * @example const applied = await migrateToLatest(db, 'sqlite'); // ['001_initial'] on a new file
  */
@@ -45,6 +73,7 @@ export async function migrateToLatest(
   /** PostgreSQL: the schema of the bookkeeping tables (Kysely otherwise matches any schema's). */
   schema?: string,
 ): Promise<string[]> {
+  await refuseNewerSchema(db, dialect, schema);
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
@@ -68,6 +97,7 @@ export async function assertMigrated(
   dialect: SqlDialectName,
   schema?: string,
 ): Promise<void> {
+  await refuseNewerSchema(db, dialect, schema);
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   let pending: number;
