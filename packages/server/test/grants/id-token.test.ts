@@ -111,6 +111,7 @@ describe('ID tokens (the default profile, ES256)', () => {
       nonce: 'second',
       azp: 'web-a',
       amr: ['pwd'],
+      acr: 'urn:sesame:acr:pwd',
       sid, // the browser session's public id: 128 random bits
       at_hash: leftHalfSha256(tokens.access_token),
     });
@@ -183,6 +184,7 @@ describe('ID tokens (the default profile, ES256)', () => {
       auth_time: seconds(loggedInAt),
       azp: 'web-a',
       amr: ['pwd'],
+      acr: 'urn:sesame:acr:pwd',
       sid: before.sid,
       at_hash: leftHalfSha256(refreshed.access_token),
     });

@@ -24,9 +24,18 @@ export const ID_TOKEN_CLAIMS = [
   'nonce',
   'azp',
   'amr',
+  'acr',
   'sid',
   'at_hash',
 ] as const;
+
+/**
+ * The one authentication context class Sesame meets (Core §2 `acr`): a password typed on the login
+ * page, with the login throttle, and nothing more. A URI of Sesame's own rather than Core's "0",
+ * which says only "below ISO/IEC 29115 level 1" and is meant for a login by cookie alone; a second
+ * factor, when there is one, gets a value of its own beside this one (docs/oidc.md).
+ */
+export const PASSWORD_ACR = 'urn:sesame:acr:pwd';
 
 /** Who logged in, to which client, and the access token the ID token comes with. */
 export interface IdTokenSubject {
@@ -117,6 +126,8 @@ export function createIdTokens(options: {
       payload.azp = subject.clientId;
       // RFC 8176 §2: every browser session starts with the password form (no second factor yet).
       payload.amr = ['pwd'];
+      // Always, on refresh too: every session began with the one class Sesame has.
+      payload.acr = PASSWORD_ACR;
       if (subject.sessionId !== undefined) payload.sid = subject.sessionId;
       payload.at_hash = atHash(subject.accessToken, key.alg, key.curve);
       return signerFor(key)(payload);

@@ -12,6 +12,9 @@ import type { Services } from '../../domain/services.js';
 export const DISPLAY_VALUES = ['page', 'popup', 'touch', 'wap'] as const;
 export type Display = (typeof DISPLAY_VALUES)[number];
 
+/** The languages of the login and consent pages (`<html lang>`), for `ui_locales_supported`. */
+export const UI_LOCALES = ['en'] as const;
+
 /** What the checked parameters ask for. */
 export interface OidcParameters {
   /** How the pages should be shown; Sesame's pages are the same on every device (responsive). */

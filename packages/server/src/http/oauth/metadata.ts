@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { ID_TOKEN_CLAIMS } from '../../domain/tokens/id-token.js';
+import { ID_TOKEN_CLAIMS, PASSWORD_ACR } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
-import { DISPLAY_VALUES } from './authorize-oidc-parameters.js';
+import { DISPLAY_VALUES, UI_LOCALES } from './authorize-oidc-parameters.js';
 import { PROMPT_VALUES } from './authorize-prompt.js';
 import { RESPONSE_MODES } from './authorize-response.js';
 
@@ -46,6 +46,7 @@ export function buildMetadata(
       // The prompt values the authorization endpoint acts on (authorize-prompt.ts).
       prompt_values_supported: [...PROMPT_VALUES],
       display_values_supported: [...DISPLAY_VALUES],
+      ui_locales_supported: [...UI_LOCALES],
       // RP-Initiated Logout 1.0 §2.1 (end-session.ts); without ID tokens it asks the user to confirm.
       end_session_endpoint: `${issuer}/oauth/logout`,
     }),
@@ -58,6 +59,7 @@ export function buildMetadata(
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: [algorithm],
         claims_supported: [...ID_TOKEN_CLAIMS],
+        acr_values_supported: [PASSWORD_ACR],
         claims_parameter_supported: false,
         request_parameter_supported: false,
         request_uri_parameter_supported: false,

@@ -48,6 +48,7 @@ describe('ID tokens', () => {
       nonce: 'n-0 +/=',
       azp: 'web',
       amr: ['pwd'],
+      acr: 'urn:sesame:acr:pwd',
       sid: 'family-1',
       at_hash: atHash('an access token', 'ES256'),
     });
@@ -57,7 +58,7 @@ describe('ID tokens', () => {
     const { idTokens, jwks } = issuerFor('ES256');
     const token = idTokens.issue({ subject: 'u-1', clientId: 'web', accessToken: 'a', authTime: null });
     const { payload } = await jwtVerify(token, jwks, { currentDate: new Date(NOW) });
-    expect(Object.keys(payload)).toEqual(['iss', 'sub', 'aud', 'exp', 'iat', 'azp', 'amr', 'at_hash']);
+    expect(Object.keys(payload)).toEqual(['iss', 'sub', 'aud', 'exp', 'iat', 'azp', 'amr', 'acr', 'at_hash']);
   });
 
   it('computes at_hash with the hash of the alg: the left half, base64url', () => {

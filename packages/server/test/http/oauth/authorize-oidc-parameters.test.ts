@@ -73,7 +73,9 @@ describe('ui_locales, claims_locales, acr_values', () => {
     ['claims_locales', '*** ???'],
     ['acr_values', 'urn:mace:incommon:iap:silver 0'],
   ])('%s=%j is accepted (a preference, never a reason to refuse)', async (name, value) => {
-    const fields = expectLoginPage(await get({ [name]: value }));
+    const page = await get({ [name]: value });
+    const fields = expectLoginPage(page);
+    expect(page.body).toContain('<html lang="en"');
     if (value.trim() !== '') expect(fields[name]).toBe(value);
   });
 });
@@ -137,10 +139,11 @@ describe('request objects are refused, never read or fetched', () => {
 });
 
 describe('discovery', () => {
-  it('lists the display values and offers no request objects', async () => {
+  it('lists the display values and the pages’ language, and offers no request objects', async () => {
     const metadata = (await t.app.inject({ url: '/.well-known/openid-configuration' })).json();
     expect(metadata).toMatchObject({
       display_values_supported: ['page', 'popup', 'touch', 'wap'],
+      ui_locales_supported: ['en'],
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     });

@@ -55,16 +55,18 @@ describe('discovery', () => {
         'nonce',
         'azp',
         'amr',
+        'acr',
         'sid',
         'at_hash',
       ],
+      acr_values_supported: ['urn:sesame:acr:pwd'],
       claims_parameter_supported: false,
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
       end_session_endpoint: 'http://127.0.0.1:8080/oauth/logout',
     });
-    // Not built yet: back-channel logout, acr, other response modes.
-    for (const field of ['backchannel_logout_supported', 'acr_values_supported']) {
+    // Not built yet: back-channel logout.
+    for (const field of ['backchannel_logout_supported']) {
       expect(openid).not.toHaveProperty(field);
     }
   });
