@@ -9,6 +9,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
+import * as client from 'openid-client';
 import type { BrowserSession, Landing } from '../lib/browser.js';
 import type { Hit } from '../lib/endpoints.js';
 import { codeFlow, type Flow, INTERACTION_ERRORS } from '../lib/flow.js';
@@ -39,14 +40,20 @@ function endSessionUrl(ctx: ModuleContext, params: Record<string, string>): URL 
   return url;
 }
 
-/** Sends the browser to end_session_endpoint; confirms once if the OP asks. */
+/**
+ * Sends the browser to end_session_endpoint; confirms once if the OP asks. `rp` given: the URL is
+ * openid-client's (buildEndSessionUrl, which adds the client_id), as a relying party sends it;
+ * otherwise exactly the OIDF module's parameters (some send none at all).
+ */
 async function endSession(
   ctx: ModuleContext,
   session: BrowserSession,
   params: Record<string, string>,
+  rp?: Rp,
 ): Promise<Ended> {
   const from = ctx.d.endpoints.hits.length;
-  let landing = await session.open(endSessionUrl(ctx, params));
+  const url = rp === undefined ? endSessionUrl(ctx, params) : client.buildEndSessionUrl(rp.config, params);
+  let landing = await session.open(url);
   let confirmed = false;
   if (landing.kind === 'page' && landing.form) {
     confirmed = true;
@@ -176,11 +183,16 @@ export const logoutModules: Module[] = [
     async run(ctx) {
       const { session, flow } = await loggedIn(ctx);
       const state = longState();
-      const ended = await endSession(ctx, session, {
-        id_token_hint: flow.idToken,
-        post_logout_redirect_uri: ctx.d.endpoints.postLogoutRedirectUri,
-        state,
-      });
+      const ended = await endSession(
+        ctx,
+        session,
+        {
+          id_token_hint: flow.idToken,
+          post_logout_redirect_uri: ctx.d.endpoints.postLogoutRedirectUri,
+          state,
+        },
+        ctx.rp,
+      );
       expectRedirect(ctx, ended, state);
       await expectLoggedOut(ctx, session);
     },
@@ -260,10 +272,12 @@ export const logoutModules: Module[] = [
       'end_session with id_token_hint and post_logout_redirect_uri, no state: back there with no state; then logged out',
     async run(ctx) {
       const { session, flow } = await loggedIn(ctx);
-      const ended = await endSession(ctx, session, {
-        id_token_hint: flow.idToken,
-        post_logout_redirect_uri: ctx.d.endpoints.postLogoutRedirectUri,
-      });
+      const ended = await endSession(
+        ctx,
+        session,
+        { id_token_hint: flow.idToken, post_logout_redirect_uri: ctx.d.endpoints.postLogoutRedirectUri },
+        ctx.rp,
+      );
       expectRedirect(ctx, ended, undefined);
       await expectLoggedOut(ctx, session);
     },
@@ -310,11 +324,16 @@ export const logoutModules: Module[] = [
       const { session, flow } = await loggedIn(ctx, rp);
       const from = ctx.d.endpoints.hits.length;
       const state = longState();
-      const ended = await endSession(ctx, session, {
-        id_token_hint: flow.idToken,
-        post_logout_redirect_uri: ctx.d.endpoints.postLogoutRedirectUri,
-        state,
-      });
+      const ended = await endSession(
+        ctx,
+        session,
+        {
+          id_token_hint: flow.idToken,
+          post_logout_redirect_uri: ctx.d.endpoints.postLogoutRedirectUri,
+          state,
+        },
+        rp,
+      );
       let hit: Hit | undefined;
       try {
         hit = await ctx.d.endpoints.waitFor(from, (h) => h.url.pathname === '/backchannel-logout', 30_000);
