@@ -26,8 +26,11 @@ import { reportedFailure } from './worker-failure.js';
 const READY = 'sesame:listening';
 /** More crashes than this within a minute means something is wrong for good: stop, do not loop. */
 const MAX_RESTARTS_PER_MINUTE = 5;
-/** A worker still running this long after SIGTERM is killed: a stop must end. */
-const STOP_GRACE_MS = 15_000;
+/**
+ * A worker still running this long after SIGTERM, beyond its own shutdownDelay and shutdownGrace,
+ * is killed: a stop must end.
+ */
+const STOP_GRACE_MS = 5_000;
 
 /** How many processes serve: the configured number, or one per CPU core. */
 export function workerCount(config: SesameConfig): number {
@@ -194,9 +197,12 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
         ),
     );
     for (const worker of workers) worker.process.kill('SIGTERM');
-    const kill = setTimeout(() => {
-      for (const worker of workers) if (!worker.isDead()) worker.process.kill('SIGKILL');
-    }, STOP_GRACE_MS).unref();
+    const kill = setTimeout(
+      () => {
+        for (const worker of workers) if (!worker.isDead()) worker.process.kill('SIGKILL');
+      },
+      config.shutdownDelay + config.shutdownGrace + STOP_GRACE_MS,
+    ).unref();
     const codes = await Promise.all(exits);
     clearTimeout(kill);
     process.exitCode = exitCode || (codes.every((code) => code === 0) ? 0 : 1);

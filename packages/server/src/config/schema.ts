@@ -171,6 +171,24 @@ export const SETTINGS = {
     description:
       'log lines as JSON (for collectors) or pretty (one readable line each); auto: pretty when stdout is a terminal, JSON otherwise',
   },
+  shutdownDelay: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 0,
+    minimum: 0,
+    maximum: 5 * MINUTE,
+    description:
+      "on SIGTERM, how long /readyz answers 503 (stopping) while requests are still served, before the port closes: set it to the load balancer's health-check period",
+  },
+  shutdownGrace: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 10_000,
+    minimum: 0,
+    maximum: 5 * MINUTE,
+    description:
+      'once the port is closed, how long requests in flight may take to finish before their connections are closed',
+  },
   migrateOnStart: {
     type: 'boolean',
     default: true,

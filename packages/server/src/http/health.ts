@@ -22,11 +22,13 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['health'],
-        summary: 'Readiness: the store is reachable',
+        summary: 'Readiness: the store is reachable and the server is not stopping',
         response: { 200: statusSchema, 503: statusSchema },
       },
     },
     async (request, reply) => {
+      // First thing on SIGTERM: not ready, while requests are still served (shutdownDelay).
+      if (app.sesame.health.stopping) return reply.code(503).send({ status: 'stopping' });
       try {
         await app.sesame.health.ping();
         // Redis down is reported, not fatal: tokens are still issued (docs/deploy.md).

@@ -91,10 +91,24 @@ async function serveOne(config: SesameConfig): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
+    // Not ready first: a load balancer polling /readyz stops sending while this still serves.
+    app.sesame.health.beginStopping();
+    app.log.info({ signal, delayMs: config.shutdownDelay }, 'shutting down');
     try {
       await setUp.catch(() => undefined);
+      if (config.shutdownDelay > 0) await new Promise((done) => setTimeout(done, config.shutdownDelay));
+      // app.close stops accepting, ends the revocation streams (their readers reconnect to another
+      // instance), and waits for requests in flight; past the grace, their connections are cut.
+      const deadline = setTimeout(() => {
+        app.log.warn(
+          { graceMs: config.shutdownGrace },
+          'requests still in flight: closing their connections',
+        );
+        app.server.closeAllConnections();
+      }, config.shutdownGrace);
       await app.close();
+      clearTimeout(deadline);
+      // Last: every audit event of the finished requests was written through it.
       await store.close();
       process.exitCode = 0;
     } catch (error) {

@@ -7,6 +7,9 @@ export interface Health {
   ping(): Promise<void>;
   /** The state of the store's own dependencies (Redis), when it has any. */
   dependencies(): Record<string, 'ok' | 'unavailable'> | undefined;
+  /** From now on the process is stopping: /readyz says so, so a load balancer sends no more. */
+  beginStopping(): void;
+  readonly stopping: boolean;
 }
 
 export interface AuditTrail {
@@ -17,7 +20,17 @@ export interface AuditTrail {
 /** @example await createHealth(ctx).ping(); */
 export function createHealth(ctx: Pick<DomainContext, 'store'>): Health {
   const { store } = ctx;
-  return Object.freeze({ ping: () => store.ping(), dependencies: () => store.dependencies?.() });
+  let stopping = false;
+  return Object.freeze({
+    ping: () => store.ping(),
+    dependencies: () => store.dependencies?.(),
+    beginStopping() {
+      stopping = true;
+    },
+    get stopping() {
+      return stopping;
+    },
+  } satisfies Health);
 }
 
 /** @example const events = await createAuditTrail(ctx).list({ type: 'login.failed', limit: 100 }); */
