@@ -4,7 +4,6 @@ import type { SesameConfig } from './config/config.js';
 import { createAccountSteps } from './domain/accounts/account-steps.js';
 import { type BrowserSessions, createBrowserSessions } from './domain/accounts/browser-sessions.js';
 import { createConsentSteps } from './domain/accounts/consents.js';
-import { loggedOut } from './domain/accounts/end-browser-session.js';
 import { createLoginThrottle } from './domain/accounts/throttle.js';
 import { createUserService } from './domain/accounts/users.js';
 import { createCodeSteps } from './domain/authorization/code-steps.js';
@@ -18,9 +17,12 @@ import { createAuditTrail, createHealth } from './domain/system/health.js';
 import { createKeySteps } from './domain/system/key-steps.js';
 import { createScopeDescriptions } from './domain/system/scope-descriptions.js';
 import { createAccessTokens } from './domain/tokens/access-token.js';
+import { type BackchannelOptions, createBackchannelLogout } from './domain/tokens/backchannel-logout.js';
 import { createDenylist } from './domain/tokens/denylist.js';
+import { loggedOut } from './domain/tokens/end-browser-session.js';
 import { createIdTokens } from './domain/tokens/id-token.js';
 import { createIdTokenHints } from './domain/tokens/id-token-hint.js';
+import { createLogoutTokens } from './domain/tokens/logout-token.js';
 import { createRefreshFamilies } from './domain/tokens/refresh-families.js';
 import { createRevocationHub } from './domain/tokens/revocation-hub.js';
 import { createSessionSteps } from './domain/tokens/session-steps.js';
@@ -34,6 +36,8 @@ export interface CreateServicesOptions {
   log?: FastifyBaseLogger;
   /** Run the automatic key rotation timer (the server does; one-shot CLI commands do not). */
   rotateKeys?: boolean;
+  /** Back-channel logout delivery: attempts, back-off, timeout, timers (tests make them instant). */
+  backchannelLogout?: Omit<BackchannelOptions, 'clients' | 'tokens' | 'audit'>;
 }
 
 /**
@@ -73,6 +77,30 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     now,
     onError: (error) => log?.warn({ err: error }, 'revocation feed: reading the store failed'),
   });
+  const audit: DomainContext['audit'] = async (event) => {
+    try {
+      await store.addAuditEvent({
+        at: now(),
+        actor: null,
+        subject: null,
+        clientId: null,
+        ip: null,
+        details: {},
+        ...event,
+      });
+    } catch (error) {
+      // The audit trail must not turn a good login into a 500; the failure is logged instead.
+      log?.error({ err: error, type: event.type }, 'audit write failed');
+    }
+  };
+  // For now an ID token can be signed only with the algorithm that signs access tokens.
+  const clients = createClientService({ store, now, signingAlgorithms: [hmac ? 'HS256' : config.algorithm] });
+  const backchannel = createBackchannelLogout({
+    ...options.backchannelLogout,
+    clients,
+    tokens: createLogoutTokens({ config, keys, now }),
+    audit,
+  });
   const ctx: DomainContext = Object.freeze({
     config,
     store,
@@ -80,8 +108,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     keys,
     accessTokens: createAccessTokens({ config, keys, now }),
     users: createUserService({ store, now }),
-    // For now an ID token can be signed only with the algorithm that signs access tokens.
-    clients: createClientService({ store, now, signingAlgorithms: [hmac ? 'HS256' : config.algorithm] }),
+    clients,
     sessions: createRefreshFamilies({
       store,
       now,
@@ -100,22 +127,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       addressMaxDelayMs: config.throttleAddressMaxDelay,
       windowMs: config.throttleWindow,
     }),
-    async audit(event) {
-      try {
-        await store.addAuditEvent({
-          at: now(),
-          actor: null,
-          subject: null,
-          clientId: null,
-          ip: null,
-          details: {},
-          ...event,
-        });
-      } catch (error) {
-        // The audit trail must not turn a good login into a 500; the failure is logged instead.
-        log?.error({ err: error, type: event.type }, 'audit write failed');
-      }
-    },
+    backchannel,
+    audit,
   } satisfies DomainContext);
   let browserSessions: Promise<BrowserSessions> | undefined;
   // What routes, grants and commands get: steps and narrow readers over ctx, never the store.
@@ -147,9 +160,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     },
     firstStart: () => firstStart(ctx),
     audit: ctx.audit,
+    backchannelLogout: { settled: () => backchannel.settled() },
     async close() {
       keys.stop();
       revocationFeed.close();
+      await backchannel.close();
     },
   };
   return Object.freeze(services);

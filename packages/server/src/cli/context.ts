@@ -66,6 +66,9 @@ export async function withServices<T>(
     services = await createServices({ config, store, now: Date.now, rotateKeys: false });
     return await work(services);
   } finally {
+    // A command that ended sessions (disabling a user) tells their clients before it exits: the
+    // back-channel logouts it started are delivered, or given up after their retries.
+    await services?.backchannelLogout.settled();
     await services?.close();
     await store.close();
   }

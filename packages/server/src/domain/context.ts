@@ -5,6 +5,7 @@ import type { UserService } from './accounts/users.js';
 import type { ClientService } from './clients/clients.js';
 import type { Keyring } from './keys/keyring.js';
 import type { AccessTokens } from './tokens/access-token.js';
+import type { BackchannelLogout } from './tokens/backchannel-logout.js';
 import type { Denylist } from './tokens/denylist.js';
 import type { RefreshFamilies } from './tokens/refresh-families.js';
 
@@ -26,6 +27,8 @@ export interface DomainContext {
   /** The access-token denylist (jti, sid, user), mirrored for the hot path. */
   readonly revocations: Denylist;
   readonly throttle: LoginThrottle;
+  /** Tells the clients of an ended browser session (Back-Channel Logout), beside the request. */
+  readonly backchannel: BackchannelLogout;
   /** Records an audit event; never throws into the request (a failed audit write is logged). */
   audit(event: AuditInput): Promise<void>;
 }

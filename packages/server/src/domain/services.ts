@@ -10,6 +10,7 @@ import type { AuditTrail, Health } from './system/health.js';
 import type { KeySteps } from './system/key-steps.js';
 import type { ScopeDescriptions } from './system/scope-descriptions.js';
 import type { AccessTokens } from './tokens/access-token.js';
+import type { BackchannelLogout } from './tokens/backchannel-logout.js';
 import type { Denylist } from './tokens/denylist.js';
 import type { IdTokens } from './tokens/id-token.js';
 import type { IdTokenHints } from './tokens/id-token-hint.js';
@@ -55,6 +56,14 @@ export interface Services {
   firstStart(): Promise<FirstStartResult | undefined>;
   /** Records an audit event; never throws into the request (a failed audit write is logged). */
   audit(event: AuditInput): Promise<void>;
-  /** Stops background work (key rotation timer, the feed's poll); the store stays open (its owner closes it). */
+  /**
+   * The back-channel logout deliveries under way (tokens/backchannel-logout.ts): a one-shot command
+   * waits for them before it exits, a test before it looks at what a receiver got.
+   */
+  readonly backchannelLogout: Pick<BackchannelLogout, 'settled'>;
+  /**
+   * Stops background work (key rotation timer, the feed's poll, back-channel retries still waiting);
+   * the store stays open (its owner closes it).
+   */
   close(): Promise<void>;
 }

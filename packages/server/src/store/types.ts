@@ -82,10 +82,13 @@ export interface Client {
   permissions: string[];
   /**
    * OpenID Connect RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`: where the logout may
-   * send the browser back, matched exactly. Stored for the logout features; not used yet.
+   * send the browser back, matched exactly (http/oauth/end-session-request.ts).
    */
   postLogoutRedirectUris: string[];
-  /** Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`; stored, not used yet. Null: none. */
+  /**
+   * Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`: where logout tokens are POSTed
+   * (domain/tokens/backchannel-logout.ts). Null: none.
+   */
   backchannelLogoutUri: string | null;
   /** Registration §2 `id_token_signed_response_alg`; null: the server's signing algorithm. */
   idTokenSignedResponseAlg: string | null;

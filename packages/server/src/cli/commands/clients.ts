@@ -58,13 +58,13 @@ function registrationFlags(command: Command): Command {
   return command
     .option(
       '--post-logout-redirect-uri <url>',
-      'where logout may send the browser back (repeatable; stored for the logout features)',
+      'where logout may send the browser back, matched exactly (repeatable)',
       collect,
       [],
     )
     .option(
       '--backchannel-logout-uri <url>',
-      'where logout tokens will be POSTed (https; stored for the logout features)',
+      'where logout tokens are POSTed when a session ends (https, or http on a loopback host)',
     )
     .option(
       '--auth-method <method>',

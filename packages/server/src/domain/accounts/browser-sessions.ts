@@ -3,7 +3,7 @@
  * the store (`browser_sessions`); the cookie holds a random 256-bit token and the record its SHA-256,
  * so the store never holds a usable cookie. Logout deletes the record: a copied cookie is refused
  * from then on (a signed cookie alone would have stayed valid until it expired), and what was born
- * from the session ends with it (the `ended` step: end-browser-session.ts). A password change or
+ * from the session ends with it (the `ended` step: tokens/end-browser-session.ts). A password change or
  * disabling the user ends all the user's records (tokens/withdraw.ts), and a disabled user has
  * none anyway.
  *
@@ -17,6 +17,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { BrowserSession, Store, User } from '../../store/types.js';
+import type { LogoutContext } from '../tokens/end-browser-session.js';
 
 export const SESSION_SETTING = 'browser_session_secret';
 /** How long a login on the pages lasts: a working day, not a month. */
@@ -33,17 +34,6 @@ export interface SignedIn {
   authTime: number;
   /** The session's public id (an ID token's `sid`); null for a session made before it had one. */
   sid: string | null;
-}
-
-/** Who ends a session, for the audit trail: the address, and the client that asked (if one did). */
-export interface LogoutContext {
-  ip?: string;
-  clientId?: string;
-  /**
-   * The page or endpoint: `authorize` (the consent page's "not you?"), `end_session`, `login`
-   * (another user signed in on the same browser).
-   */
-  via: string;
 }
 
 export interface BrowserSessions {

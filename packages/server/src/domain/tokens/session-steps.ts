@@ -18,7 +18,8 @@ export interface SessionSteps
   listForUser(userId: string): Promise<RefreshFamily[]>;
   /**
    * An operator ends one session: 'ended' (audited as a `revocation` of scope `session`),
-   * 'already' when it had ended, 'unknown' for no such session.
+   * 'already' when it had ended, 'unknown' for no such session. The family's client is told by
+   * back-channel logout when the family came from a browser session (its `sid`).
    */
   end(familyId: string, actor: string | null): Promise<'ended' | 'already' | 'unknown'>;
 }
@@ -27,7 +28,7 @@ export interface SessionSteps
  * @example if ((await createSessionSteps(ctx).end(id, actor)) === 'unknown') throw notFound();
  */
 export function createSessionSteps(
-  ctx: Pick<DomainContext, 'store' | 'sessions' | 'now' | 'audit'>,
+  ctx: Pick<DomainContext, 'store' | 'sessions' | 'backchannel' | 'now' | 'audit'>,
 ): SessionSteps {
   const { sessions, store } = ctx;
   return Object.freeze({
@@ -39,9 +40,17 @@ export function createSessionSteps(
     revokeFamily: (familyId, reason) => sessions.revokeFamily(familyId, reason),
     listForUser: (userId) => store.listUserFamilies(userId, ctx.now()),
     async end(familyId, actor) {
-      if ((await store.findRefreshFamily(familyId)) === undefined) return 'unknown';
+      const family = await store.findRefreshFamily(familyId);
+      if (family === undefined) return 'unknown';
       if (!(await sessions.revokeFamily(familyId, 'revoked by admin'))) return 'already';
       await ctx.audit({ type: 'revocation', actor, subject: familyId, details: { scope: 'session' } });
+      // The client's session with the user is over: it is told, as at logout (Back-Channel §2.7).
+      // The browser session and the other clients' sessions go on.
+      if (family.browserSid !== null && family.userId !== null) {
+        ctx.backchannel.notify([
+          { clientId: family.clientId, userId: family.userId, sid: family.browserSid },
+        ]);
+      }
       return 'ended';
     },
   } satisfies SessionSteps);

@@ -6,9 +6,13 @@
  * learn each withdrawal through the revocation feed.
  */
 import type { DomainContext } from '../context.js';
+import { browserSessionEnded } from './end-browser-session.js';
 
 /** What the withdrawal steps use. */
-export type WithdrawServices = Pick<DomainContext, 'sessions' | 'revocations' | 'store' | 'now'>;
+export type WithdrawServices = Pick<
+  DomainContext,
+  'sessions' | 'revocations' | 'store' | 'now' | 'backchannel' | 'audit'
+>;
 
 /** Why a user's sessions end; recorded on the families (`revoked_reason`). */
 export type EndSessionsReason =
@@ -20,7 +24,7 @@ export type EndSessionsReason =
 
 /**
  * Ends every session of a user: their refresh families are revoked (with their `sid` entries), their
- * browser sessions on the login pages end, and
+ * browser sessions on the login pages end (and the clients of each are told: back-channel logout), and
  * every access token issued to them up to now is denylisted by a `user` entry ("issued before now"),
  * which also covers tokens without a session (the password grant without refresh) and which guards
  * receive through the revocation feed. Answers the ids of the families revoked.
@@ -37,7 +41,9 @@ export async function endUserSessions(
   const families = await services.sessions.revokeUser(userId, reason);
   await services.revocations.revokeUser(userId);
   // The login pages' sessions too: a browser signed in before the change must sign in again.
-  await services.store.endUserBrowserSessions(userId, services.now());
+  for (const session of await services.store.endUserBrowserSessions(userId, services.now())) {
+    await browserSessionEnded(services, session, reason);
+  }
   return families;
 }
 

@@ -8,8 +8,8 @@
  * proves the relying party asked); otherwise a confirmation page (§6: "logout requests without a
  * valid id_token_hint value are a potential means of denial of service; therefore, OPs should
  * obtain explicit confirmation from the End-User"), a form with a CSRF token like the consent form.
- * Signing out ends the browser session and what was born from it (domain/accounts/
- * end-browser-session.ts), then redirects to the verified post_logout_redirect_uri with `state`,
+ * Signing out ends the browser session and what was born from it (domain/tokens/
+ * end-browser-session.ts: its refresh families, and back-channel logout to its clients), then redirects to the verified post_logout_redirect_uri with `state`,
  * or shows a "signed out" page.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

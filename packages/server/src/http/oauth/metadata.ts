@@ -63,6 +63,10 @@ export function buildMetadata(
         claims_parameter_supported: false,
         request_parameter_supported: false,
         request_uri_parameter_supported: false,
+        // Back-Channel Logout 1.0 §2.1: logout tokens are signed like ID tokens (none in HMAC
+        // mode) and carry the session's `sid` (domain/tokens/backchannel-logout.ts).
+        backchannel_logout_supported: true,
+        backchannel_logout_session_supported: true,
       }),
   };
 }

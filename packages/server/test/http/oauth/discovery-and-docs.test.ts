@@ -64,9 +64,11 @@ describe('discovery', () => {
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
       end_session_endpoint: 'http://127.0.0.1:8080/oauth/logout',
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
     });
-    // Not built yet: back-channel logout.
-    for (const field of ['backchannel_logout_supported']) {
+    // Not built yet: front-channel logout, session management.
+    for (const field of ['frontchannel_logout_supported', 'check_session_iframe']) {
       expect(openid).not.toHaveProperty(field);
     }
   });

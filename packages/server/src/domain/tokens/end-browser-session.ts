@@ -3,19 +3,33 @@
  * 1.0 §2.7): the record itself is ended by its caller (logout, a password change, disabling the
  * user); then every refresh family born from the session is revoked — and with it, through a `sid`
  * entry of the revocation feed, every access token of those families — whichever client it was
- * issued to. One step for every way a session ends, so none of them forgets a part.
+ * issued to, and every client that got tokens through the session is told, by back-channel logout
+ * when it registered a URI for it (tokens/backchannel-logout.ts, outside the request). One step
+ * for every way a session ends, so none of them forgets a part.
  */
 import type { BrowserSession } from '../../store/types.js';
 import type { DomainContext } from '../context.js';
-import type { LogoutContext } from './browser-sessions.js';
+
+/** Who ends a session, for the audit trail: the address, and the client that asked (if one did). */
+export interface LogoutContext {
+  ip?: string;
+  clientId?: string;
+  /**
+   * The page or endpoint: `authorize` (the consent page's "not you?"), `end_session`, `login`
+   * (another user signed in on the same browser).
+   */
+  via: string;
+}
 
 /** What went with a session. */
 export interface BrowserSessionEnd {
   /** The refresh families revoked. */
   families: string[];
+  /** The clients that got tokens through the session (each told, if it listens). */
+  clients: string[];
 }
 
-type Ctx = Pick<DomainContext, 'sessions' | 'store' | 'now' | 'audit'>;
+type Ctx = Pick<DomainContext, 'sessions' | 'store' | 'backchannel' | 'now' | 'audit'>;
 
 /**
  * After a session's record ended: revokes what was born from it. A session without a public id
@@ -28,9 +42,13 @@ export async function browserSessionEnded(
   session: BrowserSession,
   reason: string,
 ): Promise<BrowserSessionEnd> {
-  if (session.sid === null) return { families: [] };
-  const families = await ctx.sessions.revokeBrowserSession(session.sid, reason);
-  return { families };
+  const { sid } = session;
+  if (sid === null) return { families: [], clients: [] };
+  const families = await ctx.sessions.revokeBrowserSession(sid, reason);
+  // Taken, not read: of two concurrent ends of one session, each client is told by one only.
+  const clients = (await ctx.store.takeSessionClients(sid)).map((entry) => entry.clientId);
+  ctx.backchannel.notify(clients.map((clientId) => ({ clientId, userId: session.userId, sid })));
+  return { families, clients };
 }
 
 /**
@@ -47,6 +65,6 @@ export async function loggedOut(ctx: Ctx, session: BrowserSession, context: Logo
     subject: session.userId,
     clientId: context.clientId ?? null,
     ip: context.ip ?? null,
-    details: { via: context.via, sid: session.sid, families: end.families.length },
+    details: { via: context.via, sid: session.sid, families: end.families.length, clients: end.clients },
   });
 }
