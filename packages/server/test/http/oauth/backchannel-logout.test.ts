@@ -5,9 +5,11 @@
  * logout token it verifies against the published JWKS; a client never gets another's token, nor
  * one for a session it had no part in; the logout does not wait for the receivers.
  */
-import { adminApi, createTestApp, PageClient, type TestApp } from '@sesame/testkit/app';
+import { ADMIN, adminApi, createTestApp, PageClient, type TestApp } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  authorize,
+  exchange,
   ISSUER,
   signInTo,
   type Tokens,
@@ -129,6 +131,16 @@ describe('back-channel logout (the default profile, ES256)', () => {
       expect(sids.sort()).toEqual(['/a one', '/a two', '/b one', '/b two']);
       await t.services.users.change(alice!, { disabled: false }, 'cli');
     }
+  });
+
+  it('another user signing in on the same browser ends the first user’s session and tells its clients', async () => {
+    const admin = await t.services.users.find({ username: ADMIN.username });
+    await t.services.users.change(admin!, { scopes: ['openid', 'admin', 'quiz'] }, 'test');
+    const { browser, sid } = await signedInEverywhere();
+    await exchange(t, webA, await authorize(browser, 'web-a', { prompt: 'login' }, ADMIN));
+    const got = await delivered();
+    expect(Object.keys(got).sort()).toEqual(['/a', '/b']);
+    expect(got['/a']).toMatchObject({ sub: t.aliceId, sid });
   });
 
   it('the admin API ending all of a user’s sessions, or one family, tells the right clients', async () => {
