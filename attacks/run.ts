@@ -20,6 +20,7 @@ import { idTokenAttacks } from './cases/id-tokens.js';
 import { keyConfusionAttacks } from './cases/key-confusion.js';
 import { leakedKeyAttacks } from './cases/leaked-key.js';
 import { loginProtectionAttacks } from './cases/login-protection.js';
+import { logoutAttacks } from './cases/logout.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
 import { profileAttacks } from './cases/profile-and-userinfo.js';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     ['code replay', codeReplayAttacks],
     ['id token substitution', idTokenAttacks],
     ['prompt and login_hint', promptAttacks],
+    ['logout', logoutAttacks],
     ['client registration', clientRegistrationAttacks],
     ['profile and userinfo', profileAttacks],
     ['http edges', httpEdgeAttacks],

@@ -13,15 +13,17 @@ import {
   authorizeUrl,
   Browser,
   freePort,
+  type LogoutReceiver,
   pkce,
   runSesame,
   type Started,
   signInAndConsent,
+  startLogoutReceiver,
   startSesame,
 } from '@sesame/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LogoutReceiver, startLogoutReceiver, verifyLogoutToken } from '../helpers/logout-receiver.js';
+import { verifyLogoutToken } from '../helpers/logout-receiver.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const BYE = 'http://127.0.0.1:9/bye';

@@ -6,6 +6,7 @@
  * once, so no test sleeps.
  */
 import { exportJWK, generateKeyPair, type JWK } from '@sesame/jwt';
+import { type LogoutReceiver, startLogoutReceiver } from '@sesame/testkit';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
@@ -16,11 +17,7 @@ import {
 } from '../../../src/domain/tokens/backchannel-logout.js';
 import { BACKCHANNEL_LOGOUT_EVENT, createLogoutTokens } from '../../../src/domain/tokens/logout-token.js';
 import type { AuditEvent } from '../../../src/store/types.js';
-import {
-  type LogoutReceiver,
-  startLogoutReceiver,
-  verifyLogoutToken,
-} from '../../helpers/logout-receiver.js';
+import { verifyLogoutToken } from '../../helpers/logout-receiver.js';
 
 const NOW = 1_700_000_000_000;
 const ISSUER = 'http://127.0.0.1:8080';

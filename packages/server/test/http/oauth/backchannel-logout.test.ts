@@ -5,6 +5,8 @@
  * logout token it verifies against the published JWKS; a client never gets another's token, nor
  * one for a session it had no part in; the logout does not wait for the receivers.
  */
+
+import { type LogoutReceiver, startLogoutReceiver } from '@sesame/testkit';
 import { ADMIN, adminApi, createTestApp, PageClient, type TestApp } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -17,18 +19,13 @@ import {
   type WebClient,
   webClient,
 } from '../../helpers/code-flow.js';
-import {
-  type LogoutReceiver,
-  startLogoutReceiver,
-  verifyLogoutToken,
-} from '../../helpers/logout-receiver.js';
+import { verifyLogoutToken } from '../../helpers/logout-receiver.js';
 
 let t: TestApp;
 let rp: LogoutReceiver;
 let webA: WebClient;
 let webB: WebClient;
 let silent: WebClient;
-let bystander: WebClient;
 
 async function setUp(
   values: Record<string, unknown> = {},
@@ -40,7 +37,7 @@ async function setUp(
   webB = await webClient(t, 'web-b', { backchannelLogoutUri: `${rp.base}/b` });
   silent = await webClient(t, 'web-silent'); // registered no back-channel URI
   // Listens, but the user never signs in to it: it must never hear of the user's sessions.
-  bystander = await webClient(t, 'bystander', { backchannelLogoutUri: `${rp.base}/bystander` });
+  await webClient(t, 'bystander', { backchannelLogoutUri: `${rp.base}/bystander` });
 }
 afterEach(async () => {
   await t.close();
