@@ -157,6 +157,18 @@ export interface RefreshFamily {
    * session revokes the family. Null for other grants and for families made before migration 010.
    */
   browserSid: string | null;
+  /** The claims the authorization request asked for by name (Core §5.5), kept for refreshes. */
+  claims: RequestedClaims | null;
+}
+
+/**
+ * The claims an authorization request asked for by name with the `claims` parameter (OpenID
+ * Connect Core §5.5): those to put in the ID token, and those /userinfo returns besides the ones
+ * its scopes release. Only names Sesame can release are kept.
+ */
+export interface RequestedClaims {
+  userinfo: string[];
+  idToken: string[];
 }
 
 /** One refresh token of a family. Only its hash is stored. */
@@ -283,6 +295,8 @@ export interface AuthorizationCode {
   authTime: number | null;
   /** The `sid` of that browser session (the ID token's `sid`); null for codes made before migration 010. */
   browserSid: string | null;
+  /** The claims the request asked for by name (Core §5.5); null when it asked for none. */
+  claims: RequestedClaims | null;
 }
 
 /** What `redeemAuthorizationCode` found and did, atomically. */

@@ -5,7 +5,7 @@
  * PKCE challenge. The step stores the code and audits `code.issued`; the caller hands it out.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { User } from '../../store/types.js';
+import type { RequestedClaims, User } from '../../store/types.js';
 import type { DomainContext } from '../context.js';
 
 export const CODE_LIFETIME_MS = 60_000;
@@ -24,6 +24,8 @@ export interface CodeRequest {
   codeChallenge: string | null;
   /** OpenID Connect Core §3.1.2.1: kept with the code, echoed exactly in the ID token. */
   nonce?: string;
+  /** OpenID Connect Core §5.5: the claims asked for by name, those the user may release. */
+  claims?: RequestedClaims;
 }
 
 export interface CodeIssue {
@@ -67,6 +69,7 @@ export async function issueAuthorizationCode(
     nonce: request.nonce ?? null,
     authTime: input.authTime,
     browserSid: input.browserSid,
+    claims: request.claims ?? null,
   });
   await ctx.audit({
     type: 'code.issued',

@@ -7,7 +7,7 @@
  * in clear. Presenting a rotated token outside that window revokes its family, and only its family.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { RefreshFamily, RefreshToken, Store } from '../../store/types.js';
+import type { RefreshFamily, RefreshToken, RequestedClaims, Store } from '../../store/types.js';
 import type { Denylist } from './denylist.js';
 
 export interface RefreshFamiliesOptions {
@@ -41,6 +41,8 @@ export interface RefreshFamilies {
     scope: string;
     authTime?: number | null;
     browserSid?: string | null;
+    /** The claims the authorization request asked for by name (Core §5.5), for the refreshes. */
+    claims?: RequestedClaims | null;
   }): Promise<{
     family: RefreshFamily;
     refreshToken: string;
@@ -105,7 +107,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
   };
 
   const api: RefreshFamilies = {
-    async issue({ userId, clientId, scope, authTime, browserSid }) {
+    async issue({ userId, clientId, scope, authTime, browserSid, claims }) {
       const at = now();
       const refreshToken = randomBytes(32).toString('base64url');
       const family: RefreshFamily = {
@@ -119,6 +121,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
         revokedReason: null,
         authTime: authTime ?? null,
         browserSid: browserSid ?? null,
+        claims: claims ?? null,
       };
       const expiresAt = Math.min(at + tokenTtl, family.expiresAt);
       const first = {

@@ -13,6 +13,7 @@ import { scopeDescriptions } from './005_scope_descriptions.js';
 import { userProfile } from './006_user_profile.js';
 import { oidcCodes } from './007_oidc_codes.js';
 import { clientRegistration } from './008_client_registration.js';
+import { claimsRequest } from './009_claims_request.js';
 import { logoutSessions } from './010_logout_sessions.js';
 import type { SqlDialectName } from './dialect.js';
 
@@ -29,6 +30,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '006_user_profile': userProfile,
     '007_oidc_codes': oidcCodes,
     '008_client_registration': clientRegistration,
+    '009_claims_request': claimsRequest,
     '010_logout_sessions': logoutSessions,
   };
 }

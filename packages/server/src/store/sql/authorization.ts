@@ -6,7 +6,7 @@
 import type { Selectable } from 'kysely';
 import type { AuthorizationCode, Consent, Store, WechatApp } from '../types.js';
 import type { SqlContext } from './context.js';
-import { list, num, numOrNull, usernameKey } from './rows.js';
+import { claimsFromColumn, claimsToColumn, list, num, numOrNull, usernameKey } from './rows.js';
 import type { AuthorizationCodesTable, ConsentsTable, WechatAppsTable } from './schema.js';
 
 type AuthorizationMethods = Pick<
@@ -48,6 +48,7 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     nonce: row.nonce,
     authTime: numOrNull(row.auth_time),
     browserSid: row.browser_sid,
+    claims: claimsFromColumn(row.claims),
   };
 }
 
@@ -107,6 +108,7 @@ export function authorizationQueries({ db, write }: SqlContext): AuthorizationMe
             nonce: code.nonce,
             auth_time: code.authTime,
             browser_sid: code.browserSid,
+            claims: claimsToColumn(code.claims),
           })
           .execute();
       }),

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { RefreshFamily, RotationResult, Store } from '../types.js';
 import { DURABLE, type SqlContext } from './context.js';
-import { toFamily, toRefreshToken } from './rows.js';
+import { claimsToColumn, toFamily, toRefreshToken } from './rows.js';
 import type { Database } from './schema.js';
 
 type RefreshMethods = Pick<
@@ -68,6 +68,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
             revoked_reason: family.revokedReason,
             auth_time: family.authTime,
             browser_sid: family.browserSid,
+            claims: claimsToColumn(family.claims),
           })
           .execute();
         await trx

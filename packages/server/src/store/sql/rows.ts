@@ -9,6 +9,7 @@ import type {
   Client,
   RefreshFamily,
   RefreshToken,
+  RequestedClaims,
   Revocation,
   SigningKey,
   User,
@@ -125,7 +126,26 @@ export function toFamily(row: Selectable<RefreshFamiliesTable>): RefreshFamily {
     revokedReason: row.revoked_reason,
     authTime: numOrNull(row.auth_time),
     browserSid: row.browser_sid,
+    claims: claimsFromColumn(row.claims),
   };
+}
+
+/** The `claims` column (009): JSON `{"userinfo":[…],"id_token":[…]}`, or NULL for none. */
+export function claimsToColumn(claims: RequestedClaims | null): string | null {
+  return claims === null ? null : JSON.stringify({ userinfo: claims.userinfo, id_token: claims.idToken });
+}
+
+/** The `claims` column read back; anything but the shape written is no request at all. */
+export function claimsFromColumn(text: string | null): RequestedClaims | null {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as { userinfo?: unknown; id_token?: unknown };
+    const names = (list: unknown) =>
+      Array.isArray(list) ? list.filter((name): name is string => typeof name === 'string') : [];
+    return { userinfo: names(value.userinfo), idToken: names(value.id_token) };
+  } catch {
+    return null;
+  }
 }
 
 export function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshToken {

@@ -73,6 +73,8 @@ export interface RefreshFamiliesTable {
   auth_time: Big | null;
   /** Added by 010_logout_sessions. */
   browser_sid: string | null;
+  /** Added by 009_claims_request: JSON text, see rows.ts. */
+  claims: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -148,6 +150,8 @@ export interface AuthorizationCodesTable {
   auth_time: Big | null;
   /** Added by 010_logout_sessions. */
   browser_sid: string | null;
+  /** Added by 009_claims_request: JSON text, see rows.ts. */
+  claims: string | null;
 }
 
 export interface ConsentsTable {

@@ -21,6 +21,7 @@ export function aCode(overrides: Partial<AuthorizationCode> = {}): Authorization
     nonce: null,
     authTime: null,
     browserSid: null,
+    claims: null,
     ...overrides,
   };
 }
@@ -49,6 +50,24 @@ export function authorizationConformance(ctx: ConformanceContext): void {
         authTime: null,
         browserSid: null,
       });
+    });
+
+    it('keeps the claims asked for by name (userinfo and id_token, in order), and none as null', async () => {
+      const claims = { userinfo: ['email', 'name'], idToken: ['email_verified', 'picture'] };
+      const code = aCode({ claims });
+      await ctx.store.createAuthorizationCode(code);
+      expect(await ctx.store.findAuthorizationCode(code.codeHash)).toEqual(code);
+      const redeemed = await ctx.store.redeemAuthorizationCode(code.codeHash, T0 + 1);
+      expect(redeemed.kind === 'redeemed' && redeemed.code.claims).toEqual(claims);
+      const empty = aCode({ claims: { userinfo: [], idToken: [] } });
+      await ctx.store.createAuthorizationCode(empty);
+      expect((await ctx.store.findAuthorizationCode(empty.codeHash))?.claims).toEqual({
+        userinfo: [],
+        idToken: [],
+      });
+      const none = aCode();
+      await ctx.store.createAuthorizationCode(none);
+      expect((await ctx.store.findAuthorizationCode(none.codeHash))?.claims).toBeNull();
     });
 
     it('keeps a code issued without a challenge as such (null), never as a challenge', async () => {

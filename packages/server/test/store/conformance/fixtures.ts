@@ -99,6 +99,7 @@ export function aFamily(overrides: Partial<RefreshFamily> = {}): {
     revokedReason: null,
     authTime: null,
     browserSid: null,
+    claims: null,
     ...overrides,
   };
   const token = unique('rt');

@@ -34,6 +34,18 @@ export function refreshConformance(ctx: ConformanceContext): void {
       expect(rotated.kind === 'rotated' && rotated.family.authTime).toBe(T0 - 3 * MINUTE);
     });
 
+    it("keeps a family's requested claims (Core §5.5) through rotation, and none as null", async () => {
+      const claims = { userinfo: ['phone_number'], idToken: ['email'] };
+      const { family, first, token } = aFamily({ claims });
+      await ctx.store.createRefreshFamily(family, first);
+      expect(await ctx.store.findRefreshFamily(family.id)).toEqual(family);
+      const rotated = await present(ctx.store, token, T0 + MINUTE);
+      expect(rotated.kind === 'rotated' && rotated.family.claims).toEqual(claims);
+      const plain = aFamily();
+      await ctx.store.createRefreshFamily(plain.family, plain.first);
+      expect((await ctx.store.findRefreshFamily(plain.family.id))?.claims).toBeNull();
+    });
+
     it('rotates the live token once; the successor is live and capped at the family expiry', async () => {
       const { family, first, token } = aFamily({ expiresAt: T0 + 2 * DAY });
       await ctx.store.createRefreshFamily(family, first);
