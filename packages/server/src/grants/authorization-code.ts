@@ -1,5 +1,5 @@
 import { OAuthError } from '../domain/errors.js';
-import { issueTokenResponse, mayRefresh } from './issue.js';
+import { issueTokenResponse, mayRefresh, requestedClaimsFor } from './issue.js';
 import type { GrantModule } from './types.js';
 
 const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
@@ -45,8 +45,11 @@ export const authorizationCodeGrant: GrantModule = {
           // and so the family ends with the browser session it was born from (logout).
           authTime: code.authTime,
           browserSid: code.browserSid,
+          // And the claims asked for by name, for the ID tokens and access tokens of refreshes.
+          claims: code.claims,
         })
       : undefined;
+    const { userinfoClaims, idTokenClaims } = requestedClaimsFor(code.claims, client, user);
     const response = await issueTokenResponse(services, {
       client,
       grantType: 'authorization_code',
@@ -60,7 +63,9 @@ export const authorizationCodeGrant: GrantModule = {
         authTime: code.authTime,
         nonce: code.nonce ?? undefined,
         sid: code.browserSid ?? undefined,
+        claims: idTokenClaims,
       },
+      userinfoClaims,
       ip: request.ip,
     });
     // What was minted is recorded so a later second use can revoke it; if that second use came

@@ -1,5 +1,6 @@
+import { claimsByName, releasableClaims } from '../domain/accounts/claims.js';
 import type { Services } from '../domain/services.js';
-import type { Client } from '../store/types.js';
+import type { Client, RequestedClaims, User } from '../store/types.js';
 import type { TokenResponse } from './types.js';
 
 /** The audience of a client's access tokens: its own list, or the server default. */
@@ -22,6 +23,26 @@ export interface Identity {
    * has one. Not the refresh family: that is the access token's `sid`.
    */
   sid?: string;
+  /** Claims asked for by name for the ID token (Core §5.5), with the user's values. */
+  claims?: Record<string, unknown>;
+}
+
+/**
+ * The claims an authorization request asked for by name (Core §5.5), as a token response carries
+ * them today: those whose scope the client may have and the user holds (a scope taken away since
+ * goes with its claims), the ID token's with the user's values, /userinfo's as names for the
+ * access token.
+ *
+ * @example const { userinfoClaims, idTokenClaims } = requestedClaimsFor(code.claims, client, user);
+ */
+export function requestedClaimsFor(
+  requested: RequestedClaims | null,
+  client: Client,
+  user: User,
+): { userinfoClaims: string[]; idTokenClaims: Record<string, unknown> } {
+  const scopes = client.scopes.filter((scope) => user.scopes.includes(scope));
+  const { userinfo, idToken } = releasableClaims(requested, scopes);
+  return { userinfoClaims: userinfo, idTokenClaims: claimsByName(user, idToken) };
 }
 
 /**
@@ -42,6 +63,8 @@ export async function issueTokenResponse(
     scopes: readonly string[];
     refresh?: { token: string; familyId: string };
     identity?: Identity;
+    /** Claims asked for by name for /userinfo (Core §5.5): carried by the access token. */
+    userinfoClaims?: readonly string[];
     ip?: string;
   },
 ): Promise<TokenResponse> {
@@ -52,6 +75,7 @@ export async function issueTokenResponse(
     username: input.username,
     sessionId: input.refresh?.familyId,
     audience: audienceFor(input.client, services),
+    userinfoClaims: input.userinfoClaims,
   });
   await services.audit({
     type: 'token.issued',
@@ -77,6 +101,7 @@ export async function issueTokenResponse(
       authTime: identity.authTime,
       nonce: identity.nonce,
       sessionId: identity.sid,
+      claims: identity.claims,
     });
   }
   return response;

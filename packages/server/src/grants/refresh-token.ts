@@ -1,6 +1,7 @@
 import { OAuthError } from '../domain/errors.js';
 import { parseScope } from '../domain/scopes.js';
-import { issueTokenResponse } from './issue.js';
+import type { User } from '../store/types.js';
+import { issueTokenResponse, requestedClaimsFor } from './issue.js';
 import type { GrantModule } from './types.js';
 
 const invalidGrant = () => new OAuthError('invalid_grant', 'the refresh token is not valid');
@@ -29,17 +30,16 @@ export const refreshTokenGrant: GrantModule = {
     if (requested?.some((scope) => !granted.includes(scope))) {
       throw new OAuthError('invalid_scope', 'the scope exceeds the scope originally granted');
     }
-    let username: string | undefined;
-    let userScopes: readonly string[] | undefined;
+    let user: User | undefined;
     if (family.userId !== null) {
-      const user = await services.users.find({ id: family.userId });
+      user = await services.users.find({ id: family.userId });
       if (user === undefined || user.disabled) {
         await services.sessions.revokeFamily(family.id, 'user disabled');
         throw invalidGrant();
       }
-      username = user.username;
-      userScopes = user.scopes;
     }
+    const username = user?.username;
+    const userScopes = user?.scopes;
     // At most what the user and the client may be granted today: a scope taken away from either
     // since the login is not refreshed back (§3.3 lets the server grant less; `scope` says so).
     const scopes = (requested ?? granted).filter(
@@ -58,6 +58,8 @@ export const refreshTokenGrant: GrantModule = {
       throw invalidGrant();
     }
     if (!outcome.ok) throw invalidGrant();
+    // OpenID Connect Core §5.5: the claims the login's request asked for by name, kept on the family.
+    const asked = user === undefined ? undefined : requestedClaimsFor(family.claims, client, user);
     return issueTokenResponse(services, {
       client,
       grantType: 'refresh_token',
@@ -70,8 +72,9 @@ export const refreshTokenGrant: GrantModule = {
       // of other grants have no auth_time and get none: they never had an ID token.
       identity:
         family.userId !== null && family.authTime !== null
-          ? { authTime: family.authTime, sid: family.browserSid ?? undefined }
+          ? { authTime: family.authTime, sid: family.browserSid ?? undefined, claims: asked?.idTokenClaims }
           : undefined,
+      userinfoClaims: asked?.userinfoClaims,
       ip: request.ip,
     });
   },

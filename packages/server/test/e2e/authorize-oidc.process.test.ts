@@ -2,7 +2,8 @@
  * The real `sesame serve` process and OpenID Connect's authorization request: a POST authorization
  * request (form-encoded, through the server's real body parsers), answered as the GET is; the
  * form_post response mode's page with its headers as the real server sends them; an
- * id_token_hint checked against the keys the real server loaded from its store.
+ * id_token_hint checked against the keys the real server loaded from its store; the claims
+ * parameter's names kept with the code in the real SQLite store (migration 009) and released.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import {
   signInAndConsent,
   startSesame,
 } from '@sesame/testkit';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -33,13 +35,13 @@ beforeAll(async () => {
   const store = ['--data-dir', dataDir];
   const sesame = (args: string[], input = '') => runSesame(args, { env, cleanEnv: true, stdin: input });
   const user = await sesame(
-    ['users', 'add', ALICE.username, '--password-stdin', '--scopes', 'openid quiz', ...store],
+    ['users', 'add', ALICE.username, '--password-stdin', '--scopes', 'openid quiz profile', ...store],
     `${ALICE.password}\n`,
   );
   expect(user.code, user.stderr).toBe(0);
   const web = await sesame([
     ...['clients', 'add', 'OIDC Web', '--public', '--grant', 'authorization_code'],
-    ...['--scopes', 'openid quiz', '--redirect-uri', REDIRECT, '--json', ...store],
+    ...['--scopes', 'openid quiz profile', '--redirect-uri', REDIRECT, '--json', ...store],
   ]);
   expect(web.code, web.stderr).toBe(0);
   clientId = JSON.parse(web.stdout).client_id;
@@ -60,6 +62,23 @@ function params(extra: Record<string, string> = {}): Record<string, string> {
     code_challenge_method: 'S256',
     ...extra,
   };
+}
+
+/** The token response for the code of a redirect back to the client (a public client: PKCE alone). */
+async function exchange(location: string, verifier: string) {
+  const response = await fetch(`${base}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: clientId,
+      code: new URL(location).searchParams.get('code') ?? '',
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { id_token: string; access_token: string; scope: string };
 }
 
 describe('OpenID Connect authorization request (real process)', { timeout: 120_000 }, () => {
@@ -108,20 +127,7 @@ describe('OpenID Connect authorization request (real process)', { timeout: 120_0
     const { verifier, challenge } = pkce();
     const request = params({ code_challenge: challenge });
     const { back } = await signInAndConsent(browser, authorizeUrl(request), ALICE);
-    const code = new URL(back.location!).searchParams.get('code')!;
-    const exchanged = await fetch(`${base}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: clientId,
-        code: code ?? '',
-        code_verifier: verifier,
-        redirect_uri: REDIRECT,
-      }),
-    });
-    expect(exchanged.status).toBe(200);
-    const { id_token: idToken } = (await exchanged.json()) as { id_token: string };
+    const { id_token: idToken } = await exchange(back.location!, verifier);
 
     const silent = await browser.get(authorizeUrl(params({ prompt: 'none', id_token_hint: idToken })));
     expect(new URL(silent.location!).searchParams.get('code')).toMatch(/^[\w-]{43}$/);
@@ -129,5 +135,24 @@ describe('OpenID Connect authorization request (real process)', { timeout: 120_0
     const changed = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
     const refused = await browser.get(authorizeUrl(params({ prompt: 'none', id_token_hint: changed })));
     expect(new URL(refused.location!).searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('claims: names asked for the ID token and /userinfo are kept with the code and released', async () => {
+    const browser = new Browser(base);
+    const { verifier, challenge } = pkce();
+    const asked = {
+      id_token: { preferred_username: { essential: true } },
+      userinfo: { preferred_username: null },
+    };
+    const request = params({ code_challenge: challenge, claims: JSON.stringify(asked) });
+    const { consent, back } = await signInAndConsent(browser, authorizeUrl(request), ALICE);
+    expect(consent.body).toContain('profile');
+    const tokens = await exchange(back.location!, verifier);
+    expect(tokens.scope).toBe('openid quiz');
+    expect(decodeJwt(tokens.id_token).preferred_username).toBe(ALICE.username);
+    const info = await fetch(`${base}/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(((await info.json()) as { preferred_username?: string }).preferred_username).toBe(ALICE.username);
   });
 });

@@ -123,15 +123,19 @@ export async function verifyIdToken(t: TestApp, token: string, clientId: string)
   return payload;
 }
 
-/** A refresh with the client's credentials; answers the status. */
-export async function refreshStatus(t: TestApp, client: WebClient, refreshToken: string): Promise<number> {
-  const response = await postForm(t.app, '/oauth/token', {
+/** A refresh with the client's credentials; answers the response (checked by the caller). */
+export function refresh(t: TestApp, client: WebClient, refreshToken: string) {
+  return postForm(t.app, '/oauth/token', {
     grant_type: 'refresh_token',
     client_id: client.id,
     client_secret: client.secret,
     refresh_token: refreshToken,
   });
-  return response.statusCode;
+}
+
+/** A refresh with the client's credentials; answers the status. */
+export async function refreshStatus(t: TestApp, client: WebClient, refreshToken: string): Promise<number> {
+  return (await refresh(t, client, refreshToken)).statusCode;
 }
 
 /** Whether Sesame still takes an access token (its own /userinfo). */

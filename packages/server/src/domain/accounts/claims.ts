@@ -3,7 +3,7 @@
  * ID tokens: `profile` the name, picture and the like, `email`, `phone` and `address` their own.
  * A claim the user does not have is left out, never sent empty or null.
  */
-import type { User } from '../../store/types.js';
+import type { RequestedClaims, User } from '../../store/types.js';
 import type { UserProfile } from './profile.js';
 
 /** Core §5.4, in its order. */
@@ -53,4 +53,53 @@ export function claimsForScopes(
     }
   }
   return claims as Partial<UserProfile>;
+}
+
+/**
+ * The scope that releases a claim (Core §5.4), or undefined for a name no scope releases.
+ *
+ * @example scopeOfClaim('email_verified') // 'email'
+ */
+export function scopeOfClaim(name: string): string | undefined {
+  for (const [scope, claims] of Object.entries(SCOPE_CLAIMS)) {
+    if ((claims as readonly string[]).includes(name)) return scope;
+  }
+  return undefined;
+}
+
+/**
+ * The claims of `user` asked for by name (Core §5.5): each one the user has, nothing for the rest.
+ *
+ * @example claimsByName(alice, ['email', 'phone_number']) // { email: 'alice@example.com' } (no phone)
+ */
+export function claimsByName(
+  user: Pick<User, 'username' | 'profile'>,
+  names: readonly string[],
+): Partial<UserProfile> {
+  const profile: UserProfile = { preferred_username: user.username, ...user.profile };
+  const claims: Record<string, unknown> = {};
+  for (const name of names) {
+    if (scopeOfClaim(name) !== undefined && profile[name as keyof UserProfile] !== undefined) {
+      claims[name] = profile[name as keyof UserProfile];
+    }
+  }
+  return claims as Partial<UserProfile>;
+}
+
+/**
+ * The claims asked for by name that may be released: those whose scope (Core §5.4) is among
+ * `scopes` — what the client may have and the user holds, as for scopes themselves. A claim asked
+ * for by name is personal data like its scope's, so it needs the same permissions.
+ *
+ * @example releasableClaims({ userinfo: ['email', 'phone_number'], idToken: [] }, ['openid', 'email']) // { userinfo: ['email'], idToken: [] }
+ */
+export function releasableClaims(
+  requested: RequestedClaims | null | undefined,
+  scopes: readonly string[],
+): RequestedClaims {
+  const allowed = (name: string) => scopes.includes(scopeOfClaim(name) ?? '');
+  return {
+    userinfo: (requested?.userinfo ?? []).filter(allowed),
+    idToken: (requested?.idToken ?? []).filter(allowed),
+  };
 }

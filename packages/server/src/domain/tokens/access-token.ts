@@ -25,6 +25,11 @@ export interface AccessTokenSubject {
   /** The refresh family (login session), when there is one. */
   sessionId?: string;
   audience: string | string[];
+  /**
+   * Claims /userinfo returns by name besides its scopes' (OpenID Connect Core §5.5), as the private
+   * claim `userinfo_claims`; not in the classic profile, whose payload is fixed.
+   */
+  userinfoClaims?: readonly string[];
 }
 
 export interface IssuedAccessToken {
@@ -135,6 +140,7 @@ export function createAccessTokens(options: {
       };
       if (subject.username !== undefined) payload.username = subject.username;
       if (subject.sessionId !== undefined) payload.sid = subject.sessionId;
+      if (subject.userinfoClaims?.length) payload.userinfo_claims = [...subject.userinfoClaims];
       const token = signerFor(keys.signingKey())(payload);
       return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti };
     },

@@ -53,6 +53,8 @@ export interface IdTokenSubject {
    * known. Not the refresh family, which the access token's `sid` names.
    */
   sessionId?: string;
+  /** Claims asked for by name (Core §5.5) with the user's values; never one of the above. */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 export interface IdTokens {
@@ -130,6 +132,9 @@ export function createIdTokens(options: {
       payload.acr = PASSWORD_ACR;
       if (subject.sessionId !== undefined) payload.sid = subject.sessionId;
       payload.at_hash = atHash(subject.accessToken, key.alg, key.curve);
+      for (const [name, value] of Object.entries(subject.claims ?? {})) {
+        if (!Object.hasOwn(payload, name)) payload[name] = value;
+      }
       return signerFor(key)(payload);
     },
   });

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { SignedIn } from '../../domain/accounts/browser-sessions.js';
+import { releasableClaims } from '../../domain/accounts/claims.js';
 import type { Services } from '../../domain/services.js';
 import type { AuthorizationRequest } from './authorize-request.js';
 import { sendToClient } from './authorize-response.js';
@@ -27,6 +28,8 @@ export async function issueAuthorizationCode(
       redirectUriGiven: request.redirectUriGiven,
       codeChallenge: request.codeChallenge,
       nonce: request.nonce,
+      // Core §5.5: those the user may release (their scope is the user's), with the code.
+      claims: request.claims && releasableClaims(request.claims, input.signedIn.user.scopes),
     },
     user: input.signedIn.user,
     authTime: input.signedIn.authTime,

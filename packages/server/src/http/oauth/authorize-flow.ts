@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BrowserSessions, SignedIn } from '../../domain/accounts/browser-sessions.js';
+import { releasableClaims, scopeOfClaim } from '../../domain/accounts/claims.js';
 import type { Services } from '../../domain/services.js';
 import type { User } from '../../store/types.js';
 import { consentPage, errorPage, loginPage } from '../web/login/pages.js';
@@ -22,6 +23,23 @@ export interface FlowContext {
 /** The scopes a user can grant: those asked for that the user holds (RFC 6749 §3.3 lets us narrow). */
 export function grantableScopes(request: AuthorizationRequest, user: User): string[] {
   return request.scopes.filter((scope) => user.scopes.includes(scope));
+}
+
+/**
+ * What the user consents to: the scopes granted, and the scope of each claim asked for by name
+ * (Core §5.5) that the user holds. A claim released by name is the same personal data as when
+ * its scope releases it, so it is shown on the consent page and needs the same remembered consent.
+ *
+ * @example consentScopes(authz, alice) // ['openid', 'quiz', 'email'] for claims={"id_token":{"email":null}}
+ */
+export function consentScopes(request: AuthorizationRequest, user: User): string[] {
+  const scopes = grantableScopes(request, user);
+  const { userinfo, idToken } = releasableClaims(request.claims, user.scopes);
+  for (const name of [...userinfo, ...idToken]) {
+    const scope = scopeOfClaim(name);
+    if (scope !== undefined && !scopes.includes(scope)) scopes.push(scope);
+  }
+  return scopes;
 }
 
 /** Redirect (303 after a form or a POST, 302 otherwise) back to the authorization endpoint, with the page headers. */
@@ -161,7 +179,7 @@ export async function showConsent(
   const html = consentPage({
     clientName: authz.client.name,
     username: user.username,
-    scopes: grantableScopes(authz, user),
+    scopes: consentScopes(authz, user),
     descriptions: await ctx.services.scopeDescriptions.list(),
     hidden: state.hidden,
     error: options.error,
@@ -188,7 +206,8 @@ export async function continueAsUser(
   const { user } = signedIn;
   const scopes = grantableScopes(authz, user);
   const consent = await ctx.services.consents.find(user.id, authz.client.clientId);
-  const covered = consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope));
+  const covered =
+    consent !== undefined && consentScopes(authz, user).every((scope) => consent.scopes.includes(scope));
   if (covered && !authz.interaction.prompt.has('consent')) {
     const issued = { request: authz, signedIn, scopes, ip: httpRequest.ip };
     return issueAuthorizationCode(ctx.services, reply, issued, status);

@@ -10,6 +10,7 @@ import { issueAuthorizationCode } from './authorization-codes.js';
 import {
   answerFailure,
   authorizeUrl,
+  consentScopes,
   type FlowContext,
   grantableScopes,
   malformedPage,
@@ -139,7 +140,7 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       await services.consents.grant({
         userId: user.id,
         clientId: authz.client.clientId,
-        scopes,
+        scopes: consentScopes(authz, user),
         ip: request.ip,
       });
       return issueAuthorizationCode(

@@ -8,7 +8,7 @@ import { isS256Challenge } from '../../domain/authorization/pkce.js';
 import { OAuthError } from '../../domain/errors.js';
 import { parseScope } from '../../domain/scopes.js';
 import type { Services } from '../../domain/services.js';
-import type { Client } from '../../store/types.js';
+import type { Client, RequestedClaims } from '../../store/types.js';
 import {
   type OidcParameters,
   readIdTokenHint,
@@ -17,6 +17,7 @@ import {
 } from './authorize-oidc-parameters.js';
 import { type PromptRequest, readPromptParameters } from './authorize-prompt.js';
 import { type ClientTarget, type ResponseMode, readResponseMode } from './authorize-response.js';
+import { applyClaimsParameter, type ClaimsParameter, readClaimsParameter } from './claims-parameter.js';
 import { type Parameters, readParameters } from './parameters.js';
 
 /** The parameters an authorization request carries through the login and consent forms. */
@@ -40,6 +41,7 @@ export const AUTHORIZE_PARAMETERS = [
   'acr_values',
   'request',
   'request_uri',
+  'claims',
 ] as const;
 
 /**
@@ -65,8 +67,13 @@ export interface AuthorizationRequest {
   nonce: string | undefined;
   /** OpenID Connect Core §3.1.2.1: prompt, max_age and login_hint, checked (authorize-prompt.ts). */
   interaction: PromptRequest;
-  /** The user the request is for: the `sub` of a verified `id_token_hint` (Core §3.1.2.1). */
+  /**
+   * The user the request is for: the `sub` of a verified `id_token_hint` (Core §3.1.2.1), or the
+   * `sub` value of the claims parameter (§5.5.1).
+   */
   subject: string | undefined;
+  /** The claims asked for by name (Core §5.5) that the client may be given (claims-parameter.ts). */
+  claims: RequestedClaims | undefined;
   /** display, ui_locales, acr_values (authorize-oidc-parameters.ts). */
   preferences: OidcParameters;
   /** The request's own parameters, to carry through forms and back to GET /oauth/authorize. */
@@ -161,9 +168,11 @@ export async function checkAuthorizationRequest(
   }
   let interaction: PromptRequest;
   let preferences: OidcParameters;
+  let claimsParameter: ClaimsParameter | undefined;
   try {
     interaction = readPromptParameters(params);
     preferences = readOidcParameters(params);
+    claimsParameter = readClaimsParameter(params.claims);
   } catch (error) {
     return back(error as OAuthError);
   }
@@ -177,8 +186,11 @@ export async function checkAuthorizationRequest(
   if (refused.length > 0) {
     return back(new OAuthError('invalid_scope', `scope not allowed: ${refused.join(' ').slice(0, 200)}`));
   }
-  const subject = readIdTokenHint(params.id_token_hint, client.clientId, services);
-  if (subject instanceof OAuthError) return back(subject);
+  const hinted = readIdTokenHint(params.id_token_hint, client.clientId, services);
+  if (hinted instanceof OAuthError) return back(hinted);
+  const applied = applyClaimsParameter(claimsParameter, client, hinted);
+  if (applied instanceof OAuthError) return back(applied);
+  const { claims, subject } = applied;
   return {
     ok: true,
     request: {
@@ -192,6 +204,7 @@ export async function checkAuthorizationRequest(
       nonce: params.nonce,
       interaction,
       subject,
+      claims,
       preferences,
       params,
     },

@@ -53,6 +53,8 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
   request: 'OpenID Connect request object: not supported (`request_not_supported`, sent back to the client)',
   request_uri:
     'OpenID Connect request object by reference: not supported (`request_uri_not_supported`); never fetched',
+  claims:
+    'OpenID Connect: JSON naming claims for the ID token (`id_token`) and /userinfo (`userinfo`); each needs its scope’s permission and the user’s consent. An essential `acr` other than `urn:sesame:acr:pwd` is `access_denied`',
   response_mode:
     '`query` (default: the response in the redirect URI’s query) or `form_post` (a page that posts it to the redirect URI, which must be http(s))',
 };

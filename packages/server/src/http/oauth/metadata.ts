@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { SCOPED_CLAIMS } from '../../domain/accounts/claims.js';
 import { ID_TOKEN_CLAIMS, PASSWORD_ACR } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
@@ -52,15 +53,16 @@ export function buildMetadata(
     }),
     // OpenID Connect Discovery §3: ID tokens come from the code flow, and only when a published
     // key signs them (never in HMAC mode: domain/tokens/id-token.ts). Each value is what works now:
-    // no request objects, no `claims` parameter, public subject identifiers.
+    // no request objects, the `claims` parameter (claims-parameter.ts), public subject identifiers.
     ...(codeFlow &&
       options.idTokens && {
         scopes_supported: ['openid'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: [algorithm],
-        claims_supported: [...ID_TOKEN_CLAIMS],
+        // The ID token's own claims, and the profile claims a scope or the claims parameter releases.
+        claims_supported: [...ID_TOKEN_CLAIMS, ...SCOPED_CLAIMS],
         acr_values_supported: [PASSWORD_ACR],
-        claims_parameter_supported: false,
+        claims_parameter_supported: true,
         request_parameter_supported: false,
         request_uri_parameter_supported: false,
         // Back-Channel Logout 1.0 §2.1: logout tokens are signed like ID tokens (none in HMAC

@@ -1,6 +1,6 @@
 import { ProtocolError, parseBearer } from '@sesame/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { claimsForScopes } from '../../domain/accounts/claims.js';
+import { claimsByName, claimsForScopes } from '../../domain/accounts/claims.js';
 import { typedRoutes } from '../typed-routes.js';
 import { bearerError, readBearerToken, requireBearerFrom } from './bearer.js';
 import { bearerSecurity, oauthErrorSchema, profileClaimsProperties } from './schemas.js';
@@ -80,9 +80,14 @@ export async function userinfoRoutes(app: FastifyInstance): Promise<void> {
         if (user === undefined)
           throw bearerError('invalid_token', 'the access token does not belong to a user');
         reply.header('cache-control', 'no-store');
+        // Core §5.5: the claims the authorization request asked for by name, which the access
+        // token lists (access-token.ts), besides those its scopes release.
+        const byName = claims.raw.userinfo_claims;
+        const names = Array.isArray(byName) ? byName.filter((name) => typeof name === 'string') : [];
         return {
           sub: user.id,
           ...claimsForScopes(user, claims.scopes),
+          ...claimsByName(user, names),
           username: user.username,
           scopes: claims.scopes,
         };

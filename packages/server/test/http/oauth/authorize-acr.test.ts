@@ -3,10 +3,17 @@
  * meets, a password on the login page (`urn:sesame:acr:pwd`), on the code exchange and on refresh;
  * `acr_values` is a voluntary request (§3.1.2.1), so asking for another class changes nothing.
  */
-import { createTestApp, PageClient, postForm, type TestApp } from '@sesame/testkit/app';
+import { createTestApp, PageClient, type TestApp } from '@sesame/testkit/app';
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorize, exchange, verifyIdToken, type WebClient, webClient } from '../../helpers/code-flow.js';
+import {
+  authorize,
+  exchange,
+  refresh,
+  verifyIdToken,
+  type WebClient,
+  webClient,
+} from '../../helpers/code-flow.js';
 
 const ACR = 'urn:sesame:acr:pwd';
 let t: TestApp;
@@ -22,12 +29,7 @@ describe('acr', () => {
   it('is in the ID token of the code exchange and of each refresh', async () => {
     const tokens = await exchange(t, web, await authorize(new PageClient(t.app), web.id));
     expect((await verifyIdToken(t, tokens.id_token, web.id)).acr).toBe(ACR);
-    const refreshed = await postForm(t.app, '/oauth/token', {
-      grant_type: 'refresh_token',
-      client_id: web.id,
-      client_secret: web.secret,
-      refresh_token: tokens.refresh_token!,
-    });
+    const refreshed = await refresh(t, web, tokens.refresh_token!);
     expect(refreshed.statusCode, refreshed.body).toBe(200);
     expect((await verifyIdToken(t, refreshed.json().id_token, web.id)).acr).toBe(ACR);
   });
