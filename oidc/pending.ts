@@ -20,8 +20,4 @@ export const PENDING: Readonly<Record<string, string>> = {
   'oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported': `${AUTHZ} a request object is ignored, neither used nor refused with request_not_supported`,
   'oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported': `${AUTHZ} request_uri is ignored, neither used nor refused with request_uri_not_supported`,
   'oidcc-ensure-request-object-with-redirect-uri': `${AUTHZ} request objects are ignored, neither used nor refused with request_not_supported`,
-  'oidcc-backchannel-logout-discovery-endpoint-verification':
-    'Back-Channel Logout is not built yet: discovery has no backchannel_logout_supported',
-  'oidcc-backchannel-rp-initiated-logout':
-    'Back-Channel Logout is not built yet: no logout_token is POSTed to the backchannel_logout_uri',
 };
