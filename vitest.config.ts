@@ -19,6 +19,7 @@ export default defineConfig({
     // After the default output: which suites were skipped because PostgreSQL or Redis was not reachable.
     reporters: ['default', './packages/server/test/helpers/skip-summary.ts'],
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Hooks start servers and chromium: slow on a loaded 2-core machine, never a verdict.
+    hookTimeout: 90_000,
   },
 });

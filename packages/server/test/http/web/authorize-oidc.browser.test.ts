@@ -115,7 +115,7 @@ function request(extra: Record<string, string> = {}): Record<string, string> {
 
 describe.skipIf(!available)(
   'POST authorization requests and form_post in chromium',
-  { timeout: 60_000 },
+  { timeout: 120_000 },
   () => {
     let session: PageSession | undefined;
     afterAll(() => session?.close());

@@ -79,7 +79,7 @@ afterAll(async () => {
   await new Promise((done) => (client ? client.close(done) : done(undefined)));
 });
 
-describe.skipIf(!available)('the code flow in chromium', { timeout: 60_000 }, () => {
+describe.skipIf(!available)('the code flow in chromium', { timeout: 120_000 }, () => {
   let session: PageSession | undefined;
   afterAll(() => session?.close());
 

@@ -42,7 +42,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe.skipIf(!available)('the /debugger page in chromium', { timeout: 60_000 }, () => {
+describe.skipIf(!available)('the /debugger page in chromium', { timeout: 120_000 }, () => {
   it('decodes a token: three coloured parts, pretty JSON, claims with times, warnings', async () => {
     const { page } = session;
     const token = sign({ sub: 'u1', scope: 'quiz' }, server.privateKey, { audience: 'api', expiresIn: '2d' });

@@ -69,7 +69,7 @@ function watch(page: Page): Page {
   return page;
 }
 
-describe.skipIf(!available)('/docs in chromium', { timeout: 60_000 }, () => {
+describe.skipIf(!available)('/docs in chromium', { timeout: 120_000 }, () => {
   it('has no top bar, no console error, openid alone ticked, and client_id / client_secret labels', async () => {
     const page = watch(await browser!.newPage());
     await page.goto(`${origin}/docs`);
