@@ -1,12 +1,12 @@
 /**
  * Basic OP plan: the hints and preferences of an authorization request (Core §3.1.2.1):
  * id_token_hint, login_hint, ui_locales, claims_locales and acr_values. The OIDF modules check that
- * a request carrying them succeeds; since ignoring a parameter also "succeeds", each module here
- * also checks that the server acts on it as the spec says (a hint naming someone else is refused,
- * the page is in an offered language, the values are advertised), so it fails until the
- * feature is built.
+ * a request carrying them succeeds; since ignoring a parameter also "succeeds", the modules here
+ * also check that the server acts on it as the spec says (a hint naming someone else is refused,
+ * the page is in an offered language, acr values are advertised). claims_locales has nothing to
+ * act on while every claim has one language: its module checks that nothing pretends otherwise.
  */
-import { codeFlow, INTERACTION_ERRORS } from '../lib/flow.js';
+import { codeFlow, INTERACTION_ERRORS, userinfo } from '../lib/flow.js';
 import type { Module, ModuleContext } from '../lib/module.js';
 import { authRequest } from '../lib/rp.js';
 import { compareLogins, loginTwice } from './prompt.js';
@@ -121,10 +121,25 @@ export const hintModules: Module[] = [
     name: 'oidcc-claims-locales',
     plan,
     clients: 'each',
-    checks: 'claims_locales="fr-CA fr en": the flow succeeds; discovery lists claims_locales_supported',
+    checks:
+      'claims_locales="fr-CA fr en" with scope profile: the flow succeeds and /userinfo has the profile claims, language-tagged ones (name#fr) only for a locale discovery lists in claims_locales_supported (Core §5.2)',
     async run(ctx) {
-      checkLocales(ctx, 'claims_locales_supported');
-      await codeFlow(ctx, await ctx.browser(), { claims_locales: 'fr-CA fr en' });
+      const listed = ctx.d.metadata.claims_locales_supported;
+      const offered = listed === undefined ? [] : checkLocales(ctx, 'claims_locales_supported');
+      if (listed === undefined)
+        ctx.run.note('no claims_locales_supported: claims come in their one language');
+      const flow = await codeFlow(ctx, await ctx.browser(), {
+        scope: 'openid profile',
+        claims_locales: 'fr-CA fr en',
+      });
+      const info = await userinfo(ctx, flow);
+      ctx.run.check('/userinfo has the name claim', info.name === 'Alice Liddell', `name ${info.name}`);
+      const tagged = Object.keys(info).filter((claim) => claim.includes('#'));
+      ctx.run.check(
+        'language-tagged claims only for offered locales',
+        tagged.every((claim) => offered.includes(claim.slice(claim.indexOf('#') + 1))),
+        tagged.join(' '),
+      );
     },
   },
   {
