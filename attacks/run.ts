@@ -8,6 +8,7 @@
  */
 
 import { dataVerdict } from '../scripts/vectors.js';
+import { authorizeRequestAttacks } from './cases/authorize-request.js';
 import { claimAttacks, expiryAttack, prepareExpiry } from './cases/claims.js';
 import { clientRegistrationAttacks } from './cases/client-registration.js';
 import { codeReplayAttacks } from './cases/code-replay.js';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     ['code replay', codeReplayAttacks],
     ['id token substitution', idTokenAttacks],
     ['prompt and login_hint', promptAttacks],
+    ['authorization request', authorizeRequestAttacks],
     ['logout', logoutAttacks],
     ['client registration', clientRegistrationAttacks],
     ['profile and userinfo', profileAttacks],
