@@ -13,6 +13,7 @@ import type { AccessTokenClaims } from './domain/tokens/access-token.js';
 import { createGrantRegistry, DEFAULT_GRANTS, type GrantModule } from './grants/index.js';
 import { adminRoutes } from './http/admin/index.js';
 import { healthRoutes } from './http/health.js';
+import { installHttpMetrics } from './http/metrics.js';
 import { installErrorHandling } from './http/oauth/errors.js';
 import { introspectEndpoint } from './http/oauth/introspect.js';
 import { installJsonBodyParser } from './http/oauth/json-body.js';
@@ -25,6 +26,7 @@ import { userinfoRoutes } from './http/oauth/userinfo.js';
 import { registerDocs } from './http/web/docs.js';
 import { WEB_PLUGINS } from './http/web/index.js';
 import { loggerOptions, prettyLine, prettyLogs, redactUrl, skipRedactionOfScalars } from './logger.js';
+import type { ServerMetrics } from './metrics/registry.js';
 import type { Store } from './store/types.js';
 import { createServices } from './wiring.js';
 
@@ -117,6 +119,8 @@ export interface BuildAppOptions {
   webPlugins?: readonly FastifyPluginAsync[];
   /** A pino logger configuration or false (default: from config.logLevel, with redaction). */
   logger?: boolean | Record<string, unknown>;
+  /** Prometheus metrics to count into (metrics/registry.ts); none when the metrics port is off. */
+  metrics?: ServerMetrics;
 }
 
 /**
@@ -166,9 +170,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     forceCloseConnections: 'idle',
   });
   skipRedactionOfScalars(app.log);
-  const services = await createServices({ config, store, now, log: app.log });
+  const { metrics } = options;
+  const services = await createServices({ config, store, now, log: app.log, metrics });
   app.decorate('sesame', services);
   installErrorHandling(app);
+  if (metrics) {
+    installHttpMetrics(app, metrics);
+    metrics.observe({ ...services, keyRotationPeriodMs: config.keyRotationPeriod });
+  }
   installMethodNotAllowed(app); // before any route, so it sees them all
   // A JSON member name twice in one object is refused like a repeated form parameter.
   installJsonBodyParser(app);

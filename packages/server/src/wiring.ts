@@ -27,6 +27,7 @@ import { createRefreshFamilies } from './domain/tokens/refresh-families.js';
 import { createRevocationHub } from './domain/tokens/revocation-hub.js';
 import { createSessionSteps } from './domain/tokens/session-steps.js';
 import { createWechatSteps } from './domain/wechat/wechat-steps.js';
+import type { ServerMetrics } from './metrics/registry.js';
 import type { Store } from './store/types.js';
 
 export interface CreateServicesOptions {
@@ -38,6 +39,8 @@ export interface CreateServicesOptions {
   rotateKeys?: boolean;
   /** Back-channel logout delivery: attempts, back-off, timeout, timers (tests make them instant). */
   backchannelLogout?: Omit<BackchannelOptions, 'clients' | 'tokens' | 'audit'>;
+  /** Counts every audit event (logins, failures, refresh reuse, revocations, key changes, ...). */
+  metrics?: Pick<ServerMetrics, 'audited'>;
 }
 
 /**
@@ -77,7 +80,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     now,
     onError: (error) => log?.warn({ err: error }, 'revocation feed: reading the store failed'),
   });
+  const { metrics } = options;
   const audit: DomainContext['audit'] = async (event) => {
+    // Every domain step writes its events through here: one place counts them all.
+    metrics?.audited(event);
     try {
       await store.addAuditEvent({
         at: now(),

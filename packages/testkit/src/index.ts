@@ -6,5 +6,6 @@ export * from './authorize.js';
 export * from './chromium.js';
 export * from './logout-receiver.js';
 export * from './processes.js';
+export * from './prometheus.js';
 export * from './services.js';
 export * from './sesame.js';

@@ -15,11 +15,13 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { SesameConfig } from '../config/config.js';
+import { workersMetrics } from '../metrics/cluster.js';
 import { openConfiguredStore } from '../open-store.js';
 import { createServices } from '../wiring.js';
 import type { CliError } from './failure.js';
 import { unavailable } from './failure.js';
 import { firstStartBanner, firstStartOn } from './first-start.js';
+import { openMetricsPort } from './metrics-port.js';
 import { markServing } from './serve-marker.js';
 import { reportedFailure } from './worker-failure.js';
 
@@ -125,6 +127,8 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
   } finally {
     await store.close();
   }
+  // The primary serves the metrics port: the workers' metrics, summed (metrics/cluster.ts).
+  const metricsPort = await openMetricsPort(config, workersMetrics());
   markServing(config); // the primary, for the workers' whole life
 
   const gate = stopGate();
@@ -205,6 +209,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     ).unref();
     const codes = await Promise.all(exits);
     clearTimeout(kill);
+    await metricsPort?.close();
     process.exitCode = exitCode || (codes.every((code) => code === 0) ? 0 : 1);
   };
   process.on('SIGTERM', () => void stopAll('SIGTERM', 0, gate.signal()));

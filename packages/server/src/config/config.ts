@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkDistributed } from './distributed.js';
 import { ConfigError } from './errors.js';
+import { checkMetrics } from './metrics.js';
 import { parseTrustProxy } from './proxy.js';
 import { envName, SETTINGS, type SesameConfig, type Setting } from './schema.js';
 import { hmacSecretProblem } from './secrets.js';
@@ -82,6 +83,7 @@ function finish(config: Record<string, unknown>): Record<string, unknown> {
     if (problem) throw new ConfigError(`hmacSecret (${envName('hmacSecret')}): ${problem}`);
   }
   checkDistributed(config);
+  checkMetrics(config);
   config.issuer = String(config.issuer).replace(/\/+$/, '');
   return config;
 }

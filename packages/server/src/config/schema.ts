@@ -253,6 +253,28 @@ export const SETTINGS = {
     maximum: 256,
     description: 'server processes sharing the port (0: one per CPU core)',
   },
+  // Prometheus metrics (docs/operations.md): on a port of their own, off the public listener.
+  metricsPort: {
+    type: 'integer',
+    default: 0,
+    minimum: 0,
+    maximum: 65535,
+    description:
+      'port of the Prometheus /metrics endpoint, apart from the public port (0: off). With --workers, the primary serves the sum of every worker',
+  },
+  metricsHost: {
+    type: 'string',
+    default: '127.0.0.1',
+    description:
+      'address of the metrics port; any but a loopback address needs metricsToken (metrics reveal traffic and client ids)',
+  },
+  metricsToken: {
+    type: 'string',
+    default: '',
+    writeOnly: true,
+    description:
+      'when set, /metrics needs Authorization: Bearer <this token> (at least 16 characters; required off loopback)',
+  },
   wechatApiBase: {
     type: 'string',
     format: 'uri',

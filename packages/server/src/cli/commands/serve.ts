@@ -3,10 +3,14 @@ import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
 import type { SesameConfig } from '../../config/config.js';
 import { settingsHelp } from '../../config/describe.js';
+import { processMetrics, reportToPrimary } from '../../metrics/cluster.js';
+import type { MetricsEndpoint } from '../../metrics/endpoint.js';
+import { createMetrics } from '../../metrics/registry.js';
 import { openConfiguredStore } from '../../open-store.js';
 import { commandConfig, withStoreOptions } from '../context.js';
 import { unavailable } from '../failure.js';
 import { type FirstStartResult, firstStartBanner, runFirstStart } from '../first-start.js';
+import { openMetricsPort } from '../metrics-port.js';
 import { markServing } from '../serve-marker.js';
 import { failWorker } from '../worker-failure.js';
 import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
@@ -66,18 +70,32 @@ export function listenFailure(config: SesameConfig, error: unknown) {
  * a start that fails never makes a password nobody saw.
  */
 async function serveOne(config: SesameConfig): Promise<void> {
+  // A worker answers the primary's scrapes from its first moment (metrics/cluster.ts).
+  const metrics = config.metricsPort === 0 ? undefined : createMetrics();
+  if (metrics && cluster.isWorker) reportToPrimary(metrics);
   // The first worker speaks for the group about Redis at start; each tells its own changes later.
   const store = await openConfiguredStore(config, {
     announceRedisStart: !cluster.isWorker || cluster.worker?.id === 1,
   });
   if (!cluster.isWorker) markServing(config); // a worker's primary marked it
-  const app = await buildApp({ config, store });
+  const app = await buildApp({ config, store, metrics });
+  let metricsPort: MetricsEndpoint | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
     await store.close();
     throw listenFailure(config, error);
+  }
+  // With workers, the primary serves the metrics port (workers.ts).
+  if (metrics && !cluster.isWorker) {
+    try {
+      metricsPort = await openMetricsPort(config, processMetrics(metrics));
+    } catch (error) {
+      await app.close();
+      await store.close();
+      throw error;
+    }
   }
   // The first-start set-up, awaited by a stop that comes meanwhile: the password it makes is printed.
   const setUp = cluster.isWorker ? Promise.resolve(undefined) : runFirstStart(config, store);
@@ -108,6 +126,8 @@ async function serveOne(config: SesameConfig): Promise<void> {
       }, config.shutdownGrace);
       await app.close();
       clearTimeout(deadline);
+      // Scraped until the public port closed: the stop itself shows in the metrics.
+      await metricsPort?.close();
       // Last: every audit event of the finished requests was written through it.
       await store.close();
       process.exitCode = 0;
@@ -124,6 +144,7 @@ async function serveOne(config: SesameConfig): Promise<void> {
   } catch (error) {
     if (!stopping) {
       await app.close();
+      await metricsPort?.close();
       await store.close();
     }
     throw error;
