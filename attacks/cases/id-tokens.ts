@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createLocalKeySet, decode, type JWKS, verify } from '@sesame/jwt';
 import { authorizeUrl, Browser, pkce, signInAndConsent } from '@sesame/testkit';
 import { basic, expectRejected, PLAYER } from '../lib/deployment.js';
-import { sesameJson } from '../lib/processes.js';
+import { sesame, sesameJson } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
 
 const CATEGORY = 'id token substitution';
@@ -18,7 +18,9 @@ interface Client {
  * (`aud`, `azp`) and carries only its own authorization request's nonce — never another client's
  * or another request's, so a relying party's nonce and audience checks can catch an injected code
  * or a token taken from another client. A code of client A is refused to client B, and an ID
- * token is never taken for an access token (guard, /userinfo, introspection).
+ * token is never taken for an access token (guard, /userinfo, introspection). A client registered
+ * for RS256 gets RS256 ID tokens (its access tokens stay on the server's algorithm); relabelling
+ * one's header (alg, typ) breaks it everywhere; no other algorithm can be registered.
  */
 export async function idTokenAttacks(ctx: Context): Promise<void> {
   const { report, main } = ctx;
@@ -29,12 +31,14 @@ export async function idTokenAttacks(ctx: Context): Promise<void> {
     report.note('pending: ID token substitution — the server advertises no ID tokens');
     return;
   }
-  const client = (name: string) =>
+  const client = (name: string, extra: string[] = []) =>
     sesameJson<Client>([
       ...['clients', 'add', name, '--grant', 'authorization_code,refresh_token', '--scopes', 'openid quiz'],
-      ...['--redirect-uri', REDIRECT, '--audience', 'quiz-api', '--data-dir', main.dataDir],
+      ...['--redirect-uri', REDIRECT, '--audience', 'quiz-api', '--data-dir', main.dataDir, ...extra],
     ]);
   const [a, b] = [await client('oidc app A'), await client('oidc app B')];
+  // Discovery §3's RS256, chosen by a client at registration (id_token_signed_response_alg).
+  const r = await client('oidc app R', ['--id-token-alg', 'RS256']);
   const jwks = createLocalKeySet(
     (await (await fetch(`${main.issuer}/.well-known/jwks.json`)).json()) as JWKS,
   );
@@ -143,4 +147,69 @@ export async function idTokenAttacks(ctx: Context): Promise<void> {
     JSON.stringify(claimsWithout?.nonce),
   );
   await expectRejected(report, main, CATEGORY, "A's ID token used as an access token", ofA.body.id_token!);
+
+  // RS256 beside ES256: a second family of published keys, and a second kind of ID token.
+  const ofR = await redeem(r, await codeFor(r, nonceA));
+  const headerR = ofR.body.id_token ? decode(ofR.body.id_token).header : undefined;
+  const claimsR = claimsFor(ofR.body.id_token, r.client_id);
+  report.check(
+    CATEGORY,
+    'control: a client registered for RS256 gets an RS256 ID token that verifies for it',
+    headerR?.alg === 'RS256' && claimsR?.aud === r.client_id,
+    JSON.stringify({ alg: headerR?.alg, aud: claimsR?.aud }),
+  );
+  report.check(
+    CATEGORY,
+    "its access token stays on the server's algorithm (RS256 is for ID tokens only)",
+    ofR.body.access_token !== undefined && decode(ofR.body.access_token).header.alg !== 'RS256',
+    ofR.body.access_token ? String(decode(ofR.body.access_token).header.alg) : `${ofR.status}`,
+  );
+  report.check(
+    CATEGORY,
+    "R's RS256 ID token does not verify for A (audience)",
+    claimsFor(ofR.body.id_token, a.client_id) === undefined,
+  );
+  if (ofR.body.id_token !== undefined) {
+    await expectRejected(
+      report,
+      main,
+      CATEGORY,
+      "R's RS256 ID token used as an access token",
+      ofR.body.id_token,
+    );
+    // The same signature under another header: alg ES256 naming the RSA key, typ at+jwt.
+    const [, payloadPart, signature] = ofR.body.id_token.split('.');
+    const relabelled = (header: Record<string, unknown>) =>
+      `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${payloadPart}.${signature}`;
+    for (const [name, header] of [
+      ['alg ES256 on the RSA key', { ...headerR, alg: 'ES256' }],
+      ['alg PS256 on the RSA key', { ...headerR, alg: 'PS256' }],
+      ['typ at+jwt', { ...headerR, typ: 'at+jwt' }],
+    ] as const) {
+      const token = relabelled(header);
+      report.check(
+        CATEGORY,
+        `R's ID token relabelled (${name}) does not verify for R`,
+        claimsFor(token, r.client_id) === undefined,
+      );
+      await expectRejected(
+        report,
+        main,
+        CATEGORY,
+        `R's ID token relabelled (${name}) as an access token`,
+        token,
+      );
+    }
+  }
+  for (const alg of ['none', 'HS256', 'PS256', 'RS256 ']) {
+    const refused = await sesame([
+      ...['clients', 'add', 'oidc app X', '--id-token-alg', alg, '--data-dir', main.dataDir],
+    ]);
+    report.check(
+      CATEGORY,
+      `a client cannot register id_token_signed_response_alg ${JSON.stringify(alg)} (not one the server signs with)`,
+      refused.code !== 0 && /ERR_CLIENT_INVALID/.test(refused.stderr),
+      `${refused.code} ${refused.stderr.trim().slice(0, 120)}`,
+    );
+  }
 }

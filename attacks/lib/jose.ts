@@ -80,15 +80,26 @@ export function publicKeyForms(jwk: JsonWebKey): Record<string, Buffer | string>
     'PEM text without the final newline': pem.trimEnd(),
     'PEM text with CRLF line ends': pem.replace(/\n/g, '\r\n'),
     'JWK JSON as published': JSON.stringify(jwk),
-    'JWK JSON of the bare key (kty, crv, x, y)': JSON.stringify({
-      kty: jwk.kty,
-      crv: jwk.crv,
-      x: jwk.x,
-      y: jwk.y,
-    }),
+    ...(jwk.kty === 'RSA'
+      ? {
+          'JWK JSON of the bare key (kty, n, e)': JSON.stringify({ kty: jwk.kty, n: jwk.n, e: jwk.e }),
+          'PKCS#1 PEM text': key.export({ format: 'pem', type: 'pkcs1' }).toString(),
+          'raw modulus n': Buffer.from(jwk.n!, 'base64url'),
+        }
+      : {
+          'JWK JSON of the bare key (kty, crv, x, y)': JSON.stringify({
+            kty: jwk.kty,
+            crv: jwk.crv,
+            x: jwk.x,
+            y: jwk.y,
+          }),
+          'x||y raw point': Buffer.concat([
+            Buffer.from(jwk.x!, 'base64url'),
+            Buffer.from(jwk.y!, 'base64url'),
+          ]),
+        }),
     'DER (SPKI) bytes': der,
     'DER (SPKI) as base64': der.toString('base64'),
-    'x||y raw point': Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]),
   };
 }
 

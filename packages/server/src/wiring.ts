@@ -59,6 +59,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     now,
     algorithm: hmac ? undefined : (config.algorithm as Exclude<SesameConfig['algorithm'], 'HS256'>),
     hmac: hmac ? { secret: config.hmacSecret } : undefined,
+    // OpenID Connect Discovery §3: RS256 must be offered for ID tokens, whatever signs access tokens.
+    additionalAlgorithms: ['RS256'],
     rotationPeriodMs: config.keyRotationPeriod,
     maxTokenLifetimeMs: config.accessTokenTtl,
   });
@@ -99,8 +101,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       log?.error({ err: error, type: event.type }, 'audit write failed');
     }
   };
-  // For now an ID token can be signed only with the algorithm that signs access tokens.
-  const clients = createClientService({ store, now, signingAlgorithms: [hmac ? 'HS256' : config.algorithm] });
+  // The algorithms an ID token can be signed with (the keyring's: the configured one and RS256).
+  const clients = createClientService({ store, now, signingAlgorithms: keys.algorithms });
   const backchannel = createBackchannelLogout({
     ...options.backchannelLogout,
     clients,

@@ -55,7 +55,7 @@ export const SETTINGS = {
     type: 'string',
     default: 'ES256',
     enum: ['ES256', 'RS256', 'EdDSA', 'HS256'],
-    description: 'signing algorithm of access tokens (default profile)',
+    description: 'signing algorithm of access tokens (default profile); ID tokens may use it or RS256',
   },
   audience: {
     type: 'string',
@@ -103,7 +103,7 @@ export const SETTINGS = {
     default: 30 * DAY,
     minimum: MINUTE,
     maximum: 3650 * DAY,
-    description: 'how often the signing key rotates',
+    description: "how often the signing keys rotate (those of each algorithm: the access tokens' and RS256)",
   },
   throttleFreeFailures: {
     type: 'integer',

@@ -102,6 +102,7 @@ export async function issueTokenResponse(
       nonce: identity.nonce,
       sessionId: identity.sid,
       claims: identity.claims,
+      algorithm: input.client.idTokenSignedResponseAlg,
     });
   }
   return response;

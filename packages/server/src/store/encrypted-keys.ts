@@ -165,7 +165,10 @@ export async function withEncryptedKeys(
     ...store,
     insertSigningKey: async (key: SigningKey) => store.insertSigningKey(await seal(key)),
     rotateSigningKeys: async (input: Parameters<Store['rotateSigningKeys']>[0]) =>
-      store.rotateSigningKeys({ ...input, newNext: await seal(input.newNext) }),
+      store.rotateSigningKeys({
+        ...input,
+        newNext: input.newNext === null ? null : await seal(input.newNext),
+      }),
     listSigningKeys: async () => Promise.all((await store.listSigningKeys()).map(open)),
     async getSetting(name: string) {
       const stored = await store.getSetting(name);

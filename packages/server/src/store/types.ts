@@ -386,14 +386,18 @@ export interface Store {
   insertSigningKey(key: SigningKey): Promise<void>;
   listSigningKeys(): Promise<SigningKey[]>;
   /**
-   * One rotation step, atomically: the current key retires (expiresAt = now + its tokens' maximum
-   * life), the next key becomes current, `newNext` becomes next. Fails (returns false) if the
-   * current or next key changed since the caller read them (another instance rotated first).
+   * One rotation step of the keys of one algorithm (each `alg` has its own current and next key),
+   * atomically: the current key retires (expiresAt = now + its tokens' maximum life), the next key
+   * becomes current, `newNext` (a key of `alg`) becomes next. With `newNext` null the algorithm is given up (no
+   * longer configured): its current and next keys both retire. Fails (returns false) if that
+   * algorithm's current or next key changed since the caller read them (another instance rotated
+   * first).
    */
   rotateSigningKeys(input: {
+    alg: string;
     expectCurrent: string | null;
     expectNext: string | null;
-    newNext: SigningKey;
+    newNext: SigningKey | null;
     now: number;
     retiredExpiresAt: number;
   }): Promise<boolean>;

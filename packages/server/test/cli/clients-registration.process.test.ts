@@ -1,7 +1,7 @@
 /**
  * `sesame clients add` and `sesame clients set` with the OpenID Connect registration flags:
- * --post-logout-redirect-uri (repeatable), --backchannel-logout-uri, --auth-method, --no-pkce
- * (and --pkce on set). Refusals are one line with a non-zero exit.
+ * --post-logout-redirect-uri (repeatable), --backchannel-logout-uri, --auth-method, --id-token-alg,
+ * --no-pkce (and --pkce on set). Refusals are one line with a non-zero exit.
  */
 
 import { EXIT } from '@sesame/tools';
@@ -80,6 +80,16 @@ describe('sesame clients: registration flags', { timeout: 90_000 }, () => {
     expect(http.code).toBe(EXIT.usage);
     expect(oneLineError(http.stderr).line).toMatch(
       /^error ERR_CLIENT_INVALID: backchannelLogoutUri: .*loopback/,
+    );
+    // The ID token's algorithm: RS256 beside the configured ES256; one the keyring lacks is refused.
+    const rs = await runCli(['clients', 'set', id, '--id-token-alg', 'RS256', ...dir], main);
+    expect(rs.code, rs.stderr).toBe(0);
+    expect(rs.stdout.trim()).toBe(`client ${id} changed: idTokenSignedResponseAlg`);
+    expect((await show()).idTokenSignedResponseAlg).toBe('RS256');
+    const ps = await runCli(['clients', 'add', 'rp2', '--id-token-alg', 'PS256', ...dir], main);
+    expect(ps.code).toBe(EXIT.usage);
+    expect(oneLineError(ps.stderr).line).toBe(
+      "error ERR_CLIENT_INVALID: idTokenSignedResponseAlg: 'PS256' is not an algorithm this server signs with; valid: ES256, RS256",
     );
     const nothing = await runCli(['clients', 'set', id, ...dir], main);
     expect(nothing.code).toBe(EXIT.usage);

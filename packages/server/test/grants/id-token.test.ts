@@ -70,14 +70,18 @@ async function refresh(clientId: string, refreshToken: string, scope?: string) {
 }
 
 /** Verifies an ID token as a relying party does: the JWKS, the issuer, its own client id. */
-async function verifyIdToken(token: string | undefined, clientId: string): Promise<JWTPayload> {
+async function verifyIdToken(
+  token: string | undefined,
+  clientId: string,
+  alg: 'ES256' | 'RS256' = 'ES256',
+): Promise<JWTPayload> {
   expect(typeof token).toBe('string');
   const jwks = createLocalJWKSet((await t.app.inject({ url: '/.well-known/jwks.json' })).json());
   const { payload } = await jwtVerify(token!, jwks, {
     issuer: ISSUER,
     audience: clientId,
     typ: 'JWT',
-    algorithms: ['ES256'],
+    algorithms: [alg],
     currentDate: new Date(t.clock.now()),
   });
   return payload;
@@ -209,6 +213,50 @@ describe('ID tokens (the default profile, ES256)', () => {
     await expect(verifyIdToken(a.id_token, 'web-b')).rejects.toMatchObject({
       code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
     });
+  });
+});
+
+describe('ID tokens of a client registered with id_token_signed_response_alg RS256', () => {
+  beforeEach(async () => {
+    await appWithClients();
+    await t.services.clients.change('web-b', { idTokenSignedResponseAlg: 'RS256' }, 'test');
+  });
+
+  it('the code flow and refresh sign its ID tokens RS256; its access tokens and other clients stay ES256', async () => {
+    const browser = new PageClient(t.app);
+    const tokens = await exchange('web-b', await authorize(browser, 'web-b', { nonce: 'n-b' }));
+    const rsKid = t.services.keys.signingKey('RS256').kid;
+    expect(decodeProtectedHeader(tokens.id_token!)).toEqual({ alg: 'RS256', typ: 'JWT', kid: rsKid });
+    const payload = await verifyIdToken(tokens.id_token, 'web-b', 'RS256');
+    expect(payload).toMatchObject({
+      aud: 'web-b',
+      nonce: 'n-b',
+      at_hash: leftHalfSha256(tokens.access_token),
+    });
+    // A relying party expecting ES256 refuses it: the alg is the client's registered one, not a guess.
+    await expect(verifyIdToken(tokens.id_token, 'web-b', 'ES256')).rejects.toMatchObject({
+      code: 'ERR_JOSE_ALG_NOT_ALLOWED',
+    });
+    expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    const other = await exchange('web-a', await authorize(browser, 'web-a'));
+    expect(decodeProtectedHeader(other.id_token!).alg).toBe('ES256');
+
+    const refreshed = await refresh('web-b', tokens.refresh_token);
+    expect(decodeProtectedHeader(refreshed.id_token!)).toMatchObject({ alg: 'RS256', kid: rsKid });
+    expect((await verifyIdToken(refreshed.id_token, 'web-b', 'RS256')).sid).toBe(payload.sid);
+  });
+
+  it('after a rotation the new RS256 key signs, and the ID token of the retired one still verifies', async () => {
+    const browser = new PageClient(t.app);
+    const before = await exchange('web-b', await authorize(browser, 'web-b'));
+    const oldKid = decodeProtectedHeader(before.id_token!).kid;
+    await t.services.keys.rotate('test');
+    const after = await refresh('web-b', before.refresh_token);
+    const newKid = decodeProtectedHeader(after.id_token!).kid;
+    expect(newKid).toBe(t.services.keys.signingKey('RS256').kid);
+    expect(newKid).not.toBe(oldKid);
+    expect((await verifyIdToken(before.id_token, 'web-b', 'RS256')).aud).toBe('web-b');
+    expect((await verifyIdToken(after.id_token, 'web-b', 'RS256')).aud).toBe('web-b');
   });
 });
 

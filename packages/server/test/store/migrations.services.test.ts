@@ -17,7 +17,7 @@ import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Client, Store, User } from '../../src/store/types.js';
 import { describeWithServices, dropSchema, freshSchema } from '../helpers/services.js';
-import { aClient, aFamily, aKey, aUser, MINUTE, T0 } from './conformance/fixtures.js';
+import { aClient, aFamily, aKey, aUser, codeOf, MINUTE, T0 } from './conformance/fixtures.js';
 
 const FIRST = Object.keys(migrationsFor('sqlite'))[0]!;
 
@@ -158,6 +158,10 @@ async function expectKept(store: Store, filled: Awaited<ReturnType<typeof fill>>
   // And the store keeps working: the seq goes on after the migrated entries.
   const next = await store.addRevocation({ ...filled.revocation, value: 'after' });
   expect(next.seq).toBeGreaterThan(filled.revocation.seq);
+  // 011_key_per_algorithm: RS256 keys join the kept ES256 ones; still one current ES256 key.
+  await store.insertSigningKey(aKey('current', { alg: 'RS256' }));
+  await store.insertSigningKey(aKey('next', { alg: 'RS256' }));
+  expect(await codeOf(store.insertSigningKey(aKey('current')))).toBe('ERR_STORE_DUPLICATE');
 }
 
 describe('migrations keep the data: SQLite', () => {

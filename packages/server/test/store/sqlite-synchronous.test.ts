@@ -81,6 +81,7 @@ async function everyKindOfWrite(store: Store) {
   await store.insertSigningKey(current);
   await store.insertSigningKey(next);
   await store.rotateSigningKeys({
+    alg: 'ES256',
     expectCurrent: current.kid,
     expectNext: next.kid,
     newNext: aKey('next', { createdAt: T0 + 10 }),

@@ -24,6 +24,7 @@ interface RegistrationOptions {
   postLogoutRedirectUri: string[];
   backchannelLogoutUri?: string;
   authMethod?: string;
+  idTokenAlg?: string;
   /** commander's `--no-pkce` (and `--pkce` on `set`): undefined when neither was given. */
   pkce?: boolean;
 }
@@ -69,6 +70,10 @@ function registrationFlags(command: Command): Command {
     .option(
       '--auth-method <method>',
       `token endpoint authentication: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+    )
+    .option(
+      '--id-token-alg <alg>',
+      "the algorithm of its ID tokens: the server's (default) or RS256 (id_token_signed_response_alg)",
     );
 }
 
@@ -92,6 +97,8 @@ function registrationChanges(options: RegistrationOptions): ClientChanges {
       );
     changes.tokenEndpointAuthMethod = options.authMethod as TokenEndpointAuthMethod;
   }
+  // The server knows which algorithms its keyring signs with: the domain checks the value.
+  if (options.idTokenAlg !== undefined) changes.idTokenSignedResponseAlg = options.idTokenAlg;
   if (options.pkce !== undefined) changes.requirePkce = options.pkce;
   return changes;
 }

@@ -25,12 +25,15 @@ export function registerKeys(program: Command): void {
     });
 
   withStoreOptions(keys.command('rotate'))
-    .description('one rotation step now: next becomes current, current retires, a new next is made')
+    .description(
+      "one rotation step now, for the keys of every algorithm (the access tokens' and RS256): next becomes current, current retires, a new next is made",
+    )
     .action(async (options: { dataDir?: string; config?: string }) => {
       await withExistingStore(commandConfig(options), async (services) => {
         await services.keys.rotate('cli');
-        const current = (await services.keys.list()).find((key) => key.state === 'current');
-        process.stdout.write(`rotated; signing with ${current?.kid ?? '(none)'}\n`);
+        const current = services.keys.list().filter((key) => key.state === 'current');
+        const signing = current.map((key) => `${key.alg} ${key.kid}`).join(', ');
+        process.stdout.write(`rotated; signing with ${signing || '(none)'}\n`);
       });
     });
 
@@ -40,8 +43,10 @@ export function registerKeys(program: Command): void {
     )
     .action(async (kid: string, options: { dataDir?: string; config?: string }) => {
       await withExistingStore(commandConfig(options), async (services) => {
+        const alg = services.keys.list().find((key) => key.kid === kid)?.alg;
         const before = await services.keys.revoke(kid, 'cli');
-        const current = services.keys.list().find((key) => key.state === 'current');
+        // The key that signs in its place: the current one of the same algorithm.
+        const current = services.keys.list().find((key) => key.state === 'current' && key.alg === alg);
         process.stdout.write(
           before === 'revoked'
             ? `key ${kid} was already revoked\n`

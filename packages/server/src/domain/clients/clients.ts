@@ -106,7 +106,7 @@ function freezeClient(client: Client): Client {
 export function createClientService(options: {
   store: Store;
   now?: () => number;
-  /** The algorithms the server signs ID tokens with (for now its configured one); default ES256. */
+  /** The algorithms the server signs ID tokens with (the keyring's); default ES256. */
   signingAlgorithms?: readonly string[];
 }): ClientService {
   const { store } = options;

@@ -136,8 +136,8 @@ export function validateBackchannelLogoutUri(uri: unknown): string | null {
 }
 
 /**
- * Registration §2 `id_token_signed_response_alg`: one the server can sign with (`signable`, for
- * now only its configured algorithm). Null or absent: the server's.
+ * Registration §2 `id_token_signed_response_alg`: one the server can sign with (`signable`: the
+ * configured algorithm and RS256). Null or absent: the server's (the configured one).
  */
 export function validateIdTokenAlg(alg: unknown, signable: readonly string[]): string | null {
   if (alg === undefined || alg === null) return null;

@@ -1,5 +1,7 @@
 /**
- * The signing keys and their rotation. Three states, one step at a time (store.rotateSigningKeys):
+ * The signing keys and their rotation. Each algorithm the keyring signs with has its own keys — the
+ * configured one for access tokens, and RS256 beside it for ID tokens (OpenID Connect Discovery §3)
+ * — rotated together. Three states, one step at a time (store.rotateSigningKeys):
  *   next     — published in the JWKS before it ever signs, so every verifier has it in time;
  *   current  — signs every new token;
  *   retired  — signs nothing, published until every token it signed has expired
@@ -12,79 +14,20 @@
  * The classic profile signs HS256 with a configured shared secret instead: nothing stored,
  * nothing published, nothing rotated.
  */
-import {
-  type Algorithm,
-  importJWK,
-  importKey,
-  type JWK,
-  type JWKS,
-  JwtError,
-  type Key,
-  type KeySet,
-} from '@sesame/jwt';
-import type { KeyCipher } from '../../store/key-sealing.js';
-import type { SigningKey, SigningKeyState, Store } from '../../store/types.js';
+import { type Algorithm, importJWK, type JWK, type JWKS, JwtError, type Key } from '@sesame/jwt';
+import type { SigningKey } from '../../store/types.js';
 import { KeyringError } from './errors.js';
 import { KEYRING_ALGORITHMS, type KeyringAlgorithm, newSigningKey } from './generate.js';
+import { hmacKeyring } from './hmac-keyring.js';
 import { identityKeyCipher } from './key-cipher.js';
+import type { Keyring, KeyringOptions } from './types.js';
 
-export interface KeyringOptions {
-  store: Store;
-  /** The algorithm of new keys (default ES256). Changing it takes effect at the next rotation. */
-  algorithm?: KeyringAlgorithm;
-  /** A fixed HMAC key instead of stored keys (the classic profile). */
-  hmac?: { secret: string | Uint8Array; algorithm?: 'HS256' | 'HS384' | 'HS512'; kid?: string };
-  /** Automatic rotation period (default 30 days); 0 rotates only when asked. */
-  rotationPeriodMs?: number;
-  /** The longest life of a token these keys sign (default 15 minutes). */
-  maxTokenLifetimeMs?: number;
-  /** Verifiers' clock tolerance, added to a retired key's life (default 60 s). */
-  clockToleranceMs?: number;
-  /** How old the loaded state may get before a reload (default 30 s). */
-  reloadIntervalMs?: number;
-  /** Encryption of private keys at rest (default identity; required for PostgreSQL). */
-  keyCipher?: KeyCipher;
-  now?: () => number;
-}
-
-/** A key's public facts, for `sesame keys list` and the admin API: never the private part. */
-export type KeyInfo = Omit<SigningKey, 'privateJwk' | 'publicJwk'>;
-
-export interface Keyring {
-  /** The current key, with its kid: what access tokens are signed with. Synchronous (hot path). */
-  signingKey(): Key;
-  /** The public JWKS: next, current, and retired keys not yet expired. Empty in HMAC mode. */
-  jwks(): JWKS;
-  /** Verification keys by kid (the published ones, or the HMAC key), for introspection and guards. */
-  keySet(): KeySet;
-  /** One rotation step now; false when another instance rotated first (the new state is loaded). */
-  rotate(): Promise<boolean>;
-  /**
-   * Withdraws a key at once: it leaves the JWKS and stops verifying in this process now (others
-   * reload within their interval; the caller's `kid` revocation entry covers them meanwhile). A
-   * revoked current key is replaced by the next one, a revoked next key by a new one. Answers the
-   * key's state before. Throws ERR_KEYRING_KEY_NOT_FOUND for an unknown kid.
-   */
-  revoke(kid: string): Promise<SigningKeyState>;
-  /** Rotates when the current key is older than the period; also deletes expired retired keys. */
-  maybeRotate(now?: number): Promise<boolean>;
-  /** Reads the keys from the store again. */
-  reload(): Promise<void>;
-  /**
-   * Reads the keys again when the loaded state is older than `maxAgeMs` (concurrent callers share
-   * one read): for the JWKS, so a key revoked by another process sharing the store (a sibling
-   * worker, the CLI) leaves it at once.
-   */
-  fresh(maxAgeMs: number): Promise<void>;
-  list(): KeyInfo[];
-  /** Starts background upkeep (reload + maybeRotate) every reload interval; the timer is unref'd. */
-  start(): void;
-  stop(): void;
-}
+export type { KeyInfo, Keyring, KeyringOptions } from './types.js';
 
 interface Loaded {
   at: number;
-  current: Key | undefined;
+  /** The current key of each algorithm the keyring signs with. */
+  current: Map<string, Key>;
   jwks: JWKS;
   published: Map<string, Key>;
   records: SigningKey[];
@@ -102,7 +45,10 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   const { store } = options;
   const now = options.now ?? Date.now;
   const algorithm = options.algorithm ?? 'ES256';
-  if (!KEYRING_ALGORITHMS.includes(algorithm)) {
+  const algorithms: readonly KeyringAlgorithm[] = Object.freeze([
+    ...new Set([algorithm, ...(options.additionalAlgorithms ?? [])]),
+  ]);
+  if (!algorithms.every((alg) => KEYRING_ALGORITHMS.includes(alg))) {
     throw new KeyringError(
       'ERR_KEYRING_OPTION_INVALID',
       'the keyring algorithm must be an asymmetric JWS algorithm',
@@ -126,20 +72,21 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
         r.state === 'next' ||
         (r.state === 'retired' && r.expiresAt !== null && r.expiresAt > at),
     );
-    const currentRecord = records.find((r) => r.state === 'current');
-    // Importing the private key only when the current one changed keeps reloads cheap.
-    const current =
-      currentRecord && state?.current?.kid === currentRecord.kid
-        ? state.current
-        : await importPrivate(currentRecord);
+    const current = new Map<string, Key>();
+    for (const record of records) {
+      // A current key of an algorithm no longer configured signs nothing: published only.
+      if (record.state !== 'current' || !algorithms.includes(record.alg as KeyringAlgorithm)) continue;
+      // Importing a private key only when that algorithm's current one changed keeps reloads cheap.
+      const loaded = state?.current.get(record.alg);
+      current.set(record.alg, loaded?.kid === record.kid ? loaded : await importPrivate(record));
+    }
     const publicJwks = live.flatMap((r) => (r.publicJwk ? [JSON.parse(r.publicJwk) as JWK] : []));
     const published = new Map(
       publicJwks.map((jwk) => [String(jwk.kid), importJWK(jwk, jwk.alg as Algorithm)]),
     );
     state = { at, current, jwks: Object.freeze({ keys: publicJwks }), published, records };
   };
-  const importPrivate = async (record: SigningKey | undefined): Promise<Key | undefined> => {
-    if (!record) return undefined;
+  const importPrivate = async (record: SigningKey): Promise<Key> => {
     try {
       return importJWK(JSON.parse(await cipher.decrypt(record.privateJwk)) as JWK, record.alg as Algorithm);
     } catch (error) {
@@ -157,13 +104,24 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
         reloading = undefined;
       });
   };
-  const step = async (): Promise<boolean> => {
+  const configured = (alg: string) => algorithms.includes(alg as KeyringAlgorithm);
+  const liveKid = (records: SigningKey[], alg: string, live: 'current' | 'next') =>
+    records.find((r) => r.alg === alg && r.state === live)?.kid ?? null;
+  /**
+   * One rotation step of one algorithm's keys, from the state `seen` (`newNext` made here unless
+   * given): it fails, and reloads, when another instance changed that algorithm's keys since. For
+   * an algorithm no longer configured, its retirement: the current and next keys retire, no new
+   * key is made.
+   */
+  const step = async (alg: string, seen: SigningKey[], newNext?: SigningKey): Promise<boolean> => {
     const at = now();
-    const live = await store.listSigningKeys();
     const ok = await store.rotateSigningKeys({
-      expectCurrent: live.find((k) => k.state === 'current')?.kid ?? null,
-      expectNext: live.find((k) => k.state === 'next')?.kid ?? null,
-      newNext: await newSigningKey(algorithm, cipher, at),
+      alg,
+      expectCurrent: liveKid(seen, alg, 'current'),
+      expectNext: liveKid(seen, alg, 'next'),
+      newNext: configured(alg)
+        ? (newNext ?? (await newSigningKey(alg as KeyringAlgorithm, cipher, at)))
+        : null,
       now: at,
       retiredExpiresAt: at + retiredLife,
     });
@@ -172,21 +130,35 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   };
 
   /**
-   * Makes a current and a next key where one is missing: from nothing (first start), or after a
+   * Makes a current and a next key of each algorithm where one is missing: from nothing (first
+   * start, or an algorithm added since, such as RS256 for a data dir made before), or after a
    * revocation. Two instances doing it at once both try; the compare-and-set (and the unique index
-   * on live states) lets one win each step and the other reloads.
+   * on each algorithm's live states) lets one win each step and the other reloads.
    */
   const complete = async (): Promise<void> => {
-    for (let i = 0; i < 4 && !(state.current && state.records.some((r) => r.state === 'next')); i++) {
-      if (state.current) {
-        // Only the next key is missing: make one, without retiring the current key.
-        const next = await newSigningKey(algorithm, cipher, now());
-        await store.insertSigningKey(next).catch(() => undefined); // lost to another instance: reload
-        await load();
-      } else await step();
+    for (const alg of algorithms) {
+      const hasNext = () => liveKid(state.records, alg, 'next') !== null;
+      if (!state.current.has(alg) && !hasNext()) {
+        // Nothing of this algorithm yet: both keys are generated at once (RSA keys take a while).
+        const at = now();
+        const [first, second] = await Promise.all([
+          newSigningKey(alg, cipher, at),
+          newSigningKey(alg, cipher, at),
+        ]);
+        await step(alg, state.records, first);
+        if (!state.current.has(alg)) await step(alg, state.records, second);
+      }
+      for (let i = 0; i < 4 && !(state.current.has(alg) && hasNext()); i++) {
+        if (state.current.has(alg)) {
+          // Only the next key is missing: make one, without retiring the current key.
+          const next = await newSigningKey(alg, cipher, now());
+          await store.insertSigningKey(next).catch(() => undefined); // lost to another instance: reload
+          await load();
+        } else await step(alg, state.records);
+      }
+      if (!state.current.has(alg))
+        throw new KeyringError('ERR_KEYRING_NO_CURRENT', `no current ${alg} signing key could be made`);
     }
-    if (!state.current)
-      throw new KeyringError('ERR_KEYRING_NO_CURRENT', 'no current signing key could be made');
   };
 
   await load();
@@ -195,10 +167,12 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   await complete();
 
   const keyring: Keyring = {
-    signingKey() {
+    algorithms,
+    signingKey(alg = algorithm) {
       refreshSoon();
-      if (!state.current) throw new KeyringError('ERR_KEYRING_NO_CURRENT', 'there is no current signing key');
-      return state.current;
+      const key = state.current.get(alg);
+      if (!key) throw new KeyringError('ERR_KEYRING_NO_CURRENT', `there is no current ${alg} signing key`);
+      return key;
     },
     jwks() {
       refreshSoon();
@@ -214,7 +188,15 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
         return [key];
       },
     }),
-    rotate: step,
+    async rotate() {
+      // The configured algorithms, then any other with live keys (given up: they retire).
+      const seen = await store.listSigningKeys();
+      const live = seen.filter((r) => r.state === 'current' || r.state === 'next');
+      let rotated = false;
+      for (const alg of new Set([...algorithms, ...live.map((r) => r.alg)]))
+        rotated = (await step(alg, seen)) || rotated;
+      return rotated;
+    },
     async revoke(kid) {
       const at = now();
       const before = await store.revokeSigningKey(kid, at, at + retiredLife);
@@ -227,9 +209,16 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     async maybeRotate(at = now()) {
       await store.deleteExpiredSigningKeys(at);
       await load();
-      const current = state.records.find((r) => r.state === 'current');
-      if (period <= 0 || !current || (current.activatedAt ?? current.createdAt) + period > at) return false;
-      return step();
+      if (period <= 0) return false;
+      // Each algorithm on its own clock: RS256 keys added to an older data dir live a whole period too.
+      const due = state.records.filter(
+        (r) => r.state === 'current' && (r.activatedAt ?? r.createdAt) + period <= at,
+      );
+      // From the state just loaded: an instance that rotated first makes this step fail, not repeat.
+      const seen = state.records;
+      let rotated = false;
+      for (const record of due) rotated = (await step(record.alg, seen)) || rotated;
+      return rotated;
     },
     reload: load,
     async fresh(maxAgeMs) {
@@ -250,37 +239,4 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     },
   };
   return Object.freeze(keyring);
-}
-
-/** The classic profile: one shared HMAC secret, never stored, never published, never rotated. */
-function hmacKeyring(hmac: NonNullable<KeyringOptions['hmac']>): Keyring {
-  let key: Key;
-  try {
-    key = importKey(hmac.secret, hmac.algorithm ?? 'HS256', hmac.kid === undefined ? {} : { kid: hmac.kid });
-  } catch (error) {
-    // importKey's message says what is wrong (too short, looks like a public key) without the secret.
-    throw new KeyringError(
-      'ERR_KEYRING_OPTION_INVALID',
-      `the HMAC secret is refused: ${(error as Error).message}`,
-    );
-  }
-  const empty: JWKS = Object.freeze({ keys: Object.freeze([]) as unknown as JWK[] });
-  return Object.freeze({
-    signingKey: () => key,
-    jwks: () => empty,
-    keySet: () => ({ select: () => [key] }),
-    rotate: async () => false,
-    revoke: async () => {
-      throw new KeyringError(
-        'ERR_KEYRING_KEY_NOT_FOUND',
-        'the HMAC secret is not a stored key: replace the secret to withdraw it',
-      );
-    },
-    maybeRotate: async () => false,
-    reload: async () => undefined,
-    fresh: async () => undefined,
-    list: () => [],
-    start: () => undefined,
-    stop: () => undefined,
-  });
 }

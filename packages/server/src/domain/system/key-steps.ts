@@ -8,8 +8,12 @@ import type { DomainContext } from '../context.js';
 import type { Keyring } from '../keys/keyring.js';
 import { withdrawSigningKey } from '../tokens/withdraw.js';
 
-export interface KeySteps extends Pick<Keyring, 'signingKey' | 'jwks' | 'keySet' | 'list' | 'fresh'> {
-  /** One rotation step now (next becomes current, current retires, a new next is made); audited. */
+export interface KeySteps
+  extends Pick<Keyring, 'signingKey' | 'algorithms' | 'jwks' | 'keySet' | 'list' | 'fresh'> {
+  /**
+   * One rotation step now for each algorithm's keys (next becomes current, current retires, a new
+   * next is made), ES256 and RS256 alike: they are rotated together; audited.
+   */
   rotate(actor: string | null): Promise<void>;
   /**
    * Withdraws a compromised key at once (see withdrawSigningKey); audited. Answers the key's state
@@ -24,14 +28,19 @@ export interface KeySteps extends Pick<Keyring, 'signingKey' | 'jwks' | 'keySet'
 export function createKeySteps(ctx: DomainContext): KeySteps {
   const { keys } = ctx;
   return Object.freeze({
-    signingKey: () => keys.signingKey(),
+    signingKey: (alg) => keys.signingKey(alg),
+    algorithms: keys.algorithms,
     jwks: () => keys.jwks(),
     keySet: () => keys.keySet(),
     list: () => keys.list(),
     fresh: (maxAgeMs) => keys.fresh(maxAgeMs),
     async rotate(actor) {
       await keys.rotate();
-      await ctx.audit({ type: 'key.rotated', actor, details: { forced: true } });
+      await ctx.audit({
+        type: 'key.rotated',
+        actor,
+        details: { forced: true, algorithms: [...keys.algorithms] },
+      });
     },
     async revoke(kid, actor) {
       const before = await withdrawSigningKey(ctx, kid);

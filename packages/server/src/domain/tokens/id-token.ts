@@ -1,7 +1,9 @@
 /**
  * OpenID Connect ID tokens (Core 1.0 §2, §3.1.3.6, §12.2): a JWT that tells the client who logged
- * in, signed with the keyring's current key (the one in the JWKS), header `typ: JWT` — never
- * `at+jwt`, so an ID token cannot pass for an access token at a resource server (RFC 9068 §4).
+ * in, signed with the keyring's current key of the client's `id_token_signed_response_alg`
+ * (Registration §2; default the configured algorithm, or RS256 — Discovery §3 requires it be
+ * offered), published in the JWKS, header `typ: JWT` — never `at+jwt`, so an ID token cannot pass
+ * for an access token at a resource server (RFC 9068 §4).
  *
  * Only asymmetric keys sign ID tokens. With HS256 (the classic profile, or algorithm HS256) the key
  * is a secret every resource server holds, so any of them could forge a login for any client, and
@@ -11,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { algorithmSpec, createSigner, type Key, type Signer } from '@sesame/jwt';
 import type { SesameConfig } from '../../config/config.js';
+import { OAuthError } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
 
 /** The ID token claims Sesame issues, for discovery's `claims_supported`. */
@@ -55,14 +58,21 @@ export interface IdTokenSubject {
   sessionId?: string;
   /** Claims asked for by name (Core §5.5) with the user's values; never one of the above. */
   claims?: Readonly<Record<string, unknown>>;
+  /** The client's `id_token_signed_response_alg`; default (absent or null) the configured one. */
+  algorithm?: string | null;
 }
 
 export interface IdTokens {
   /** False in HMAC mode: no ID token is issued and none is advertised. */
   readonly enabled: boolean;
-  /** The algorithm ID tokens are signed with (the configured one), for discovery. */
+  /** The algorithm of a client that names none: the configured one (the access tokens'). */
   readonly algorithm: string;
-  /** Signs an ID token; throws when `enabled` is false. */
+  /**
+   * Every algorithm an ID token can be signed with, the configured one first: discovery's
+   * `id_token_signing_alg_values_supported` and what a client may register. Empty when disabled.
+   */
+  readonly algorithms: readonly string[];
+  /** Signs an ID token; throws when `enabled` is false, or for an algorithm not in `algorithms`. */
   issue(subject: IdTokenSubject): string;
 }
 
@@ -90,30 +100,41 @@ export function atHash(accessToken: string, alg: string, curve?: string): string
  */
 export function createIdTokens(options: {
   config: SesameConfig;
-  keys: Pick<Keyring, 'signingKey'>;
+  keys: Pick<Keyring, 'signingKey' | 'algorithms'>;
   now: () => number;
 }): IdTokens {
   const { config, keys, now } = options;
   const enabled = config.tokenProfile !== 'classic' && config.algorithm !== 'HS256';
+  const algorithms = Object.freeze(enabled ? [...keys.algorithms] : []);
   // The same life as the access token it comes with: the keyring keeps a retired key published
   // that long, so an ID token stays verifiable until it expires.
   const lifeSeconds = Math.floor(config.accessTokenTtl / 1000);
-  // One signer per signing key, made when the keyring starts signing with it (as for access tokens).
-  let signingKey: Key | undefined;
-  let signer: Signer | undefined;
+  // One signer per signing key, made when the keyring starts signing with it (as for access
+  // tokens); a rotated key's signer goes with the key.
+  const signers = new WeakMap<Key, Signer>();
   const signerFor = (key: Key): Signer => {
-    if (key !== signingKey || signer === undefined) {
+    let signer = signers.get(key);
+    if (signer === undefined) {
       signer = createSigner({ key, typ: 'JWT', issuedAt: false });
-      signingKey = key;
+      signers.set(key, signer);
     }
     return signer;
   };
   return Object.freeze({
     enabled,
     algorithm: config.algorithm,
+    algorithms,
     issue(subject: IdTokenSubject): string {
       if (!enabled) throw new Error('ID tokens are not issued when tokens are signed with a shared secret');
-      const key = keys.signingKey();
+      const alg = subject.algorithm ?? config.algorithm;
+      // Registration checks the client's choice; one made while the server was configured
+      // otherwise is refused here rather than signed with a key the client does not expect.
+      if (!algorithms.includes(alg))
+        throw new OAuthError(
+          'unauthorized_client',
+          `the client's id_token_signed_response_alg ${alg} is not an algorithm this server signs with; valid: ${algorithms.join(', ')}`,
+        );
+      const key = keys.signingKey(alg);
       const iat = Math.floor(now() / 1000);
       const payload: Record<string, unknown> = {
         iss: config.issuer,

@@ -13,13 +13,14 @@ import { RESPONSE_MODES } from './authorize-response.js';
  * grant appears here without touching this file. One document for both URLs: RFC 8414 §2 lets it
  * carry OpenID Connect Discovery's fields, and a client reading either finds the same truth.
  *
- * @example buildMetadata(issuer, grants, 'ES256', { idTokens: true })
+ * @example buildMetadata(issuer, grants, 'ES256', { idTokenAlgorithms: ['ES256', 'RS256'] })
  */
 export function buildMetadata(
   issuer: string,
   grants: GrantRegistry,
   algorithm: string,
-  options: { idTokens: boolean },
+  /** The algorithms ID tokens can be signed with; none (HMAC mode): no ID tokens are advertised. */
+  options: { idTokenAlgorithms: readonly string[] },
 ): Record<string, unknown> {
   const codeFlow = grants.find('authorization_code') !== undefined;
   return {
@@ -55,10 +56,11 @@ export function buildMetadata(
     // key signs them (never in HMAC mode: domain/tokens/id-token.ts). Each value is what works now:
     // no request objects, the `claims` parameter (claims-parameter.ts), public subject identifiers.
     ...(codeFlow &&
-      options.idTokens && {
+      options.idTokenAlgorithms.length > 0 && {
         scopes_supported: ['openid'],
         subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: [algorithm],
+        // Discovery §3: RS256 MUST be included; a client picks one (id_token_signed_response_alg).
+        id_token_signing_alg_values_supported: [...options.idTokenAlgorithms],
         // The ID token's own claims, and the profile claims a scope or the claims parameter releases.
         claims_supported: [...ID_TOKEN_CLAIMS, ...SCOPED_CLAIMS],
         acr_values_supported: [PASSWORD_ACR],
@@ -90,7 +92,7 @@ export async function metadataRoutes(
   const { config, idTokens } = app.sesame;
   const algorithm = config.tokenProfile === 'classic' ? 'HS256' : config.algorithm;
   const document = Object.freeze(
-    buildMetadata(config.issuer, options.grants, algorithm, { idTokens: idTokens.enabled }),
+    buildMetadata(config.issuer, options.grants, algorithm, { idTokenAlgorithms: idTokens.algorithms }),
   );
   for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
     typedRoutes(app).get(

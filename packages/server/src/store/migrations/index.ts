@@ -15,6 +15,7 @@ import { oidcCodes } from './007_oidc_codes.js';
 import { clientRegistration } from './008_client_registration.js';
 import { claimsRequest } from './009_claims_request.js';
 import { logoutSessions } from './010_logout_sessions.js';
+import { keyPerAlgorithm } from './011_key_per_algorithm.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -32,6 +33,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '008_client_registration': clientRegistration,
     '009_claims_request': claimsRequest,
     '010_logout_sessions': logoutSessions,
+    '011_key_per_algorithm': keyPerAlgorithm,
   };
 }
 

@@ -37,12 +37,13 @@ export function keyQueries({ db, write }: SqlContext): KeyMethods {
         .execute();
       return rows.map(toSigningKey);
     },
-    async rotateSigningKeys({ expectCurrent, expectNext, newNext, now, retiredExpiresAt }) {
+    async rotateSigningKeys({ alg, expectCurrent, expectNext, newNext, now, retiredExpiresAt }) {
       try {
         await durableWrite(async (trx) => {
           const live = await trx
             .selectFrom('signing_keys')
             .select(['kid', 'state'])
+            .where('alg', '=', alg)
             .where('state', 'in', ['current', 'next'])
             .execute();
           const current = live.find((k) => k.state === 'current')?.kid ?? null;
@@ -50,15 +51,21 @@ export function keyQueries({ db, write }: SqlContext): KeyMethods {
           if (current !== expectCurrent || next !== expectNext) throw new LostRace();
           // Each step is conditional on the state it expects, so on a database that does not
           // serialise the whole transaction (PostgreSQL, read committed) a racing rotation still
-          // changes no row twice; the unique index on live states catches the rest.
-          if (current !== null) {
+          // changes no row twice; the unique index on (alg, live state) catches the rest.
+          const retire = async (kid: string, from: 'current' | 'next') => {
             const retired = await trx
               .updateTable('signing_keys')
               .set({ state: 'retired', retired_at: now, expires_at: retiredExpiresAt })
-              .where('kid', '=', current)
-              .where('state', '=', 'current')
+              .where('kid', '=', kid)
+              .where('state', '=', from)
               .executeTakeFirst();
             if (retired.numUpdatedRows !== 1n) throw new LostRace();
+          };
+          if (current !== null) await retire(current, 'current');
+          if (newNext === null) {
+            // The algorithm is given up: its next key never signed, and retires with the current one.
+            if (next !== null) await retire(next, 'next');
+            return;
           }
           if (next !== null) {
             const promoted = await trx

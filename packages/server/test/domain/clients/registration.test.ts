@@ -204,3 +204,31 @@ describe('the change step', () => {
     ]);
   });
 });
+
+describe("the ID token algorithms a client may register: the server's keyring", () => {
+  it.each([
+    [{}, ['ES256', 'RS256'], 'PS256'],
+    [{ algorithm: 'EdDSA' }, ['EdDSA', 'RS256'], 'ES256'],
+    [{ tokenProfile: 'classic', hmacSecret: 'the-classic-shared-secret-32-bytes-long!' }, ['HS256'], 'RS256'],
+  ])('with %j: %j, and %s is refused', async (values, valid, refused) => {
+    const f = await openDomainFixture(values);
+    try {
+      for (const alg of valid) {
+        const { client } = await f.services.clients.create(
+          { ...CODE_FLOW, idTokenSignedResponseAlg: alg },
+          'cli',
+        );
+        expect(client.idTokenSignedResponseAlg).toBe(alg);
+      }
+      const error = await f.services.clients
+        .create({ ...CODE_FLOW, idTokenSignedResponseAlg: refused }, 'cli')
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ERR_CLIENT_INVALID' });
+      expect((error as Error).message).toBe(
+        `idTokenSignedResponseAlg: '${refused}' is not an algorithm this server signs with; valid: ${valid.join(', ')}`,
+      );
+    } finally {
+      await f.close();
+    }
+  });
+});

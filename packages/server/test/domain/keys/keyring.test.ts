@@ -9,26 +9,27 @@ import type { Store } from '../../../src/store/types.js';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
+let store: Store;
+let clock: ReturnType<typeof testClock>;
+/** A keyring over the test's store and clock: ES256 alone unless `additionalAlgorithms` says more. */
+const make = (options: Partial<KeyringOptions> = {}) =>
+  createKeyring({
+    store,
+    now: clock.now,
+    maxTokenLifetimeMs: 15 * MINUTE,
+    clockToleranceMs: MINUTE,
+    ...options,
+  });
+beforeEach(async () => {
+  store = await openTempStore();
+  clock = testClock();
+});
+afterEach(() => store.close());
+
 describe('keyring', () => {
-  let store: Store;
-  let clock: ReturnType<typeof testClock>;
-  const make = (options: Partial<KeyringOptions> = {}) =>
-    createKeyring({
-      store,
-      now: clock.now,
-      maxTokenLifetimeMs: 15 * MINUTE,
-      clockToleranceMs: MINUTE,
-      ...options,
-    });
   const states = async () => Object.fromEntries((await store.listSigningKeys()).map((k) => [k.kid, k.state]));
   const signAt = (key: ReturnType<Awaited<ReturnType<typeof make>>['signingKey']>) =>
     sign({ sub: 'u1' }, key, { expiresIn: '15m', currentDate: () => new Date(clock.now()) });
-
-  beforeEach(async () => {
-    store = await openTempStore();
-    clock = testClock();
-  });
-  afterEach(() => store.close());
 
   it('creates a current and a next ES256 key on first start and publishes both, public parts only', async () => {
     const keyring = await make();
@@ -243,5 +244,167 @@ describe('keyring', () => {
     expect(keyring.signingKey().type).toBe('private');
     const error = await make({ keyCipher: wrap('v2') }).catch((e: unknown) => e);
     expect((error as KeyringError).code).toBe('ERR_KEYRING_KEY_UNREADABLE');
+  });
+});
+
+describe('keyring: a current key per algorithm', () => {
+  const both = (options: Partial<KeyringOptions> = {}) =>
+    make({ additionalAlgorithms: ['RS256'], ...options });
+  const byAlg = async () => {
+    const out: Record<string, string[]> = {};
+    for (const k of await store.listSigningKeys()) out[k.alg] = [...(out[k.alg] ?? []), k.state];
+    for (const states of Object.values(out)) states.sort();
+    return out;
+  };
+  const verifyAt = (token: string, keyring: Awaited<ReturnType<typeof make>>, alg: 'ES256' | 'RS256') =>
+    verify(token, keyring.keySet(), { algorithms: [alg], currentDate: () => new Date(clock.now()) });
+
+  it('keeps a current and a next key of each algorithm, all published with alg and use: sig', async () => {
+    const keyring = await both();
+    expect(keyring.algorithms).toEqual(['ES256', 'RS256']);
+    expect(await byAlg()).toEqual({ ES256: ['current', 'next'], RS256: ['current', 'next'] });
+    expect(keyring.signingKey().alg).toBe('ES256');
+    const rs = keyring.signingKey('RS256');
+    expect(rs.alg).toBe('RS256');
+    expect(rs.type).toBe('private');
+    const jwks = keyring.jwks().keys;
+    expect(jwks).toHaveLength(4);
+    for (const jwk of jwks) {
+      expect(jwk.use).toBe('sig');
+      expect(jwk.d).toBeUndefined();
+    }
+    const rsa = jwks.filter((jwk) => jwk.alg === 'RS256');
+    expect(rsa.map((jwk) => jwk.kty)).toEqual(['RSA', 'RSA']);
+    // 2048-bit moduli (generate.ts says why): 256 bytes.
+    for (const jwk of rsa) expect(Buffer.from(String(jwk.n), 'base64url')).toHaveLength(256);
+    const token = sign({ sub: 'u1' }, rs, { expiresIn: '15m', currentDate: () => new Date(clock.now()) });
+    expect(verifyAt(token, keyring, 'RS256').payload.sub).toBe('u1');
+    // A restart loads the same keys.
+    expect((await both()).signingKey('RS256').kid).toBe(rs.kid);
+    expect(await store.listSigningKeys()).toHaveLength(4);
+  });
+
+  it('refuses an algorithm it does not sign with', async () => {
+    const keyring = await both();
+    const error = (() => {
+      try {
+        keyring.signingKey('PS256');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect((error as KeyringError).code).toBe('ERR_KEYRING_NO_CURRENT');
+    const single = await make();
+    expect(single.algorithms).toEqual(['ES256']);
+    expect(() => single.signingKey('RS256')).toThrow(
+      expect.objectContaining({ code: 'ERR_KEYRING_NO_CURRENT' }),
+    );
+    const unknown = await both({ additionalAlgorithms: ['HS256' as 'RS256'] }).catch((e: unknown) => e);
+    expect((unknown as KeyringError).code).toBe('ERR_KEYRING_OPTION_INVALID');
+  });
+
+  it('adds RS256 keys to a data dir made with ES256 only, keeping its keys', async () => {
+    const before = await make();
+    const es = before.signingKey().kid;
+    expect(await byAlg()).toEqual({ ES256: ['current', 'next'] });
+    const after = await both();
+    expect(after.signingKey().kid).toBe(es);
+    expect(after.signingKey('RS256').alg).toBe('RS256');
+    expect(await byAlg()).toEqual({ ES256: ['current', 'next'], RS256: ['current', 'next'] });
+  });
+
+  it('rotates every algorithm at once when asked; tokens of each retired key still verify', async () => {
+    const keyring = await both();
+    const tokens = (['ES256', 'RS256'] as const).map((alg) => {
+      const key = keyring.signingKey(alg);
+      return {
+        alg,
+        kid: key.kid,
+        token: sign({ sub: alg }, key, { currentDate: () => new Date(clock.now()) }),
+      };
+    });
+    expect(await keyring.rotate()).toBe(true);
+    expect(await byAlg()).toEqual({
+      ES256: ['current', 'next', 'retired'],
+      RS256: ['current', 'next', 'retired'],
+    });
+    for (const { alg, kid, token } of tokens) {
+      expect(keyring.signingKey(alg).kid).not.toBe(kid);
+      expect(verifyAt(token, keyring, alg).payload.sub).toBe(alg);
+    }
+  });
+
+  it('rotates each algorithm on its own clock, on the same period', async () => {
+    await make({ rotationPeriodMs: 30 * DAY }); // a data dir of ES256 keys only
+    clock.advance(20 * DAY);
+    const keyring = await both({ rotationPeriodMs: 30 * DAY }); // RS256 keys made 20 days later
+    const es = keyring.signingKey().kid;
+    const rs = keyring.signingKey('RS256').kid;
+    clock.advance(10 * DAY);
+    expect(await keyring.maybeRotate()).toBe(true);
+    expect(keyring.signingKey().kid).not.toBe(es);
+    expect(keyring.signingKey('RS256').kid).toBe(rs);
+    clock.advance(20 * DAY - 1);
+    expect(await keyring.maybeRotate()).toBe(false);
+    expect(keyring.signingKey('RS256').kid).toBe(rs);
+    clock.advance(1);
+    expect(await keyring.maybeRotate()).toBe(true);
+    expect(keyring.signingKey('RS256').kid).not.toBe(rs);
+  });
+
+  it('revokes an RS256 key without touching the ES256 ones', async () => {
+    const keyring = await both();
+    const es = keyring.signingKey().kid;
+    const rs = keyring.signingKey('RS256').kid!;
+    expect(await keyring.revoke(rs)).toBe('current');
+    expect(keyring.signingKey().kid).toBe(es);
+    expect(keyring.signingKey('RS256').kid).not.toBe(rs);
+    expect(await byAlg()).toEqual({ ES256: ['current', 'next'], RS256: ['current', 'next', 'revoked'] });
+  });
+
+  it('switches the access tokens to a newly configured algorithm; the old keys retire at the next rotation', async () => {
+    const old = await both();
+    const esKid = old.signingKey().kid;
+    const token = sign({ sub: 'before' }, old.signingKey(), { currentDate: () => new Date(clock.now()) });
+    const keyring = await both({ algorithm: 'EdDSA' });
+    expect(keyring.algorithms).toEqual(['EdDSA', 'RS256']);
+    expect(keyring.signingKey().alg).toBe('EdDSA');
+    expect(() => keyring.signingKey('ES256')).toThrow(
+      expect.objectContaining({ code: 'ERR_KEYRING_NO_CURRENT' }),
+    );
+    // Still published: tokens it signed verify until the rotation, and after it until they expire.
+    expect(verifyAt(token, keyring, 'ES256').payload.sub).toBe('before');
+    await keyring.rotate();
+    const states = await byAlg();
+    expect(states.ES256).toEqual(['retired', 'retired']);
+    expect(states.EdDSA).toEqual(['current', 'next', 'retired']);
+    expect(verifyAt(token, keyring, 'ES256').payload.sub).toBe('before');
+    clock.advance(16 * MINUTE);
+    await keyring.maybeRotate();
+    expect(keyring.jwks().keys.map((k) => k.kid)).not.toContain(esKid);
+    expect((await byAlg()).ES256).toBeUndefined();
+  });
+
+  it('two instances starting on an empty store make one key of each state and algorithm', async () => {
+    const [a, b] = await Promise.all([both(), both()]);
+    expect(a.signingKey('RS256').kid).toBe(b.signingKey('RS256').kid);
+    expect(a.signingKey().kid).toBe(b.signingKey().kid);
+    expect(await byAlg()).toEqual({ ES256: ['current', 'next'], RS256: ['current', 'next'] });
+  });
+
+  it('encrypts the RS256 private keys at rest like the others', async () => {
+    const cipher: KeyCipher = {
+      name: 'test',
+      encrypt: (plain) => `sealed:${Buffer.from(plain).toString('base64')}`,
+      decrypt: (stored) => Buffer.from(stored.slice('sealed:'.length), 'base64').toString(),
+    };
+    const keyring = await both({ keyCipher: cipher });
+    const rsa = (await store.listSigningKeys()).filter((k) => k.alg === 'RS256');
+    expect(rsa).toHaveLength(2);
+    for (const record of rsa) {
+      expect(record.privateJwk.startsWith('sealed:')).toBe(true);
+      expect(record.privateJwk).not.toContain('"d"');
+    }
+    expect(keyring.signingKey('RS256').type).toBe('private');
   });
 });

@@ -9,14 +9,17 @@ describe('key steps', () => {
   });
   afterEach(() => f.close());
 
-  const current = () => f.services.keys.list().find((key) => key.state === 'current')!.kid;
+  const current = (alg = 'ES256') =>
+    f.services.keys.list().find((key) => key.state === 'current' && key.alg === alg)!.kid;
 
-  it('a forced rotation signs with the next key and audits who forced it', async () => {
-    const before = current();
+  it('a forced rotation signs with the next key of each algorithm and audits who forced it', async () => {
+    const before = [current(), current('RS256')];
     await f.services.keys.rotate('admin-1');
-    expect(current()).not.toBe(before);
+    expect(current()).not.toBe(before[0]);
+    expect(current('RS256')).not.toBe(before[1]);
+    expect(f.services.keys.signingKey('RS256').kid).toBe(current('RS256'));
     expect((await f.audits('key.rotated')).map((event) => [event.actor, event.details])).toEqual([
-      ['admin-1', { forced: true }],
+      ['admin-1', { forced: true, algorithms: ['ES256', 'RS256'] }],
     ]);
   });
 

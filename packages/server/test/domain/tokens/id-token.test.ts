@@ -12,12 +12,24 @@ import { atHash, createIdTokens } from '../../../src/domain/tokens/id-token.js';
 const NOW = 1_700_000_000_000;
 const SECRET = 'the-classic-shared-secret-32-bytes-long!';
 
+/** An issuer over a keyring of `alg` (the configured one) and RS256, as the server's. */
 function issuerFor(alg: Algorithm, values: Record<string, unknown> = {}) {
-  const { privateKey, publicKey } = generateKeyPair(alg, { kid: `k-${alg}` });
+  const algorithms = [...new Set([alg, 'RS256' as const])];
+  const pairs = new Map(algorithms.map((a) => [a as string, generateKeyPair(a, { kid: `k-${a}` })]));
   const config = loadConfig({ values: { logLevel: 'silent', ...values } });
-  const idTokens = createIdTokens({ config, keys: { signingKey: () => privateKey }, now: () => NOW });
-  const jwks = createLocalJWKSet({ keys: [{ ...exportJWK(publicKey), kid: `k-${alg}`, alg } as JWK] });
-  return { idTokens, jwks, privateKey };
+  const keys = {
+    algorithms,
+    signingKey: (a: string = alg) => {
+      const pair = pairs.get(a);
+      if (!pair) throw new Error(`no ${a} key`);
+      return pair.privateKey;
+    },
+  };
+  const idTokens = createIdTokens({ config, keys, now: () => NOW });
+  const jwks = createLocalJWKSet({
+    keys: [...pairs].map(([a, { publicKey }]) => ({ ...exportJWK(publicKey), kid: `k-${a}`, alg: a }) as JWK),
+  });
+  return { idTokens, jwks, privateKey: keys.signingKey() };
 }
 
 describe('ID tokens', () => {
@@ -80,6 +92,36 @@ describe('ID tokens', () => {
     expect(payload.at_hash).toBe(atHash('at', 'EdDSA', (privateKey as Key).curve));
   });
 
+  it("signs with the client's id_token_signed_response_alg: RS256, or the configured one by default", async () => {
+    const { idTokens, jwks } = issuerFor('ES256');
+    expect(idTokens.algorithm).toBe('ES256');
+    expect(idTokens.algorithms).toEqual(['ES256', 'RS256']);
+    const subject = { subject: 'u', clientId: 'web', accessToken: 'at', authTime: NOW };
+    const rs = idTokens.issue({ ...subject, algorithm: 'RS256' });
+    expect(decodeProtectedHeader(rs)).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'k-RS256' });
+    const { payload } = await jwtVerify(rs, jwks, { algorithms: ['RS256'], currentDate: new Date(NOW) });
+    expect(payload.at_hash).toBe(atHash('at', 'RS256'));
+    for (const algorithm of [undefined, null]) {
+      const token = idTokens.issue({ ...subject, algorithm });
+      expect(decodeProtectedHeader(token).alg).toBe('ES256');
+    }
+    // The same signer again for the same key, and a second RS256 token verifies too.
+    const again = idTokens.issue({ ...subject, algorithm: 'RS256' });
+    expect((await jwtVerify(again, jwks, { currentDate: new Date(NOW) })).protectedHeader.kid).toBe(
+      'k-RS256',
+    );
+  });
+
+  it('refuses an algorithm the keyring does not sign with, as an OAuth error', () => {
+    const { idTokens } = issuerFor('ES256');
+    const subject = { subject: 'u', clientId: 'web', accessToken: 'at', authTime: NOW };
+    for (const algorithm of ['PS256', 'HS256', 'none']) {
+      expect(() => idTokens.issue({ ...subject, algorithm })).toThrow(
+        expect.objectContaining({ error: 'unauthorized_client' }),
+      );
+    }
+  });
+
   it('issues none when tokens are signed with a shared secret (classic, or HS256)', () => {
     for (const values of [
       { tokenProfile: 'classic', hmacSecret: SECRET },
@@ -87,6 +129,7 @@ describe('ID tokens', () => {
     ]) {
       const { idTokens } = issuerFor('ES256', values);
       expect(idTokens.enabled).toBe(false);
+      expect(idTokens.algorithms).toEqual([]);
       expect(() =>
         idTokens.issue({ subject: 'u', clientId: 'c', accessToken: 'a', authTime: null }),
       ).toThrow();

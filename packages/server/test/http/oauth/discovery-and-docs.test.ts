@@ -44,7 +44,8 @@ describe('discovery', () => {
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       scopes_supported: ['openid'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['ES256'],
+      // Discovery §3: RS256 is offered beside the configured algorithm.
+      id_token_signing_alg_values_supported: ['ES256', 'RS256'],
       claims_supported: [
         'iss',
         'sub',
@@ -95,10 +96,18 @@ describe('discovery', () => {
 
   it('publishes public keys only, and they verify issued tokens', async () => {
     const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json();
-    expect(jwks.keys).toHaveLength(2); // current and next
+    // The current and next key of each algorithm: ES256 (access tokens) and RS256 (ID tokens).
+    expect(jwks.keys.map((key: { alg: string }) => key.alg).sort()).toEqual([
+      'ES256',
+      'ES256',
+      'RS256',
+      'RS256',
+    ]);
     for (const key of jwks.keys) {
       expect(key.d).toBeUndefined();
-      expect(key.kty).toBe('EC');
+      expect(key.p).toBeUndefined();
+      expect(key.use).toBe('sig');
+      expect(key.kty).toBe(key.alg === 'ES256' ? 'EC' : 'RSA');
     }
     const session = await loginAlice(t);
     const { payload } = verify(session.access_token, createLocalKeySet(jwks), {
@@ -114,12 +123,32 @@ describe('discovery', () => {
     const session = await loginAlice(t);
     await t.services.keys.rotate('test');
     const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json();
-    expect(jwks.keys).toHaveLength(3);
+    expect(jwks.keys).toHaveLength(6); // each algorithm's retired key beside its current and next
     const userinfo = await t.app.inject({
       url: '/userinfo',
       headers: { authorization: `Bearer ${session.access_token}` },
     });
     expect(userinfo.statusCode).toBe(200);
+  });
+
+  it('lists exactly the algorithms ID tokens can be signed with: the configured one, and RS256', async () => {
+    for (const [algorithm, expected] of [
+      ['EdDSA', ['EdDSA', 'RS256']],
+      ['RS256', ['RS256']],
+    ] as const) {
+      const other = await createTestApp({ algorithm });
+      try {
+        const metadata = (await other.app.inject({ url: '/.well-known/openid-configuration' })).json();
+        expect(metadata.id_token_signing_alg_values_supported).toEqual(expected);
+        expect(metadata.access_token_signing_alg_values_supported).toEqual([algorithm]);
+        const jwks = (await other.app.inject({ url: '/.well-known/jwks.json' })).json();
+        expect([...new Set(jwks.keys.map((key: { alg: string }) => key.alg))].sort()).toEqual(
+          [...expected].sort(),
+        );
+      } finally {
+        await other.close();
+      }
+    }
   });
 
   it('answers health probes', async () => {

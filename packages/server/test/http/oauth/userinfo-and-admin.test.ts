@@ -170,7 +170,9 @@ describe('/admin (scope admin)', () => {
   it('lists keys, rotates them, and shows the audit trail', async () => {
     const admin = `Bearer ${await loginAdmin(t)}`;
     const before = (await get('/admin/keys', admin)).json();
-    expect(before.map((key: { state: string }) => key.state).sort()).toEqual(['current', 'next']);
+    const shown = (keys: Array<{ alg: string; state: string }>) =>
+      keys.map((key) => `${key.alg} ${key.state}`).sort();
+    expect(shown(before)).toEqual(['ES256 current', 'ES256 next', 'RS256 current', 'RS256 next']);
     expect(JSON.stringify(before)).not.toMatch(/"d"|privateJwk/);
     const rotated = await t.app.inject({
       method: 'POST',
@@ -178,11 +180,15 @@ describe('/admin (scope admin)', () => {
       headers: { authorization: admin },
     });
     expect(rotated.statusCode).toBe(200);
-    const states = rotated
-      .json()
-      .map((key: { state: string }) => key.state)
-      .sort();
-    expect(states).toEqual(['current', 'next', 'retired']);
+    // Both algorithms' keys rotate together.
+    expect(shown(rotated.json())).toEqual([
+      'ES256 current',
+      'ES256 next',
+      'ES256 retired',
+      'RS256 current',
+      'RS256 next',
+      'RS256 retired',
+    ]);
     const audit = await get('/admin/audit?type=login.ok&limit=5', admin);
     expect(audit.statusCode).toBe(200);
     expect(audit.json().length).toBeGreaterThan(0);

@@ -19,6 +19,64 @@ export function keysConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.listSigningKeys()).toHaveLength(4);
     });
 
+    it('keeps one current and one next key per algorithm', async () => {
+      const es = [aKey('current'), aKey('next')];
+      const rs = [aKey('current', { alg: 'RS256' }), aKey('next', { alg: 'RS256' })];
+      for (const key of [...es, ...rs]) await ctx.store.insertSigningKey(key);
+      expect(await ctx.store.listSigningKeys()).toHaveLength(4);
+      for (const alg of ['ES256', 'RS256'])
+        for (const state of ['current', 'next'] as const)
+          expect(await codeOf(ctx.store.insertSigningKey(aKey(state, { alg })))).toBe('ERR_STORE_DUPLICATE');
+    });
+
+    it("rotates one algorithm's keys only, and expects that algorithm's current and next", async () => {
+      const es = [aKey('current'), aKey('next')] as const;
+      const rs = [aKey('current', { alg: 'RS256' }), aKey('next', { alg: 'RS256' })] as const;
+      for (const key of [...es, ...rs]) await ctx.store.insertSigningKey(key);
+      const step = { alg: 'RS256', now: T0 + 10, retiredExpiresAt: T0 + 1000 };
+      // The ES256 kids are not what RS256 has: refused, nothing changes.
+      const stale = { ...step, expectCurrent: es[0].kid, expectNext: es[1].kid };
+      expect(await ctx.store.rotateSigningKeys({ ...stale, newNext: aKey('next', { alg: 'RS256' }) })).toBe(
+        false,
+      );
+      const newNext = aKey('next', { alg: 'RS256', createdAt: T0 + 10 });
+      const ok = await ctx.store.rotateSigningKeys({
+        ...step,
+        expectCurrent: rs[0].kid,
+        expectNext: rs[1].kid,
+        newNext,
+      });
+      expect(ok).toBe(true);
+      const byKid = new Map((await ctx.store.listSigningKeys()).map((k) => [k.kid, k.state]));
+      expect([es[0].kid, es[1].kid, rs[0].kid, rs[1].kid, newNext.kid].map((kid) => byKid.get(kid))).toEqual([
+        'current',
+        'next',
+        'retired',
+        'current',
+        'next',
+      ]);
+    });
+
+    it('gives up an algorithm: with no new next key, its current and next keys both retire', async () => {
+      const es = [aKey('current'), aKey('next')] as const;
+      const rs = aKey('current', { alg: 'RS256' });
+      for (const key of [...es, rs]) await ctx.store.insertSigningKey(key);
+      const ok = await ctx.store.rotateSigningKeys({
+        alg: 'ES256',
+        expectCurrent: es[0].kid,
+        expectNext: es[1].kid,
+        newNext: null,
+        now: T0 + 10,
+        retiredExpiresAt: T0 + 1000,
+      });
+      expect(ok).toBe(true);
+      const byKid = new Map((await ctx.store.listSigningKeys()).map((k) => [k.kid, k]));
+      for (const kid of [es[0].kid, es[1].kid])
+        expect(byKid.get(kid)).toMatchObject({ state: 'retired', retiredAt: T0 + 10, expiresAt: T0 + 1000 });
+      expect(byKid.get(rs.kid)?.state).toBe('current');
+      expect(byKid.size).toBe(3);
+    });
+
     it('revokes a key whatever its state, once; unknown kids answer undefined; deletes it when expired', async () => {
       const current = aKey('current');
       const retired = aKey('retired', { retiredAt: T0 - 5, expiresAt: T0 + 500 });
@@ -56,6 +114,7 @@ export function keysConformance(ctx: ConformanceContext): void {
       await ctx.store.insertSigningKey(next);
       const newNext = aKey('next', { createdAt: T0 + 10 });
       const ok = await ctx.store.rotateSigningKeys({
+        alg: 'ES256',
         expectCurrent: current.kid,
         expectNext: next.kid,
         newNext,
@@ -79,7 +138,7 @@ export function keysConformance(ctx: ConformanceContext): void {
       await ctx.store.insertSigningKey(current);
       await ctx.store.insertSigningKey(next);
       const before = await ctx.store.listSigningKeys();
-      const stale = { newNext: aKey('next'), now: T0, retiredExpiresAt: T0 };
+      const stale = { alg: 'ES256', newNext: aKey('next'), now: T0, retiredExpiresAt: T0 };
       expect(
         await ctx.store.rotateSigningKeys({ ...stale, expectCurrent: 'other', expectNext: next.kid }),
       ).toBe(false);
@@ -95,6 +154,7 @@ export function keysConformance(ctx: ConformanceContext): void {
     it('starts from an empty store with expectations null', async () => {
       const first = aKey('next');
       const ok = await ctx.store.rotateSigningKeys({
+        alg: 'ES256',
         expectCurrent: null,
         expectNext: null,
         newNext: first,
@@ -111,7 +171,13 @@ export function keysConformance(ctx: ConformanceContext): void {
       await ctx.store.insertSigningKey(current);
       await ctx.store.insertSigningKey(next);
       const other = await ctx.second();
-      const step = { expectCurrent: current.kid, expectNext: next.kid, now: T0, retiredExpiresAt: T0 + 1 };
+      const step = {
+        alg: 'ES256',
+        expectCurrent: current.kid,
+        expectNext: next.kid,
+        now: T0,
+        retiredExpiresAt: T0 + 1,
+      };
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           (i % 2 ? other : ctx.store).rotateSigningKeys({ ...step, newNext: aKey('next') }),
