@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { Algorithm } from '@sesame/jwt';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SesameConfig } from './config/config.js';
 import { createAccountSteps } from './domain/accounts/account-steps.js';
@@ -139,13 +140,15 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     audit,
   } satisfies DomainContext);
   let browserSessions: Promise<BrowserSessions> | undefined;
+  const idTokens = createIdTokens({ config, keys, now });
   // What routes, grants and commands get: steps and narrow readers over ctx, never the store.
   const services: Services = {
     config,
     now,
     accessTokens: ctx.accessTokens,
-    idTokens: createIdTokens({ config, keys, now }),
-    idTokenHints: createIdTokenHints({ config, keys, now }),
+    idTokens,
+    // A hint is any ID token of this server: signed with any algorithm an ID token may be (RS256 too).
+    idTokenHints: createIdTokenHints({ config, keys, now, algorithms: idTokens.algorithms as Algorithm[] }),
     users: createAccountSteps(ctx),
     clients: createClientSteps(ctx),
     consents: createConsentSteps(ctx),

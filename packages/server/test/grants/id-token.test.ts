@@ -246,6 +246,34 @@ describe('ID tokens of a client registered with id_token_signed_response_alg RS2
     expect((await verifyIdToken(refreshed.id_token, 'web-b', 'RS256')).sid).toBe(payload.sid);
   });
 
+  it('its RS256 ID token is an id_token_hint like any other: prompt=none gives a code; relabelled ES256, refused', async () => {
+    const browser = new PageClient(t.app);
+    const { id_token: hint } = await exchange('web-b', await authorize(browser, 'web-b'));
+    expect(t.services.idTokenHints.verify(hint!)).toMatchObject({
+      ok: true,
+      hint: { subject: t.aliceId, clientId: 'web-b' },
+    });
+    const { challenge } = pkce();
+    const request = {
+      response_type: 'code',
+      client_id: 'web-b',
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      prompt: 'none',
+    };
+    const back = await browser.get(authorizeUrl({ ...request, id_token_hint: hint! }));
+    expect(locationParams(back).get('code'), back.body).toMatch(/^[\w-]{43}$/);
+    // The same signature under alg ES256 (the RSA key's kid kept): not a hint of this server.
+    const [header, payload, signature] = hint!.split('.') as [string, string, string];
+    const relabelled = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), alg: 'ES256' }),
+    ).toString('base64url');
+    expect(t.services.idTokenHints.verify(`${relabelled}.${payload}.${signature}`).ok).toBe(false);
+  });
+
   it('after a rotation the new RS256 key signs, and the ID token of the retired one still verifies', async () => {
     const browser = new PageClient(t.app);
     const before = await exchange('web-b', await authorize(browser, 'web-b'));

@@ -18,7 +18,8 @@ function setUp(values: Record<string, unknown> = {}) {
   let clock = NOW;
   const keySet = createLocalKeySet({ keys: [{ ...exportJWK(publicKey), kid: 'k1', alg: 'ES256' } as JWK] });
   const hints = createIdTokenHints({ config, keys: { keySet: () => keySet }, now: () => clock });
-  const idTokens = createIdTokens({ config, keys: { signingKey: () => privateKey }, now: () => NOW });
+  const keys = { algorithms: ['ES256'], signingKey: () => privateKey };
+  const idTokens = createIdTokens({ config, keys, now: () => NOW });
   const idToken = (sessionId?: string) =>
     idTokens.issue({ subject: 'u-1', clientId: 'web', accessToken: 'at', authTime: NOW, sessionId });
   /** A token signed with the published key, with any header typ and payload. */
