@@ -35,8 +35,17 @@ export interface BackchannelTimers {
 }
 
 export interface BackchannelOptions {
-  /** Where a client's `backchannel_logout_uri` is found (the client service: cached briefly). */
-  clients: { find(clientId: string): Promise<Pick<Client, 'backchannelLogoutUri'> | undefined> };
+  /**
+   * Where a client's `backchannel_logout_uri` is found, and the algorithm of its ID tokens (which
+   * signs its logout tokens too): the client service, cached briefly.
+   */
+  clients: {
+    find(
+      clientId: string,
+    ): Promise<
+      (Pick<Client, 'backchannelLogoutUri'> & Partial<Pick<Client, 'idTokenSignedResponseAlg'>>) | undefined
+    >;
+  };
   tokens: LogoutTokens;
   /** The domain's audit (never throws). */
   audit(event: Pick<AuditEvent, 'type'> & Partial<Omit<AuditEvent, 'id' | 'at' | 'type'>>): Promise<void>;
@@ -130,7 +139,12 @@ export function createBackchannelLogout(options: BackchannelOptions): Backchanne
         break;
       }
       attempt++;
-      const outcome = await post(uri, tokens.issue({ ...notice, subject: notice.userId }), timeoutMs);
+      const token = tokens.issue({
+        ...notice,
+        subject: notice.userId,
+        algorithm: client?.idTokenSignedResponseAlg,
+      });
+      const outcome = await post(uri, token, timeoutMs);
       const delivered = 'status' in outcome && outcome.status >= 200 && outcome.status < 300;
       await audit({
         type: 'logout.backchannel.attempt',

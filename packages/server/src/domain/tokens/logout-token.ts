@@ -2,7 +2,8 @@
  * Logout tokens (OpenID Connect Back-Channel Logout 1.0 §2.4): the JWT a relying party receives at
  * its `backchannel_logout_uri` when a session it got tokens through has ended. Signed like ID
  * tokens (§2.4: "The same keys are used to sign ... Logout Tokens as are used for ID Tokens"):
- * the keyring's current key, published in the JWKS; header `typ: logout+jwt` (§2.4, RFC 8725
+ * the keyring's current key of the client's `id_token_signed_response_alg` (the configured
+ * algorithm, or RS256), published in the JWKS; header `typ: logout+jwt` (§2.4, RFC 8725
  * §3.11), so a logout token is never taken for an ID token or an access token.
  *
  * Claims: iss, aud (the one client), iat, exp (two minutes: it is delivered at once, and a retry
@@ -26,8 +27,12 @@ export const LOGOUT_TOKEN_LIFE_SECONDS = 120;
 export interface LogoutTokens {
   /** False in HMAC mode: no logout token is signed, no back-channel logout is advertised. */
   readonly enabled: boolean;
-  /** Signs a logout token for one client; throws when `enabled` is false. */
-  issue(input: { clientId: string; subject: string; sid: string }): string;
+  /**
+   * Signs a logout token for one client, with its ID tokens' algorithm (`algorithm`: its
+   * `id_token_signed_response_alg`; absent, null or one the keyring lacks: the configured one);
+   * throws when `enabled` is false.
+   */
+  issue(input: { clientId: string; subject: string; sid: string; algorithm?: string | null }): string;
 }
 
 /**
@@ -37,27 +42,31 @@ export interface LogoutTokens {
  */
 export function createLogoutTokens(options: {
   config: SesameConfig;
-  keys: Pick<Keyring, 'signingKey'>;
+  keys: Pick<Keyring, 'signingKey' | 'algorithms'>;
   now: () => number;
 }): LogoutTokens {
   const { config, keys, now } = options;
   const enabled = config.tokenProfile !== 'classic' && config.algorithm !== 'HS256';
-  let signingKey: Key | undefined;
-  let signer: Signer | undefined;
+  // One signer per signing key, as for ID tokens; a rotated key's signer goes with the key.
+  const signers = new WeakMap<Key, Signer>();
   const signerFor = (key: Key): Signer => {
-    if (key !== signingKey || signer === undefined) {
+    let signer = signers.get(key);
+    if (signer === undefined) {
       signer = createSigner({ key, typ: 'logout+jwt', issuedAt: false });
-      signingKey = key;
+      signers.set(key, signer);
     }
     return signer;
   };
   return Object.freeze({
     enabled,
-    issue({ clientId, subject, sid }: { clientId: string; subject: string; sid: string }): string {
+    issue({ clientId, subject, sid, algorithm }: Parameters<LogoutTokens['issue']>[0]): string {
       if (!enabled)
         throw new Error('logout tokens are not issued when tokens are signed with a shared secret');
       const iat = Math.floor(now() / 1000);
-      return signerFor(keys.signingKey())({
+      // A client registered for an algorithm the server no longer signs with still hears of the
+      // logout (under the configured one) rather than not at all: delivery never throws here.
+      const alg = algorithm != null && keys.algorithms.includes(algorithm) ? algorithm : undefined;
+      return signerFor(keys.signingKey(alg))({
         iss: config.issuer,
         sub: subject,
         aud: clientId,

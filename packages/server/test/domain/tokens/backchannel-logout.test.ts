@@ -48,7 +48,11 @@ function setUp(
   const waits: number[] = [];
   const backchannel = createBackchannelLogout({
     clients: { find: async (id) => (id === 'web' ? { backchannelLogoutUri: uri } : undefined) },
-    tokens: createLogoutTokens({ config, keys: { signingKey: () => privateKey }, now: () => NOW }),
+    tokens: createLogoutTokens({
+      config,
+      keys: { algorithms: ['ES256'], signingKey: () => privateKey },
+      now: () => NOW,
+    }),
     audit: async (event) => {
       audits.push(event);
     },

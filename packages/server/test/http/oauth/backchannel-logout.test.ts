@@ -8,6 +8,7 @@
 
 import { type LogoutReceiver, startLogoutReceiver } from '@sesame/testkit';
 import { ADMIN, adminApi, createTestApp, PageClient, type TestApp } from '@sesame/testkit/app';
+import { decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   authorize,
@@ -94,6 +95,27 @@ describe('back-channel logout (the default profile, ES256)', () => {
       ['web-a', 'delivered'],
       ['web-b', 'delivered'],
     ]);
+  });
+
+  it("signs each client's logout token with its ID tokens' algorithm: RS256 for a client registered for it", async () => {
+    await t.services.clients.change('web-b', { idTokenSignedResponseAlg: 'RS256' }, 'test');
+    const { browser, a, b } = await signedInEverywhere();
+    expect(decodeProtectedHeader(b.id_token).alg).toBe('RS256');
+    await browser.get(`/oauth/logout?${new URLSearchParams({ id_token_hint: a.id_token })}`);
+    expect(Object.keys(await delivered()).sort()).toEqual(['/a', '/b']); // each verifies for its client
+    const headers = Object.fromEntries(
+      rp.received.map((got) => [got.path, decodeProtectedHeader(got.fields.logout_token!)]),
+    );
+    expect(headers['/a']).toMatchObject({
+      alg: 'ES256',
+      typ: 'logout+jwt',
+      kid: t.services.keys.signingKey().kid,
+    });
+    expect(headers['/b']).toMatchObject({
+      alg: 'RS256',
+      typ: 'logout+jwt',
+      kid: t.services.keys.signingKey('RS256').kid,
+    });
   });
 
   it('tells only the clients of the session that ended, once each', async () => {
