@@ -12,29 +12,44 @@ export interface PromSample {
   value: number;
 }
 
+/** One metric family: its name (a counter's without _total), type and samples (maybe none). */
+export interface PromFamily {
+  name: string;
+  type: string;
+  samples: PromSample[];
+}
+
 const PARSE = `
 import json, math, sys
 from prometheus_client.parser import text_string_to_metric_families
 out = []
 for family in text_string_to_metric_families(sys.stdin.read()):
-    for s in family.samples:
-        v = s.value
-        out.append({"family": family.name, "type": family.type, "name": s.name, "labels": s.labels,
-                    "value": v if math.isfinite(v) else str(v)})
+    samples = [{"name": s.name, "labels": s.labels, "value": s.value if math.isfinite(s.value) else str(s.value)}
+               for s in family.samples]
+    out.append({"name": family.name, "type": family.type, "samples": samples})
 print(json.dumps(out))
 `;
 
 /**
- * Parses an exposition; throws when the parser refuses it.
+ * The metric families of an exposition; throws when the parser refuses it.
+ *
+ * @example const families = parsePrometheusFamilies(text); families.map((f) => f.name)
+ */
+export function parsePrometheusFamilies(text: string): PromFamily[] {
+  const json = execFileSync('/usr/bin/python3', ['-c', PARSE], { input: text, encoding: 'utf8' });
+  return (JSON.parse(json) as PromFamily[]).map((family) => ({
+    ...family,
+    samples: family.samples.map((sample) => ({ ...sample, value: Number(sample.value) })),
+  }));
+}
+
+/**
+ * The samples of an exposition; throws when the parser refuses it.
  *
  * @example const samples = parsePrometheus(await (await fetch(url)).text());
  */
 export function parsePrometheus(text: string): PromSample[] {
-  const json = execFileSync('/usr/bin/python3', ['-c', PARSE], { input: text, encoding: 'utf8' });
-  return (JSON.parse(json) as Array<PromSample & { value: number | string }>).map((sample) => ({
-    ...sample,
-    value: Number(sample.value),
-  }));
+  return parsePrometheusFamilies(text).flatMap((family) => family.samples);
 }
 
 /**
