@@ -41,9 +41,9 @@ export function printSummary(runs: readonly ModuleRun[], pending: number, elapse
     out('Failed modules:');
     for (const run of failed) out(`  ${run.module.name} [${run.variant}]`);
   }
-  out(
-    `oidc: ${runs.length} module runs in ${(elapsedMs / 1000).toFixed(1)} s; ${pending} pending modules not run (listed above, oidc/pending.ts)`,
-  );
+  const left =
+    pending === 0 ? 'none pending' : `${pending} pending modules not run (listed above, oidc/pending.ts)`;
+  out(`oidc: ${runs.length} module runs in ${(elapsedMs / 1000).toFixed(1)} s; ${left}`);
   out(`${count('PASSED')} passed, ${failed.length} failed, ${count('SKIPPED')} skipped`);
   return failed.length > 0 ? 1 : 0;
 }
