@@ -190,6 +190,27 @@ describe('migrations keep the data: SQLite', () => {
     expect(names.map((n) => (n as { name: string }).name)).toEqual(Object.keys(migrationsFor('sqlite')));
   });
 
+  it('applies a migration whose number is below one already applied (numbers given out in parallel)', async () => {
+    const file = join(root, 'unordered.db');
+    const raw = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    // A store migrated by a build that had 010 but not yet 009.
+    const { '009_claims_request': _later, ...without } = migrationsFor('sqlite');
+    const { error } = await new Migrator({
+      db: raw,
+      provider: { getMigrations: async () => without },
+    }).migrateToLatest();
+    expect(error).toBeUndefined();
+    await raw.destroy();
+    const store = await openSqliteStore({ file });
+    const family = aFamily({ claims: { userinfo: ['email'], idToken: [] } });
+    await store.createRefreshFamily(family.family, family.first);
+    expect((await store.findRefreshFamily(family.family.id))?.claims).toEqual({
+      userinfo: ['email'],
+      idToken: [],
+    });
+    await store.close();
+  });
+
   it('refuses a file a newer Sesame migrated, migrating or not, and says so', async () => {
     const file = join(root, 'newer.db');
     await (await openSqliteStore({ file })).close();

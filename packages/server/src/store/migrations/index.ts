@@ -79,7 +79,15 @@ export async function migrateToLatest(
 ): Promise<string[]> {
   await refuseNewerSchema(db, dialect, schema);
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
-  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+  // Numbers are given out to changes made side by side, which may land out of order (009 after
+  // 010): a store migrated in between gets the missing one applied rather than refused. Each
+  // migration adds its own columns or tables, so their order among themselves does not matter.
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableSchema: schema,
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const code = String((error as Error).message).includes('corrupted')
