@@ -15,13 +15,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { SesameConfig } from '../config/config.js';
-import { workersMetrics } from '../metrics/cluster.js';
 import { openConfiguredStore } from '../open-store.js';
 import { createServices } from '../wiring.js';
 import type { CliError } from './failure.js';
 import { unavailable } from './failure.js';
 import { firstStartBanner, firstStartOn } from './first-start.js';
-import { openMetricsPort } from './metrics-port.js';
+import { openWorkersMetricsPort } from './metrics-port.js';
 import { markServing } from './serve-marker.js';
 import { reportedFailure } from './worker-failure.js';
 
@@ -128,7 +127,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     await store.close();
   }
   // The primary serves the metrics port: the workers' metrics, summed (metrics/cluster.ts).
-  const metricsPort = await openMetricsPort(config, workersMetrics());
+  const metricsPort = await openWorkersMetricsPort(config);
   markServing(config); // the primary, for the workers' whole life
 
   const gate = stopGate();

@@ -3,14 +3,12 @@ import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
 import type { SesameConfig } from '../../config/config.js';
 import { settingsHelp } from '../../config/describe.js';
-import { processMetrics, reportToPrimary } from '../../metrics/cluster.js';
 import type { MetricsEndpoint } from '../../metrics/endpoint.js';
-import { createMetrics } from '../../metrics/registry.js';
 import { openConfiguredStore } from '../../open-store.js';
 import { commandConfig, withStoreOptions } from '../context.js';
 import { unavailable } from '../failure.js';
 import { type FirstStartResult, firstStartBanner, runFirstStart } from '../first-start.js';
-import { openMetricsPort } from '../metrics-port.js';
+import { countMetrics, openProcessMetricsPort } from '../metrics-port.js';
 import { markServing } from '../serve-marker.js';
 import { failWorker } from '../worker-failure.js';
 import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
@@ -71,8 +69,7 @@ export function listenFailure(config: SesameConfig, error: unknown) {
  */
 async function serveOne(config: SesameConfig): Promise<void> {
   // A worker answers the primary's scrapes from its first moment (metrics/cluster.ts).
-  const metrics = config.metricsPort === 0 ? undefined : createMetrics();
-  if (metrics && cluster.isWorker) reportToPrimary(metrics);
+  const metrics = await countMetrics(config);
   // The first worker speaks for the group about Redis at start; each tells its own changes later.
   const store = await openConfiguredStore(config, {
     announceRedisStart: !cluster.isWorker || cluster.worker?.id === 1,
@@ -88,9 +85,9 @@ async function serveOne(config: SesameConfig): Promise<void> {
     throw listenFailure(config, error);
   }
   // With workers, the primary serves the metrics port (workers.ts).
-  if (metrics && !cluster.isWorker) {
+  if (!cluster.isWorker) {
     try {
-      metricsPort = await openMetricsPort(config, processMetrics(metrics));
+      metricsPort = await openProcessMetricsPort(config, metrics);
     } catch (error) {
       await app.close();
       await store.close();
