@@ -146,7 +146,7 @@ describe('OpenID Connect authorization request (real process)', { timeout: 120_0
     };
     const request = params({ code_challenge: challenge, claims: JSON.stringify(asked) });
     const { consent, back } = await signInAndConsent(browser, authorizeUrl(request), ALICE);
-    expect(consent.body).toContain('profile');
+    expect(consent.body).toContain('<li><code>profile</code>');
     const tokens = await exchange(back.location!, verifier);
     expect(tokens.scope).toBe('openid quiz');
     expect(decodeJwt(tokens.id_token).preferred_username).toBe(ALICE.username);
