@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SCOPED_CLAIMS } from '../../domain/accounts/claims.js';
+import { SCOPE_CLAIMS, SCOPED_CLAIMS } from '../../domain/accounts/claims.js';
 import { ID_TOKEN_CLAIMS, PASSWORD_ACR } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
@@ -57,7 +57,9 @@ export function buildMetadata(
     // no request objects, the `claims` parameter (claims-parameter.ts), public subject identifiers.
     ...(codeFlow &&
       options.idTokenAlgorithms.length > 0 && {
-        scopes_supported: ['openid'],
+        // openid and the Core §5.4 scopes /userinfo releases claims for; a deployment's own scopes
+        // (quiz, admin) are its business and stay out of the list (RFC 8414 §2: RECOMMENDED).
+        scopes_supported: ['openid', ...Object.keys(SCOPE_CLAIMS)],
         subject_types_supported: ['public'],
         // Discovery §3: RS256 MUST be included; a client picks one (id_token_signed_response_alg).
         id_token_signing_alg_values_supported: [...options.idTokenAlgorithms],

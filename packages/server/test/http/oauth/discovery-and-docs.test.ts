@@ -42,7 +42,7 @@ describe('discovery', () => {
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'form_post'],
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
-      scopes_supported: ['openid'],
+      scopes_supported: ['openid', 'profile', 'email', 'phone', 'address'],
       subject_types_supported: ['public'],
       // Discovery §3: RS256 is offered beside the configured algorithm.
       id_token_signing_alg_values_supported: ['ES256', 'RS256'],
