@@ -5,15 +5,18 @@
  *  - the same by node-oidc-provider (bench/targets/oidc-provider.ts);
  *  - refresh (each refresh token used once, so every request rotates), introspection (against a
  *    bare verifying route), and password logins (against bare Argon2id verifications);
+ *  - the authorization code exchange without and with `openid` (ES256 and RS256 ID tokens),
+ *    against one signature's CPU time (lib/code-exchange.ts);
  * then writes its section of bench/RESULTS.md and the chart.
  *
  * Flags: `--seconds N` per contender (default 10; contenders compared with each other run side by
  * side in 5 rounds of N/5 s, their order rotating, and each ratio is the median of the rounds'
  * ratios), `--quick` (3 rounds of 1 s, no file written), `--only cc` (the issuance trio only, no
- * file written).
+ * file written), `--only code` (the code exchange trio only, no file written).
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { type CodeExchangeResults, codeExchangeLines, measureCodeExchange } from './lib/code-exchange.js';
 import {
   cpuCapacityRatio,
   DEFAULT_LOAD,
@@ -64,6 +67,11 @@ async function main() {
   const password = randomBytes(18).toString('base64url');
   await addUser(sesame, 'bench-user', password, 'openid api');
   const tokenUrl = `${sesame.issuer}/oauth/token`;
+  const user = { username: 'bench-user', password };
+  if (only === 'code') {
+    const code = await measureCodeExchange(sesame, user, ROUND);
+    return { best: code.results as Record<string, LoadResult>, claims: {}, code };
+  }
 
   // --- the ceiling and the peer, with the same client id and secret
   const key = makeEs256Key();
@@ -215,6 +223,10 @@ async function main() {
   };
   Object.assign(best, await measureRounds(pair, ROUND));
 
+  // --- the code flow's token request, without and with openid (codes made beforehand by the flow)
+  const code = await measureCodeExchange(sesame, user, ROUND);
+  Object.assign(best, code.results);
+
   // --- password logins, against bare Argon2id verifications with the server's parameters
   best.login = await measure(
     {
@@ -235,10 +247,10 @@ async function main() {
   await Promise.all(processes.map((p) => p.stop()));
   processes.length = 0;
   best.argon2 = await argon2Reference(LOGIN_LOAD);
-  return finish();
+  return finish(code);
 
-  function finish() {
-    return { best, claims, sesameLog: sesame.logFile };
+  function finish(code?: CodeExchangeResults) {
+    return { best, claims, code, sesameLog: sesame.logFile };
   }
 }
 
@@ -293,6 +305,7 @@ const num = (value: number, digits = 0) =>
 function report(
   best: Record<string, LoadResult>,
   claims: Record<string, string[]>,
+  code: CodeExchangeResults | undefined,
 ): { markdown: string; bars: Bar[] } {
   const b = best;
   const bars: Bar[] = [
@@ -333,6 +346,14 @@ function report(
       },
     );
   }
+  if (b.codeOpenid) {
+    bars.push({
+      label: 'code exchange with openid',
+      ratio: ratio(b.codeOpenid, b.code),
+      reference: 'the same without openid',
+      detail: `${num(b.codeOpenid.rps)} vs ${num(b.code!.rps)} req/s`,
+    });
+  }
   const rows: [string, LoadResult | undefined, string][] = [
     [
       'client_credentials — Sesame',
@@ -357,6 +378,17 @@ function report(
       `${ratio(b.introspect, b.ceilingIntrospect).toFixed(2)}× ceiling verify`,
     ],
     ['introspection — ceiling route (node:crypto verify)', b.ceilingIntrospect, 'reference'],
+    ['authorization_code, no openid — Sesame', b.code, 'reference'],
+    [
+      'authorization_code, openid: an ES256 ID token — Sesame',
+      b.codeOpenid,
+      `${ratio(b.codeOpenid, b.code).toFixed(2)}× without openid`,
+    ],
+    [
+      'authorization_code, openid, a client registered for RS256 — Sesame',
+      b.codeOpenidRs256,
+      `${ratio(b.codeOpenidRs256, b.code).toFixed(2)}× without openid`,
+    ],
     ['password logins — Sesame', b.login, `${ratio(b.login, b.argon2).toFixed(2)}× bare Argon2id`],
     ['Argon2id verify — @node-rs/argon2 alone', b.argon2, 'reference'],
   ];
@@ -373,6 +405,7 @@ function report(
       ),
     '',
     `- Cross-check by CPU time per request of each server process (not limited by the load generator): Sesame serves ${(cpuCapacityRatio(b.sesame!, b.ceiling!) ?? Number.NaN).toFixed(2)}× the ceiling's client_credentials requests per CPU second, and ${(cpuCapacityRatio(b.sesame!, b.oidc!) ?? Number.NaN).toFixed(2)}× node-oidc-provider's.`,
+    ...(code ? codeExchangeLines(code) : []),
     `- Context: on this machine the ES256 signature is ${((1 - ratio(b.ceiling, b.unsigned)) * 100).toFixed(0)}% of the ceiling route's cost (the ceiling runs at ${ratio(b.ceiling, b.unsigned).toFixed(2)}× the same route without signing); node-oidc-provider runs at ${ratio(b.oidc, b.ceiling).toFixed(2)}× the ceiling, so 2.5× node-oidc-provider would mean ${(2.5 * ratio(b.oidc, b.ceiling)).toFixed(2)}× the ceiling.`,
     '',
     '### Figures',
@@ -396,20 +429,25 @@ function report(
     '- Ceiling (bench/targets/ceiling.ts): Fastify with @fastify/formbody, logger off; decodes the Basic header, checks the secret (SHA-256, constant-time), builds the same claims and signs with `crypto.sign` (IEEE P1363), base64url, JSON. No store, no audit, no schema, no logging.',
     '- node-oidc-provider (bench/targets/oidc-provider.ts): `clientCredentials` enabled, `resourceIndicators` with a default resource whose `accessTokenFormat` is `jwt` signed ES256, 15-minute life, its default in-memory adapter, NODE_ENV=production. It is 9.x: every 9.x release warns that Node.js 20 is an unsupported runtime (it asks for 22 LTS) and declares no engines; it runs correctly here.',
     "- Refresh: a pool of refresh tokens from password logins; each request takes one, the answer's new token goes back — every request is a real rotation (never the grace-window replay). Introspection: 100 distinct access tokens in turn; every answer checked to be `active: true`.",
+    `- Authorization code exchange: the token request only (client_secret_basic, PKCE S256, the code's redirect_uri), ${ROUNDS} rounds side by side like the trio. Each round's codes are made just before it by the code flow itself (one browser signed in and consented once, then the authorization endpoint asked for code after code), since a code lives 60 s; a code that ran out would be answered 400 and counted as an error. Before timing, one exchange of each is checked: no ID token without \`openid\`, an ID token of the client's algorithm with it.`,
     '- Password logins: grant_type=password for one user (Argon2id m=19456 KiB, t=2, p=1 — OWASP), each login also opening a refresh family; the reference is @node-rs/argon2 `verify` with the same parameters and concurrency in a process doing nothing else.',
   ];
   return { markdown: lines.join('\n'), bars };
 }
 
 try {
-  const { best, claims } = await main();
-  const { markdown, bars } = report(best, claims);
-  process.stdout.write(
-    `\n${bars.map((bar) => `${bar.label} / ${bar.reference}: ${bar.ratio.toFixed(2)}×`).join('\n')}\n`,
-  );
-  if (write) {
-    writeSection('server', markdown, { at: startedAt.toISOString(), load: [loadBefore, load1()], bars });
-    process.stdout.write('wrote the server section of bench/RESULTS.md and bench/results.svg\n');
+  const { best, claims, code } = await main();
+  if (only === 'code') {
+    process.stdout.write(`\n${codeExchangeLines(code!).join('\n')}\n`);
+  } else {
+    const { markdown, bars } = report(best, claims, code);
+    process.stdout.write(
+      `\n${bars.map((bar) => `${bar.label} / ${bar.reference}: ${bar.ratio.toFixed(2)}×`).join('\n')}\n`,
+    );
+    if (write) {
+      writeSection('server', markdown, { at: startedAt.toISOString(), load: [loadBefore, load1()], bars });
+      process.stdout.write('wrote the server section of bench/RESULTS.md and bench/results.svg\n');
+    }
   }
 } finally {
   await Promise.all(processes.map((p) => p.stop()));

@@ -132,14 +132,26 @@ function median(values: readonly number[]): number {
  */
 export async function measureRounds<K extends string>(
   scenarios: Record<K, Scenario>,
-  options: LoadOptions & { rounds: number },
+  options: LoadOptions & {
+    rounds: number;
+    /**
+     * Called before each contender's warm-up and each of its runs, outside the timing, with the
+     * seconds it is about to run and its last result (none before the warm-up): to prepare what
+     * the run spends, such as single-use codes.
+     */
+    prepare?: (name: K, seconds: number, last: LoadResult | undefined) => Promise<void>;
+  },
 ): Promise<Record<K, LoadResult>> {
   const names = Object.keys(scenarios) as K[];
-  for (const name of names) await fire(scenarios[name], options.connections, options.warmupSeconds);
+  for (const name of names) {
+    await options.prepare?.(name, options.warmupSeconds, undefined);
+    await fire(scenarios[name], options.connections, options.warmupSeconds);
+  }
   const runs = new Map<K, LoadResult[]>(names.map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]!);
     for (const name of order) {
+      await options.prepare?.(name, options.seconds, runs.get(name)!.at(-1));
       runs.get(name)!.push(await measure(scenarios[name], { ...options, warmupSeconds: 0 }));
     }
   }
