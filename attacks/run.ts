@@ -24,6 +24,7 @@ import { loginProtectionAttacks } from './cases/login-protection.js';
 import { logoutAttacks } from './cases/logout.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
+import { metricsPortAttacks } from './cases/metrics-port.js';
 import { profileAttacks } from './cases/profile-and-userinfo.js';
 import { promptAttacks } from './cases/prompt.js';
 import { protocolGrammarAttacks } from './cases/protocol-grammar.js';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     ['revocation reach', revocationReachAttacks],
     ['entitlement', entitlementAttacks],
     ['slow reader', slowReaderAttacks],
+    ['metrics port', metricsPortAttacks],
     // Last on the main server: failed logins throttle this address there.
     ['malformed bodies', malformedBodyAttacks],
     ['credential stuffing', stuffingAttacks],
