@@ -16,6 +16,8 @@ import {
   tempDir,
 } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deployment as makeDeployment, serve as serveDistributed, stopAll } from '../helpers/processes.js';
+import { describeWithServices } from '../helpers/services.js';
 import { readDashboard, unknownMetrics } from '../metrics/dashboard.js';
 
 const ENV = { ...process.env, SESAME_LOG_LEVEL: 'warn' };
@@ -327,3 +329,35 @@ describe('sesame serve with metricsPort (real process)', () => {
     }
   }, 180_000);
 });
+
+await describeWithServices(
+  ['PostgreSQL', 'Redis'],
+  'metrics on PostgreSQL and Redis (real processes)',
+  () => {
+    afterAll(() => stopAll());
+
+    it('report the store and Redis up, over both workers', async () => {
+      const port = await freePort();
+      const metricsPort = await freePort();
+      const distributed = await makeDeployment(port);
+      try {
+        const server = await serveDistributed(
+          port,
+          { ...distributed.env, SESAME_METRICS_PORT: String(metricsPort) },
+          2,
+        );
+        const response = await scrape(metricsPort);
+        expect(response.status).toBe(200);
+        const samples = parsePrometheus(await response.text());
+        expect(sampleValue(samples, 'sesame_serving_processes')).toBe(2);
+        expect(sampleValue(samples, 'sesame_store_up')).toBe(1);
+        expect(sampleValue(samples, 'sesame_dependency_up', { dependency: 'redis' })).toBe(1);
+        server.child.kill('SIGTERM');
+        expect(await server.exit, server.output()).toBe(0);
+      } finally {
+        stopAll();
+        await distributed.drop();
+      }
+    }, 120_000);
+  },
+);
