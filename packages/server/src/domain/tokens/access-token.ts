@@ -1,15 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  type Algorithm,
-  createSigner,
-  createVerifier,
-  importKey,
-  type JwsHeader,
-  type Key,
-  type Signer,
-} from '@sesame/jwt';
+import { type Algorithm, createSigner, createVerifier, importKey, type JwsHeader } from '@sesame/jwt';
 import type { SesameConfig } from '../../config/config.js';
 import type { Keyring } from '../keys/keyring.js';
+import { signersFor } from './signers.js';
 
 /** Where access tokens get their signing key and the keys that verify them (the keyring). */
 export type AccessTokenKeys = Pick<Keyring, 'signingKey' | 'keySet'>;
@@ -112,18 +105,8 @@ export function createAccessTokens(options: {
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
     return { ...normalise(payload, scope.split(' ').filter(Boolean)), kid: header.kid };
   };
-  // One signer per signing key, made when the keyring starts signing with it (convention 3): the
-  // header and the key checks are done once, not per token.
-  let signingKey: Key | undefined;
-  let signer: Signer | undefined;
-  const signerFor = (key: Key): Signer => {
-    if (key !== signingKey || signer === undefined) {
-      // RFC 9068 §2.1: the header typ is "at+jwt", so an ID token cannot pass for an access token.
-      signer = createSigner({ key, typ: 'at+jwt', issuedAt: false });
-      signingKey = key;
-    }
-    return signer;
-  };
+  // RFC 9068 §2.1: the header typ is "at+jwt", so an ID token cannot pass for an access token.
+  const signerFor = signersFor('at+jwt');
   return {
     issue(subject) {
       const iat = Math.floor(now() / 1000);

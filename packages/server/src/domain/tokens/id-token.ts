@@ -11,10 +11,11 @@
  * issues no ID token at all (`enabled` is false) and discovery advertises none.
  */
 import { createHash } from 'node:crypto';
-import { algorithmSpec, createSigner, type Key, type Signer } from '@sesame/jwt';
+import { algorithmSpec } from '@sesame/jwt';
 import type { SesameConfig } from '../../config/config.js';
 import { OAuthError } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
+import { signersFor } from './signers.js';
 
 /** The ID token claims Sesame issues, for discovery's `claims_supported`. */
 export const ID_TOKEN_CLAIMS = [
@@ -109,17 +110,7 @@ export function createIdTokens(options: {
   // The same life as the access token it comes with: the keyring keeps a retired key published
   // that long, so an ID token stays verifiable until it expires.
   const lifeSeconds = Math.floor(config.accessTokenTtl / 1000);
-  // One signer per signing key, made when the keyring starts signing with it (as for access
-  // tokens); a rotated key's signer goes with the key.
-  const signers = new WeakMap<Key, Signer>();
-  const signerFor = (key: Key): Signer => {
-    let signer = signers.get(key);
-    if (signer === undefined) {
-      signer = createSigner({ key, typ: 'JWT', issuedAt: false });
-      signers.set(key, signer);
-    }
-    return signer;
-  };
+  const signerFor = signersFor('JWT');
   return Object.freeze({
     enabled,
     algorithm: config.algorithm,

@@ -15,9 +15,9 @@
  * forge one.
  */
 import { randomUUID } from 'node:crypto';
-import { createSigner, type Key, type Signer } from '@sesame/jwt';
 import type { SesameConfig } from '../../config/config.js';
 import type { Keyring } from '../keys/keyring.js';
+import { signersFor } from './signers.js';
 
 /** The event a logout token carries (Back-Channel Logout 1.0 §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -47,16 +47,7 @@ export function createLogoutTokens(options: {
 }): LogoutTokens {
   const { config, keys, now } = options;
   const enabled = config.tokenProfile !== 'classic' && config.algorithm !== 'HS256';
-  // One signer per signing key, as for ID tokens; a rotated key's signer goes with the key.
-  const signers = new WeakMap<Key, Signer>();
-  const signerFor = (key: Key): Signer => {
-    let signer = signers.get(key);
-    if (signer === undefined) {
-      signer = createSigner({ key, typ: 'logout+jwt', issuedAt: false });
-      signers.set(key, signer);
-    }
-    return signer;
-  };
+  const signerFor = signersFor('logout+jwt');
   return Object.freeze({
     enabled,
     issue({ clientId, subject, sid, algorithm }: Parameters<LogoutTokens['issue']>[0]): string {
