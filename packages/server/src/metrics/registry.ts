@@ -203,12 +203,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
     ['dependency'],
   );
 
+  const perRequest = childCache<{ count: { inc(): void }; time: { observe(value: number): void } }>();
+
   return Object.freeze({
     registry,
     request(route, method, status, seconds) {
-      const labels = { route: route ?? 'unmatched', method: METHODS.has(method) ? method : 'other' };
-      requests.inc({ ...labels, status: String(status) });
-      durations.observe({ ...labels, status_class: `${Math.floor(status / 100)}xx` }, seconds);
+      const shown = METHODS.has(method) ? method : 'other';
+      // The hot path: each label set's children are made once (childCache).
+      const series = perRequest(`${route ?? ''} ${shown} ${status}`, () => {
+        const labels = { route: route ?? 'unmatched', method: shown };
+        return {
+          count: requests.labels({ ...labels, status: String(status) }),
+          time: durations.labels({ ...labels, status_class: `${Math.floor(status / 100)}xx` }),
+        };
+      });
+      series.count.inc();
+      series.time.observe(seconds);
     },
     tokenError(error) {
       tokenErrors.inc({ error: bounded(error, CODE_WORD) });
@@ -226,6 +236,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
       sources = given;
     },
   } satisfies ServerMetrics);
+}
+
+/**
+ * A metric's children by a key of their labels, made once: prom-client hashes the labels on every
+ * call otherwise. The keys are as bounded as the label values (nothing a client chooses).
+ */
+function childCache<T>(): (key: string, make: () => T) => T {
+  const children = new Map<string, T>();
+  return (key, make) => {
+    let child = children.get(key);
+    if (child === undefined) {
+      child = make();
+      children.set(key, child);
+    }
+    return child;
+  };
 }
 
 /** Pings the store with a deadline: a store that hangs is down for this scrape, not a stuck scrape. */
