@@ -51,14 +51,23 @@ export interface PasswordHasher {
  * await passwords.verify(stored, 'correct horse'); // true
  * passwords.needsRehash(stored); // false
  */
-export function createPasswordHasher(params: PasswordParams = OWASP_ARGON2ID): PasswordHasher {
+/** The Argon2 primitives the hasher calls: @node-rs/argon2's, or a recording wrapper in a test. */
+export interface Argon2 {
+  hash(password: string, options: Options): Promise<string>;
+  verify(hashed: string, password: string): Promise<boolean>;
+}
+
+export function createPasswordHasher(
+  params: PasswordParams = OWASP_ARGON2ID,
+  argon2: Argon2 = { hash, verify },
+): PasswordHasher {
   const frozen = Object.freeze({ ...params });
   const options: Options = { ...frozen, algorithm: ARGON2ID, version: V0X13 };
   let dummy: Promise<string> | undefined;
 
   const check = async (storedHash: string, password: string): Promise<boolean> => {
     try {
-      return await verify(storedHash, password);
+      return await argon2.verify(storedHash, password);
     } catch {
       return false; // not a PHC string we can read: no match, and nothing echoed
     }
@@ -66,11 +75,11 @@ export function createPasswordHasher(params: PasswordParams = OWASP_ARGON2ID): P
 
   return Object.freeze({
     params: frozen,
-    hash: (password: string) => hash(password, options),
+    hash: (password: string) => argon2.hash(password, options),
     verify: check,
     async verifyDummy(password: string): Promise<false> {
       // Made once, with the live parameters, from a password nobody knows.
-      dummy ??= hash(randomBytes(32).toString('base64url'), options);
+      dummy ??= argon2.hash(randomBytes(32).toString('base64url'), options);
       await check(await dummy, password);
       return false;
     },

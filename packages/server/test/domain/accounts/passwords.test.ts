@@ -1,3 +1,4 @@
+import { hash as realHash, verify as realVerify } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
 import { createPasswordHasher, OWASP_ARGON2ID } from '../../../src/domain/accounts/passwords.js';
 
@@ -37,18 +38,32 @@ describe('passwords (Argon2id)', () => {
   });
 
   it('verifyDummy does the work of a verification and answers false', async () => {
-    expect(await passwords.verifyDummy('anything')).toBe(false); // the first call also makes the dummy
-    const stored = await passwords.hash('pw');
-    const time = async (fn: () => Promise<unknown>) => {
-      const started = performance.now();
-      for (let i = 0; i < 3; i++) await fn();
-      return performance.now() - started;
-    };
-    const dummy = await time(() => passwords.verifyDummy('anything'));
-    const real = await time(() => passwords.verify(stored, 'wrong'));
-    // Same parameters, same work: within a generous factor on a busy CI machine.
-    expect(dummy).toBeGreaterThan(real / 4);
-    expect(dummy).toBeLessThan(real * 4);
+    // The real Argon2, recorded: what verifyDummy asks of it is what a real login asks.
+    const verified: Array<[string, string]> = [];
+    const recorded = createPasswordHasher(OWASP_ARGON2ID, {
+      hash: realHash,
+      verify: (stored, password) => {
+        verified.push([stored, password]);
+        return realVerify(stored, password);
+      },
+    });
+    expect(await recorded.verifyDummy('anything')).toBe(false);
+    expect(await recorded.verifyDummy('something else')).toBe(false);
+    expect(verified.map(([, password]) => password)).toEqual(['anything', 'something else']);
+    // One Argon2id verification each, against a hash of the live parameters (the same cost as a
+    // user's), made once.
+    const [[first], [second]] = verified as [[string, string], [string, string]];
+    expect(first).toBe(second);
+    expect(recorded.needsRehash(first)).toBe(false);
+    // And it cannot fail open: the right dummy password is still answered false.
+    const weaker = createPasswordHasher(
+      { memoryCost: 8192, timeCost: 1, parallelism: 1 },
+      {
+        hash: realHash,
+        verify: async () => true,
+      },
+    );
+    expect(await weaker.verifyDummy('x')).toBe(false);
   });
 
   it('hashes off the event loop: timers keep firing while it works', async () => {
