@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_WEAK_SECRETS, weakSecretReason } from '@sesame/tools';
@@ -54,7 +54,9 @@ describe('sesame token: refusals, warnings and errors', { timeout: 120_000 }, ()
       ['token', 'decode', hs256({ exp: now() + 60 }, 'secret'), '--secret-env', 'S'],
       {
         env: { S: 'secret' },
-        cwd: dir, // no default list here: the built-in check alone must catch it
+        // No default list here (it is looked for at ../shared/… of the working directory, and the
+        // temp dir's own parent may have one): the built-in check alone must catch it.
+        cwd: emptyWorkDir(dir),
       },
     );
     expect(short).toMatch(/weak-secret: weak HMAC secret: the secret is shorter than the hash/);
@@ -144,3 +146,10 @@ describe('sesame token: refusals, warnings and errors', { timeout: 120_000 }, ()
     expect(oneLineError(badAlg.stderr).code).toBe('ERR_CLI_USAGE');
   });
 });
+
+/** A working directory whose ../shared is certainly absent: a folder two levels inside `dir`. */
+function emptyWorkDir(dir: string): string {
+  const work = join(dir, 'nowhere', 'work');
+  mkdirSync(work, { recursive: true });
+  return work;
+}
