@@ -148,6 +148,34 @@ export async function idTokenAttacks(ctx: Context): Promise<void> {
   );
   await expectRejected(report, main, CATEGORY, "A's ID token used as an access token", ofA.body.id_token!);
 
+  // Nonce replay: a response replayed (the same code again) or a session refreshed must never mint
+  // another ID token carrying the login's nonce, which a relying party would take as fresh.
+  const grant = await codeFor(a, nonceA);
+  const first = await redeem(a, grant);
+  const replayed = await redeem(a, grant);
+  report.check(
+    CATEGORY,
+    'nonce replay: the same code redeemed again is refused, with no second ID token',
+    first.status === 200 && replayed.status === 400 && replayed.body.id_token === undefined,
+    `${first.status} then ${replayed.status} ${replayed.body.error}`,
+  );
+  const refreshed = await fetch(`${main.issuer}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: basic(a.client_id, a.client_secret) },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: (ofA.body as { refresh_token?: string }).refresh_token ?? '',
+    }),
+  });
+  const refreshedBody = (await refreshed.json()) as { id_token?: string };
+  const refreshedClaims = claimsFor(refreshedBody.id_token, a.client_id);
+  report.check(
+    CATEGORY,
+    "nonce replay: a refresh of A's session gives an ID token without the login's nonce (Core §12.2)",
+    refreshed.status === 200 && refreshedClaims !== undefined && !('nonce' in refreshedClaims),
+    `${refreshed.status} ${JSON.stringify(refreshedClaims?.nonce)}`,
+  );
+
   // RS256 beside ES256: a second family of published keys, and a second kind of ID token.
   const ofR = await redeem(r, await codeFor(r, nonceA));
   const headerR = ofR.body.id_token ? decode(ofR.body.id_token).header : undefined;
