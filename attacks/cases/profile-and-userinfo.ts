@@ -60,9 +60,9 @@ export async function profileAttacks(ctx: Context): Promise<void> {
     ...['--scopes', 'openid profile email admin', '--audience', 'sesame', ...dir],
   ]);
   const profile = ['--name', 'Dora Explorer', '--email', 'dora@example.com', '--email-verified', 'yes'];
-  const narrow = await userWithToken(main, app.client_id, 'dora', 'openid', profile);
-  const wide = await userWithToken(main, app.client_id, 'dora2', 'openid profile email', profile);
-  const boss = await userWithToken(main, app.client_id, 'boss', 'openid admin', []);
+  const narrow = await userWithToken(main, app.client_id, 'pu-narrow', 'openid', profile);
+  const wide = await userWithToken(main, app.client_id, 'pu-wide', 'openid profile email', profile);
+  const boss = await userWithToken(main, app.client_id, 'pu-admin', 'openid admin', []);
   const userinfo = (init: RequestInit = {}, query = '') => call(`${main.issuer}/userinfo${query}`, init);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
