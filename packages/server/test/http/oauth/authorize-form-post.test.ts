@@ -16,44 +16,27 @@ import {
 } from '@sesame/testkit/app';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDIRECT } from '../../helpers/authorize.js';
+import {
+  authorizeParams,
+  ISSUER,
+  REDIRECT,
+  registerWebClient,
+  signedInBrowser,
+} from '../../helpers/authorize.js';
 
-const ISSUER = 'http://127.0.0.1:8080';
 const WITH_QUERY = 'https://client.example/cb?tenant=a&x=1';
 let t: TestApp;
 let secret: string;
 
 beforeEach(async () => {
   t = await createTestApp();
-  const web = await t.services.clients.create(
-    {
-      name: 'Quiz Web',
-      clientId: 'quiz-web',
-      type: 'confidential',
-      grantTypes: ['authorization_code'],
-      scopes: ['openid', 'quiz'],
-      redirectUris: [REDIRECT, WITH_QUERY, 'com.example.app:/cb'],
-    },
-    'test',
-  );
-  secret = web.clientSecret!;
+  secret = (await registerWebClient(t, 'quiz-web', {
+    redirectUris: [REDIRECT, WITH_QUERY, 'com.example.app:/cb'],
+  }))!;
 });
 afterEach(() => t.close());
 
-function params(extra: Record<string, string> = {}, challenge = pkce().challenge) {
-  const all: Record<string, string> = {
-    response_type: 'code',
-    client_id: 'quiz-web',
-    redirect_uri: REDIRECT,
-    scope: 'openid quiz',
-    state: 'st-fp',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    response_mode: 'form_post',
-    ...extra,
-  };
-  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== ''));
-}
+const params = authorizeParams({ state: 'st-fp', response_mode: 'form_post' });
 
 /** The form_post page's form: its action and its hidden fields (entities decoded). */
 function postedForm(response: LightMyRequestResponse) {
@@ -78,16 +61,12 @@ function expectFormPostHeaders(response: LightMyRequestResponse, origin = 'https
   );
 }
 
-async function signedInBrowser(): Promise<PageClient> {
-  const browser = new PageClient(t.app);
-  const { back } = await signInAndConsent(browser, authorizeUrl(params({ response_mode: '' })), ALICE);
-  expect(locationParams(back).get('code')).toBeTruthy();
-  return browser;
-}
+/** The request in query mode, whose redirect carries the code (how signedInBrowser signs in). */
+const QUERY_MODE = { response_mode: '' };
 
 describe('response_mode=form_post', () => {
   it('a signed-in user with a consent: the page posts code, state and iss to the redirect URI; the code gives tokens', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params(QUERY_MODE));
     const { verifier, challenge } = pkce();
     const page = await browser.get(authorizeUrl(params({}, challenge)));
     expect(page.headers.location).toBeUndefined();
@@ -169,7 +148,7 @@ describe('response_mode=form_post', () => {
   });
 
   it('a registered query stays in the form action (escaped in the page), and the CSP names only its origin', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params(QUERY_MODE));
     const page = await browser.get(authorizeUrl(params({ redirect_uri: WITH_QUERY })));
     expect(page.body).toContain('action="https://client.example/cb?tenant=a&amp;x=1"');
     expect(postedForm(page).action).toBe(WITH_QUERY);
@@ -191,7 +170,7 @@ describe('response_mode=form_post', () => {
   });
 
   it('POST /oauth/authorize with form_post: the page, with status 200', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params(QUERY_MODE));
     const page = await browser.post('/oauth/authorize', params());
     expectFormPostHeaders(page);
     expect(postedForm(page).fields.code).toBeTruthy();
@@ -200,7 +179,7 @@ describe('response_mode=form_post', () => {
 
 describe('response_mode: query and the refused values', () => {
   it('query, named or not, redirects with the code in the query', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params(QUERY_MODE));
     for (const mode of ['query', '']) {
       const back = await browser.get(authorizeUrl(params({ response_mode: mode })));
       expect(back.statusCode).toBe(302);

@@ -4,7 +4,7 @@
  * as a GET (which carries the SameSite=Lax cookie); and the login, consent and logout fields mean
  * nothing there (the forms have their own paths).
  */
-import { authorizeUrl, formFields, pkce, signIn, signInAndConsent } from '@sesame/testkit';
+import { authorizeUrl, formFields, pkce, signIn } from '@sesame/testkit';
 import {
   ALICE,
   createTestApp,
@@ -13,72 +13,41 @@ import {
   postForm,
   type TestApp,
 } from '@sesame/testkit/app';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDIRECT } from '../../helpers/authorize.js';
+import {
+  authorizeParams,
+  expectErrorBack,
+  ISSUER,
+  isLoginPage,
+  REDIRECT,
+  registerWebClient,
+  signedInBrowser,
+} from '../../helpers/authorize.js';
 
-const ISSUER = 'http://127.0.0.1:8080';
+const STATE = 'st-post';
 let t: TestApp;
 let secret: string;
 
 beforeEach(async () => {
   t = await createTestApp();
-  const web = await t.services.clients.create(
-    {
-      name: 'Quiz Web',
-      clientId: 'quiz-web',
-      type: 'confidential',
-      grantTypes: ['authorization_code'],
-      scopes: ['openid', 'quiz'],
-      redirectUris: [REDIRECT],
-    },
-    'test',
-  );
-  secret = web.clientSecret!;
+  secret = (await registerWebClient(t, 'quiz-web'))!;
 });
 afterEach(() => t.close());
 
-function params(extra: Record<string, string> = {}, challenge = pkce().challenge) {
-  const all: Record<string, string> = {
-    response_type: 'code',
-    client_id: 'quiz-web',
-    redirect_uri: REDIRECT,
-    scope: 'openid quiz',
-    state: 'st-post',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    ...extra,
-  };
-  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== ''));
-}
+const params = authorizeParams({ state: STATE });
 
-/** A browser where alice is signed in and has consented to quiz-web. */
-async function signedInBrowser(): Promise<PageClient> {
-  const browser = new PageClient(t.app);
-  const { back } = await signInAndConsent(browser, authorizeUrl(params()), ALICE);
-  expect(locationParams(back).get('code')).toBeTruthy();
-  return browser;
-}
-
-function expectBack(response: LightMyRequestResponse, error: string) {
-  expect(response.statusCode, response.body).toBe(303);
-  expect(String(response.headers.location).startsWith(`${REDIRECT}?`)).toBe(true);
-  const back = locationParams(response);
-  expect([back.get('error'), back.get('state'), back.get('iss')]).toEqual([error, 'st-post', ISSUER]);
-  expect(back.get('code')).toBeNull();
-}
-
-const isLoginPage = (response: LightMyRequestResponse) =>
-  response.statusCode === 200 && response.body.includes('action="/oauth/authorize/login"');
+/** Back to the client with this error: a 303, the POST's redirect. */
+const expectBack = (response: Parameters<typeof expectErrorBack>[0], error: string) =>
+  expectErrorBack(response, { error, state: STATE, status: 303 });
 
 describe('POST /oauth/authorize', () => {
   it('a signed-in user with a remembered consent: 303 to the client with a code that gives tokens', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     const { verifier, challenge } = pkce();
     const back = await browser.post('/oauth/authorize', params({ nonce: 'n-post' }, challenge));
     expect(back.statusCode, back.body).toBe(303);
     const query = locationParams(back);
-    expect([query.get('state'), query.get('iss')]).toEqual(['st-post', ISSUER]);
+    expect([query.get('state'), query.get('iss')]).toEqual([STATE, ISSUER]);
     const tokens = await postForm(t.app, '/oauth/token', {
       grant_type: 'authorization_code',
       client_id: 'quiz-web',
@@ -105,7 +74,7 @@ describe('POST /oauth/authorize', () => {
   });
 
   it('a signed-in user and prompt=login: the login page at once', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     expect(isLoginPage(await browser.post('/oauth/authorize', params({ prompt: 'login' })))).toBe(true);
   });
 

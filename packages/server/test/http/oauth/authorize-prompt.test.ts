@@ -4,7 +4,7 @@
  * login ask the password again (and the ID token's auth_time is the new login), prompt=consent asks
  * again, and the hint only prefills.
  */
-import { authorizeUrl, formFields, pkce, signIn, signInAndConsent } from '@sesame/testkit';
+import { authorizeUrl, formFields, pkce, signIn } from '@sesame/testkit';
 import {
   ALICE,
   createTestApp,
@@ -16,9 +16,17 @@ import {
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDIRECT, registerWebClient } from '../../helpers/authorize.js';
+import {
+  authorizeParams,
+  expectErrorBack,
+  isConsentPage,
+  isLoginPage,
+  REDIRECT,
+  registerWebClient,
+  signedInBrowser,
+} from '../../helpers/authorize.js';
 
-const ISSUER = 'http://127.0.0.1:8080';
+const STATE = 'st-9';
 const MINUTE = 60_000;
 let t: TestApp;
 let secret: string;
@@ -29,41 +37,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-function params(extra: Record<string, string> = {}, challenge = pkce().challenge) {
-  return {
-    response_type: 'code',
-    client_id: 'quiz-web',
-    redirect_uri: REDIRECT,
-    scope: 'openid quiz',
-    state: 'st-9',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    ...extra,
-  };
-}
-
-/** A browser where alice is signed in and has consented to quiz-web. */
-async function signedInBrowser(): Promise<PageClient> {
-  const browser = new PageClient(t.app);
-  const { back } = await signInAndConsent(browser, authorizeUrl(params()), ALICE);
-  expect(locationParams(back).get('code')).toBeTruthy();
-  return browser;
-}
-
-/** A redirect to the client with this error, its state and iss, and no page. */
-function expectErrorBack(response: LightMyRequestResponse, error: string) {
-  expect(response.statusCode, response.body).toBe(302);
-  expect(String(response.headers.location).startsWith(`${REDIRECT}?`)).toBe(true);
-  const back = locationParams(response);
-  expect([back.get('error'), back.get('state'), back.get('iss')]).toEqual([error, 'st-9', ISSUER]);
-  expect(back.get('code')).toBeNull();
-  expect(response.body).not.toMatch(/<form|<html/i);
-}
-
-const isLoginPage = (response: LightMyRequestResponse) =>
-  response.statusCode === 200 && response.body.includes('action="/oauth/authorize/login"');
-const isConsentPage = (response: LightMyRequestResponse) =>
-  response.statusCode === 200 && response.body.includes('action="/oauth/authorize/consent"');
+const params = authorizeParams({ state: STATE });
 
 /** The auth_time of the ID token the code of `back` gives. */
 async function authTimeOf(back: LightMyRequestResponse, verifier: string): Promise<number> {
@@ -81,20 +55,23 @@ async function authTimeOf(back: LightMyRequestResponse, verifier: string): Promi
 
 describe('prompt=none', () => {
   it('without a session: login_required back to the client, with state and iss, no page', async () => {
-    expectErrorBack(
-      await new PageClient(t.app).get(authorizeUrl(params({ prompt: 'none' }))),
-      'login_required',
-    );
+    expectErrorBack(await new PageClient(t.app).get(authorizeUrl(params({ prompt: 'none' }))), {
+      error: 'login_required',
+      state: STATE,
+    });
   });
 
   it('with a session but no consent: consent_required', async () => {
     const browser = new PageClient(t.app);
     await signIn(browser, authorizeUrl(params()), ALICE);
-    expectErrorBack(await browser.get(authorizeUrl(params({ prompt: 'none' }))), 'consent_required');
+    expectErrorBack(await browser.get(authorizeUrl(params({ prompt: 'none' }))), {
+      error: 'consent_required',
+      state: STATE,
+    });
   });
 
   it('with a session and a consent: a code at once', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     const back = await browser.get(authorizeUrl(params({ prompt: 'none' })));
     expect(back.statusCode).toBe(302);
     expect(locationParams(back).get('code')).toMatch(/^[\w-]{43}$/);
@@ -102,10 +79,10 @@ describe('prompt=none', () => {
   });
 
   it('with a login older than max_age: login_required', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     t.clock.advance(10 * MINUTE);
     const url = authorizeUrl(params({ prompt: 'none', max_age: '300' }));
-    expectErrorBack(await browser.get(url), 'login_required');
+    expectErrorBack(await browser.get(url), { error: 'login_required', state: STATE });
   });
 
   it('an unverified redirect URI is still an error page, never a redirect', async () => {
@@ -119,7 +96,7 @@ describe('prompt=none', () => {
 
 describe('prompt=login, select_account and max_age ask the password again', () => {
   it('prompt=login with a live session: the login page, then a code whose auth_time is the new login', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     t.clock.advance(10 * MINUTE);
     const { verifier, challenge } = pkce();
     const url = authorizeUrl(params({ prompt: 'login', nonce: 'n-1' }, challenge));
@@ -133,12 +110,12 @@ describe('prompt=login, select_account and max_age ask the password again', () =
   });
 
   it('select_account is a password prompt too', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     expect(isLoginPage(await browser.get(authorizeUrl(params({ prompt: 'select_account' }))))).toBe(true);
   });
 
   it('a login older than max_age: the login page; a recent one: a code', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     t.clock.advance(2 * MINUTE);
     expect((await browser.get(authorizeUrl(params({ max_age: '300' })))).statusCode).toBe(302);
     t.clock.advance(4 * MINUTE);
@@ -150,7 +127,7 @@ describe('prompt=login, select_account and max_age ask the password again', () =
   });
 
   it('max_age=0 is prompt=login, and does not loop once the password is given', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     const url = authorizeUrl(params({ max_age: '0' }));
     const { page, signedIn } = await signIn(browser, url, ALICE);
     expect(isLoginPage(page)).toBe(true);
@@ -162,7 +139,7 @@ describe('prompt=login, select_account and max_age ask the password again', () =
 
 describe('prompt=consent', () => {
   it('shows the consent page although a remembered consent covers the scopes, and the form goes on', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     const page = await browser.get(authorizeUrl(params({ prompt: 'consent' })));
     expect(isConsentPage(page)).toBe(true);
     const back = await browser.post('/oauth/authorize/consent', {
@@ -173,7 +150,7 @@ describe('prompt=consent', () => {
   });
 
   it('a consent form posted once the login is older than max_age goes back to the login, not to a code', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     const page = await browser.get(authorizeUrl(params({ prompt: 'consent', max_age: '300' })));
     expect(isConsentPage(page)).toBe(true);
     t.clock.advance(10 * MINUTE);
@@ -187,7 +164,7 @@ describe('prompt=consent', () => {
   });
 
   it('prompt="login consent": the password, then the consent page', async () => {
-    const browser = await signedInBrowser();
+    const browser = await signedInBrowser(t, params());
     const { page, signedIn } = await signIn(
       browser,
       authorizeUrl(params({ prompt: 'login consent' })),
@@ -229,7 +206,10 @@ describe('malformed values: invalid_request back to the client', () => {
     ['a max_age that is not a number', { max_age: 'soon' }],
   ] as const) {
     it(name, async () => {
-      expectErrorBack(await new PageClient(t.app).get(authorizeUrl(params(extra))), 'invalid_request');
+      expectErrorBack(await new PageClient(t.app).get(authorizeUrl(params(extra))), {
+        error: 'invalid_request',
+        state: STATE,
+      });
     });
   }
 });
