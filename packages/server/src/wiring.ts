@@ -8,6 +8,8 @@ import { createConsentSteps } from './domain/accounts/consents.js';
 import { createLoginThrottle } from './domain/accounts/throttle.js';
 import { createUserService } from './domain/accounts/users.js';
 import { createCodeSteps } from './domain/authorization/code-steps.js';
+import { createClientAssertions } from './domain/clients/client-assertion.js';
+import { createClientKeySets } from './domain/clients/client-keys.js';
 import { createClientSteps } from './domain/clients/client-steps.js';
 import { createClientService } from './domain/clients/clients.js';
 import type { DomainContext } from './domain/context.js';
@@ -103,7 +105,12 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     }
   };
   // The algorithms an ID token can be signed with (the keyring's: the configured one and RS256).
-  const clients = createClientService({ store, now, signingAlgorithms: keys.algorithms });
+  const clients = createClientService({
+    store,
+    now,
+    signingAlgorithms: keys.algorithms,
+    allowPrivateJwksUri: config.jwksUriAllowPrivate,
+  });
   const backchannel = createBackchannelLogout({
     ...options.backchannelLogout,
     clients,
@@ -151,6 +158,18 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     idTokenHints: createIdTokenHints({ config, keys, now, algorithms: idTokens.algorithms as Algorithm[] }),
     users: createAccountSteps(ctx),
     clients: createClientSteps(ctx),
+    clientAssertions: createClientAssertions({
+      store,
+      keySets: createClientKeySets({
+        allowPrivate: config.jwksUriAllowPrivate,
+        timeoutMs: config.jwksUriTimeout,
+        now,
+      }),
+      issuer: config.issuer,
+      tokenEndpoint: `${config.issuer}/oauth/token`,
+      maxLifetimeMs: config.clientAssertionMaxLifetime,
+      now,
+    }),
     consents: createConsentSteps(ctx),
     codes: createCodeSteps(ctx),
     keys: createKeySteps(ctx),

@@ -289,6 +289,30 @@ export const SETTINGS = {
     maximum: MINUTE,
     description: 'how long the wxapp grant waits for WeChat before answering 503',
   },
+  // Client authentication by signed assertion (private_key_jwt, docs/security.md).
+  clientAssertionMaxLifetime: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 5 * MINUTE,
+    minimum: 10_000,
+    maximum: 60 * MINUTE,
+    description:
+      'a client assertion (private_key_jwt) whose exp is further away than this is refused: assertions are short-lived and single-use',
+  },
+  jwksUriTimeout: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 5_000,
+    minimum: 100,
+    maximum: MINUTE,
+    description: "how long fetching a client's jwks_uri may take before its assertion is refused",
+  },
+  jwksUriAllowPrivate: {
+    type: 'boolean',
+    default: false,
+    description:
+      "let clients' jwks_uri be http and reach loopback, private and link-local addresses (tests and development only: an SSRF vector)",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type ConfigKey = keyof typeof SETTINGS;

@@ -3,6 +3,7 @@ import type { AccountSteps } from './accounts/account-steps.js';
 import type { BrowserSessions } from './accounts/browser-sessions.js';
 import type { ConsentSteps } from './accounts/consents.js';
 import type { CodeSteps } from './authorization/code-steps.js';
+import type { ClientAssertions } from './clients/client-assertion.js';
 import type { ClientSteps } from './clients/client-steps.js';
 import type { AuditInput } from './context.js';
 import type { FirstStartResult } from './system/first-start.js';
@@ -37,6 +38,8 @@ export interface Services {
   readonly idTokenHints: IdTokenHints;
   readonly users: AccountSteps;
   readonly clients: ClientSteps;
+  /** Verifies private_key_jwt client assertions and spends their jti (clients/client-assertion.ts). */
+  readonly clientAssertions: ClientAssertions;
   readonly consents: ConsentSteps;
   readonly codes: CodeSteps;
   readonly keys: KeySteps;

@@ -104,12 +104,32 @@ export interface Client {
   requirePkce: boolean;
   /** Registration §2 `subject_type`: only `public` (the same `sub` for every client). */
   subjectType: SubjectType;
+  /**
+   * RFC 7591 §2 `jwks`: the client's public keys, inline, for private_key_jwt (RFC 7523 §2.2).
+   * Null: none (then `jwksUri`, or the client does not sign).
+   */
+  jwks: ClientJwks | null;
+  /** RFC 7591 §2 `jwks_uri`: where the client publishes its public keys. Null: none. */
+  jwksUri: string | null;
   createdAt: number;
   updatedAt: number;
 }
 
-/** How a client authenticates at the token endpoint (RFC 7591 §2 names). */
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+/**
+ * How a client authenticates at the token endpoint (RFC 7591 §2 names). `private_key_jwt`: an
+ * assertion signed with the client's private key (RFC 7523 §2.2). `client_secret_jwt` is not among
+ * them: secrets are stored hashed, and an HMAC cannot be checked against a hash (docs/security.md).
+ */
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'none';
+
+/** A JSON Web Key Set (RFC 7517 §5) of public keys, as registered. */
+export interface ClientJwks {
+  keys: Record<string, unknown>[];
+}
 export type SubjectType = 'public';
 
 /**

@@ -62,6 +62,9 @@ async function insertFirstClient(db: Kysely<unknown>, overrides: Partial<Client>
     tokenEndpointAuthMethod: client.type === 'public' ? ('none' as const) : null,
     requirePkce: true,
     subjectType: 'public' as const,
+    // 013_client_keys: no keys registered.
+    jwks: null,
+    jwksUri: null,
   };
 }
 

@@ -3,7 +3,14 @@
  * removal. Secrets are verified with `verifySecret` (secret.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { Client, ClientType, Store, SubjectType, TokenEndpointAuthMethod } from '../../store/types.js';
+import type {
+  Client,
+  ClientJwks,
+  ClientType,
+  Store,
+  SubjectType,
+  TokenEndpointAuthMethod,
+} from '../../store/types.js';
 import { generateClientSecret, hashClientSecret } from './secret.js';
 import {
   ClientError,
@@ -19,6 +26,7 @@ import {
   validateScopes,
   validateSubjectType,
 } from './validate.js';
+import { checkClientKeys, validateJwks, validateJwksUri } from './validate-keys.js';
 
 export { verifySecret } from './secret.js';
 export { CLIENT_PERMISSIONS, ClientError, type ClientPermission } from './validate.js';
@@ -35,6 +43,10 @@ export interface RegistrationFields {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
   requirePkce?: boolean;
   subjectType?: SubjectType;
+  /** The public keys of a private_key_jwt client (RFC 7591 §2 `jwks`), or null for none. */
+  jwks?: ClientJwks | null;
+  /** Where they are published (`jwks_uri`: https, public addresses), or null for none. */
+  jwksUri?: string | null;
 }
 
 export interface NewClient extends RegistrationFields {
@@ -108,7 +120,10 @@ export function createClientService(options: {
   now?: () => number;
   /** The algorithms the server signs ID tokens with (the keyring's); default ES256. */
   signingAlgorithms?: readonly string[];
+  /** Accept a jwks_uri over http or at a private address (config `jwksUriAllowPrivate`). */
+  allowPrivateJwksUri?: boolean;
 }): ClientService {
+  const allowPrivate = options.allowPrivateJwksUri ?? false;
   const { store } = options;
   const signable = options.signingAlgorithms ?? ['ES256'];
   const now = options.now ?? Date.now;
@@ -122,7 +137,13 @@ export function createClientService(options: {
       // Hex, not base64url: an id that starts with '-' would be read as an option by the CLI.
       const clientId = input.clientId ?? randomBytes(16).toString('hex');
       if (!CLIENT_ID.test(clientId)) throw new ClientError('ERR_CLIENT_INVALID', 'clientId must be URL-safe');
-      const clientSecret = type === 'confidential' ? generateClientSecret() : null;
+      const method = validateAuthMethod(input.tokenEndpointAuthMethod, type);
+      const jwks = validateJwks(input.jwks);
+      const jwksUri = validateJwksUri(input.jwksUri, allowPrivate);
+      checkClientKeys(method, jwks, jwksUri);
+      // A client that signs its assertions has no use for a secret: none is made.
+      const clientSecret =
+        type === 'confidential' && method !== 'private_key_jwt' ? generateClientSecret() : null;
       const client: Client = {
         clientId,
         name: validateName(input.name),
@@ -139,9 +160,11 @@ export function createClientService(options: {
         ),
         backchannelLogoutUri: validateBackchannelLogoutUri(input.backchannelLogoutUri),
         idTokenSignedResponseAlg: validateIdTokenAlg(input.idTokenSignedResponseAlg, signable),
-        tokenEndpointAuthMethod: validateAuthMethod(input.tokenEndpointAuthMethod, type),
+        tokenEndpointAuthMethod: method,
         requirePkce: validateRequirePkce(input.requirePkce, type),
         subjectType: validateSubjectType(input.subjectType),
+        jwks,
+        jwksUri,
         createdAt: now(),
         updatedAt: now(),
       };
@@ -187,6 +210,15 @@ export function createClientService(options: {
       if (changes.requirePkce !== undefined)
         valid.requirePkce = validateRequirePkce(changes.requirePkce, type);
       if (changes.subjectType !== undefined) valid.subjectType = validateSubjectType(changes.subjectType);
+      if (changes.jwks !== undefined) valid.jwks = validateJwks(changes.jwks);
+      if (changes.jwksUri !== undefined) valid.jwksUri = validateJwksUri(changes.jwksUri, allowPrivate);
+      checkClientKeys(
+        valid.tokenEndpointAuthMethod !== undefined
+          ? valid.tokenEndpointAuthMethod
+          : before.tokenEndpointAuthMethod,
+        valid.jwks !== undefined ? valid.jwks : before.jwks,
+        valid.jwksUri !== undefined ? valid.jwksUri : before.jwksUri,
+      );
       const changed = await store.updateClient(clientId, { ...valid, updatedAt: now() });
       recent.delete(clientId); // a method or PKCE setting changed counts at once
       const client = changed ? await store.findClient(clientId) : undefined;

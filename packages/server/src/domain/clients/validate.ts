@@ -153,16 +153,22 @@ export function validateIdTokenAlg(alg: unknown, signable: readonly string[]): s
 export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
+  'private_key_jwt',
   'none',
 ];
 
 /**
  * RFC 7591 §2 `token_endpoint_auth_method`: a public client has no secret, so `none` (its default);
- * a confidential one uses one of the secret methods, or either when absent (null).
+ * a confidential one uses one of the secret methods (either when absent: null) or private_key_jwt.
+ * `client_secret_jwt` is refused with the reason (client-assertion.ts): secrets are stored hashed.
  */
 export function validateAuthMethod(method: unknown, type: ClientType): TokenEndpointAuthMethod | null {
   const field = 'tokenEndpointAuthMethod';
   if (method === undefined || method === null) return type === 'public' ? 'none' : null;
+  if (method === 'client_secret_jwt')
+    throw invalid(
+      `${field}: client_secret_jwt is not offered: client secrets are stored hashed and cannot key an HMAC; use private_key_jwt`,
+    );
   if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly unknown[]).includes(method)) {
     const named = typeof method === 'string' ? shown(method) : 'that value';
     throw invalid(`${field}: ${named} is not a method; valid: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`);
@@ -171,7 +177,7 @@ export function validateAuthMethod(method: unknown, type: ClientType): TokenEndp
     throw invalid(`${field}: a public client has no secret: use none`);
   if (type === 'confidential' && method === 'none')
     throw invalid(
-      `${field}: a confidential client authenticates with client_secret_basic or client_secret_post`,
+      `${field}: a confidential client authenticates with client_secret_basic, client_secret_post or private_key_jwt`,
     );
   return method as TokenEndpointAuthMethod;
 }

@@ -1,5 +1,6 @@
 import { ProtocolError, parseBasicCredentials } from '@sesame/protocol';
 import type { FastifyRequest } from 'fastify';
+import { ClientAssertionError, JWT_BEARER_ASSERTION_TYPE } from '../../domain/clients/client-assertion.js';
 import { verifySecret } from '../../domain/clients/clients.js';
 import { OAuthError } from '../../domain/errors.js';
 import type { Services } from '../../domain/services.js';
@@ -7,7 +8,7 @@ import type { Client } from '../../store/types.js';
 import type { Parameters } from './parameters.js';
 
 /** How the client proved who it is (RFC 8414 token_endpoint_auth_methods_supported names). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 export interface AuthenticatedClient {
   client: Client;
@@ -28,17 +29,20 @@ export function invalidClient(description = 'client authentication failed'): OAu
 
 /**
  * Authenticates the client of a token, revocation or introspection request: HTTP Basic
- * (client_secret_basic), client_id + client_secret in the body (client_secret_post), or, for a
- * public client, client_id alone. RFC 6749 §2.3: "The client MUST NOT use more than one
- * authentication method in each request."
+ * (client_secret_basic), client_id + client_secret in the body (client_secret_post), a signed
+ * assertion (private_key_jwt, RFC 7523 §2.2), or, for a public client, client_id alone. RFC 6749
+ * §2.3: "The client MUST NOT use more than one authentication method in each request."
  *
  * @example const { client } = await authenticateClient(request, params, services);
  */
 export async function authenticateClient(
   request: FastifyRequest,
   params: Parameters,
-  services: Pick<Services, 'clients'>,
+  services: Pick<Services, 'clients' | 'clientAssertions' | 'config'>,
 ): Promise<AuthenticatedClient> {
+  if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
+    return authenticateByAssertion(request, params, services);
+  }
   const header = request.headers.authorization;
   let clientId: string | undefined;
   let secret: string | undefined;
@@ -84,4 +88,43 @@ export async function authenticateClient(
     throw invalidClient(`the client is registered for ${registered}`);
   }
   return { client, method };
+}
+
+/**
+ * RFC 7523 §2.2: `client_assertion_type` (the jwt-bearer URN) and `client_assertion` (a JWT the
+ * client signed), `client_id` optional and then equal to the assertion's. Another method beside it
+ * (Basic, a client_secret) is two methods: invalid_client (RFC 6749 §2.3).
+ */
+async function authenticateByAssertion(
+  request: FastifyRequest,
+  params: Parameters,
+  services: Pick<Services, 'clients' | 'clientAssertions' | 'config'>,
+): Promise<AuthenticatedClient> {
+  if (request.headers.authorization !== undefined || params.client_secret !== undefined)
+    throw invalidClient('use one client authentication method, not two');
+  if (params.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE)
+    throw invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
+  const assertion = params.client_assertion;
+  if (assertion === undefined) throw invalidClient('client_assertion is missing');
+  const { clientAssertions } = services;
+  try {
+    const clientId = clientAssertions.claimedClient(assertion);
+    // OpenID Connect Core §9: a client_id sent beside the assertion must be the assertion's.
+    if (params.client_id !== undefined && params.client_id !== clientId)
+      throw invalidClient('client_id does not match the client assertion');
+    const client = await services.clients.find(clientId);
+    if (client === undefined) throw invalidClient();
+    // The registered method, before any key is fetched: a secret client cannot switch to keys.
+    if (client.tokenEndpointAuthMethod !== 'private_key_jwt')
+      throw invalidClient(
+        `the client is registered for ${client.tokenEndpointAuthMethod ?? 'a client secret'}`,
+      );
+    // The URL the assertion was sent to, as its aud may name it (RFC 7523 §3 item 3).
+    const endpoint = `${services.config.issuer}${request.routeOptions.url ?? ''}`;
+    await clientAssertions.verify(client, assertion, endpoint);
+    return { client, method: 'private_key_jwt' };
+  } catch (error) {
+    if (error instanceof ClientAssertionError) throw invalidClient(error.message);
+    throw error;
+  }
 }

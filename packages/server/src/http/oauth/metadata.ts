@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { SCOPE_CLAIMS, SCOPED_CLAIMS } from '../../domain/accounts/claims.js';
+import { ASSERTION_ALGORITHMS } from '../../domain/clients/client-assertion.js';
 import { ID_TOKEN_CLAIMS, PASSWORD_ACR } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
 import { DISPLAY_VALUES, UI_LOCALES } from './authorize-oidc-parameters.js';
 import { PROMPT_VALUES } from './authorize-prompt.js';
 import { RESPONSE_MODES } from './authorize-response.js';
+
+/** RFC 8414 §2 `token_endpoint_auth_methods_supported` (client-auth.ts). */
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
 /**
  * RFC 8414 authorization server metadata, also served at /.well-known/openid-configuration so
@@ -32,9 +36,14 @@ export function buildMetadata(
     userinfo_endpoint: `${issuer}/userinfo`,
     grant_types_supported: grants.grants.map((grant) => grant.grantType),
     response_types_supported: [],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    // Every endpoint that authenticates clients does it one way (client-auth.ts): one list for all.
+    // client_secret_jwt is not offered: secrets are stored hashed (domain/clients/client-assertion.ts).
+    token_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
+    revocation_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
+    introspection_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     // RFC 9068 §2.1: the access tokens are JWTs signed with this algorithm.
     access_token_signing_alg_values_supported: [algorithm],
     service_documentation: `${issuer}/docs`,

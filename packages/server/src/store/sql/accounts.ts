@@ -103,6 +103,8 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               token_endpoint_auth_method: client.tokenEndpointAuthMethod,
               require_pkce: client.requirePkce ? 1 : 0,
               subject_type: client.subjectType,
+              jwks: client.jwks === null ? null : JSON.stringify(client.jwks),
+              jwks_uri: client.jwksUri,
               created_at: client.createdAt,
               updated_at: client.updatedAt,
             })
@@ -148,6 +150,8 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
         set.token_endpoint_auth_method = changes.tokenEndpointAuthMethod;
       if (changes.requirePkce !== undefined) set.require_pkce = changes.requirePkce ? 1 : 0;
       if (changes.subjectType !== undefined) set.subject_type = changes.subjectType;
+      if (changes.jwks !== undefined) set.jwks = changes.jwks === null ? null : JSON.stringify(changes.jwks);
+      if (changes.jwksUri !== undefined) set.jwks_uri = changes.jwksUri;
       const result = await write((trx) =>
         trx.updateTable('clients').set(set).where('client_id', '=', clientId).executeTakeFirst(),
       );

@@ -81,6 +81,8 @@ export function toClient(row: Selectable<ClientsTable>): Client {
     tokenEndpointAuthMethod: row.token_endpoint_auth_method as Client['tokenEndpointAuthMethod'],
     requirePkce: num(row.require_pkce) !== 0,
     subjectType: row.subject_type as Client['subjectType'],
+    jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as Client['jwks']),
+    jwksUri: row.jwks_uri,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };

@@ -44,6 +44,9 @@ export interface ClientsTable {
   token_endpoint_auth_method: string | null;
   require_pkce: number;
   subject_type: string;
+  /** Added by 013_client_keys: a JSON Web Key Set as JSON text, and a URL; null when none. */
+  jwks: string | null;
+  jwks_uri: string | null;
   created_at: Big;
   updated_at: Big;
 }

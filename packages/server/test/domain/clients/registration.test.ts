@@ -69,8 +69,8 @@ const REFUSED: Array<[string, Partial<NewClient>, RegExp]> = [
   ['alg none', { idTokenSignedResponseAlg: 'none' }, /^idTokenSignedResponseAlg: 'none'/],
   [
     'an unknown auth method',
-    { tokenEndpointAuthMethod: 'private_key_jwt' as never },
-    /^tokenEndpointAuthMethod: 'private_key_jwt' is not a method/,
+    { tokenEndpointAuthMethod: 'tls_client_auth' as never },
+    /^tokenEndpointAuthMethod: 'tls_client_auth' is not a method/,
   ],
   [
     'a confidential client with none',

@@ -96,6 +96,14 @@ export function accountsConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.findClient(confidential.clientId)).toEqual(confidential);
       expect(await ctx.store.findClient(pub.clientId)).toEqual(pub);
       expect(await ctx.store.listClients()).toEqual([pub, confidential]);
+      const signing = aClient({
+        secretHash: null,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AQ', kid: 'a"b' }] },
+        jwksUri: null,
+      });
+      await ctx.store.createClient(signing);
+      expect(await ctx.store.findClient(signing.clientId)).toEqual(signing);
     });
 
     it('refuses a duplicate client id and answers undefined for an unknown one', async () => {
@@ -132,6 +140,15 @@ export function accountsConformance(ctx: ConformanceContext): void {
         ...permitted,
         ...registration,
       });
+      // The keys of a private_key_jwt client (013): a JWK Set kept as given, a URL, and null clearing.
+      const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'eA', y: 'eQ', kid: 'k1', use: 'sig' }] };
+      const keyed = { tokenEndpointAuthMethod: 'private_key_jwt' as const, jwks, updatedAt: T0 + 12 };
+      expect(await ctx.store.updateClient(client.clientId, keyed)).toBe(true);
+      const before = { ...client, ...changes, ...permitted, ...registration };
+      expect(await ctx.store.findClient(client.clientId)).toEqual({ ...before, ...keyed });
+      const uri = { jwks: null, jwksUri: 'https://app.example/jwks.json', updatedAt: T0 + 13 };
+      expect(await ctx.store.updateClient(client.clientId, uri)).toBe(true);
+      expect(await ctx.store.findClient(client.clientId)).toEqual({ ...before, ...keyed, ...uri });
       expect(await ctx.store.updateClient('nobody', { name: 'x', updatedAt: T0 })).toBe(false);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(true);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(false);

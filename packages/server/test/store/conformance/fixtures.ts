@@ -61,6 +61,8 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     tokenEndpointAuthMethod: 'client_secret_basic',
     requirePkce: false,
     subjectType: 'public',
+    jwks: null,
+    jwksUri: null,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
