@@ -23,11 +23,13 @@ import { revokeEndpoint } from './http/oauth/revoke.js';
 import { clientError, frameworkError, installMethodNotAllowed } from './http/oauth/router-errors.js';
 import { tokenEndpoint } from './http/oauth/token-endpoint.js';
 import { userinfoRoutes } from './http/oauth/userinfo.js';
+import { installHttpTracing } from './http/tracing.js';
 import { registerDocs } from './http/web/docs.js';
 import { WEB_PLUGINS } from './http/web/index.js';
 import { loggerOptions, prettyLine, prettyLogs, redactUrl, skipRedactionOfScalars } from './logger.js';
 import type { ServerMetrics } from './metrics/registry.js';
 import type { Store } from './store/types.js';
+import { traceGrant } from './tracing/grants.js';
 import { createServices } from './wiring.js';
 
 declare module 'fastify' {
@@ -121,6 +123,11 @@ export interface BuildAppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Prometheus metrics to count into (metrics/registry.ts); none when the metrics port is off. */
   metrics?: ServerMetrics;
+  /**
+   * Spans for requests, the token endpoint and grants (http/tracing.ts), through OpenTelemetry's
+   * API; `sesame serve` sets it when OTEL_* asks for traces and registers the SDK (tracing/start.ts).
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -178,6 +185,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     installHttpMetrics(app, metrics);
     metrics.observe({ ...services, keyRotationPeriodMs: config.keyRotationPeriod });
   }
+  if (options.tracing) installHttpTracing(app); // before any route: its onRoute sees the token route
   installMethodNotAllowed(app); // before any route, so it sees them all
   // A JSON member name twice in one object is refused like a repeated form parameter.
   installJsonBodyParser(app);
@@ -187,7 +195,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain');
   await registerDocs(app);
 
-  const grants = createGrantRegistry(options.grants ?? DEFAULT_GRANTS);
+  const modules = options.grants ?? DEFAULT_GRANTS;
+  const grants = createGrantRegistry(options.tracing ? modules.map(traceGrant) : modules);
   await app.register(tokenEndpoint, { grants });
   await app.register(revokeEndpoint);
   await app.register(introspectEndpoint);

@@ -15,6 +15,8 @@ import { connectRedis } from './store/redis/connection.js';
 import { withRedis } from './store/redis/store.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
+import { traceRedisCommands } from './tracing/redis.js';
+import { traceStore } from './tracing/store.js';
 
 /**
  * How `openStore` opens the configured store.
@@ -33,6 +35,8 @@ export interface OpenStoreOptions {
   log?: (message: string) => void;
   /** Tell Redis's state at start, not only its changes (default true; one worker of a group). */
   announceRedisStart?: boolean;
+  /** Spans for the store's methods and Redis's commands (tracing/; `sesame serve` with OTEL_*). */
+  tracing?: boolean;
 }
 
 /** The cipher of SESAME_MASTER_KEY, or undefined when none is configured (SQLite only). */
@@ -101,15 +105,17 @@ export async function openConfiguredStore(
         synchronous: config.sqliteSynchronous,
         keyCipher: masterKeyCipher(config),
       });
-  if (!config.redisUrl || options.withoutRedis) return store;
+  if (!config.redisUrl || options.withoutRedis) return options.tracing ? traceStore(store) : store;
   const log = options.log ?? ((message: string) => process.stderr.write(`sesame: ${message}\n`));
   const redis = connectRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix });
+  if (options.tracing) traceRedisCommands(redis.client);
   // A short wait, so a one-shot command's change (a rotation, a revocation) is announced, and a
   // server does not start out failing closed; Redis down only delays this, never blocks it.
   await redis.whenUp(2000);
-  return withRedis(store, redis, {
+  const distributed = withRedis(store, redis, {
     failMode: config.revocationFailMode,
     log,
     announceStart: options.announceRedisStart,
   });
+  return options.tracing ? traceStore(distributed) : distributed;
 }

@@ -5,6 +5,8 @@ import type { SesameConfig } from '../../config/config.js';
 import { settingsHelp } from '../../config/describe.js';
 import type { MetricsEndpoint } from '../../metrics/endpoint.js';
 import { openConfiguredStore } from '../../open-store.js';
+import { type TracingSettings, tracingSettings } from '../../tracing/settings.js';
+import type { Tracing } from '../../tracing/start.js';
 import { commandConfig, withStoreOptions } from '../context.js';
 import { unavailable } from '../failure.js';
 import { type FirstStartResult, firstStartBanner, runFirstStart } from '../first-start.js';
@@ -38,9 +40,11 @@ export function registerServe(program: Command): void {
         host: options.host,
         workers: options.workers,
       });
+      // OTEL_* read once, before forking: a setting Sesame cannot honour stops the start once.
+      const traces = tracingSettings(process.env);
       // The cluster primary prepares the store once, forks and supervises; workers go on below.
       if (await serveWorkers(config)) return;
-      await serveOne(config).catch((error: unknown) => {
+      await serveOne(config, traces).catch((error: unknown) => {
         if (!cluster.isWorker) throw error;
         // The primary prints it, once for the group, and exits; this worker ends at once (its IPC
         // channel would keep it alive, and the primary waiting on it).
@@ -67,15 +71,20 @@ export function listenFailure(config: SesameConfig, error: unknown) {
  * the port is ours (a single process), or by the primary once every worker listens (workers.ts):
  * a start that fails never makes a password nobody saw.
  */
-async function serveOne(config: SesameConfig): Promise<void> {
+async function serveOne(config: SesameConfig, traces: TracingSettings | undefined): Promise<void> {
   // A worker answers the primary's scrapes from its first moment (metrics/cluster.ts).
   const metrics = await countMetrics(config);
+  // The SDK is loaded only when OTEL_* asks for traces (tracing/start.ts); each process exports its own.
+  const tracing: Tracing | undefined = traces
+    ? await (await import('../../tracing/start.js')).startTracing(traces)
+    : undefined;
   // The first worker speaks for the group about Redis at start; each tells its own changes later.
   const store = await openConfiguredStore(config, {
     announceRedisStart: !cluster.isWorker || cluster.worker?.id === 1,
+    tracing: tracing !== undefined,
   });
   if (!cluster.isWorker) markServing(config); // a worker's primary marked it
-  const app = await buildApp({ config, store, metrics });
+  const app = await buildApp({ config, store, metrics, tracing: tracing !== undefined });
   let metricsPort: MetricsEndpoint | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -127,6 +136,8 @@ async function serveOne(config: SesameConfig): Promise<void> {
       await metricsPort?.close();
       // Last: every audit event of the finished requests was written through it.
       await store.close();
+      // The spans of the last requests and of the store's closing go out before the process ends.
+      await tracing?.shutdown();
       process.exitCode = 0;
     } catch (error) {
       process.stderr.write(`sesame: shutdown failed: ${(error as Error).message.split('\n')[0]}\n`);
