@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { pkce } from '@sesame/testkit';
-import { openTempStore } from '@sesame/testkit/app';
+import { ALICE, openTempStore } from '@sesame/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { escapeHtml } from '../../../src/http/web/login/pages.js';
-import { openPage, type PageSession } from './browser.js';
+import { openPage, type PageSession, signInOnPage } from './browser.js';
 
 /**
  * OpenID Connect's POST authorization request and form_post response mode in a real browser
@@ -78,10 +78,7 @@ beforeAll(async () => {
   const config = loadConfig({ values: { logLevel: 'silent', port } });
   app = await buildApp({ config, store, logger: false });
   origin = await app.listen({ host: '127.0.0.1', port });
-  await app.sesame.users.create(
-    { username: 'alice', password: 'correct horse battery', scopes: ['openid', 'quiz'] },
-    'test',
-  );
+  await app.sesame.users.create({ ...ALICE, scopes: ['openid', 'quiz'] }, 'test');
   await app.sesame.clients.create(
     {
       name: 'Quiz SPA',
@@ -125,9 +122,7 @@ describe.skipIf(!available)(
       url.search = new URLSearchParams(request()).toString();
       session = await openPage(CHROMIUM, url.href);
       const { page } = session;
-      await page.getByLabel('Username').fill('alice');
-      await page.getByLabel('Password').fill('correct horse battery');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInOnPage(page, ALICE);
       await page.getByRole('button', { name: 'Allow' }).click();
       await page.waitForURL((current) => current.href.startsWith(redirectUri));
       expect(landed.at(-1)?.method).toBe('GET');

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { pkce } from '@sesame/testkit';
-import { openTempStore } from '@sesame/testkit/app';
+import { ALICE, openTempStore } from '@sesame/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { openPage, type PageSession } from './browser.js';
+import { openPage, type PageSession, signInOnPage } from './browser.js';
 
 /**
  * The code flow in a real browser (Debian's chromium driven by playwright-core): open the
@@ -56,8 +56,7 @@ beforeAll(async () => {
   origin = await app.listen({ host: '127.0.0.1', port });
   await app.sesame.users.create(
     {
-      username: 'alice',
-      password: 'correct horse battery',
+      ...ALICE,
       scopes: ['openid', 'quiz'],
     },
     'test',
@@ -106,13 +105,11 @@ describe.skipIf(!available)('the code flow in chromium', { timeout: 120_000 }, (
     expect(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")).toBe('416px');
 
     // A wrong password first: the error is announced and the form comes back.
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('wrong password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(page, { ...ALICE, password: 'wrong password' });
     await page.waitForSelector('[role="alert"]');
     expect(await page.locator('[role="alert"]').textContent()).toContain('wrong');
 
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Password').fill(ALICE.password);
     // Keyboard only: Enter submits.
     await page.getByLabel('Password').press('Enter');
     await page.waitForSelector('text=Allow');

@@ -24,3 +24,13 @@ export async function openPage(executablePath: string, url: string): Promise<Pag
   await page.waitForSelector('html[data-ready="true"]');
   return { page, requests, problems, close: () => browser.close() };
 }
+
+/**
+ * Signs in on Sesame's login page as a person does: types into the labelled fields and presses
+ * "Sign in" (what follows, the consent page or an error, is the caller's to wait for).
+ */
+export async function signInOnPage(page: Page, user: { username: string; password: string }): Promise<void> {
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
