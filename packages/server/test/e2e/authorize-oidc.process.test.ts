@@ -5,19 +5,14 @@
  * id_token_hint checked against the keys the real server loaded from its store; the claims
  * parameter's names kept with the code in the real SQLite store (migration 009) and released.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   authorizeUrl,
   Browser,
   cookieHeader,
-  freePort,
+  type Deployment,
   pkce,
-  runSesame,
-  type Started,
   signInAndConsent,
-  startSesame,
+  startDeployment,
 } from '@sesame/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,31 +20,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const ALICE = { username: 'alice', password: 'alice password 1' };
 
-let server: Started;
+let deployment: Deployment;
 let base: string;
 let clientId: string;
-const env = { ...process.env, SESAME_LOG_LEVEL: 'warn' };
 
 beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sesame-oidc-authz-'));
-  const store = ['--data-dir', dataDir];
-  const sesame = (args: string[], input = '') => runSesame(args, { env, cleanEnv: true, stdin: input });
-  const user = await sesame(
-    ['users', 'add', ALICE.username, '--password-stdin', '--scopes', 'openid quiz profile', ...store],
-    `${ALICE.password}\n`,
-  );
-  expect(user.code, user.stderr).toBe(0);
-  const web = await sesame([
-    ...['clients', 'add', 'OIDC Web', '--public', '--grant', 'authorization_code'],
-    ...['--scopes', 'openid quiz profile', '--redirect-uri', REDIRECT, '--json', ...store],
-  ]);
-  expect(web.code, web.stderr).toBe(0);
-  clientId = JSON.parse(web.stdout).client_id;
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = await startSesame({ port, dataDir, env, cleanEnv: true });
+  deployment = await startDeployment({
+    user: { ...ALICE, scopes: 'openid quiz profile' },
+    client: {
+      name: 'OIDC Web',
+      public: true,
+      grants: 'authorization_code',
+      scopes: 'openid quiz profile',
+      redirectUri: REDIRECT,
+    },
+  });
+  base = deployment.base;
+  clientId = deployment.client.id;
 }, 120_000);
-afterAll(() => server?.stop());
+afterAll(() => deployment?.server.stop());
 
 function params(extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -4,18 +4,13 @@
  * redirect URI with a code, exchanges it; a mini-program logs in through the wxapp grant against a
  * local jscode2session stand-in; `sesame consents list|revoke` see and take back the consent.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   authorizeUrl,
   Browser,
-  freePort,
   pkce,
-  runSesame,
   type Started,
   signInAndConsent,
-  startSesame,
+  startDeployment,
 } from '@sesame/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StandIn, startWechatStandIn } from '../helpers/wechat-stand-in.js';
@@ -24,13 +19,11 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 const WX_SECRET = 'cli-test-wechat-app-secret';
 
 let wechat: StandIn;
-let env: NodeJS.ProcessEnv;
+let env: Record<string, string>;
 const running: Started[] = [];
 beforeAll(async () => {
   wechat = await startWechatStandIn();
   env = {
-    ...process.env,
-    SESAME_LOG_LEVEL: 'warn',
     SESAME_WECHAT_API_BASE: wechat.base,
     WX_CLI_SECRET: WX_SECRET,
   };
@@ -40,40 +33,26 @@ afterAll(async () => {
   await wechat.close();
 });
 
-function sesame(args: string[], input = '') {
-  return runSesame(args, { env, cleanEnv: true, stdin: input });
-}
-
-async function serve(dataDir: string, port: number): Promise<void> {
-  running.push(await startSesame({ port, dataDir, env, cleanEnv: true }));
-}
-
 describe('sesame: authorization code and wxapp (real process)', { timeout: 120_000 }, () => {
   it('registers by CLI, authorizes in "a browser", exchanges the code, logs a mini-program in, revokes consent', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sesame-authz-'));
-    const store = ['--data-dir', dataDir];
-    const user = await sesame(
-      ['users', 'add', 'alice', '--password-stdin', '--scopes', 'quiz', ...store],
-      'alice password 1\n',
-    );
-    expect(user.code, user.stderr).toBe(0);
-    const web = await sesame([
-      'clients',
-      'add',
-      'Quiz Web',
-      '--grant',
-      'authorization_code,refresh_token',
-      '--scopes',
-      'quiz',
-      '--redirect-uri',
-      REDIRECT,
-      '--json',
-      ...store,
-    ]);
-    expect(web.code, web.stderr).toBe(0);
-    const { client_id: webId, client_secret: webSecret } = JSON.parse(web.stdout);
-    const mini = await sesame(['clients', 'add', 'Quiz Mini', '--scopes', 'quiz', '--json', ...store]);
-    const { client_id: miniId, client_secret: miniSecret } = JSON.parse(mini.stdout);
+    const deployment = await startDeployment({
+      env,
+      user: { username: 'alice', password: 'alice password 1', scopes: 'quiz' },
+      client: {
+        name: 'Quiz Web',
+        grants: 'authorization_code,refresh_token',
+        scopes: 'quiz',
+        redirectUri: REDIRECT,
+      },
+    });
+    running.push(deployment.server);
+    const { base, sesame } = deployment;
+    const { id: webId, secret: webSecret = '' } = deployment.client;
+    const { id: miniId, secret: miniSecret = '' } = await deployment.addClient({
+      name: 'Quiz Mini',
+      grants: 'client_credentials',
+      scopes: 'quiz',
+    });
     // Client ids are random base64url and may start with "-": they go after "--".
     const wx = await sesame([
       'clients',
@@ -82,7 +61,6 @@ describe('sesame: authorization code and wxapp (real process)', { timeout: 120_0
       'wx-cli-app',
       '--secret-env',
       'WX_CLI_SECRET',
-      ...store,
       '--',
       miniId,
     ]);
@@ -96,15 +74,10 @@ describe('sesame: authorization code and wxapp (real process)', { timeout: 120_0
       'wx-cli-app',
       '--secret-env',
       'SESAME_X',
-      ...store,
       '--',
       miniId,
     ]);
     expect(refused.code).not.toBe(0);
-
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    await serve(dataDir, port);
 
     // The person's browser, reduced to fetch with a cookie jar.
     const { verifier, challenge } = pkce();
@@ -156,12 +129,12 @@ describe('sesame: authorization code and wxapp (real process)', { timeout: 120_0
       secret: WX_SECRET,
     });
 
-    const listed = await sesame(['consents', 'list', 'alice', ...store]);
+    const listed = await sesame(['consents', 'list', 'alice']);
     expect(listed.stdout).toMatch(new RegExp(`^${webId}\\tquiz\\t`));
-    const revoked = await sesame(['consents', 'revoke', ...store, '--', 'alice', webId]);
+    const revoked = await sesame(['consents', 'revoke', '--', 'alice', webId]);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toBe(`consent of alice to ${webId} revoked (1 session ended)\n`);
-    const none = await sesame(['consents', 'revoke', ...store, '--', 'alice', webId]);
+    const none = await sesame(['consents', 'revoke', '--', 'alice', webId]);
     expect(none.code).not.toBe(0);
     expect(none.stderr).toContain('has no consent');
   });

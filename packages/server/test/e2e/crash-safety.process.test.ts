@@ -16,11 +16,9 @@ import {
   Browser,
   freePort,
   pkce,
-  runSesame,
   type Started,
   signInAndConsent,
-  startSesame,
-  tempDir,
+  startDeployment,
 } from '@sesame/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployment, stopAll } from '../helpers/processes.js';
@@ -44,39 +42,33 @@ interface Session {
 
 type Env = Record<string, string>;
 
-async function cli(args: string[], env: Env, stdin = '') {
-  const result = await runSesame(args, { env, cleanEnv: true, stdin });
-  if (result.code !== 0) throw new Error(`sesame ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
-
 async function form(url: string, fields: Record<string, string>) {
   const response = await fetch(url, { method: 'POST', body: new URLSearchParams(fields) });
   const body = (await response.json()) as Record<string, string>;
   return { status: response.status, body };
 }
 
-/** Runs the crash rounds against a deployment started by `start` (same store each time). */
-async function crashRounds(env: Env, port: number, start: () => Promise<Started>) {
-  const base = `http://127.0.0.1:${port}`;
-  let server = await start();
-  await cli(['users', 'add', 'crash', '--password-stdin', '--scopes', 'openid quiz'], env, `${PASSWORD}\n`);
-  const app = JSON.parse(
-    await cli(
-      [
-        ...[
-          'clients',
-          'add',
-          'crash app',
-          '--public',
-          '--grant',
-          'password,refresh_token,authorization_code',
-        ],
-        ...['--scopes', 'openid quiz', '--redirect-uri', REDIRECT, '--json'],
-      ],
-      env,
-    ),
-  ) as { client_id: string };
+/**
+ * Runs the crash rounds against a server on the store `options` give (a fresh data dir, or a
+ * database), restarted on the same store each time.
+ */
+async function crashRounds(options: { env?: Env; cleanEnv?: boolean } = {}) {
+  const deployed = await startDeployment({
+    ...options,
+    env: { ...options.env, SESAME_REFRESH_GRACE_WINDOW: '0' },
+    serveArgs: ['--workers', '1'],
+    user: { username: 'crash', password: PASSWORD, scopes: 'openid quiz' },
+    client: {
+      name: 'crash app',
+      public: true,
+      grants: 'password,refresh_token,authorization_code',
+      scopes: 'openid quiz',
+      redirectUri: REDIRECT,
+    },
+  });
+  const { base } = deployed;
+  const app = { client_id: deployed.client.id };
+  let server: Started = deployed.server;
   const sessions: Session[] = [];
   const counts = { logins: 0, rotations: 0, revocations: 0, codes: 0, unanswered: 0 };
 
@@ -175,7 +167,7 @@ async function crashRounds(env: Env, port: number, start: () => Promise<Started>
     };
     await Promise.all(Array.from({ length: LOOPS }, loop));
     await killing;
-    server = await start();
+    server = await deployed.serve();
 
     for (const session of sessions) {
       const { status, body } = await form(`${base}/oauth/token`, {
@@ -209,31 +201,18 @@ async function crashRounds(env: Env, port: number, start: () => Promise<Started>
 
 describe('crash safety: SQLite', () => {
   it(`${ROUNDS} SIGKILLs under mixed load lose nothing acknowledged`, async () => {
-    const port = await freePort();
-    const dataDir = tempDir('sesame-crash-');
-    const env: Env = {
-      ...(process.env as Env),
-      SESAME_DATA_DIR: dataDir,
-      SESAME_LOG_LEVEL: 'warn',
-      SESAME_ISSUER: `http://127.0.0.1:${port}`,
-      SESAME_REFRESH_GRACE_WINDOW: '0',
-    };
-    const start = () =>
-      startSesame({ port, env, cleanEnv: true, args: ['--workers', '1'], timeoutMs: 60_000 });
-    await crashRounds(env, port, start);
+    await crashRounds();
   }, 300_000);
 });
 
 await describeWithServices(['PostgreSQL', 'Redis'], 'crash safety: PostgreSQL and Redis', () => {
   afterAll(() => stopAll());
   it(`${ROUNDS} SIGKILLs under mixed load lose nothing acknowledged`, async () => {
-    const port = await freePort();
-    const made = await deployment(port);
-    const env: Env = { ...made.env, SESAME_REFRESH_GRACE_WINDOW: '0' };
-    const start = () =>
-      startSesame({ port, env, cleanEnv: true, args: ['--workers', '1'], timeoutMs: 60_000 });
+    // The deployment's issuer port is not the server's: the issuer comes from startDeployment.
+    const made = await deployment(await freePort());
+    const { SESAME_ISSUER: _issuer, ...env } = made.env;
     try {
-      await crashRounds(env, port, start);
+      await crashRounds({ env, cleanEnv: true });
     } finally {
       await made.drop();
     }

@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import {
   authorizeUrl,
   Browser,
-  freePort,
+  type CliClient,
   pkce,
-  runSesame,
   type Started,
   signInAndConsent,
-  startSesame,
+  startDeployment,
   tempDir,
 } from '@sesame/testkit';
 import Database from 'better-sqlite3';
@@ -100,10 +99,25 @@ describe('ID tokens verified by jose and PyJWT (real process)', { timeout: 120_0
       context.skip();
     }
     const { dir, kids: esKids } = await olderDataDir();
-    const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
+    const client = (alg: 'ES256' | 'RS256') => ({
+      name: `web ${alg}`,
+      grants: 'authorization_code',
+      scopes: 'openid',
+      redirectUri: REDIRECT,
+      ...(alg === 'RS256' ? { args: ['--id-token-alg', 'RS256'] } : {}),
+    });
+    const deployment = await startDeployment({
+      dataDir: dir,
+      user: { ...ALICE, scopes: 'openid' },
+      client: client('ES256'),
+    });
+    running.push(deployment.server);
+    const issuer = deployment.base;
     const jwksUrl = `${issuer}/.well-known/jwks.json`;
-    running.push(await startSesame({ port, dataDir: dir }));
+    const clients: Record<'ES256' | 'RS256', CliClient> = {
+      ES256: deployment.client,
+      RS256: await deployment.addClient(client('RS256')),
+    };
 
     // On start the older data dir got RS256 keys; its ES256 keys are kept, all published.
     const jwks = (await (await fetch(jwksUrl)).json()) as { keys: Array<Record<string, unknown>> };
@@ -116,35 +130,8 @@ describe('ID tokens verified by jose and PyJWT (real process)', { timeout: 120_0
     >;
     expect(discovery.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
 
-    const sesame = (args: string[], stdin = '') =>
-      runSesame([...args, '--data-dir', dir], { stdin, env: { SESAME_LOG_LEVEL: 'warn' } });
-    const user = await sesame(
-      ['users', 'add', 'alice', '--password-stdin', '--scopes', 'openid'],
-      `${ALICE.password}\n`,
-    );
-    expect(user.code, user.stderr).toBe(0);
-    const clients: Record<'ES256' | 'RS256', { id: string; secret: string }> = {} as never;
-    for (const alg of ['ES256', 'RS256'] as const) {
-      const added = await sesame([
-        'clients',
-        'add',
-        `web ${alg}`,
-        '--grant',
-        'authorization_code',
-        '--scopes',
-        'openid',
-        '--redirect-uri',
-        REDIRECT,
-        ...(alg === 'RS256' ? ['--id-token-alg', 'RS256'] : []),
-        '--json',
-      ]);
-      expect(added.code, added.stderr).toBe(0);
-      const { client_id: id, client_secret: secret } = JSON.parse(added.stdout);
-      clients[alg] = { id, secret };
-    }
-
     /** The code flow for one client, its token request authenticated with client_secret_basic. */
-    const idTokenOf = async (client: { id: string; secret: string }) => {
+    const idTokenOf = async (client: CliClient) => {
       const { verifier, challenge } = pkce();
       const url = authorizeUrl({
         response_type: 'code',
@@ -162,7 +149,7 @@ describe('ID tokens verified by jose and PyJWT (real process)', { timeout: 120_0
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+          authorization: `Basic ${Buffer.from(`${client.id}:${client.secret ?? ''}`).toString('base64')}`,
         },
         body: new URLSearchParams({
           grant_type: 'authorization_code',

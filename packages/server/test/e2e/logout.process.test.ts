@@ -6,20 +6,15 @@
  * then `sesame users disable` (a one-shot command) ends a second session and delivers its logout
  * token before it exits.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   authorizeUrl,
   Browser,
-  freePort,
   type LogoutReceiver,
   pkce,
-  runSesame,
   type Started,
   signInAndConsent,
+  startDeployment,
   startLogoutReceiver,
-  startSesame,
 } from '@sesame/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,7 +23,6 @@ import { verifyLogoutToken } from '../helpers/logout-receiver.js';
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const BYE = 'http://127.0.0.1:9/bye';
 const ALICE = { username: 'alice', password: 'alice password 1' };
-let env: NodeJS.ProcessEnv;
 const running: Started[] = [];
 let rp: LogoutReceiver | undefined;
 afterAll(async () => {
@@ -36,43 +30,23 @@ afterAll(async () => {
   await rp?.close();
 });
 
-const sesame = (args: string[], input = '') => runSesame(args, { env, cleanEnv: true, stdin: input });
-
 describe('sesame: logout (real processes)', { timeout: 120_000 }, () => {
   it('ends the session at the end-session endpoint and tells the client by back channel, also from the CLI', async () => {
     rp = await startLogoutReceiver();
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    // The CLI signs logout tokens too: it must name the server's issuer (configured, as in production).
-    env = { ...process.env, SESAME_LOG_LEVEL: 'warn', SESAME_ISSUER: base };
-    const dataDir = mkdtempSync(join(tmpdir(), 'sesame-logout-'));
-    const store = ['--data-dir', dataDir];
-    const user = await sesame(
-      ['users', 'add', 'alice', '--password-stdin', '--scopes', 'openid quiz', ...store],
-      `${ALICE.password}\n`,
-    );
-    expect(user.code, user.stderr).toBe(0);
-    const added = await sesame([
-      'clients',
-      'add',
-      'Quiz Web',
-      '--grant',
-      'authorization_code,refresh_token',
-      '--scopes',
-      'openid quiz',
-      '--redirect-uri',
-      REDIRECT,
-      '--post-logout-redirect-uri',
-      BYE,
-      '--backchannel-logout-uri',
-      `${rp.base}/logout`,
-      '--json',
-      ...store,
-    ]);
-    expect(added.code, added.stderr).toBe(0);
-    const { client_id: clientId, client_secret: secret } = JSON.parse(added.stdout);
-
-    running.push(await startSesame({ port, dataDir, env, cleanEnv: true }));
+    // The CLI signs logout tokens too: startDeployment gives it the server's issuer.
+    const deployment = await startDeployment({
+      user: { ...ALICE, scopes: 'openid quiz' },
+      client: {
+        name: 'Quiz Web',
+        grants: 'authorization_code,refresh_token',
+        scopes: 'openid quiz',
+        redirectUri: REDIRECT,
+        args: ['--post-logout-redirect-uri', BYE, '--backchannel-logout-uri', `${rp.base}/logout`],
+      },
+    });
+    running.push(deployment.server);
+    const { base, sesame } = deployment;
+    const { id: clientId, secret } = deployment.client;
     const discovery = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
     expect(discovery).toMatchObject({
       end_session_endpoint: `${base}/oauth/logout`,
@@ -142,7 +116,7 @@ describe('sesame: logout (real processes)', { timeout: 120_000 }, () => {
 
     // A second session, ended by a one-shot command: its logout token is out before it exits.
     const second = await signIn(new Browser(base));
-    const disabled = await sesame(['users', 'disable', 'alice', ...store]);
+    const disabled = await sesame(['users', 'disable', 'alice']);
     expect(disabled.code, disabled.stderr).toBe(0);
     expect(rp.received).toHaveLength(2);
     await verifyAt(1, decodeJwt(second).sid);
