@@ -3,8 +3,22 @@
  * and key import look everything up here; adding an algorithm is adding a row.
  */
 
-/** The families a key is bound to. A key of one family never serves another. */
-export type KeyFamily = 'HMAC' | 'RSA' | 'RSA-PSS' | 'EC' | 'OKP';
+/**
+ * The families a key is bound to. A key of one family never serves another: an RSA signing key
+ * never decrypts (RSA-OAEP), an EC signing key never agrees a key (ECDH), an AES key-wrapping key
+ * is never a direct content key (`DIR`). The JWE families are those of jwe-algorithms.ts.
+ */
+export type KeyFamily =
+  | 'HMAC'
+  | 'RSA'
+  | 'RSA-PSS'
+  | 'EC'
+  | 'OKP'
+  | 'RSA-OAEP'
+  | 'ECDH'
+  | 'AES-KW'
+  | 'AES-GCMKW'
+  | 'DIR';
 
 /** The JWS algorithms Sesame signs and verifies. `none` is deliberately absent. */
 export type Algorithm =

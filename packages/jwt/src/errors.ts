@@ -25,9 +25,19 @@ export type JwtErrorCode =
   | 'ERR_JWS_INVALID'
   /** The signature does not verify with the key. */
   | 'ERR_JWS_SIGNATURE'
+  /** The compact JWE or its header is malformed, or the header is not acceptable (an `epk` off its curve). */
+  | 'ERR_JWE_INVALID'
+  /**
+   * The JWE does not decrypt with the key: the authentication tag, the key unwrap or the padding
+   * failed. One code for every such failure, so a caller (or an attacker) cannot tell them apart.
+   */
+  | 'ERR_JWE_DECRYPTION_FAILED'
   /** The algorithm is not in the allow-list, unknown, or does not belong to the key. */
   | 'ERR_JOSE_ALG_NOT_ALLOWED'
-  /** A feature that Sesame refuses on purpose or does not implement (`b64: false`, unknown `crit`). */
+  /**
+   * A feature that Sesame refuses on purpose or does not implement (`b64: false`, unknown `crit`,
+   * JWE `zip`, `RSA1_5`, `PBES2-*`).
+   */
   | 'ERR_JOSE_NOT_SUPPORTED'
   /** A key could not be imported, or is refused (too short, too small, wrong curve, wrong use). */
   | 'ERR_JWK_INVALID'

@@ -5,28 +5,38 @@
  */
 import { Buffer } from 'node:buffer';
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, X509Certificate } from 'node:crypto';
-import { type Algorithm, algorithmSpec } from './algorithms.js';
+import type { Algorithm } from './algorithms.js';
 import { JwtError } from './errors.js';
 import { importJWK, type JWK, looksLikeJwk } from './jwk.js';
-import { bindKey, type ImportKeyOptions, type Key } from './keys.js';
+import { bindKey, type ImportKeyOptions, type Key, type KeyAlgorithm, keySpec } from './keys.js';
+
+/** Families whose keys are secrets, given as raw bytes or text. */
+const SECRET_FAMILIES = new Set(['HMAC', 'AES-KW', 'AES-GCMKW', 'DIR']);
 
 /** What `importKey` accepts. */
 export type KeyInput = KeyObject | JWK | string | Uint8Array;
 
 /**
- * Imports a key for one algorithm: PEM (SPKI, PKCS#8, PKCS#1, X.509 certificate), a JWK object or
- * JSON text, a node `KeyObject`, or raw secret bytes or a string for HS*. Weak keys are refused:
- * HMAC secrets shorter than the hash, RSA under 2048 bits, curves that do not match the algorithm.
- * A public key in any form (PEM, JWK, certificate, SSH, DER) is refused as an HMAC secret.
+ * Imports a key for one algorithm, a JWS `alg` or a JWE key management `alg`: PEM (SPKI, PKCS#8,
+ * PKCS#1, X.509 certificate), a JWK object or JSON text, a node `KeyObject`, or raw secret bytes or
+ * a string for HS*, A*KW, A*GCMKW and dir. Weak keys are refused: HMAC secrets shorter than the
+ * hash, AES keys of another length than the algorithm's, RSA under 2048 bits, curves that do not
+ * match the algorithm. A public key in any form (PEM, JWK, certificate, SSH, DER) is refused as a
+ * secret.
  *
  * @example
  * const key = importKey(fs.readFileSync('public.pem', 'utf8'), 'RS256');
  * const secret = importKey(process.env.JWT_SECRET!, 'HS256');
+ * const recipient = importKey(fs.readFileSync('enc-private.pem', 'utf8'), 'RSA-OAEP-256');
  */
-export function importKey(input: KeyInput, alg: Algorithm, options: ImportKeyOptions = {}): Key {
-  const spec = algorithmSpec(alg);
+export function importKey<A extends KeyAlgorithm = Algorithm>(
+  input: KeyInput,
+  alg: A,
+  options: ImportKeyOptions = {},
+): Key<A> {
+  const spec = keySpec(alg);
   if (!spec) throw new JwtError('ERR_JOSE_ALG_NOT_ALLOWED', 'unsupported algorithm');
-  if (input instanceof KeyObject) return bindKey(input, spec, options.kid);
+  if (input instanceof KeyObject) return bindKey<A>(input, spec, options.kid);
   if (typeof input === 'string' && looksLikeJwk(input)) {
     return importJWK(parseJwkText(input), alg, options);
   }
@@ -36,8 +46,8 @@ export function importKey(input: KeyInput, alg: Algorithm, options: ImportKeyOpt
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw new JwtError('ERR_JWK_INVALID', 'key input must be a KeyObject, a JWK, a string or bytes');
   }
-  if (spec.family === 'HMAC') return bindKey(secretFromRaw(input), spec, options.kid);
-  return bindKey(asymmetricFromRaw(input), spec, options.kid);
+  if (SECRET_FAMILIES.has(spec.family)) return bindKey<A>(secretFromRaw(input), spec, options.kid);
+  return bindKey<A>(asymmetricFromRaw(input), spec, options.kid);
 }
 
 const PUBLIC_KEY_TEXT = /^\s*(-----BEGIN|ssh-(rsa|dss|ed25519|ed448)\s|ecdsa-sha2-|sk-(ssh|ecdsa)-|\{)/;
@@ -51,9 +61,9 @@ function secretFromRaw(input: string | Uint8Array): KeyObject {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
   const text = bytes.subarray(0, 64).toString('latin1');
   if (PUBLIC_KEY_TEXT.test(text) || isDerKey(bytes) || isBase64DerKey(bytes)) {
-    throw new JwtError('ERR_JWK_INVALID', 'a public or private key cannot be used as an HMAC secret');
+    throw new JwtError('ERR_JWK_INVALID', 'a public or private key cannot be used as a secret');
   }
-  if (bytes.length === 0) throw new JwtError('ERR_JWK_INVALID', 'the HMAC secret is empty');
+  if (bytes.length === 0) throw new JwtError('ERR_JWK_INVALID', 'the secret is empty');
   return createSecretKey(bytes);
 }
 

@@ -1,5 +1,5 @@
 /**
- * @sesame/jwt — a zero-dependency, strict and fast JWS/JWT/JWK core on node:crypto.
+ * @sesame/jwt — a zero-dependency, strict and fast JWS/JWE/JWT/JWK core on node:crypto.
  *
  * @example
  * import { generateKeyPair, sign, verify } from '@sesame/jwt';
@@ -17,8 +17,28 @@ export {
 export { base64urlDecode, base64urlEncode, isBase64url } from './base64url.js';
 export type { ClaimOptions, JwtPayload } from './claims.js';
 export { decode } from './decode.js';
+export {
+  createDecrypter,
+  type Decrypter,
+  type DecryptionKeySet,
+  type DecryptOptions,
+  type DecryptResult,
+  decrypt,
+  type JweHeader,
+} from './decrypt.js';
+export { createEncrypter, type Encrypter, type EncryptOptions, encrypt } from './encrypt.js';
 export { isJwtError, JwtError, type JwtErrorCode } from './errors.js';
 export { importKey, type KeyInput } from './import-key.js';
+export {
+  CONTENT_ENCRYPTION_ALGORITHMS,
+  type ContentEncryptionAlgorithm,
+  type ContentEncryptionSpec,
+  contentEncryptionSpec,
+  KEY_MANAGEMENT_ALGORITHMS,
+  type KeyManagementAlgorithm,
+  type KeyManagementSpec,
+  keyManagementSpec,
+} from './jwe-algorithms.js';
 export { exportJWK, importJWK, type JWK, type JWKS, thumbprint, thumbprintUri } from './jwk.js';
 export { DEFAULT_MAX_TOKEN_SIZE, type JwsHeader, signJws, type VerifyJwsOptions, verifyJws } from './jws.js';
 export { createLocalKeySet, type KeySet, type LocalKeySet } from './key-sets.js';
@@ -28,6 +48,7 @@ export {
   generateSecret,
   type ImportKeyOptions,
   Key,
+  type KeyAlgorithm,
 } from './keys.js';
 export { createRemoteKeySet, type RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
 export { createSigner, type Signer, type SignOptions, sign } from './sign.js';

@@ -1,8 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { type Algorithm, algorithmSpec } from './algorithms.js';
+import type { Algorithm } from './algorithms.js';
 import { base64urlDecode, isBase64url } from './base64url.js';
 import { JwtError } from './errors.js';
-import { bindKey, type ImportKeyOptions, Key } from './keys.js';
+import { contentEncryptionSpec, keyManagementSpec } from './jwe-algorithms.js';
+import { bindKey, type ImportKeyOptions, Key, type KeyAlgorithm, keySpec } from './keys.js';
 
 /** A JSON Web Key (RFC 7517). Only the members Sesame reads are typed; others are kept as is. */
 export interface JWK {
@@ -42,33 +43,46 @@ const COORDINATE_BYTES: Record<string, number> = {
   'P-521': 66,
   Ed25519: 32,
   Ed448: 57,
+  X25519: 32,
 };
+const OKP_CURVES = new Set(['Ed25519', 'Ed448', 'X25519']);
 const RSA_PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
 
 /**
  * Imports a JWK for one algorithm after checking it strictly: `kty`, `crv` and `alg` must agree
- * with the algorithm, `use` must be "sig" and `key_ops` must allow signing or verification when
- * present, every member must be strict base64url of the right length.
+ * with the algorithm, every member must be strict base64url of the right length. For a JWS
+ * algorithm `use` must be "sig" and `key_ops` must allow signing or verification when present; for
+ * a JWE key management algorithm `use` must be "enc" and `key_ops` must allow encryption, key
+ * wrapping or key agreement. A `dir` key may name its `enc` as its `alg` (RFC 7520 §5.6 does).
  *
- * @example const key = importJWK({ kty: 'EC', crv: 'P-256', x: '…', y: '…' }, 'ES256');
+ * @example
+ * const key = importJWK({ kty: 'EC', crv: 'P-256', x: '…', y: '…' }, 'ES256');
+ * const recipient = importJWK(privateJwk, 'ECDH-ES+A256KW');
  */
-export function importJWK(jwk: JWK, alg?: Algorithm, options: ImportKeyOptions = {}): Key {
+export function importJWK<A extends KeyAlgorithm = Algorithm>(
+  jwk: JWK,
+  alg?: A,
+  options: ImportKeyOptions = {},
+): Key<A> {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
     throw invalid('a JWK must be a JSON object');
   }
   if (typeof jwk.kty !== 'string') throw invalid('the JWK has no kty');
   if (jwk.alg !== undefined && typeof jwk.alg !== 'string') throw invalid('the JWK alg must be a string');
-  if (alg !== undefined && jwk.alg !== undefined && jwk.alg !== alg) {
+  // A direct key names the content encryption it serves: to JOSE it is a `dir` key.
+  const jwkAlg = contentEncryptionSpec(jwk.alg) ? 'dir' : jwk.alg;
+  if (alg !== undefined && jwkAlg !== undefined && jwkAlg !== alg) {
     throw invalid('the JWK is meant for another algorithm');
   }
-  const chosen = alg ?? (jwk.alg as Algorithm | undefined) ?? defaultAlgorithm(jwk);
-  const spec = algorithmSpec(chosen);
+  const chosen = alg ?? (jwkAlg as A | undefined) ?? (defaultAlgorithm(jwk) as A);
+  const spec = keySpec(chosen);
   if (!spec) throw new JwtError('ERR_JOSE_ALG_NOT_ALLOWED', 'unsupported algorithm');
-  if (spec.kty !== jwk.kty) throw invalid(`a ${jwk.kty} key cannot be used with ${spec.alg}`);
+  const ktys: readonly string[] = typeof spec.kty === 'string' ? [spec.kty] : spec.kty;
+  if (!ktys.includes(jwk.kty)) throw invalid(`a ${jwk.kty} key cannot be used with ${spec.alg}`);
   const isPrivate = jwk.d !== undefined || (jwk.kty === 'oct' && jwk.k !== undefined);
-  checkUse(jwk, isPrivate);
+  checkUse(jwk, isPrivate, keyManagementSpec(spec.alg) !== undefined);
   if (jwk.kid !== undefined && typeof jwk.kid !== 'string') throw invalid('the JWK kid must be a string');
-  return bindKey(toKeyObject(jwk), spec, options.kid ?? jwk.kid);
+  return bindKey<A>(toKeyObject(jwk), spec, options.kid ?? jwk.kid);
 }
 
 function defaultAlgorithm(jwk: JWK): Algorithm {
@@ -94,7 +108,26 @@ const REGISTERED_KEY_OPS = new Set([
   'deriveBits',
 ]);
 
-function checkUse(jwk: JWK, isPrivate: boolean): void {
+/** The registered operations that allow a key to take part in JWE key management (RFC 7517 §4.3). */
+const ENCRYPTION_OPS = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits'];
+
+function checkUse(jwk: JWK, isPrivate: boolean, encryption: boolean): void {
+  if (encryption) {
+    if (jwk.use !== undefined && jwk.use !== 'enc') throw invalid('the JWK is not meant for encryption');
+    const ops = jwk.key_ops;
+    if (ops !== undefined) {
+      if (!Array.isArray(ops) || ops.some((op) => typeof op !== 'string'))
+        throw invalid('key_ops must be strings');
+      const registered = ops.filter((op) => REGISTERED_KEY_OPS.has(op));
+      if (
+        ops.length === 0 ||
+        (registered.length > 0 && !registered.some((op) => ENCRYPTION_OPS.includes(op)))
+      ) {
+        throw invalid('the JWK key_ops do not allow encryption');
+      }
+    }
+    return;
+  }
   if (jwk.use !== undefined && jwk.use !== 'sig') throw invalid('the JWK is not meant for signatures');
   if (jwk.key_ops !== undefined) {
     const ops = jwk.key_ops;
@@ -142,7 +175,7 @@ function toKeyObject(jwk: JWK): KeyObject {
     case 'OKP': {
       const crv = typeof jwk.crv === 'string' ? jwk.crv : '';
       const size = COORDINATE_BYTES[crv];
-      const okpCurve = crv === 'Ed25519' || crv === 'Ed448';
+      const okpCurve = OKP_CURVES.has(crv);
       if (size === undefined || (jwk.kty === 'OKP') !== okpCurve) throw invalid('unsupported curve');
       const clean: JWK = { kty: jwk.kty, crv, x: member(jwk, 'x', size) };
       if (jwk.kty === 'EC') clean.y = member(jwk, 'y', size);
@@ -174,7 +207,7 @@ function invalid(message: string): JwtError {
  *
  * @example exportJWK(privateKey) // { kty: 'EC', crv: 'P-256', x, y, alg: 'ES256', kid }
  */
-export function exportJWK(key: Key, options: { private?: boolean } = {}): JWK {
+export function exportJWK(key: Key<KeyAlgorithm>, options: { private?: boolean } = {}): JWK {
   if (!(key instanceof Key)) throw new JwtError('ERR_OPTION_INVALID', 'exportJWK takes a Key');
   if (key.type === 'secret' && !options.private) {
     throw new JwtError('ERR_OPTION_INVALID', 'a secret key has no public part; pass { private: true }');
@@ -182,6 +215,7 @@ export function exportJWK(key: Key, options: { private?: boolean } = {}): JWK {
   const source = options.private ? key.keyObject : key.verifyKey;
   const jwk = source.export({ format: 'jwk' }) as JWK;
   const out: JWK = { ...jwk, alg: key.alg };
+  if (keyManagementSpec(key.alg)) out.use = 'enc';
   if (key.kid !== undefined) out.kid = key.kid;
   return out;
 }
@@ -199,7 +233,10 @@ const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
  *
  * @example thumbprint({ kty: 'RSA', n, e }) // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
  */
-export function thumbprint(jwk: JWK | Key, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+export function thumbprint(
+  jwk: JWK | Key<KeyAlgorithm>,
+  hash: 'sha256' | 'sha384' | 'sha512' = 'sha256',
+): string {
   const source = jwk instanceof Key ? exportJWK(jwk, { private: jwk.type === 'secret' }) : jwk;
   const names = THUMBPRINT_MEMBERS[String(source?.kty)];
   if (!names) throw invalid('unsupported kty');
@@ -217,6 +254,9 @@ export function thumbprint(jwk: JWK | Key, hash: 'sha256' | 'sha384' | 'sha512' 
  *
  * @example thumbprintUri(jwk) // 'urn:ietf:params:oauth:jwk-thumbprint:sha-256:NzbLsX…'
  */
-export function thumbprintUri(jwk: JWK | Key, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+export function thumbprintUri(
+  jwk: JWK | Key<KeyAlgorithm>,
+  hash: 'sha256' | 'sha384' | 'sha512' = 'sha256',
+): string {
   return `urn:ietf:params:oauth:jwk-thumbprint:sha-${hash.slice(3)}:${thumbprint(jwk, hash)}`;
 }
