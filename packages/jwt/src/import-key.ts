@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, X509Certificate } from 'node:crypto';
 import type { Algorithm } from './algorithms.js';
 import { JwtError } from './errors.js';
+import type { KeyManagementAlgorithm } from './jwe-algorithms.js';
 import { importJWK, type JWK, looksLikeJwk } from './jwk.js';
 import { bindKey, type ImportKeyOptions, type Key, type KeyAlgorithm, keySpec } from './keys.js';
 
@@ -29,7 +30,13 @@ export type KeyInput = KeyObject | JWK | string | Uint8Array;
  * const secret = importKey(process.env.JWT_SECRET!, 'HS256');
  * const recipient = importKey(fs.readFileSync('enc-private.pem', 'utf8'), 'RSA-OAEP-256');
  */
-export function importKey<A extends KeyAlgorithm = Algorithm>(
+export function importKey<A extends KeyManagementAlgorithm>(
+  input: KeyInput,
+  alg: A,
+  options?: ImportKeyOptions,
+): Key<A>;
+export function importKey(input: KeyInput, alg: Algorithm, options?: ImportKeyOptions): Key;
+export function importKey<A extends KeyAlgorithm>(
   input: KeyInput,
   alg: A,
   options: ImportKeyOptions = {},
@@ -38,10 +45,10 @@ export function importKey<A extends KeyAlgorithm = Algorithm>(
   if (!spec) throw new JwtError('ERR_JOSE_ALG_NOT_ALLOWED', 'unsupported algorithm');
   if (input instanceof KeyObject) return bindKey<A>(input, spec, options.kid);
   if (typeof input === 'string' && looksLikeJwk(input)) {
-    return importJWK(parseJwkText(input), alg, options);
+    return importJWK<A>(parseJwkText(input), alg, options);
   }
   if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
-    return importJWK(input, alg, options);
+    return importJWK<A>(input as JWK, alg, options);
   }
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw new JwtError('ERR_JWK_INVALID', 'key input must be a KeyObject, a JWK, a string or bytes');
