@@ -6,6 +6,14 @@
  * const { privateKey, publicKey } = generateKeyPair('ES256');
  * const token = sign({ sub: 'u1' }, privateKey, { expiresIn: '15m', audience: 'api' });
  * const { payload } = verify(token, publicKey, { algorithms: ['ES256'], audience: 'api' });
+ *
+ * // Encrypted (nested) JWTs: sign, then encrypt to the recipient; decrypt, then verify.
+ * const recipient = generateKeyPair('ECDH-ES+A256KW');
+ * const jwe = encryptJwt({ sub: 'u1' }, recipient.publicKey, { enc: 'A256GCM', signingKey: privateKey });
+ * decryptJwt(jwe, recipient.privateKey, {
+ *   keyManagementAlgorithms: ['ECDH-ES+A256KW'], contentEncryptionAlgorithms: ['A256GCM'],
+ *   verificationKey: publicKey, algorithms: ['ES256'],
+ * });
  */
 export {
   ALGORITHMS,
@@ -26,7 +34,15 @@ export {
   decrypt,
   type JweHeader,
 } from './decrypt.js';
+export {
+  createJwtDecrypter,
+  type DecryptJwtOptions,
+  type DecryptJwtResult,
+  decryptJwt,
+  type JwtDecrypter,
+} from './decrypt-jwt.js';
 export { createEncrypter, type Encrypter, type EncryptOptions, encrypt } from './encrypt.js';
+export { createJwtEncrypter, type EncryptJwtOptions, encryptJwt, type JwtEncrypter } from './encrypt-jwt.js';
 export { isJwtError, JwtError, type JwtErrorCode } from './errors.js';
 export { importKey, type KeyInput } from './import-key.js';
 export {
@@ -41,7 +57,12 @@ export {
 } from './jwe-algorithms.js';
 export { exportJWK, importJWK, type JWK, type JWKS, thumbprint, thumbprintUri } from './jwk.js';
 export { DEFAULT_MAX_TOKEN_SIZE, type JwsHeader, signJws, type VerifyJwsOptions, verifyJws } from './jws.js';
-export { createLocalKeySet, type KeySet, type LocalKeySet } from './key-sets.js';
+export {
+  createLocalKeySet,
+  type KeySet,
+  type LocalDecryptionKeySet,
+  type LocalKeySet,
+} from './key-sets.js';
 export {
   type GenerateKeyPairOptions,
   generateKeyPair,
