@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { REDIS_URL } from '@sesame/testkit';
 import { openTempStore } from '@sesame/testkit/app';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -15,19 +13,38 @@ import { connectRedis, type RedisConnection } from '../../src/store/redis/connec
 import { withRedis } from '../../src/store/redis/store.js';
 import type { Store } from '../../src/store/types.js';
 import { traceRedisCommands } from '../../src/tracing/redis.js';
+import { importOptional, loadSdk } from '../../src/tracing/sdk.js';
 import { traceStore } from '../../src/tracing/store.js';
 import { describeWithServices } from '../helpers/services.js';
 
+/** What the test reads of a finished span (the SDK's ReadableSpan). */
+interface FinishedSpan {
+  name: string;
+  attributes: Record<string, unknown>;
+  parentSpanContext?: { spanId: string };
+  spanContext(): { spanId: string };
+  status: { code: number };
+  events: unknown[];
+}
+
+// The SDK as the server loads it (an optional dependency, tracing/sdk.ts), and its in-memory exporter.
+const sdk = await loadSdk();
+const { InMemorySpanExporter } = await importOptional<{
+  InMemorySpanExporter: new () => { reset(): void; getFinishedSpans(): FinishedSpan[] };
+}>('@opentelemetry/sdk-trace');
+
 await describeWithServices(['Redis'], 'store and Redis spans', () => {
   const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const provider = new sdk.TracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor({ exporter })] });
   let sqlite: Awaited<ReturnType<typeof openTempStore>>;
   let redis: RedisConnection;
   let store: Store;
   const key = `throttle-key-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const manager = new sdk.AsyncLocalStorageContextManager();
+    manager.enable();
+    context.setGlobalContextManager(manager);
     trace.setGlobalTracerProvider(provider);
     sqlite = await openTempStore();
     redis = connectRedis({ url: REDIS_URL, prefix: `sesame-test-${randomBytes(4).toString('hex')}:` });
