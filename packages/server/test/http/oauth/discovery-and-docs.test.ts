@@ -1,6 +1,9 @@
 import { createLocalKeySet, verify } from '@sesame/jwt';
-import { createTestApp, loginAlice, type TestApp } from '@sesame/testkit/app';
+import { createTestApp, loginAlice, PageClient, type TestApp } from '@sesame/testkit/app';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROFILE_CLAIMS } from '../../../src/domain/accounts/profile.js';
+import { authorize, exchange, REDIRECT } from '../../helpers/code-flow.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -46,40 +49,6 @@ describe('discovery', () => {
       subject_types_supported: ['public'],
       // Discovery §3: RS256 is offered beside the configured algorithm.
       id_token_signing_alg_values_supported: ['ES256', 'RS256'],
-      claims_supported: [
-        'iss',
-        'sub',
-        'aud',
-        'exp',
-        'iat',
-        'auth_time',
-        'nonce',
-        'azp',
-        'amr',
-        'acr',
-        'sid',
-        'at_hash',
-        // The profile claims (Core §5.4), which a scope or the claims parameter releases.
-        'name',
-        'family_name',
-        'given_name',
-        'middle_name',
-        'nickname',
-        'preferred_username',
-        'profile',
-        'picture',
-        'website',
-        'gender',
-        'birthdate',
-        'zoneinfo',
-        'locale',
-        'updated_at',
-        'email',
-        'email_verified',
-        'phone_number',
-        'phone_number_verified',
-        'address',
-      ],
       acr_values_supported: ['urn:sesame:acr:pwd'],
       claims_parameter_supported: true,
       request_parameter_supported: false,
@@ -92,6 +61,81 @@ describe('discovery', () => {
     for (const field of ['frontchannel_logout_supported', 'check_session_iframe']) {
       expect(openid).not.toHaveProperty(field);
     }
+  });
+
+  it('claims_supported is what the server hands out: an ID token’s claims and /userinfo’s for every scope, to a user with every profile claim', async () => {
+    // Every claim a caller may set (profile.ts); updated_at is Sesame's own, set on change.
+    const profile = {
+      name: 'Eve Every',
+      given_name: 'Eve',
+      family_name: 'Every',
+      middle_name: 'Ann',
+      nickname: 'E',
+      preferred_username: 'eve',
+      profile: 'https://example.com/eve',
+      picture: 'https://example.com/eve.png',
+      website: 'https://eve.example.com',
+      gender: 'female',
+      birthdate: '1990-01-02',
+      zoneinfo: 'Europe/Lisbon',
+      locale: 'pt-PT',
+      email: 'eve@example.com',
+      email_verified: true,
+      phone_number: '+351912345678',
+      phone_number_verified: true,
+      address: { formatted: 'Rua 1\nLisboa', locality: 'Lisboa', country: 'PT' },
+    };
+    expect(Object.keys(profile).sort()).toEqual([...PROFILE_CLAIMS].sort());
+    const scopes = ['openid', 'profile', 'email', 'phone', 'address'];
+    const user = { username: 'every-claim', password: 'every claim password 1' };
+    await t.services.users.create({ ...user, scopes, profile }, 'test');
+    const created = await t.services.clients.create(
+      {
+        name: 'every claim app',
+        clientId: 'every-claim-app',
+        type: 'confidential',
+        grantTypes: ['authorization_code'],
+        scopes,
+        redirectUris: [REDIRECT],
+      },
+      'test',
+    );
+    const client = { id: 'every-claim-app', secret: created.clientSecret! };
+    const grant = await authorize(
+      new PageClient(t.app),
+      client.id,
+      { scope: scopes.join(' '), nonce: 'n' },
+      user,
+    );
+    const tokens = await exchange(t, client, grant);
+    const info = await t.app.inject({
+      url: '/userinfo',
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(info.statusCode, info.body).toBe(200);
+    // Sesame's own members of the answer (the token's username and scopes) are not OpenID claims.
+    const { username: _username, scopes: _scopes, ...released } = info.json() as Record<string, unknown>;
+    const handedOut = new Set([...Object.keys(decodeJwt(tokens.id_token)), ...Object.keys(released)]);
+
+    const { claims_supported: supported } = (
+      await t.app.inject({ url: '/.well-known/openid-configuration' })
+    ).json() as { claims_supported: string[] };
+    expect(new Set(supported).size, 'no claim listed twice').toBe(supported.length);
+    expect([...supported].sort()).toEqual([...handedOut].sort());
+    // And not an empty agreement: the claims every relying party looks for are among them.
+    expect(supported).toEqual(
+      expect.arrayContaining(['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'at_hash']),
+    );
+    expect(supported).toEqual(
+      expect.arrayContaining([
+        'name',
+        'preferred_username',
+        'updated_at',
+        'email',
+        'phone_number',
+        'address',
+      ]),
+    );
   });
 
   it('publishes public keys only, and they verify issued tokens', async () => {
