@@ -68,10 +68,10 @@ describe('sesame clients: registration flags', { timeout: 90_000 }, () => {
     expect(oneLineError(pub.stderr).line).toBe(
       'error ERR_CLIENT_INVALID: requirePkce: a public client always needs PKCE',
     );
-    const method = await runCli(['clients', 'set', id, '--auth-method', 'private_key_jwt', ...dir], main);
+    const method = await runCli(['clients', 'set', id, '--auth-method', 'tls_client_auth', ...dir], main);
     expect(method.code).toBe(EXIT.usage);
     expect(oneLineError(method.stderr).line).toBe(
-      'error ERR_CLI_USAGE: --auth-method "private_key_jwt" is not a method; valid: client_secret_basic, client_secret_post, none',
+      'error ERR_CLI_USAGE: --auth-method "tls_client_auth" is not a method; valid: client_secret_basic, client_secret_post, private_key_jwt, none',
     );
     const http = await runCli(
       ['clients', 'set', id, '--backchannel-logout-uri', 'http://rp.example/logout', ...dir],

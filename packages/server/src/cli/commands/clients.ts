@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CLIENT_PERMISSIONS, type ClientChanges } from '../../domain/clients/clients.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../../domain/clients/validate.js';
@@ -24,6 +25,11 @@ interface RegistrationOptions {
   postLogoutRedirectUri: string[];
   backchannelLogoutUri?: string;
   authMethod?: string;
+  /** `--auth`, the short form of `--auth-method`. */
+  auth?: string;
+  /** A file holding the client's public JWK Set (private_key_jwt). */
+  jwks?: string;
+  jwksUri?: string;
   idTokenAlg?: string;
   /** commander's `--no-pkce` (and `--pkce` on `set`): undefined when neither was given. */
   pkce?: boolean;
@@ -71,10 +77,38 @@ function registrationFlags(command: Command): Command {
       '--auth-method <method>',
       `token endpoint authentication: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
     )
+    .option('--auth <method>', 'the same as --auth-method')
+    .option(
+      '--jwks <file>',
+      'private_key_jwt: a file holding the public JWK Set its assertions are verified with',
+    )
+    .option(
+      '--jwks-uri <url>',
+      'private_key_jwt: the https URL of its public JWK Set (public addresses only)',
+    )
     .option(
       '--id-token-alg <alg>',
       "the algorithm of its ID tokens: the server's (default) or RS256 (id_token_signed_response_alg)",
     );
+}
+
+/** The JWK Set in a file (a single JWK is taken as a set of one); the domain checks the keys. */
+function readJwks(file: string): NonNullable<ClientChanges['jwks']> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw usage(`--jwks ${shown(file)} cannot be read`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw usage(`--jwks ${shown(file)} is not JSON`);
+  }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'kty' in parsed)
+    return { keys: [parsed as Record<string, unknown>] };
+  return parsed as NonNullable<ClientChanges['jwks']>;
 }
 
 /** The registration fields the flags name (none when no flag was given); the domain validates them. */
@@ -90,12 +124,33 @@ function registrationChanges(options: RegistrationOptions): ClientChanges {
       throw usage(`--backchannel-logout-uri ${shown(options.backchannelLogoutUri)} is not an absolute URL`);
     changes.backchannelLogoutUri = options.backchannelLogoutUri;
   }
-  if (options.authMethod !== undefined) {
-    if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(options.authMethod))
+  if (options.auth !== undefined && options.authMethod !== undefined && options.auth !== options.authMethod)
+    throw usage('give --auth or --auth-method, not two different methods');
+  const method = options.authMethod ?? options.auth;
+  const flag = options.authMethod !== undefined ? '--auth-method' : '--auth';
+  if (method !== undefined) {
+    if (method === 'client_secret_jwt')
       throw usage(
-        `--auth-method ${shown(options.authMethod)} is not a method; valid: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+        `${flag} client_secret_jwt is not offered: client secrets are stored hashed and cannot key an HMAC; use private_key_jwt`,
       );
-    changes.tokenEndpointAuthMethod = options.authMethod as TokenEndpointAuthMethod;
+    if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method))
+      throw usage(
+        `${flag} ${shown(method)} is not a method; valid: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+      );
+    changes.tokenEndpointAuthMethod = method as TokenEndpointAuthMethod;
+  }
+  if (options.jwks !== undefined && options.jwksUri !== undefined)
+    throw usage('give --jwks or --jwks-uri, not both');
+  // One replaces the other (RFC 7591 §2: never both): `set --jwks-uri` drops the inline keys.
+  if (options.jwks !== undefined) {
+    changes.jwks = readJwks(options.jwks);
+    changes.jwksUri = null;
+  }
+  if (options.jwksUri !== undefined) {
+    if (!URL.canParse(options.jwksUri))
+      throw usage(`--jwks-uri ${shown(options.jwksUri)} is not an absolute URL`);
+    changes.jwksUri = options.jwksUri;
+    changes.jwks = null;
   }
   // The server knows which algorithms its keyring signs with: the domain checks the value.
   if (options.idTokenAlg !== undefined) changes.idTokenSignedResponseAlg = options.idTokenAlg;
@@ -161,7 +216,12 @@ export function registerClients(program: Command): void {
         process.stdout.write(`client_id: ${client.clientId}\n`);
         if (secret !== null) process.stdout.write(`client_secret: ${secret}\n`);
         // The name reads like an id in examples (`clients add quiz-app`); clients send the random one.
-        const once = secret === null ? '' : '; the secret is shown once: store it now';
+        const once =
+          secret !== null
+            ? '; the secret is shown once: store it now'
+            : client.tokenEndpointAuthMethod === 'private_key_jwt'
+              ? '; it authenticates with assertions signed by its private key (no secret)'
+              : '';
         process.stderr.write(`(${shown(name)} is a label: clients send the client_id above${once})\n`);
       });
     });

@@ -52,7 +52,7 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
     async (request, reply) => {
       const { body } = request;
       const { postLogoutRedirectUris, backchannelLogoutUri, idTokenSignedResponseAlg } = body;
-      const { tokenEndpointAuthMethod, requirePkce, subjectType } = body;
+      const { tokenEndpointAuthMethod, requirePkce, subjectType, jwks, jwksUri } = body;
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
       const { client, clientSecret } = await clients.create(
         {
@@ -69,6 +69,8 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
           tokenEndpointAuthMethod,
           requirePkce,
           subjectType,
+          jwks,
+          jwksUri,
         },
         actorOf(request),
       );

@@ -34,6 +34,13 @@ export const clientSchema = {
     tokenEndpointAuthMethod: { type: ['string', 'null'] },
     requirePkce: { type: 'boolean' },
     subjectType: { type: 'string' },
+    // The public keys of a private_key_jwt client: a JWK Set's members are any JSON.
+    jwks: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+    },
+    jwksUri: { type: ['string', 'null'] },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
@@ -50,8 +57,19 @@ export const registrationFieldsSchema = {
   idTokenSignedResponseAlg: { type: ['string', 'null'], maxLength: 20 },
   tokenEndpointAuthMethod: {
     type: ['string', 'null'],
-    enum: ['client_secret_basic', 'client_secret_post', 'none', null],
+    enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none', null],
   },
+  // RFC 7591 §2: the public keys of a private_key_jwt client, inline or by URL (never both); the
+  // domain checks the keys and holds the URL to the SSRF rules (clients/validate-keys.ts).
+  jwks: {
+    type: ['object', 'null'],
+    required: ['keys'],
+    additionalProperties: false,
+    properties: {
+      keys: { type: 'array', maxItems: 20, items: { type: 'object', additionalProperties: true } },
+    },
+  },
+  jwksUri: { type: ['string', 'null'], maxLength: 2000 },
   requirePkce: { type: 'boolean' },
   subjectType: { type: 'string', enum: ['public'] },
 } as const;

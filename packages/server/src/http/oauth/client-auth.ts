@@ -95,6 +95,10 @@ export async function authenticateClient(
  * client signed), `client_id` optional and then equal to the assertion's. Another method beside it
  * (Basic, a client_secret) is two methods: invalid_client (RFC 6749 §2.3).
  */
+/** RFC 6749 §5.2: the WWW-Authenticate challenge is for a client that used the Authorization header. */
+const assertionRefused = (description = 'client authentication failed') =>
+  new OAuthError('invalid_client', description, { status: 401 });
+
 async function authenticateByAssertion(
   request: FastifyRequest,
   params: Parameters,
@@ -103,20 +107,20 @@ async function authenticateByAssertion(
   if (request.headers.authorization !== undefined || params.client_secret !== undefined)
     throw invalidClient('use one client authentication method, not two');
   if (params.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE)
-    throw invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
+    throw assertionRefused(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
   const assertion = params.client_assertion;
-  if (assertion === undefined) throw invalidClient('client_assertion is missing');
+  if (assertion === undefined) throw assertionRefused('client_assertion is missing');
   const { clientAssertions } = services;
   try {
     const clientId = clientAssertions.claimedClient(assertion);
     // OpenID Connect Core §9: a client_id sent beside the assertion must be the assertion's.
     if (params.client_id !== undefined && params.client_id !== clientId)
-      throw invalidClient('client_id does not match the client assertion');
+      throw assertionRefused('client_id does not match the client assertion');
     const client = await services.clients.find(clientId);
-    if (client === undefined) throw invalidClient();
+    if (client === undefined) throw assertionRefused();
     // The registered method, before any key is fetched: a secret client cannot switch to keys.
     if (client.tokenEndpointAuthMethod !== 'private_key_jwt')
-      throw invalidClient(
+      throw assertionRefused(
         `the client is registered for ${client.tokenEndpointAuthMethod ?? 'a client secret'}`,
       );
     // The URL the assertion was sent to, as its aud may name it (RFC 7523 §3 item 3).
@@ -124,7 +128,7 @@ async function authenticateByAssertion(
     await clientAssertions.verify(client, assertion, endpoint);
     return { client, method: 'private_key_jwt' };
   } catch (error) {
-    if (error instanceof ClientAssertionError) throw invalidClient(error.message);
+    if (error instanceof ClientAssertionError) throw assertionRefused(error.message);
     throw error;
   }
 }

@@ -3,6 +3,8 @@
  * PATCH /admin/clients/{id} changes them (and still permissions alone), GET shows them; refused
  * values are 400 naming the field.
  */
+
+import { exportJWK, generateKeyPair } from '@sesame/jwt';
 import { type AdminCall, adminApi, createTestApp, type TestApp } from '@sesame/testkit/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -45,6 +47,42 @@ describe('/admin/clients: registration fields', () => {
     expect(client).not.toHaveProperty('secretHash');
     const listed = (await call('GET', '/admin/clients')).json();
     expect(listed.find((c: { clientId: string }) => c.clientId === client.clientId)).toEqual(client);
+  });
+
+  it('private_key_jwt: keys inline or by URL, no secret; SSRF-prone URLs and private keys refused 400', async () => {
+    const publicJwk = exportJWK(generateKeyPair('ES256', { kid: 'adm-1' }).publicKey);
+    const response = await register({
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: { keys: [publicJwk] },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().client_secret).toBeUndefined();
+    const { client } = response.json();
+    expect(client).toMatchObject({
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: { keys: [publicJwk] },
+      jwksUri: null,
+    });
+    const path = `/admin/clients/${client.clientId}`;
+    const moved = await call('PATCH', path, { jwks: null, jwksUri: 'https://rp.example/jwks' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json()).toMatchObject({ jwks: null, jwksUri: 'https://rp.example/jwks' });
+    for (const uri of [
+      'https://169.254.169.254/latest/meta-data/',
+      'https://127.0.0.1/jwks',
+      'http://rp.example/j',
+    ]) {
+      const refused = await call('PATCH', path, { jwksUri: uri });
+      expect(refused.statusCode, uri).toBe(400);
+      expect(refused.json().error_description).toMatch(/^jwksUri refused/);
+    }
+    const secretKey = await register({
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0' }] },
+    });
+    expect(secretKey.statusCode).toBe(400);
+    expect(secretKey.json().error_description).toMatch(/symmetric/);
+    expect(secretKey.body).not.toContain('c2VjcmV0');
   });
 
   it('defaults for a public client: none and PKCE', async () => {

@@ -192,8 +192,10 @@ describe('private_key_jwt: each rule refuses', () => {
     await refused(atIntrospect, /used before/);
   });
 
-  it('signed by another key than the registered one', async () => {
-    await refused(await tokenRequest(assertion(stranger.privateKey, claims('signer'))), /signature/);
+  it('signed by another key than the registered one (no Basic challenge: RFC 6749 §5.2)', async () => {
+    const response = await tokenRequest(assertion(stranger.privateKey, claims('signer')));
+    await refused(response, /signature/);
+    expect(response.headers['www-authenticate']).toBeUndefined();
   });
 
   it('alg none, with or without a signature', async () => {
