@@ -18,6 +18,7 @@ import { headerKeyAttacks } from './cases/header-keys.js';
 import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
 import { httpEdgeAttacks } from './cases/http-edges.js';
 import { idTokenAttacks } from './cases/id-tokens.js';
+import { jweAttacks } from './cases/jwe.js';
 import { keyConfusionAttacks } from './cases/key-confusion.js';
 import { leakedKeyAttacks } from './cases/leaked-key.js';
 import { loginProtectionAttacks } from './cases/login-protection.js';
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     ['key confusion', keyConfusionAttacks],
     ['header keys', headerKeyAttacks],
     ['ecdsa', ecdsaAttacks],
+    ['jwe', jweAttacks],
     ['malformed tokens', malformedAttacks],
     ['leaked key', leakedKeyAttacks],
     ['claims', claimAttacks],
