@@ -105,7 +105,10 @@ describe('JWE interop with jwcrypto (Python)', () => {
     const failures: string[] = [];
     cases.forEach((c, i) => {
       const result = results[i]!;
-      if (result.error !== undefined) return void failures.push(`${c.name}: jwcrypto: ${result.error}`);
+      if (result.error !== undefined) {
+        failures.push(`${c.name}: jwcrypto: ${result.error}`);
+        return;
+      }
       if (result.plaintext !== `from Sesame: ${c.name}`)
         failures.push(`${c.name}: jwcrypto read another plaintext`);
       const back = decrypt(result.token!, c.decrypting, {
