@@ -1,5 +1,5 @@
 import { OAuthError } from '../domain/errors.js';
-import { issueTokenResponse, mayRefresh, requestedClaimsFor } from './issue.js';
+import { issueTokens, mayRefresh, requestedClaimsFor } from './issue.js';
 import type { GrantModule } from './types.js';
 
 const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
@@ -50,7 +50,7 @@ export const authorizationCodeGrant: GrantModule = {
         })
       : undefined;
     const { userinfoClaims, idTokenClaims } = requestedClaimsFor(code.claims, client, user);
-    const response = await issueTokenResponse(services, {
+    const { response, accessToken } = await issueTokens(services, {
       client,
       grantType: 'authorization_code',
       subject: user.id,
@@ -70,13 +70,12 @@ export const authorizationCodeGrant: GrantModule = {
     });
     // What was minted is recorded so a later second use can revoke it; if that second use came
     // while the tokens were being made, they are revoked now and not handed out.
-    const claims = services.accessTokens.verify(response.access_token);
     await services.codes.recordMinted(
       params.code!,
       {
         familyId: refresh?.family.id ?? null,
-        accessJti: claims.jti ?? null,
-        accessExpiresAt: claims.exp * 1000,
+        accessJti: accessToken.revocationId,
+        accessExpiresAt: accessToken.expiresAt * 1000,
       },
       request.ip,
     );

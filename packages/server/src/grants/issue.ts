@@ -1,5 +1,6 @@
 import { claimsByName, releasableClaims } from '../domain/accounts/claims.js';
 import type { Services } from '../domain/services.js';
+import type { IssuedAccessToken } from '../domain/tokens/access-token.js';
 import type { Client, RequestedClaims, User } from '../store/types.js';
 import type { TokenResponse } from './types.js';
 
@@ -53,21 +54,34 @@ export function requestedClaimsFor(
  *
  * @example return issueTokenResponse(context.services, { client, subject: user.id, username, scopes, refresh });
  */
-export async function issueTokenResponse(
+export async function issueTokenResponse(services: Services, input: TokenInput): Promise<TokenResponse> {
+  return (await issueTokens(services, input)).response;
+}
+
+/** What a grant hands to `issueTokenResponse`. */
+export interface TokenInput {
+  client: Client;
+  grantType: string;
+  subject: string;
+  username?: string;
+  scopes: readonly string[];
+  refresh?: { token: string; familyId: string };
+  identity?: Identity;
+  /** Claims asked for by name for /userinfo (Core §5.5): carried by the access token. */
+  userinfoClaims?: readonly string[];
+  ip?: string;
+}
+
+/**
+ * `issueTokenResponse`, also handing back the access token as issued (its jti and expiry), for a
+ * grant that records what it minted (the code exchange) without verifying its own token again.
+ *
+ * @example const { response, accessToken } = await issueTokens(services, input);
+ */
+export async function issueTokens(
   services: Services,
-  input: {
-    client: Client;
-    grantType: string;
-    subject: string;
-    username?: string;
-    scopes: readonly string[];
-    refresh?: { token: string; familyId: string };
-    identity?: Identity;
-    /** Claims asked for by name for /userinfo (Core §5.5): carried by the access token. */
-    userinfoClaims?: readonly string[];
-    ip?: string;
-  },
-): Promise<TokenResponse> {
+  input: TokenInput,
+): Promise<{ response: TokenResponse; accessToken: IssuedAccessToken }> {
   const issued = services.accessTokens.issue({
     subject: input.subject,
     clientId: input.client.clientId,
@@ -105,7 +119,7 @@ export async function issueTokenResponse(
       algorithm: input.client.idTokenSignedResponseAlg,
     });
   }
-  return response;
+  return { response, accessToken: issued };
 }
 
 /** True when the client is allowed to hold refresh tokens. */

@@ -32,6 +32,12 @@ export interface IssuedAccessToken {
   /** NumericDate of `exp`. */
   expiresAt: number;
   jti: string | undefined;
+  /**
+   * The id the denylist knows the token by: its jti, or for classic tokens (which have none)
+   * "sha256:" + the token's hash, as `verify` reports it. Given here so the issuer never has to
+   * verify its own token again to learn it.
+   */
+  revocationId: string;
 }
 
 /** The claims of a verified access token, normalised across profiles. */
@@ -125,7 +131,7 @@ export function createAccessTokens(options: {
       if (subject.sessionId !== undefined) payload.sid = subject.sessionId;
       if (subject.userinfoClaims?.length) payload.userinfo_claims = [...subject.userinfoClaims];
       const token = signerFor(keys.signingKey())(payload);
-      return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti };
+      return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti, revocationId: jti };
     },
     verify: (token) => claimsOf(verifier(token)),
     verifyForSesame: (token) => claimsOf(sesameVerifier(token)),
@@ -151,11 +157,12 @@ function classicTokens(
     });
   const verifier = verifierFor(undefined);
   const sesameVerifier = verifierFor(config.audience);
+  // The classic payload has no jti; the token's fingerprint stands in for it, so a classic
+  // token can still be put on the denylist.
+  const fingerprint = (token: string) => `sha256:${createHash('sha256').update(token).digest('base64url')}`;
   const claimsOf = (token: string, payload: Record<string, unknown>) => {
     const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s) => typeof s === 'string') : [];
-    // The classic payload has no jti; the token's fingerprint stands in for it, so a classic
-    // token can still be put on the denylist.
-    return normalise(payload, scopes, `sha256:${createHash('sha256').update(token).digest('base64url')}`);
+    return normalise(payload, scopes, fingerprint(token));
   };
   return {
     issue(subject) {
@@ -171,7 +178,13 @@ function classicTokens(
       if (subject.username !== undefined) payload.username = subject.username;
       payload.scopes = [...subject.scopes];
       const token = signClassic(payload);
-      return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti: undefined };
+      return {
+        token,
+        expiresIn: lifeSeconds,
+        expiresAt: iat + lifeSeconds,
+        jti: undefined,
+        revocationId: fingerprint(token),
+      };
     },
     verify: (token) => claimsOf(token, verifier(token).payload),
     verifyForSesame: (token) => claimsOf(token, sesameVerifier(token).payload),
