@@ -25,7 +25,10 @@ function tokensFor(values: Record<string, unknown>) {
 describe('access tokens: revocationId', () => {
   for (const [profile, values] of [
     ['default (ES256, jti)', {}],
-    ['classic (HS256, no jti: the fingerprint)', { tokenProfile: 'classic', hmacSecret: 'a classic shared secret of forty-odd bytes, 7Qz' }],
+    [
+      'classic (HS256, no jti: the fingerprint)',
+      { tokenProfile: 'classic', hmacSecret: 'a classic shared secret of forty-odd bytes, 7Qz' },
+    ],
   ] as const) {
     it(`is what verify reports as jti — ${profile}`, () => {
       const tokens = tokensFor(values);
