@@ -10,6 +10,7 @@
 import { dataVerdict } from '../scripts/vectors.js';
 import { authorizeRequestAttacks } from './cases/authorize-request.js';
 import { claimAttacks, expiryAttack, prepareExpiry } from './cases/claims.js';
+import { clientAssertionAttacks } from './cases/client-assertion.js';
 import { clientRegistrationAttacks } from './cases/client-registration.js';
 import { codeReplayAttacks } from './cases/code-replay.js';
 import { ecdsaAttacks } from './cases/ecdsa.js';
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     ['authorization request', authorizeRequestAttacks],
     ['logout', logoutAttacks],
     ['client registration', clientRegistrationAttacks],
+    ['client assertion', clientAssertionAttacks],
     ['profile and userinfo', profileAttacks],
     ['http edges', httpEdgeAttacks],
     ['protocol grammar', protocolGrammarAttacks],
