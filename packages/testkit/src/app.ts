@@ -11,6 +11,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 
 export { locationParams, PageClient } from './pages.js';
 
+import { seedRsaKeys } from './rsa-keys.js';
+
 /**
  * A SQLite store in a fresh temporary directory, removed when closed.
  *
@@ -78,6 +80,7 @@ export async function createTestApp(
   const store = await openTempStore();
   const clock = testClock(Date.now());
   const config = loadConfig({ values: { logLevel: 'silent', ...values } });
+  await seedRsaKeys(store, clock.now());
   const app = await buildApp({ config, store, now: clock.now, logger: false, grants });
   const services = app.sesame;
   const alice = await services.users.create({ ...ALICE, scopes: ['openid', 'quiz'] }, 'test');
