@@ -22,6 +22,8 @@ export interface ClientKeySetsOptions extends KeySetFetchOptions {
   /** Least time between two fetches an unknown kid causes (default 5 s). */
   cooldownMs?: number;
   now?: () => number;
+  /** Waits out a cooldown (tests move their clock instead); default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
   /** The fetch (tests); default createKeySetFetch(options). */
   fetch?: typeof globalThis.fetch;
 }
@@ -60,6 +62,7 @@ export function createClientKeySets(options: ClientKeySetsOptions): ClientKeySet
               cacheMaxAgeMs: options.cacheMaxAgeMs ?? 300_000,
               cooldownMs: options.cooldownMs ?? 5_000,
               now: options.now,
+              sleep: options.sleep,
             })
           : createLocalKeySet(client.jwks as unknown as JWKS);
       sets.delete(client.clientId);

@@ -23,10 +23,24 @@ const CURSOR = /^[0-9]{1,15}$/;
 const sseEvent = (entry: Revocation) =>
   `id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(encodeRevocation(entry))}\n\n`;
 
-async function authenticateFeedClient(request: FastifyRequest, app: FastifyInstance): Promise<void> {
-  if (request.headers.authorization === undefined)
-    throw invalidClient('HTTP Basic client authentication is required');
-  const { client } = await authenticateClient(request, {}, app.sesame);
+/**
+ * The feed is read with GET, so a private_key_jwt client sends its assertion (RFC 7523 §2.2) in the
+ * query: single-use and short-lived, it is worth nothing once it has been seen in a log.
+ */
+async function authenticateFeedClient(
+  request: FastifyRequest<{ Querystring: AssertionQuery }>,
+  app: FastifyInstance,
+): Promise<void> {
+  const { client_assertion, client_assertion_type } = request.query;
+  const assertion = client_assertion !== undefined || client_assertion_type !== undefined;
+  if (request.headers.authorization === undefined && !assertion)
+    throw invalidClient(
+      'HTTP Basic client authentication (or a private_key_jwt client assertion) is required',
+    );
+  const params: Record<string, string> = {};
+  if (client_assertion !== undefined) params.client_assertion = client_assertion;
+  if (client_assertion_type !== undefined) params.client_assertion_type = client_assertion_type;
+  const { client } = await authenticateClient(request, params, app.sesame);
   if (client.type !== 'confidential') throw invalidClient('the revocation feed is for confidential clients');
   if (!client.permissions.includes('revocations')) {
     throw new OAuthError(
@@ -60,11 +74,23 @@ const entrySchema = {
   additionalProperties: false,
 } as const;
 
+interface AssertionQuery {
+  client_assertion?: string;
+  client_assertion_type?: string;
+}
+
+/** private_key_jwt in the query of a GET (authenticateFeedClient). */
+const assertionProperties = {
+  client_assertion: { type: 'string', maxLength: 8192, description: 'a private_key_jwt client assertion' },
+  client_assertion_type: { type: 'string', maxLength: 100 },
+} as const;
+
 const querySchema = {
   type: 'object',
   properties: {
     since: { type: 'string', description: 'the cursor of the last page (omit to start from the beginning)' },
     limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX, default: PAGE_MAX },
+    ...assertionProperties,
   },
 } as const;
 
@@ -119,7 +145,10 @@ export async function revocationFeedRoutes(app: FastifyInstance): Promise<void> 
         tags: ['oauth'],
         summary: 'The revocation feed as Server-Sent Events (id: seq, event: revocation)',
         security: [{ clientBasic: [] }],
-        querystring: { type: 'object', properties: { since: querySchema.properties.since } },
+        querystring: {
+          type: 'object',
+          properties: { since: querySchema.properties.since, ...assertionProperties },
+        },
         response: { ...oauthErrorResponses },
       },
     },

@@ -31,7 +31,7 @@ beforeAll(async () => {
         clientId,
         grantTypes: ['client_credentials'],
         scopes: ['quiz'],
-        permissions: ['introspect'],
+        permissions: clientId === 'signer' ? ['introspect', 'revocations'] : ['introspect'],
         tokenEndpointAuthMethod: 'private_key_jwt',
         jwks: { keys: [exportJWK(key)] },
       },
@@ -126,6 +126,30 @@ describe('private_key_jwt: accepted assertions', () => {
       });
       await refused(wrong, /aud/);
     }
+  });
+});
+
+describe('the revocation feed (a GET): the assertion in the query', () => {
+  const feed = (path: string, clientAssertion: string, type = TYPE) =>
+    t.app.inject({
+      url: `${path}?${new URLSearchParams({ client_assertion_type: type, client_assertion: clientAssertion })}`,
+    });
+
+  it('is accepted once, for the token endpoint or the feed as aud; a replay or a wrong type is refused', async () => {
+    for (const aud of [`${issuer}/oauth/revocations`, `${issuer}/oauth/token`]) {
+      const a = assertion(ec.privateKey, claims('signer', { aud }));
+      const page = await feed('/oauth/revocations', a);
+      expect(page.statusCode, page.body).toBe(200);
+      expect(page.json()).toMatchObject({ entries: expect.any(Array) });
+      await refused(await feed('/oauth/revocations', a), /used before/);
+    }
+    await refused(
+      await feed('/oauth/revocations', assertion(ec.privateKey, claims('signer')), 'urn:example'),
+      /client_assertion_type/,
+    );
+    // Without the revocations permission: authenticated, then forbidden.
+    const other = await feed('/oauth/revocations', assertion(rsa.privateKey, claims('rsa-signer')));
+    expect(other.statusCode).toBe(403);
   });
 });
 
