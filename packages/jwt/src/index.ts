@@ -41,6 +41,11 @@ export {
   decryptJwt,
   type JwtDecrypter,
 } from './decrypt-jwt.js';
+export {
+  type EmbeddedJwkResult,
+  type VerifyEmbeddedJwkOptions,
+  verifyEmbeddedJwk,
+} from './embedded-jwk.js';
 export { createEncrypter, type Encrypter, type EncryptOptions, encrypt } from './encrypt.js';
 export { createJwtEncrypter, type EncryptJwtOptions, encryptJwt, type JwtEncrypter } from './encrypt-jwt.js';
 export { isJwtError, JwtError, type JwtErrorCode } from './errors.js';

@@ -19,7 +19,13 @@ export type ProtocolErrorCode =
   /** The metadata is not a JSON object, or a member has the wrong type. */
   | 'ERR_DISCOVERY_INVALID'
   /** The metadata names another issuer (RFC 8414 §3.3, OpenID Connect Discovery §4.3). */
-  | 'ERR_DISCOVERY_ISSUER_MISMATCH';
+  | 'ERR_DISCOVERY_ISSUER_MISMATCH'
+  /** A DPoP proof broke a rule of RFC 9449 §4.3 (DpopProofError says which): invalid_dpop_proof. */
+  | 'ERR_DPOP_PROOF'
+  /** The proof lacks the server's current nonce (RFC 9449 §8): use_dpop_nonce. */
+  | 'ERR_DPOP_NONCE'
+  /** A DPoP-bound token presented as a Bearer token, or an unbound one as DPoP (RFC 9449 §7.1). */
+  | 'ERR_DPOP_TOKEN';
 
 /**
  * The one error of @sesame/protocol. Its message names the problem, never a token, a secret or a

@@ -13,6 +13,26 @@ export {
   type MetadataKind,
   metadataUrl,
 } from './discovery.js';
+export { DpopProofError, type DpopRule } from './dpop-errors.js';
+export {
+  type AccessTokenCredentials,
+  accessTokenHash,
+  boundThumbprint,
+  DPOP_ALGORITHMS,
+  dpopChallenge,
+  dpopProofValue,
+  MAX_DPOP_PROOF_LENGTH,
+  normaliseHtu,
+  parseAccessTokenCredentials,
+} from './dpop-http.js';
+export {
+  createDpopChecker,
+  type DpopCheckerOptions,
+  type DpopNonceCheck,
+  type DpopProof,
+  type DpopReplayCache,
+  type DpopRequest,
+} from './dpop-proof.js';
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
 export {
   decodeRevocation,

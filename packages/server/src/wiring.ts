@@ -22,6 +22,7 @@ import { createScopeDescriptions } from './domain/system/scope-descriptions.js';
 import { createAccessTokens } from './domain/tokens/access-token.js';
 import { type BackchannelOptions, createBackchannelLogout } from './domain/tokens/backchannel-logout.js';
 import { createDenylist } from './domain/tokens/denylist.js';
+import { createDpop } from './domain/tokens/dpop.js';
 import { loggedOut } from './domain/tokens/end-browser-session.js';
 import { createIdTokens } from './domain/tokens/id-token.js';
 import { createIdTokenHints } from './domain/tokens/id-token-hint.js';
@@ -153,6 +154,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     config,
     now,
     accessTokens: ctx.accessTokens,
+    dpop: createDpop({ config, store, now }),
     idTokens,
     // A hint is any ID token of this server: signed with any algorithm an ID token may be (RS256 too).
     idTokenHints: createIdTokenHints({ config, keys, now, algorithms: idTokens.algorithms as Algorithm[] }),

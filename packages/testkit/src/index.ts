@@ -5,6 +5,7 @@
 export * from './authorize.js';
 export * from './chromium.js';
 export * from './deployment.js';
+export * from './dpop.js';
 export * from './logout-receiver.js';
 export * from './processes.js';
 export * from './prometheus.js';

@@ -97,6 +97,21 @@ export const SETTINGS = {
     maximum: 5 * MINUTE,
     description: 'how long the previous refresh token still gets the same new pair (0 disables)',
   },
+  dpopProofLifetime: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 5 * MINUTE,
+    minimum: 10_000,
+    maximum: 15 * MINUTE,
+    description:
+      'how old a DPoP proof (RFC 9449) may be by its iat; its jti is remembered this long to refuse a replay',
+  },
+  dpopNonce: {
+    type: 'boolean',
+    default: false,
+    description:
+      'require a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8): one more round trip per client; off, proofs are bounded by iat and the replay cache',
+  },
   keyRotationPeriod: {
     type: 'integer',
     format: 'milliseconds',

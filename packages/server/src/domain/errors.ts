@@ -6,7 +6,7 @@
 
 /**
  * The error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, OpenID Connect Core §3.1.2.6
- * (the request objects Sesame refuses), plus `server_error`.
+ * (the request objects Sesame refuses), RFC 9449 (DPoP), plus `server_error`.
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -25,6 +25,10 @@ export type OAuthErrorCode =
   | 'not_found'
   | 'slow_down'
   | 'temporarily_unavailable'
+  /** RFC 9449 §5, §7.1: a DPoP proof is missing or broke a rule of §4.3. */
+  | 'invalid_dpop_proof'
+  /** RFC 9449 §8, §9: retry with the nonce of the DPoP-Nonce header. */
+  | 'use_dpop_nonce'
   | 'server_error';
 
 export interface OAuthErrorOptions {

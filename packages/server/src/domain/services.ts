@@ -13,6 +13,7 @@ import type { ScopeDescriptions } from './system/scope-descriptions.js';
 import type { AccessTokens } from './tokens/access-token.js';
 import type { BackchannelLogout } from './tokens/backchannel-logout.js';
 import type { Denylist } from './tokens/denylist.js';
+import type { Dpop } from './tokens/dpop.js';
 import type { IdTokens } from './tokens/id-token.js';
 import type { IdTokenHints } from './tokens/id-token-hint.js';
 import type { RevocationHub } from './tokens/revocation-hub.js';
@@ -32,6 +33,8 @@ export interface Services {
   /** The clock, epoch milliseconds; injectable so expiry is tested without sleeping. */
   readonly now: () => number;
   readonly accessTokens: AccessTokens;
+  /** DPoP (RFC 9449): the proofs of token and resource requests, the server's nonces. */
+  readonly dpop: Dpop;
   /** OpenID Connect ID tokens (none in HMAC mode: see tokens/id-token.ts). */
   readonly idTokens: IdTokens;
   /** Verifies an `id_token_hint` (an ID token of this issuer, accepted expired): see tokens/id-token-hint.ts. */

@@ -1,5 +1,5 @@
 import { OAuthError } from '../domain/errors.js';
-import { issueTokens, mayRefresh, requestedClaimsFor } from './issue.js';
+import { issueTokens, mayRefresh, refreshBinding, requestedClaimsFor } from './issue.js';
 import type { GrantModule } from './types.js';
 
 const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
@@ -24,7 +24,7 @@ export const authorizationCodeGrant: GrantModule = {
       secret: true,
     },
   },
-  async handle({ client, params, services, request }) {
+  async handle({ client, params, services, request, dpop }) {
     const code = await services.codes.redeem({
       code: params.code!,
       clientId: client.clientId,
@@ -32,6 +32,11 @@ export const authorizationCodeGrant: GrantModule = {
       codeVerifier: params.code_verifier,
       ip: request.ip,
     });
+    // RFC 9449 §10: a code asked for with dpop_jkt is exchanged only with a proof by that key. Checked
+    // once the code is spent: a thief's try with another key burns it rather than leaving it to retry.
+    if (code.dpopJkt !== null && dpop?.thumbprint !== code.dpopJkt) {
+      throw invalidGrant('the code is bound to another DPoP key');
+    }
     const user = await services.users.find({ id: code.userId });
     if (user === undefined || user.disabled) throw invalidGrant('the user cannot sign in');
 
@@ -47,6 +52,7 @@ export const authorizationCodeGrant: GrantModule = {
           browserSid: code.browserSid,
           // And the claims asked for by name, for the ID tokens and access tokens of refreshes.
           claims: code.claims,
+          dpopJkt: refreshBinding(client, dpop),
         })
       : undefined;
     const { userinfoClaims, idTokenClaims } = requestedClaimsFor(code.claims, client, user);
@@ -66,6 +72,7 @@ export const authorizationCodeGrant: GrantModule = {
         claims: idTokenClaims,
       },
       userinfoClaims,
+      dpop,
       ip: request.ip,
     });
     // What was minted is recorded so a later second use can revoke it; if that second use came

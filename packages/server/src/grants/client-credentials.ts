@@ -13,7 +13,7 @@ export const clientCredentialsGrant: GrantModule = {
   parameters: {
     scope: { description: 'space-separated scopes; default: every scope the client is allowed' },
   },
-  async handle({ client, params, services, request }) {
+  async handle({ client, params, services, request, dpop }) {
     // §4.4: "The client credentials grant type MUST only be used by confidential clients."
     if (client.type !== 'confidential') {
       throw new OAuthError('unauthorized_client', 'a public client cannot use client_credentials');
@@ -24,6 +24,7 @@ export const clientCredentialsGrant: GrantModule = {
       grantType: 'client_credentials',
       subject: client.clientId,
       scopes,
+      dpop,
       ip: request.ip,
     });
   },

@@ -1,3 +1,4 @@
+import type { DpopProof } from '@sesame/protocol';
 import { claimsByName, releasableClaims } from '../domain/accounts/claims.js';
 import type { Services } from '../domain/services.js';
 import type { IssuedAccessToken } from '../domain/tokens/access-token.js';
@@ -69,6 +70,8 @@ export interface TokenInput {
   identity?: Identity;
   /** Claims asked for by name for /userinfo (Core §5.5): carried by the access token. */
   userinfoClaims?: readonly string[];
+  /** The request's DPoP proof: the access token is bound to its key (`cnf.jkt`, RFC 9449 §6.1). */
+  dpop?: DpopProof;
   ip?: string;
 }
 
@@ -90,6 +93,7 @@ export async function issueTokens(
     sessionId: input.refresh?.familyId,
     audience: audienceFor(input.client, services),
     userinfoClaims: input.userinfoClaims,
+    dpopJkt: input.dpop?.thumbprint,
   });
   await services.audit({
     type: 'token.issued',
@@ -101,7 +105,7 @@ export async function issueTokens(
   });
   const response: TokenResponse = {
     access_token: issued.token,
-    token_type: 'Bearer',
+    token_type: input.dpop === undefined ? 'Bearer' : 'DPoP',
     expires_in: issued.expiresIn,
     scope: input.scopes.join(' '),
   };
@@ -120,6 +124,17 @@ export async function issueTokens(
     });
   }
   return { response, accessToken: issued };
+}
+
+/**
+ * The key a new refresh family is bound to (RFC 9449 §5): a public client's proof key, since its
+ * refresh token is its only credential; a confidential client's refresh tokens already need its
+ * authentication, so they stay unbound (§5 leaves them to the server).
+ *
+ * @example await services.sessions.issue({ userId, clientId, scope, dpopJkt: refreshBinding(client, dpop) });
+ */
+export function refreshBinding(client: Client, dpop: DpopProof | undefined): string | undefined {
+  return client.type === 'public' ? dpop?.thumbprint : undefined;
 }
 
 /** True when the client is allowed to hold refresh tokens. */

@@ -1,6 +1,6 @@
 import { OAuthError } from '../domain/errors.js';
 import { grantScopes, parseScope } from '../domain/scopes.js';
-import { issueTokenResponse, mayRefresh } from './issue.js';
+import { issueTokenResponse, mayRefresh, refreshBinding } from './issue.js';
 import type { GrantModule } from './types.js';
 
 /**
@@ -16,7 +16,7 @@ export const passwordGrant: GrantModule = {
     password: { description: 'the password', required: true, secret: true },
     scope: { description: 'space-separated scopes; default: every scope the user and the client share' },
   },
-  async handle({ client, params, services, request }) {
+  async handle({ client, params, services, request, dpop }) {
     const outcome = await services.users.passwordLogin({
       username: params.username!,
       password: params.password!,
@@ -35,7 +35,12 @@ export const passwordGrant: GrantModule = {
     const allowed = user.scopes.filter((scope) => client.scopes.includes(scope));
     const scopes = grantScopes(parseScope(params.scope), allowed);
     const refresh = mayRefresh(client)
-      ? await services.sessions.issue({ userId: user.id, clientId: client.clientId, scope: scopes.join(' ') })
+      ? await services.sessions.issue({
+          userId: user.id,
+          clientId: client.clientId,
+          scope: scopes.join(' '),
+          dpopJkt: refreshBinding(client, dpop),
+        })
       : undefined;
     return issueTokenResponse(services, {
       client,
@@ -44,6 +49,7 @@ export const passwordGrant: GrantModule = {
       username: user.username,
       scopes,
       refresh: refresh && { token: refresh.refreshToken, familyId: refresh.family.id },
+      dpop,
       ip: request.ip,
     });
   },

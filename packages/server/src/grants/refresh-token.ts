@@ -18,12 +18,17 @@ export const refreshTokenGrant: GrantModule = {
     refresh_token: { description: 'the refresh token', required: true, secret: true },
     scope: { description: 'narrower scopes than those originally granted (optional)' },
   },
-  async handle({ client, params, services, request }) {
+  async handle({ client, params, services, request, dpop }) {
     const presented = params.refresh_token!;
     // §6: the token is bound to the client it was issued to; check before rotating, so another
     // client cannot burn it.
     const family = await services.sessions.familyOf(presented);
     if (family === undefined || family.clientId !== client.clientId) throw invalidGrant();
+    // RFC 9449 §5: a refresh token bound to a key is used only with a proof by that key (checked
+    // before rotating, so a thief without the key cannot burn it).
+    if (family.dpopJkt !== null && dpop?.thumbprint !== family.dpopJkt) {
+      throw new OAuthError('invalid_grant', 'the refresh token is bound to another DPoP key');
+    }
     const granted = family.scope.split(' ').filter(Boolean);
     const requested = parseScope(params.scope);
     // §6: "MUST NOT include any scope not originally granted by the resource owner".
@@ -75,6 +80,7 @@ export const refreshTokenGrant: GrantModule = {
           ? { authTime: family.authTime, sid: family.browserSid ?? undefined, claims: asked?.idTokenClaims }
           : undefined,
       userinfoClaims: asked?.userinfoClaims,
+      dpop,
       ip: request.ip,
     });
   },

@@ -1,3 +1,4 @@
+import type { DpopProof } from '@sesame/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { Parameters } from '../domain/parameters.js';
 import type { Services } from '../domain/services.js';
@@ -17,12 +18,18 @@ export interface GrantContext {
   params: Parameters;
   services: Services;
   request: FastifyRequest;
+  /**
+   * The request's DPoP proof (RFC 9449 §5), checked by the token endpoint: pass it to
+   * `issueTokenResponse` (`dpop`) to bind the access token to its key. Undefined: none was sent.
+   */
+  dpop?: DpopProof;
 }
 
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the access token is bound to the proof's key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token?: string;
   scope: string;

@@ -2,7 +2,7 @@ import { OAuthError } from '../domain/errors.js';
 import { grantScopes, parseScope } from '../domain/scopes.js';
 import { code2Session } from '../domain/wechat/jscode2session.js';
 import { WXAPP_GRANT_TYPE } from '../domain/wechat/wechat-steps.js';
-import { issueTokenResponse, mayRefresh } from './issue.js';
+import { issueTokenResponse, mayRefresh, refreshBinding } from './issue.js';
 import type { GrantModule } from './types.js';
 
 export { WXAPP_GRANT_TYPE };
@@ -28,7 +28,7 @@ export const wxappGrant: GrantModule = {
     code: { description: 'the code of wx.login() (single use)', required: true, secret: true },
     scope: { description: 'space-separated scopes; default: every scope the user and the client share' },
   },
-  async handle({ client, params, services, request }) {
+  async handle({ client, params, services, request, dpop }) {
     const app = await services.wechat.app(client.clientId);
     if (app === undefined) {
       throw new OAuthError('unauthorized_client', 'the client has no WeChat mini-program configured');
@@ -88,7 +88,12 @@ export const wxappGrant: GrantModule = {
     const allowed = user.scopes.filter((scope) => client.scopes.includes(scope));
     const scopes = grantScopes(requested, allowed);
     const refresh = mayRefresh(client)
-      ? await services.sessions.issue({ userId: user.id, clientId: client.clientId, scope: scopes.join(' ') })
+      ? await services.sessions.issue({
+          userId: user.id,
+          clientId: client.clientId,
+          scope: scopes.join(' '),
+          dpopJkt: refreshBinding(client, dpop),
+        })
       : undefined;
     return issueTokenResponse(services, {
       client,
@@ -97,6 +102,7 @@ export const wxappGrant: GrantModule = {
       username: user.username,
       scopes,
       refresh: refresh && { token: refresh.refreshToken, familyId: refresh.family.id },
+      dpop,
       ip: request.ip,
     });
   },

@@ -202,6 +202,7 @@ function forgetOldText(raw: Database.Database): void {
 async function sweep(write: <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => Promise<T>, at: number) {
   await write(async (trx) => {
     await trx.deleteFrom('used_once').where('expires_at', '<=', at).execute();
+    await trx.deleteFrom('dpop_proofs').where('expires_at', '<=', at).execute();
     await trx.deleteFrom('login_throttle').where('window_ends_at', '<=', at).execute();
   });
 }

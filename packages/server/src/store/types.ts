@@ -111,6 +111,11 @@ export interface Client {
   jwks: ClientJwks | null;
   /** RFC 7591 §2 `jwks_uri`: where the client publishes its public keys. Null: none. */
   jwksUri: string | null;
+  /**
+   * RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request of this client must carry a DPoP
+   * proof, so its access tokens are always bound to a key. False for clients made before 012.
+   */
+  dpopBoundAccessTokens: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -179,6 +184,11 @@ export interface RefreshFamily {
   browserSid: string | null;
   /** The claims the authorization request asked for by name (Core §5.5), kept for refreshes. */
   claims: RequestedClaims | null;
+  /**
+   * The thumbprint of the key its refresh tokens are bound to (RFC 9449 §5: a public client's, when
+   * it sent a DPoP proof): every refresh must carry a proof by that key. Null: unbound.
+   */
+  dpopJkt: string | null;
 }
 
 /**
@@ -317,6 +327,11 @@ export interface AuthorizationCode {
   browserSid: string | null;
   /** The claims the request asked for by name (Core §5.5); null when it asked for none. */
   claims: RequestedClaims | null;
+  /**
+   * The authorization request's `dpop_jkt` (RFC 9449 §10): the exchange must carry a DPoP proof
+   * by that key. Null when the request named none.
+   */
+  dpopJkt: string | null;
 }
 
 /** What `redeemAuthorizationCode` found and did, atomically. */
@@ -453,6 +468,12 @@ export interface Store {
 
   // single-use markers (authorization codes, WeChat codes): true the first time only
   markUsedOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+  /**
+   * Remembers an accepted DPoP proof (RFC 9449 §11.1) until `expiresAt`: true the first time, false
+   * while it is remembered. One atomic set-if-absent; throws (ERR_STORE_UNAVAILABLE) when it cannot
+   * tell, so the proof is refused rather than accepted unchecked.
+   */
+  rememberDpopProof(key: string, expiresAt: number, now: number): Promise<boolean>;
 
   // login throttling: atomic counters with expiry
   /** Atomically adds one failure (starting a new window when the old one is over) and returns the state. */

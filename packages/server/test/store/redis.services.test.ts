@@ -114,6 +114,16 @@ await describeWithServices(['PostgreSQL', 'Redis'], 'Redis layer', () => {
     await store.close();
   });
 
+  it('Redis unreachable: a DPoP proof cannot be remembered, so it is refused (unavailable), never accepted', async () => {
+    const { store } = await openLayered({ url: DEAD_REDIS });
+    const failure = await store.rememberDpopProof('proof', T0 + MINUTE, T0).then(
+      () => undefined,
+      (error: { code?: string }) => error.code,
+    );
+    expect(failure).toBe('ERR_STORE_UNAVAILABLE');
+    await store.close();
+  });
+
   it('Redis unreachable with failMode open: checks answer from the database', async () => {
     const { store } = await openLayered({ url: DEAD_REDIS, failMode: 'open' });
     expect(store.revocationsLive?.()).toBe(true);

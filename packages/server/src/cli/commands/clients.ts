@@ -33,6 +33,8 @@ interface RegistrationOptions {
   idTokenAlg?: string;
   /** commander's `--no-pkce` (and `--pkce` on `set`): undefined when neither was given. */
   pkce?: boolean;
+  /** `--require-dpop` (and `--no-require-dpop` on `set`): undefined when neither was given. */
+  requireDpop?: boolean;
 }
 
 const list = (value: string) => value.split(/[\s,]+/).filter(Boolean);
@@ -89,6 +91,10 @@ function registrationFlags(command: Command): Command {
     .option(
       '--id-token-alg <alg>',
       "the algorithm of its ID tokens: the server's (default) or RS256 (id_token_signed_response_alg)",
+    )
+    .option(
+      '--require-dpop',
+      'every token request must carry a DPoP proof, so its tokens are bound to a key (RFC 9449 dpop_bound_access_tokens)',
     );
 }
 
@@ -155,6 +161,7 @@ function registrationChanges(options: RegistrationOptions): ClientChanges {
   // The server knows which algorithms its keyring signs with: the domain checks the value.
   if (options.idTokenAlg !== undefined) changes.idTokenSignedResponseAlg = options.idTokenAlg;
   if (options.pkce !== undefined) changes.requirePkce = options.pkce;
+  if (options.requireDpop !== undefined) changes.dpopBoundAccessTokens = options.requireDpop;
   return changes;
 }
 
@@ -247,6 +254,7 @@ export function registerClients(program: Command): void {
     .description("change a client's registration: each flag given replaces its value")
     .option('--pkce', 'require PKCE again')
     .option('--no-pkce', 'a confidential client may use the code flow without PKCE')
+    .option('--no-require-dpop', 'token requests without a DPoP proof are accepted again (Bearer tokens)')
     .action(
       async (clientId: string, options: RegistrationOptions & { dataDir?: string; config?: string }) => {
         const changes = registrationChanges(options);

@@ -26,6 +26,8 @@ export interface CodeRequest {
   nonce?: string;
   /** OpenID Connect Core §5.5: the claims asked for by name, those the user may release. */
   claims?: RequestedClaims;
+  /** RFC 9449 §10 `dpop_jkt`: the exchange must carry a DPoP proof by this key. */
+  dpopJkt?: string;
 }
 
 export interface CodeIssue {
@@ -70,6 +72,7 @@ export async function issueAuthorizationCode(
     authTime: input.authTime,
     browserSid: input.browserSid,
     claims: request.claims ?? null,
+    dpopJkt: request.dpopJkt ?? null,
   });
   await ctx.audit({
     type: 'code.issued',

@@ -17,6 +17,7 @@ import {
   validateAudience,
   validateAuthMethod,
   validateBackchannelLogoutUri,
+  validateDpopBound,
   validateGrantTypes,
   validateIdTokenAlg,
   validateName,
@@ -47,6 +48,8 @@ export interface RegistrationFields {
   jwks?: ClientJwks | null;
   /** Where they are published (`jwks_uri`: https, public addresses), or null for none. */
   jwksUri?: string | null;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. */
+  dpopBoundAccessTokens?: boolean;
 }
 
 export interface NewClient extends RegistrationFields {
@@ -165,6 +168,7 @@ export function createClientService(options: {
         subjectType: validateSubjectType(input.subjectType),
         jwks,
         jwksUri,
+        dpopBoundAccessTokens: validateDpopBound(input.dpopBoundAccessTokens),
         createdAt: now(),
         updatedAt: now(),
       };
@@ -219,6 +223,8 @@ export function createClientService(options: {
         valid.jwks !== undefined ? valid.jwks : before.jwks,
         valid.jwksUri !== undefined ? valid.jwksUri : before.jwksUri,
       );
+      if (changes.dpopBoundAccessTokens !== undefined)
+        valid.dpopBoundAccessTokens = validateDpopBound(changes.dpopBoundAccessTokens);
       const changed = await store.updateClient(clientId, { ...valid, updatedAt: now() });
       recent.delete(clientId); // a method or PKCE setting changed counts at once
       const client = changed ? await store.findClient(clientId) : undefined;

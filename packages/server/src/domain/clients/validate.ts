@@ -190,6 +190,13 @@ export function validateRequirePkce(requirePkce: unknown, type: ClientType): boo
   return requirePkce;
 }
 
+/** RFC 9449 §5.2 `dpop_bound_access_tokens`: a boolean, false when absent. */
+export function validateDpopBound(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw invalid('dpopBoundAccessTokens must be true or false');
+  return value;
+}
+
 /** Registration §2 `subject_type`: only `public` for now (pairwise would need a sector identifier). */
 export function validateSubjectType(subjectType: unknown): SubjectType {
   if (subjectType === undefined || subjectType === 'public') return 'public';

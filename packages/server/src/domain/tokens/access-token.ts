@@ -23,6 +23,8 @@ export interface AccessTokenSubject {
    * claim `userinfo_claims`; not in the classic profile, whose payload is fixed.
    */
   userinfoClaims?: readonly string[];
+  /** RFC 9449 §6.1: the thumbprint of the key the token is bound to, as `cnf.jkt`. */
+  dpopJkt?: string;
 }
 
 export interface IssuedAccessToken {
@@ -130,6 +132,7 @@ export function createAccessTokens(options: {
       if (subject.username !== undefined) payload.username = subject.username;
       if (subject.sessionId !== undefined) payload.sid = subject.sessionId;
       if (subject.userinfoClaims?.length) payload.userinfo_claims = [...subject.userinfoClaims];
+      if (subject.dpopJkt !== undefined) payload.cnf = { jkt: subject.dpopJkt };
       const token = signerFor(keys.signingKey())(payload);
       return { token, expiresIn: lifeSeconds, expiresAt: iat + lifeSeconds, jti, revocationId: jti };
     },

@@ -43,6 +43,8 @@ export interface RefreshFamilies {
     browserSid?: string | null;
     /** The claims the authorization request asked for by name (Core §5.5), for the refreshes. */
     claims?: RequestedClaims | null;
+    /** RFC 9449 §5: the key thumbprint its refresh tokens are bound to (a public client's proof). */
+    dpopJkt?: string | null;
   }): Promise<{
     family: RefreshFamily;
     refreshToken: string;
@@ -107,7 +109,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
   };
 
   const api: RefreshFamilies = {
-    async issue({ userId, clientId, scope, authTime, browserSid, claims }) {
+    async issue({ userId, clientId, scope, authTime, browserSid, claims, dpopJkt }) {
       const at = now();
       const refreshToken = randomBytes(32).toString('base64url');
       const family: RefreshFamily = {
@@ -122,6 +124,7 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
         authTime: authTime ?? null,
         browserSid: browserSid ?? null,
         claims: claims ?? null,
+        dpopJkt: dpopJkt ?? null,
       };
       const expiresAt = Math.min(at + tokenTtl, family.expiresAt);
       const first = {

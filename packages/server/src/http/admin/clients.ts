@@ -52,7 +52,8 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
     async (request, reply) => {
       const { body } = request;
       const { postLogoutRedirectUris, backchannelLogoutUri, idTokenSignedResponseAlg } = body;
-      const { tokenEndpointAuthMethod, requirePkce, subjectType, jwks, jwksUri } = body;
+      const { tokenEndpointAuthMethod, requirePkce, subjectType, jwks, jwksUri, dpopBoundAccessTokens } =
+        body;
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
       const { client, clientSecret } = await clients.create(
         {
@@ -71,6 +72,7 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
           subjectType,
           jwks,
           jwksUri,
+          dpopBoundAccessTokens,
         },
         actorOf(request),
       );

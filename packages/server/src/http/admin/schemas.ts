@@ -41,6 +41,7 @@ export const clientSchema = {
       properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } },
     },
     jwksUri: { type: ['string', 'null'] },
+    dpopBoundAccessTokens: { type: 'boolean' },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
@@ -72,6 +73,8 @@ export const registrationFieldsSchema = {
   jwksUri: { type: ['string', 'null'], maxLength: 2000 },
   requirePkce: { type: 'boolean' },
   subjectType: { type: 'string', enum: ['public'] },
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`. */
+  dpopBoundAccessTokens: { type: 'boolean' },
 } as const;
 
 /** `introspect` any token, read the `revocations` feed (clients/validate.ts CLIENT_PERMISSIONS). */

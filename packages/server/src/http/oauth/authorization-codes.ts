@@ -28,6 +28,7 @@ export async function issueAuthorizationCode(
       redirectUriGiven: request.redirectUriGiven,
       codeChallenge: request.codeChallenge,
       nonce: request.nonce,
+      dpopJkt: request.dpopJkt,
       // Core §5.5: those the user may release (their scope is the user's), with the code.
       claims: request.claims && releasableClaims(request.claims, input.signedIn.user.scopes),
     },

@@ -42,6 +42,7 @@ export const AUTHORIZE_PARAMETERS = [
   'request',
   'request_uri',
   'claims',
+  'dpop_jkt',
 ] as const;
 
 /**
@@ -65,6 +66,8 @@ export interface AuthorizationRequest {
   codeChallenge: string | null;
   /** OpenID Connect Core §3.1.2.1: opaque, echoed exactly in the ID token's `nonce` claim. */
   nonce: string | undefined;
+  /** RFC 9449 §10: the thumbprint of the key the code's exchange must prove (`dpop_jkt`). */
+  dpopJkt: string | undefined;
   /** OpenID Connect Core §3.1.2.1: prompt, max_age and login_hint, checked (authorize-prompt.ts). */
   interaction: PromptRequest;
   /**
@@ -166,6 +169,10 @@ export async function checkAuthorizationRequest(
   if (params.nonce !== undefined && params.nonce.length > NONCE_MAX_LENGTH) {
     return back(new OAuthError('invalid_request', `the nonce is longer than ${NONCE_MAX_LENGTH} characters`));
   }
+  // RFC 9449 §10: dpop_jkt is an RFC 7638 SHA-256 thumbprint, 43 base64url characters.
+  if (params.dpop_jkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(params.dpop_jkt)) {
+    return back(new OAuthError('invalid_request', 'dpop_jkt is not a JWK SHA-256 thumbprint'));
+  }
   let interaction: PromptRequest;
   let preferences: OidcParameters;
   let claimsParameter: ClaimsParameter | undefined;
@@ -202,6 +209,7 @@ export async function checkAuthorizationRequest(
       state,
       codeChallenge: params.code_challenge ?? null,
       nonce: params.nonce,
+      dpopJkt: params.dpop_jkt,
       interaction,
       subject,
       claims,

@@ -55,6 +55,8 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
     'OpenID Connect request object by reference: not supported (`request_uri_not_supported`); never fetched',
   claims:
     'OpenID Connect: JSON naming claims for the ID token (`id_token`) and /userinfo (`userinfo`); each needs its scope’s permission and the user’s consent. An essential `acr` other than `urn:sesame:acr:pwd` is `access_denied`',
+  dpop_jkt:
+    'DPoP (RFC 9449 §10): the JWK SHA-256 thumbprint of the key whose proof must come with the code exchange',
   response_mode:
     '`query` (default: the response in the redirect URI’s query) or `form_post` (a page that posts it to the redirect URI, which must be http(s))',
 };

@@ -24,7 +24,11 @@ export function buildMetadata(
   grants: GrantRegistry,
   algorithm: string,
   /** The algorithms ID tokens can be signed with; none (HMAC mode): no ID tokens are advertised. */
-  options: { idTokenAlgorithms: readonly string[] },
+  options: {
+    idTokenAlgorithms: readonly string[];
+    /** The DPoP proof algorithms (RFC 9449 §5.1); none or absent: DPoP is not offered (classic profile). */
+    dpopAlgorithms?: readonly string[];
+  },
 ): Record<string, unknown> {
   const codeFlow = grants.find('authorization_code') !== undefined;
   return {
@@ -47,6 +51,8 @@ export function buildMetadata(
     // RFC 9068 §2.1: the access tokens are JWTs signed with this algorithm.
     access_token_signing_alg_values_supported: [algorithm],
     service_documentation: `${issuer}/docs`,
+    // RFC 9449 §5.1: the token endpoint binds access tokens to the key of a DPoP proof of these algorithms.
+    ...(options.dpopAlgorithms?.length && { dpop_signing_alg_values_supported: [...options.dpopAlgorithms] }),
     // The code flow (RFC 6749 §4.1) with PKCE S256 only (RFC 7636, RFC 9700 §2.1.1), and RFC 9207 iss.
     ...(codeFlow && {
       authorization_endpoint: `${issuer}/oauth/authorize`,
@@ -100,10 +106,13 @@ export async function metadataRoutes(
   app: FastifyInstance,
   options: { grants: GrantRegistry },
 ): Promise<void> {
-  const { config, idTokens } = app.sesame;
+  const { config, idTokens, dpop } = app.sesame;
   const algorithm = config.tokenProfile === 'classic' ? 'HS256' : config.algorithm;
   const document = Object.freeze(
-    buildMetadata(config.issuer, options.grants, algorithm, { idTokenAlgorithms: idTokens.algorithms }),
+    buildMetadata(config.issuer, options.grants, algorithm, {
+      idTokenAlgorithms: idTokens.algorithms,
+      dpopAlgorithms: dpop.enabled ? dpop.algorithms : [],
+    }),
   );
   for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
     typedRoutes(app).get(

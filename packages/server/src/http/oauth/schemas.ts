@@ -30,7 +30,7 @@ export const tokenResponseSchema = {
   description: 'Tokens (RFC 6749 §5.1)',
   properties: {
     access_token: { type: 'string' },
-    token_type: { type: 'string', enum: ['Bearer'] },
+    token_type: { type: 'string', enum: ['Bearer', 'DPoP'] },
     expires_in: { type: 'integer' },
     refresh_token: { type: 'string' },
     scope: { type: 'string' },

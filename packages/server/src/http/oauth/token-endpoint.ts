@@ -3,6 +3,7 @@ import { OAuthError } from '../../domain/errors.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { oauthParameterRoutes } from '../typed-routes.js';
 import { authenticateClient } from './client-auth.js';
+import { tokenRequestProof } from './dpop.js';
 import { normaliseOAuthBody } from './parameters.js';
 import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, tokenResponseSchema } from './schemas.js';
 
@@ -65,7 +66,12 @@ export async function tokenEndpoint(app: FastifyInstance, options: { grants: Gra
           throw new OAuthError('invalid_request', `the ${name} parameter is missing`);
         }
       }
-      const response = await grant.handle({ client, params, services, request });
+      // RFC 9449 §5: a proof binds the access token to its key, whatever the grant.
+      const dpop = await tokenRequestProof(request, client, services);
+      const response = await grant.handle({ client, params, services, request, dpop });
+      // RFC 9449 §8.2: a fresh nonce with every answer, so a client never waits for a refusal to learn it.
+      if (services.dpop.requiresNonce && services.dpop.enabled)
+        reply.header('dpop-nonce', await services.dpop.nonce());
       // RFC 6749 §5.1: "Cache-Control: no-store" and "Pragma: no-cache" on responses with tokens.
       return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(response);
     },

@@ -16,6 +16,7 @@ import { clientRegistration } from './008_client_registration.js';
 import { claimsRequest } from './009_claims_request.js';
 import { logoutSessions } from './010_logout_sessions.js';
 import { keyPerAlgorithm } from './011_key_per_algorithm.js';
+import { dpop } from './012_dpop.js';
 import { clientKeys } from './013_client_keys.js';
 import type { SqlDialectName } from './dialect.js';
 
@@ -35,6 +36,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '009_claims_request': claimsRequest,
     '010_logout_sessions': logoutSessions,
     '011_key_per_algorithm': keyPerAlgorithm,
+    '012_dpop': dpop,
     '013_client_keys': clientKeys,
   };
 }

@@ -2,14 +2,16 @@
  * Redis over a SQL store, for what many instances must share and check fast (docs/deploy.md):
  *  - login-throttle counters (a Lua script, atomic, expiring); per-instance counters while Redis is down;
  *  - single-use markers: SET NX PX turns replays away early; the database marker decides (exactly once);
+ *  - DPoP proofs accepted (RFC 9449 §11.1): SET NX PX alone decides; unreachable, a proof is refused;
  *  - the access-token denylist: each revocation is written to the database first (the durable
  *    record, and the guards' feed), then to Redis with TTL = the remaining life of what it covers,
  *    and announced on a channel that every instance's feed stream and denylist mirror listen to.
  * Redis may lose everything (a restart without persistence): on every (re)connection the entries
  * still alive are copied back from the database before Redis answers a revocation check again.
  * Until then — and while Redis is down — checks follow `failMode`: 'closed' answers "revoked",
- * 'open' answers from the database. Token issuance never depends on Redis.
+ * 'open' answers from the database. Token issuance never depends on Redis, but for a DPoP proof.
  */
+import { StoreError } from '../errors.js';
 import type { Revocation, Store } from '../types.js';
 import type { RedisConnection } from './connection.js';
 import { type Counters, memoryCounters, redisCounters } from './counters.js';
@@ -29,6 +31,13 @@ export interface RedisLayerOptions {
 }
 
 const PAGE = 1000;
+
+/** Set-if-absent-or-expired: KEYS[1], ARGV = expiresAt, now, ttl ms. 1 when set, 0 when still held. */
+const REMEMBER = `
+local held = redis.call('GET', KEYS[1])
+if held and tonumber(held) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1`;
 
 /**
  * @example const store = withRedis(await openPostgresStore(...), connectRedis({ url }), { failMode: 'closed' });
@@ -133,6 +142,31 @@ export function withRedis(store: Store, redis: RedisConnection, options: RedisLa
         async () => true,
       );
       return first && store.markUsedOnce(key, expiresAt, at);
+    },
+    async rememberDpopProof(key: string, expiresAt: number, at: number) {
+      // Every instance sees the same Redis, so it alone decides (RFC 9449 §11.1): one script, atomic,
+      // judging expiry by the caller's clock (the value is the expiry), with the remaining life as
+      // TTL. Unreachable (after a moment for a connection being made): the proof is refused (503),
+      // never let through; the database's table is not consulted, as it holds none of these.
+      if (!redis.up() && !(await redis.whenUp(1000))) {
+        throw new StoreError('ERR_STORE_UNAVAILABLE', 'the DPoP replay cache is unreachable');
+      }
+      try {
+        const ttl = String(Math.max(1, expiresAt - at));
+        const first = await client.eval(
+          REMEMBER,
+          1,
+          `${prefix}dpop:${key}`,
+          String(expiresAt),
+          String(at),
+          ttl,
+        );
+        return first === 1;
+      } catch (error) {
+        throw new StoreError('ERR_STORE_UNAVAILABLE', 'the DPoP replay cache is unreachable', {
+          cause: error,
+        });
+      }
     },
     async insertSigningKey(key: Parameters<Store['insertSigningKey']>[0]) {
       await store.insertSigningKey(key);

@@ -105,6 +105,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               subject_type: client.subjectType,
               jwks: client.jwks === null ? null : JSON.stringify(client.jwks),
               jwks_uri: client.jwksUri,
+              dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
               created_at: client.createdAt,
               updated_at: client.updatedAt,
             })
@@ -152,6 +153,8 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
       if (changes.subjectType !== undefined) set.subject_type = changes.subjectType;
       if (changes.jwks !== undefined) set.jwks = changes.jwks === null ? null : JSON.stringify(changes.jwks);
       if (changes.jwksUri !== undefined) set.jwks_uri = changes.jwksUri;
+      if (changes.dpopBoundAccessTokens !== undefined)
+        set.dpop_bound_access_tokens = changes.dpopBoundAccessTokens ? 1 : 0;
       const result = await write((trx) =>
         trx.updateTable('clients').set(set).where('client_id', '=', clientId).executeTakeFirst(),
       );

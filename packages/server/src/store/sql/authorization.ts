@@ -49,6 +49,7 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     authTime: numOrNull(row.auth_time),
     browserSid: row.browser_sid,
     claims: claimsFromColumn(row.claims),
+    dpopJkt: row.dpop_jkt,
   };
 }
 
@@ -109,6 +110,7 @@ export function authorizationQueries({ db, write }: SqlContext): AuthorizationMe
             auth_time: code.authTime,
             browser_sid: code.browserSid,
             claims: claimsToColumn(code.claims),
+            dpop_jkt: code.dpopJkt,
           })
           .execute();
       }),

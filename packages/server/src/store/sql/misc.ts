@@ -16,6 +16,7 @@ type MiscMethods = Pick<
   | 'isJtiRevoked'
   | 'deleteExpiredRevocations'
   | 'markUsedOnce'
+  | 'rememberDpopProof'
   | 'recordLoginFailure'
   | 'getThrottle'
   | 'clearThrottle'
@@ -81,6 +82,26 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
         await trx.deleteFrom('used_once').where('key', '=', key).where('expires_at', '<=', now).execute();
         const result = await trx
           .insertInto('used_once')
+          .values({ key, expires_at: expiresAt })
+          .onConflict((oc) => oc.column('key').doNothing())
+          .executeTakeFirst();
+        return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+      }),
+
+    rememberDpopProof: (key, expiresAt, now) =>
+      write(async (trx) => {
+        // Not durableWrite: a proof remembered is worth a few minutes; losing the last ones in a
+        // crash lets at most those proofs be replayed until they age out, and the hot path stays fast.
+        // Each write also drops a few expired rows (by the expires_at index), so the table holds about
+        // the proofs of one window whatever the uptime, without a sweeper.
+        await trx
+          .deleteFrom('dpop_proofs')
+          .where('key', 'in', (q) =>
+            q.selectFrom('dpop_proofs').select('key').where('expires_at', '<=', now).limit(8),
+          )
+          .execute();
+        const result = await trx
+          .insertInto('dpop_proofs')
           .values({ key, expires_at: expiresAt })
           .onConflict((oc) => oc.column('key').doNothing())
           .executeTakeFirst();

@@ -69,6 +69,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
             auth_time: family.authTime,
             browser_sid: family.browserSid,
             claims: claimsToColumn(family.claims),
+            dpop_jkt: family.dpopJkt,
           })
           .execute();
         await trx

@@ -83,6 +83,7 @@ export function toClient(row: Selectable<ClientsTable>): Client {
     subjectType: row.subject_type as Client['subjectType'],
     jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as Client['jwks']),
     jwksUri: row.jwks_uri,
+    dpopBoundAccessTokens: num(row.dpop_bound_access_tokens) !== 0,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };
@@ -129,6 +130,7 @@ export function toFamily(row: Selectable<RefreshFamiliesTable>): RefreshFamily {
     authTime: numOrNull(row.auth_time),
     browserSid: row.browser_sid,
     claims: claimsFromColumn(row.claims),
+    dpopJkt: row.dpop_jkt,
   };
 }
 

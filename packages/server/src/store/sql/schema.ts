@@ -47,6 +47,8 @@ export interface ClientsTable {
   /** Added by 013_client_keys: a JSON Web Key Set as JSON text, and a URL; null when none. */
   jwks: string | null;
   jwks_uri: string | null;
+  /** Added by 012_dpop: 0/1. */
+  dpop_bound_access_tokens: number;
   created_at: Big;
   updated_at: Big;
 }
@@ -78,6 +80,8 @@ export interface RefreshFamiliesTable {
   browser_sid: string | null;
   /** Added by 009_claims_request: JSON text, see rows.ts. */
   claims: string | null;
+  /** Added by 012_dpop. */
+  dpop_jkt: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -155,6 +159,8 @@ export interface AuthorizationCodesTable {
   browser_sid: string | null;
   /** Added by 009_claims_request: JSON text, see rows.ts. */
   claims: string | null;
+  /** Added by 012_dpop. */
+  dpop_jkt: string | null;
 }
 
 export interface ConsentsTable {
@@ -209,6 +215,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
   used_once: UsedOnceTable;
+  dpop_proofs: UsedOnceTable;
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;

@@ -131,6 +131,7 @@ export function accountsConformance(ctx: ConformanceContext): void {
         idTokenSignedResponseAlg: 'ES256',
         tokenEndpointAuthMethod: null,
         requirePkce: true,
+        dpopBoundAccessTokens: true,
         updatedAt: T0 + 11,
       };
       expect(await ctx.store.updateClient(client.clientId, registration)).toBe(true);

@@ -22,6 +22,7 @@ export function aCode(overrides: Partial<AuthorizationCode> = {}): Authorization
     authTime: null,
     browserSid: null,
     claims: null,
+    dpopJkt: null,
     ...overrides,
   };
 }
@@ -50,6 +51,14 @@ export function authorizationConformance(ctx: ConformanceContext): void {
         authTime: null,
         browserSid: null,
       });
+    });
+
+    it('keeps the DPoP key thumbprint a code is bound to (RFC 9449 §10), and none as null', async () => {
+      const code = aCode({ dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+      await ctx.store.createAuthorizationCode(code);
+      expect(await ctx.store.findAuthorizationCode(code.codeHash)).toEqual(code);
+      const redeemed = await ctx.store.redeemAuthorizationCode(code.codeHash, T0 + 1);
+      expect(redeemed).toEqual({ kind: 'redeemed', code: { ...code, usedAt: T0 + 1 } });
     });
 
     it('keeps the claims asked for by name (userinfo and id_token, in order), and none as null', async () => {

@@ -63,6 +63,7 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     subjectType: 'public',
     jwks: null,
     jwksUri: null,
+    dpopBoundAccessTokens: false,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
@@ -102,6 +103,7 @@ export function aFamily(overrides: Partial<RefreshFamily> = {}): {
     authTime: null,
     browserSid: null,
     claims: null,
+    dpopJkt: null,
     ...overrides,
   };
   const token = unique('rt');

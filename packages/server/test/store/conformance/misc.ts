@@ -44,6 +44,28 @@ export function miscConformance(ctx: ConformanceContext): void {
     });
   });
 
+  describe('DPoP proofs (RFC 9449 §11.1)', () => {
+    it('remembers a proof once, even for concurrent callers on two instances', async () => {
+      const other = await ctx.second();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? other : ctx.store).rememberDpopProof('proof-1', T0 + MINUTE, T0),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await ctx.store.rememberDpopProof('proof-1', T0 + MINUTE, T0 + 1)).toBe(false);
+      expect(await ctx.store.rememberDpopProof('proof-2', T0 + MINUTE, T0 + 1)).toBe(true);
+    });
+
+    it('forgets a proof once it has expired, and drops expired ones as it writes', async () => {
+      expect(await ctx.store.rememberDpopProof('old', T0 + 10, T0)).toBe(true);
+      expect(await ctx.store.rememberDpopProof('old', T0 + MINUTE, T0 + 9)).toBe(false);
+      // Expired: accepted again (the checker refuses such a proof by its iat before it gets here).
+      expect(await ctx.store.rememberDpopProof('old', T0 + 2 * MINUTE, T0 + 10)).toBe(true);
+      expect(await ctx.store.rememberDpopProof('old', T0 + 2 * MINUTE, T0 + 11)).toBe(false);
+    });
+  });
+
   describe('single-use markers', () => {
     it('is true exactly once, even for concurrent callers on two instances', async () => {
       const other = await ctx.second();

@@ -34,6 +34,14 @@ export function refreshConformance(ctx: ConformanceContext): void {
       expect(rotated.kind === 'rotated' && rotated.family.authTime).toBe(T0 - 3 * MINUTE);
     });
 
+    it("keeps a family's DPoP key thumbprint (RFC 9449 §5) through rotation", async () => {
+      const { family, first, token } = aFamily({ dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+      await ctx.store.createRefreshFamily(family, first);
+      expect(await ctx.store.findRefreshFamily(family.id)).toEqual(family);
+      const rotated = await present(ctx.store, token, T0 + MINUTE);
+      expect(rotated.kind === 'rotated' && rotated.family.dpopJkt).toBe(family.dpopJkt);
+    });
+
     it("keeps a family's requested claims (Core §5.5) through rotation, and none as null", async () => {
       const claims = { userinfo: ['phone_number'], idToken: ['email'] };
       const { family, first, token } = aFamily({ claims });
