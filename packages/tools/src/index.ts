@@ -47,6 +47,16 @@ export {
  */
 export { type DecodeOptions, decodeCommand } from './decode-token.js';
 /**
+ * `sesame token encrypt|decrypt`: a compact JWE for a recipient's key file, and its plaintext back
+ * with a private key, a secret JWK or a JWKS of private keys.
+ *
+ * @example
+ * await encryptCommand('hello', { key: 'recipient.jwk', enc: 'A256GCM' }); // the JWE on stdout
+ * await decryptCommand(jwe, { key: 'private.jwk' });                        // "hello" on stdout
+ */
+export { type DecryptCommandOptions, decryptCommand } from './decrypt-token.js';
+export { type EncryptCommandOptions, encryptCommand } from './encrypt-token.js';
+/**
  * The errors and exit codes every command shares (docs/cli.md lists the codes).
  *
  * @example

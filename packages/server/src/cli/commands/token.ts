@@ -1,10 +1,19 @@
-import { collect, collectList, decodeCommand, signCommand, verifyCommand } from '@sesame/tools';
+import {
+  collect,
+  collectList,
+  decodeCommand,
+  decryptCommand,
+  encryptCommand,
+  signCommand,
+  verifyCommand,
+} from '@sesame/tools';
 import type { Command } from 'commander';
 import { action, configure } from '../lib/errors.js';
 
 /**
- * Adds `sesame token decode|sign|verify` to the program: look inside a token, make one for a test,
- * check one against a key — locally, so nobody pastes production tokens into third-party pages.
+ * Adds `sesame token decode|sign|verify|encrypt|decrypt` to the program: look inside a token, make
+ * one for a test, check one against a key, encrypt one for a recipient and decrypt it — locally, so
+ * nobody pastes production tokens into third-party pages.
  *
  * @example
  * const program = new Command('sesame');
@@ -13,10 +22,12 @@ import { action, configure } from '../lib/errors.js';
  */
 export function registerTokenCommands(program: Command): Command {
   const token = configure(
-    program.command('token').description('decode, sign and verify JSON Web Tokens'),
+    program.command('token').description('decode, sign, verify, encrypt and decrypt JSON Web Tokens'),
     `  $ sesame token decode eyJhbGciOi...
   $ sesame token sign --key private.pem --sub u1 --aud api --exp 15m
-  $ sesame token verify "$TOKEN" --issuer https://id.example.com --aud api`,
+  $ sesame token verify "$TOKEN" --issuer https://id.example.com --aud api
+  $ sesame token encrypt "$TOKEN" --key recipient.jwk --cty JWT
+  $ sesame token decrypt "$JWE" --key private.jwk`,
   );
 
   configure(
@@ -102,5 +113,59 @@ A weak --secret-env secret is signed with but warned about on stderr.`,
 
 On failure stderr has one line "error CODE: reason", e.g. error ERR_JWT_EXPIRED: ...`,
   ).action(action(verifyCommand));
+
+  configure(
+    token
+      .command('encrypt')
+      .description('encrypt a plaintext (such as a signed token) as a compact JWE for a recipient key')
+      .argument('[plaintext]', 'the plaintext, or "-" to read it from stdin (its last newline dropped)')
+      .option(
+        '--key <file>',
+        "the recipient's key: public or private PEM or JWK, or an oct JWK (A*KW, A*GCMKW, dir)",
+      )
+      .option(
+        '--alg <alg>',
+        "key management algorithm (default: the JWK's alg), e.g. RSA-OAEP-256, ECDH-ES+A256KW",
+      )
+      .option('--enc <enc>', 'content encryption (default A256GCM)')
+      .option('--kid <kid>', "header kid (default: the JWK's kid)")
+      .option('--cty <cty>', 'header cty; "JWT" when the plaintext is a signed token (a nested JWT)')
+      .option('--typ <typ>', 'header typ'),
+    `  $ sesame token encrypt "$TOKEN" --key recipient.jwk --cty JWT
+  $ sesame token sign --key sig.pem --sub u1 --exp 5m | sesame token encrypt - --key enc.pem --alg RSA-OAEP-256 --cty JWT
+  $ sesame token encrypt 'a secret' --key shared.jwk --enc A128CBC-HS256
+
+Algorithms: RSA-OAEP, RSA-OAEP-256, ECDH-ES[+A128KW|+A192KW|+A256KW] (P-256, P-384,
+P-521, X25519), A128KW, A192KW, A256KW, A128GCMKW, A192GCMKW, A256GCMKW, dir;
+enc: A128GCM, A192GCM, A256GCM, A128CBC-HS256, A192CBC-HS384, A256CBC-HS512.`,
+  ).action(action(encryptCommand));
+
+  configure(
+    token
+      .command('decrypt')
+      .description('decrypt a compact JWE and print its plaintext (a nested JWT: its signed token)')
+      .argument('[token]', 'the JWE, or "-" (or nothing) to read it from stdin')
+      .option(
+        '--key <file>',
+        'a private PEM or JWK, an oct JWK, or a JWKS of private keys (chosen by kid, alg, curve)',
+      )
+      .option(
+        '--alg <alg>',
+        "allowed key management algorithms, repeatable or comma-separated (default: the key's; all for a JWKS)",
+        collectList,
+      )
+      .option(
+        '--enc <enc>',
+        'allowed content encryption, repeatable or comma-separated (default: all)',
+        collectList,
+      )
+      .option('--json', 'print the protected header and the plaintext as one JSON document'),
+    `  $ sesame token decrypt "$JWE" --key private.jwk
+  $ sesame token decrypt "$JWE" --key enc.pem --alg RSA-OAEP-256 | sesame token verify - --key sig.pem
+  $ sesame token decrypt "$JWE" --key keys.json --json | jq .header
+
+RSA1_5, PBES2-* and zip are refused. On failure stderr has one line "error CODE: reason",
+e.g. error ERR_JWE_DECRYPTION_FAILED: ... (exit 1).`,
+  ).action(action(decryptCommand));
   return token;
 }
