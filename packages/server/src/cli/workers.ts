@@ -25,6 +25,8 @@ import { markServing } from './serve-marker.js';
 import { reportedFailure } from './worker-failure.js';
 
 const READY = 'sesame:listening';
+/** The primary's word to the one worker that delivers the audit webhook (audit-sink/start.ts). */
+export const AUDIT_SINK_ROLE = 'sesame:audit-sink';
 /** More crashes than this within a minute means something is wrong for good: stop, do not loop. */
 const MAX_RESTARTS_PER_MINUTE = 5;
 /**
@@ -132,6 +134,7 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
 
   const gate = stopGate();
   const restarts: number[] = [];
+  let sinkWorker: number | undefined;
   const fork = (): Worker =>
     cluster.fork().on('error', (error) => {
       if (isGoneWorkerError(error)) return;
@@ -143,11 +146,18 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     let up = 0;
     const reported = new Map<number, CliError>();
     cluster.on('message', (worker, message) => {
+      // One worker delivers the audit webhook: the first that listens, then its replacement's
+      // successor, the next one to listen after it is gone.
+      if (message === READY && config.auditWebhookUrl !== '' && sinkWorker === undefined) {
+        sinkWorker = worker.id;
+        worker.send(AUDIT_SINK_ROLE);
+      }
       if (message === READY && ++up === count) ready();
       const failure = reportedFailure(message);
       if (failure) reported.set(worker.id, failure);
     });
     cluster.on('exit', (worker, code, signal) => {
+      if (worker.id === sinkWorker) sinkWorker = undefined;
       if (gate.stopping) return;
       // A stop signal that reached a worker first (Ctrl-C goes to the whole group, the primary may
       // be busy forking): the group is being stopped, not failing.

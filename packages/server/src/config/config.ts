@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkAuditWebhook } from './audit-webhook.js';
 import { checkDistributed } from './distributed.js';
 import { ConfigError } from './errors.js';
 import { checkMetrics } from './metrics.js';
@@ -84,6 +85,7 @@ function finish(config: Record<string, unknown>): Record<string, unknown> {
   }
   checkDistributed(config);
   checkMetrics(config);
+  checkAuditWebhook(config);
   config.issuer = String(config.issuer).replace(/\/+$/, '');
   return config;
 }

@@ -290,6 +290,48 @@ export const SETTINGS = {
     description:
       'when set, /metrics needs Authorization: Bearer <this token> (at least 16 characters; required off loopback)',
   },
+  auditWebhookUrl: {
+    type: 'string',
+    default: '',
+    description:
+      'audit sink: POST every audit event, in order, as signed JSON batches to this https URL (empty: off; http only to loopback with auditWebhookAllowHttp)',
+  },
+  auditWebhookSecret: {
+    type: 'string',
+    default: '',
+    writeOnly: true,
+    description:
+      'the key of the HMAC-SHA256 signature of each batch (Sesame-Signature header), at least 32 characters; required with auditWebhookUrl',
+  },
+  auditWebhookAllowHttp: {
+    type: 'boolean',
+    default: false,
+    description: 'let auditWebhookUrl be http:// to a loopback address (a receiver on the same machine)',
+  },
+  auditWebhookBatchSize: {
+    type: 'integer',
+    default: 100,
+    minimum: 1,
+    maximum: 1000,
+    description: 'audit events per POST at most',
+  },
+  auditWebhookTimeout: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 5_000,
+    minimum: 100,
+    maximum: 60_000,
+    description: 'how long one POST of the audit sink may take',
+  },
+  auditWebhookInterval: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 1_000,
+    minimum: 10,
+    maximum: 60_000,
+    description:
+      'how often the audit sink looks for new events; also its first retry delay (doubled up to 1 min)',
+  },
   wechatApiBase: {
     type: 'string',
     format: 'uri',

@@ -15,6 +15,7 @@ import {
   Histogram,
   type Registry,
 } from 'prom-client';
+import type { SinkMetrics } from '../audit-sink/sink.js';
 import type { AuditInput } from '../domain/context.js';
 import type { Services } from '../domain/services.js';
 import type { RevocationHub } from '../domain/tokens/revocation-hub.js';
@@ -38,6 +39,8 @@ export interface ServerMetrics {
   tokenError(error: string): void;
   /** An audit event written by a domain step (wiring.ts wraps the one audit function). */
   audited(event: AuditInput): void;
+  /** The audit webhook's deliveries, failures and lag (audit-sink/sink.ts). */
+  readonly auditSink: SinkMetrics;
   /** Gives the gauges their sources, once the services exist. */
   observe(sources: MetricsSources): void;
 }
@@ -203,10 +206,35 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
     ['dependency'],
   );
 
+  // The audit webhook: one process delivers (with workers, one worker), the others report 0.
+  const sinkDelivered = new Counter({
+    name: 'sesame_audit_sink_delivered_total',
+    help: 'Audit events the audit webhook delivered (a 2xx answer)',
+    registers,
+  });
+  const sinkFailures = new Counter({
+    name: 'sesame_audit_sink_failures_total',
+    help: 'Failed attempts of the audit webhook, by reason (timeout, network, redirect, 4xx, 5xx, store)',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const sinkLag = new Gauge({
+    name: 'sesame_audit_sink_lag_seconds',
+    help: 'Age of the oldest audit event the audit webhook has not delivered yet (0: caught up, or off)',
+    aggregator: 'max',
+    registers,
+  });
+  const auditSink: SinkMetrics = Object.freeze({
+    delivered: (events: number) => sinkDelivered.inc(events),
+    failed: (reason: Parameters<SinkMetrics['failed']>[0]) => sinkFailures.inc({ reason }),
+    lag: (seconds: number) => sinkLag.set(seconds),
+  });
+
   const perRequest = childCache<{ count: { inc(): void }; time: { observe(value: number): void } }>();
 
   return Object.freeze({
     registry,
+    auditSink,
     request(route, method, status, seconds) {
       const shown = METHODS.has(method) ? method : 'other';
       // The hot path: each label set's children are made once (childCache).

@@ -488,6 +488,10 @@ export interface Store {
    * pages through the trail in the order it was written, and resumes where it stopped).
    */
   listAuditEvents(options: AuditQuery): Promise<AuditEvent[]>;
+  /** The id of the last audit event the sink `name` delivered (0: none yet). */
+  getAuditCursor(name: string): Promise<number>;
+  /** Records that the sink `name` delivered every event up to `lastId`; never moves it back. */
+  advanceAuditCursor(name: string, lastId: number, at: number): Promise<void>;
 
   // authorization codes: single use, by hash
   /** Inserts a code; codes that expired more than an hour ago are dropped on the way. */

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { Services } from '../../domain/services.js';
+import { auditRecord } from '../../domain/system/audit-record.js';
 import { commandConfig, withExistingStore, withStoreOptions } from '../context.js';
 import { usage } from '../failure.js';
 
@@ -71,7 +72,7 @@ export async function exportAuditEvents(
   for (;;) {
     const page = await list({ since: filters.since, type: filters.type, afterId, limit: pageSize });
     for (const event of page) {
-      await write(`${JSON.stringify({ ...event, time: new Date(event.at).toISOString() })}\n`);
+      await write(`${JSON.stringify(auditRecord(event))}\n`);
     }
     written += page.length;
     if (page.length < pageSize) return written;

@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
+import type { AuditSink } from '../../audit-sink/sink.js';
+import { startAuditWebhook } from '../../audit-sink/start.js';
 import type { SesameConfig } from '../../config/config.js';
 import { settingsHelp } from '../../config/describe.js';
 import type { MetricsEndpoint } from '../../metrics/endpoint.js';
@@ -13,7 +15,7 @@ import { type FirstStartResult, firstStartBanner, runFirstStart } from '../first
 import { countMetrics, openProcessMetricsPort } from '../metrics-port.js';
 import { markServing } from '../serve-marker.js';
 import { failWorker } from '../worker-failure.js';
-import { announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
+import { AUDIT_SINK_ROLE, announceListening, endWorker, serveWorkers, stopSignals } from '../workers.js';
 
 interface ServeOptions {
   dataDir?: string;
@@ -103,6 +105,18 @@ async function serveOne(config: SesameConfig, traces: TracingSettings | undefine
       throw error;
     }
   }
+  // The audit webhook: here in a single process; with workers, in the one the primary names.
+  let sink: AuditSink | undefined;
+  const deliverAudit = () => {
+    sink ??= startAuditWebhook({
+      config,
+      store,
+      metrics: metrics?.auditSink,
+      log: (message) => app.log.warn(message),
+    });
+  };
+  if (!cluster.isWorker) deliverAudit();
+  else process.on('message', (message) => message === AUDIT_SINK_ROLE && deliverAudit());
   // The first-start set-up, awaited by a stop that comes meanwhile: the password it makes is printed.
   const setUp = cluster.isWorker ? Promise.resolve(undefined) : runFirstStart(config, store);
   // Handlers first: whoever reads the line below may signal at once.
@@ -132,6 +146,8 @@ async function serveOne(config: SesameConfig, traces: TracingSettings | undefine
       }, config.shutdownGrace);
       await app.close();
       clearTimeout(deadline);
+      // The batch under way finishes; what is left is sent by the next start (the stored position).
+      await sink?.close();
       // Scraped until the public port closed: the stop itself shows in the metrics.
       await metricsPort?.close();
       // Last: every audit event of the finished requests was written through it.
@@ -152,6 +168,7 @@ async function serveOne(config: SesameConfig, traces: TracingSettings | undefine
   } catch (error) {
     if (!stopping) {
       await app.close();
+      await sink?.close();
       await metricsPort?.close();
       await store.close();
     }

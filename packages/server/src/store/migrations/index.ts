@@ -18,6 +18,7 @@ import { logoutSessions } from './010_logout_sessions.js';
 import { keyPerAlgorithm } from './011_key_per_algorithm.js';
 import { dpop } from './012_dpop.js';
 import { clientKeys } from './013_client_keys.js';
+import { auditCursors } from './014_audit_cursors.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -38,6 +39,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '011_key_per_algorithm': keyPerAlgorithm,
     '012_dpop': dpop,
     '013_client_keys': clientKeys,
+    '014_audit_cursors': auditCursors,
   };
 }
 

@@ -24,6 +24,8 @@ type MiscMethods = Pick<
   | 'listAuditEvents'
   | 'getSetting'
   | 'initSetting'
+  | 'getAuditCursor'
+  | 'advanceAuditCursor'
 >;
 
 export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
@@ -194,6 +196,30 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
           .where('name', '=', name)
           .executeTakeFirstOrThrow();
         return row.value;
+      }),
+
+    async getAuditCursor(name) {
+      const row = await db
+        .selectFrom('audit_cursors')
+        .select('last_id')
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row === undefined ? 0 : num(row.last_id);
+    },
+    // Forwards only, in one statement: of two writers (an old process still stopping, a new one),
+    // the cursor keeps the larger id, so it never moves back over delivered events.
+    advanceAuditCursor: (name, lastId, at) =>
+      write(async (trx) => {
+        await trx
+          .insertInto('audit_cursors')
+          .values({ name, last_id: lastId, updated_at: at })
+          .onConflict((oc) =>
+            oc
+              .column('name')
+              .doUpdateSet({ last_id: lastId, updated_at: at })
+              .where('audit_cursors.last_id', '<', lastId),
+          )
+          .execute();
       }),
   };
 }

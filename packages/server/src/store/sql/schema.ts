@@ -207,6 +207,13 @@ export interface SessionClientsTable {
   expires_at: Big;
 }
 
+/** How far each audit sink has delivered the trail (014_audit_cursors). */
+export interface AuditCursorsTable {
+  name: string;
+  last_id: Big;
+  updated_at: Big;
+}
+
 export interface Database {
   users: UsersTable;
   clients: ClientsTable;
@@ -219,6 +226,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
+  audit_cursors: AuditCursorsTable;
   authorization_codes: AuthorizationCodesTable;
   consents: ConsentsTable;
   wechat_apps: WechatAppsTable;

@@ -112,6 +112,23 @@ export function miscConformance(ctx: ConformanceContext): void {
     });
   });
 
+  describe('audit cursors', () => {
+    it('starts at 0, moves forward only, per sink name, seen by a second instance', async () => {
+      expect(await ctx.store.getAuditCursor('webhook')).toBe(0);
+      await ctx.store.advanceAuditCursor('webhook', 41, T0);
+      await ctx.store.advanceAuditCursor('webhook', 42, T0 + 1);
+      expect(await ctx.store.getAuditCursor('webhook')).toBe(42);
+      // An older writer (a process still stopping) never moves it back.
+      await ctx.store.advanceAuditCursor('webhook', 40, T0 + 2);
+      expect(await ctx.store.getAuditCursor('webhook')).toBe(42);
+      expect(await ctx.store.getAuditCursor('other-sink')).toBe(0);
+      const other = await ctx.second();
+      expect(await other.getAuditCursor('webhook')).toBe(42);
+      await other.advanceAuditCursor('webhook', 9_007_199_254_740, T0 + 3);
+      expect(await ctx.store.getAuditCursor('webhook')).toBe(9_007_199_254_740);
+    });
+  });
+
   describe('audit events', () => {
     it('records events and lists them newest first, filtered by time, type and subject', async () => {
       const base = { actor: 'cli', clientId: null, ip: '127.0.0.1', details: { n: 1, list: ['a'] } };
