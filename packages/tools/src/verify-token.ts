@@ -6,6 +6,7 @@ import {
   decode,
   importKey,
   type KeyResolver,
+  type LocalKeySet,
   type VerifyOptions,
   verifyAsync,
 } from '@sesame/jwt';
@@ -69,7 +70,7 @@ export async function verifyCommand(
     } else {
       url = parseHttpUrl(options.jwks!, '--jwks', options.allowHttp === true);
     }
-    resolver = createRemoteKeySet(url);
+    resolver = fetchedOnce(url);
     algorithms = requested ?? ASYMMETRIC;
   } else if (options.secretEnv !== undefined) {
     const alg = pickAlg(token, requested, 'HS256');
@@ -97,6 +98,24 @@ export async function verifyCommand(
       `warning aud-not-checked: the token's audience is ${audience}; without --aud any audience was accepted\n`,
     );
   }
+}
+
+/**
+ * The key set at `url`, read once, when the token's header asks for a key (so a malformed token is
+ * reported as such before any fetch). A one-shot command has no use for the remote set's refetch
+ * on an unknown kid: the set it would read a second later is the one it has just read, so a kid
+ * it does not hold is refused from that read (ERR_JWKS_NO_MATCH). The remote set's fetch rules
+ * (no redirects, a 200 JSON key set, a size cap, a timeout) still apply.
+ */
+function fetchedOnce(url: URL): KeyResolver {
+  const remote = createRemoteKeySet(url);
+  let loaded: Promise<LocalKeySet> | undefined;
+  return {
+    async select(header) {
+      loaded ??= remote.reload().then(() => remote.current!);
+      return (await loaded).select(header);
+    },
+  };
 }
 
 /**

@@ -9,6 +9,8 @@ let app: FastifyInstance;
 let issuer: string;
 const { privateKey, publicKey } = generateKeyPair('ES256', { kid: 'k1' });
 let metadataIssuer: (base: string) => string = (base) => base;
+/** The requests the JWKS route has answered. */
+let jwksFetches = 0;
 
 beforeAll(async () => {
   app = Fastify();
@@ -16,7 +18,10 @@ beforeAll(async () => {
     const base = `http://${request.headers.host}`;
     return { issuer: metadataIssuer(base), jwks_uri: `${base}/.well-known/jwks.json` };
   });
-  app.get('/.well-known/jwks.json', async () => ({ keys: [exportJWK(publicKey)] }));
+  app.get('/.well-known/jwks.json', async () => {
+    jwksFetches++;
+    return { keys: [exportJWK(publicKey)] };
+  });
   issuer = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(() => app.close());
@@ -50,6 +55,24 @@ describe('sesame token verify against a remote issuer', { timeout: 60_000 }, () 
     const refused = await runCli(['token', 'verify', forged, '--jwks', jwks]);
     expect(refused.code).toBe(1);
     expect(oneLineError(refused.stderr).code).toBe('ERR_JWS_SIGNATURE');
+  });
+
+  it('a kid the set does not hold: refused after one fetch of the set, by --jwks and by --issuer', async () => {
+    const unknown = sign({ sub: 'u1' }, generateKeyPair('ES256', { kid: 'k9' }).privateKey, {
+      issuer,
+      expiresIn: '5m',
+    });
+    for (const source of [
+      ['--jwks', `${issuer}/.well-known/jwks.json`],
+      ['--issuer', issuer],
+    ]) {
+      const before = jwksFetches;
+      const refused = await runCli(['token', 'verify', unknown, ...source]);
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(oneLineError(refused.stderr).code).toBe('ERR_JWKS_NO_MATCH');
+      // A one-shot command has just read the set: reading it again a second later learns nothing.
+      expect(jwksFetches - before, source[0]).toBe(1);
+    }
   });
 
   it('refuses metadata naming another issuer, an unreachable issuer, and http to other hosts', async () => {
