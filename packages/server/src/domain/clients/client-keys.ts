@@ -8,6 +8,9 @@ import {
   createLocalKeySet,
   createRemoteKeySet,
   type JWKS,
+  type JwsHeader,
+  JwtError,
+  type Key,
   type KeySet,
   type RemoteKeySet,
 } from '@sesame/jwt';
@@ -33,6 +36,33 @@ export interface ClientKeySets {
   of(client: Client): KeySet | RemoteKeySet | undefined;
 }
 
+/**
+ * A remote set that, while it has never been fetched successfully, fetches at most once per
+ * cooldown: anyone can send an assertion naming a client (its `iss`), and without this each such
+ * request would make the server fetch a key set URL that is failing, a request amplifier aimed at
+ * the client's host. Once a set was fetched, @sesame/jwt keeps serving it through failed refreshes.
+ */
+function withFailureCooldown(set: RemoteKeySet, now: () => number, cooldownMs: number): RemoteKeySet {
+  let failedAt = Number.NEGATIVE_INFINITY;
+  return {
+    get current() {
+      return set.current;
+    },
+    reload: () => set.reload(),
+    selectSync: (header) => set.selectSync(header),
+    async select(header: JwsHeader): Promise<readonly Key[]> {
+      if (set.current === undefined && now() - failedAt < cooldownMs)
+        throw new JwtError('ERR_JWKS_FETCH', 'the key set could not be fetched a moment ago');
+      try {
+        return await set.select(header);
+      } catch (error) {
+        if (set.current === undefined) failedAt = now();
+        throw error;
+      }
+    },
+  };
+}
+
 /** Key sets kept at most: one per client that signs, the oldest dropped first past it. */
 const MAX_SETS = 1_000;
 
@@ -41,6 +71,8 @@ const MAX_SETS = 1_000;
  */
 export function createClientKeySets(options: ClientKeySetsOptions): ClientKeySets {
   const fetch = options.fetch ?? createKeySetFetch(options);
+  const now = options.now ?? Date.now;
+  const cooldownMs = options.cooldownMs ?? 5_000;
   const sets = new Map<string, { source: string; set: KeySet | RemoteKeySet }>();
   return Object.freeze({
     of(client: Client) {
@@ -56,14 +88,18 @@ export function createClientKeySets(options: ClientKeySetsOptions): ClientKeySet
       if (known !== undefined && known.source === source) return known.set;
       const set =
         client.jwksUri !== null
-          ? createRemoteKeySet(client.jwksUri, {
-              fetch,
-              timeoutMs: options.timeoutMs,
-              cacheMaxAgeMs: options.cacheMaxAgeMs ?? 300_000,
-              cooldownMs: options.cooldownMs ?? 5_000,
-              now: options.now,
-              sleep: options.sleep,
-            })
+          ? withFailureCooldown(
+              createRemoteKeySet(client.jwksUri, {
+                fetch,
+                timeoutMs: options.timeoutMs,
+                cacheMaxAgeMs: options.cacheMaxAgeMs ?? 300_000,
+                cooldownMs,
+                now,
+                sleep: options.sleep,
+              }),
+              now,
+              cooldownMs,
+            )
           : createLocalKeySet(client.jwks as unknown as JWKS);
       sets.delete(client.clientId);
       if (sets.size >= MAX_SETS) sets.delete(sets.keys().next().value!);

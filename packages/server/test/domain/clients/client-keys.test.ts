@@ -19,8 +19,10 @@ function setUp() {
   const fetched: string[] = [];
   const waits: number[] = [];
   let served = [first];
+  let failing = false;
   const fetch = (async (url: string | URL) => {
     fetched.push(String(url));
+    if (failing) return new Response('down', { status: 500 });
     return new Response(JSON.stringify({ keys: served }), {
       headers: { 'content-type': 'application/json' },
     });
@@ -37,7 +39,14 @@ function setUp() {
       clock.advance(ms);
     },
   });
-  return { clock, fetched, waits, sets, serve: (keys: typeof served) => (served = keys) };
+  return {
+    clock,
+    fetched,
+    waits,
+    sets,
+    serve: (keys: typeof served) => (served = keys),
+    fail: (down: boolean) => (failing = down),
+  };
 }
 
 const byUri = (uri = 'https://rp.example/jwks'): Client =>
@@ -75,6 +84,23 @@ describe('client key sets', () => {
     const flood = await Promise.allSettled(['x', 'y', 'z'].map((kid) => set.select({ alg: 'ES256', kid })));
     expect(flood.every((result) => result.status === 'rejected')).toBe(true);
     expect(fetched).toHaveLength(3);
+  });
+
+  it('a key set URL that fails is fetched at most once per cooldown (no amplifier for anonymous callers)', async () => {
+    const { sets, fetched, clock, fail } = setUp();
+    fail(true);
+    const set = sets.of(byUri())!;
+    for (let i = 0; i < 5; i++) await expect(set.select({ alg: 'ES256', kid: 'a' })).rejects.toThrow();
+    expect(fetched).toHaveLength(1);
+    clock.advance(5_000);
+    fail(false);
+    const found = await set.select({ alg: 'ES256', kid: 'a' });
+    expect(found.map((key) => key.kid)).toEqual(['a']);
+    expect(fetched).toHaveLength(2);
+    // Once fetched, a failing refresh keeps the last good set serving.
+    fail(true);
+    clock.advance(61_000);
+    expect((await set.select({ alg: 'ES256', kid: 'a' })).map((key) => key.kid)).toEqual(['a']);
   });
 
   it('a changed jwks_uri makes a new set at once', async () => {
