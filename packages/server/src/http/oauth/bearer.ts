@@ -1,7 +1,14 @@
-import { ProtocolError, parseBearer } from '@sesame/protocol';
+import {
+  type AccessTokenCredentials,
+  boundThumbprint,
+  DpopProofError,
+  ProtocolError,
+  parseAccessTokenCredentials,
+} from '@sesame/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../domain/errors.js';
 import type { AccessTokenClaims } from '../../domain/tokens/access-token.js';
+import { dpopResourceError, publicUrl } from './dpop.js';
 
 const REALM = 'sesame';
 
@@ -35,12 +42,12 @@ export function bearerError(
 }
 
 /**
- * The bearer token of the Authorization header (the only place Sesame reads one from), by
- * @sesame/protocol's RFC 6750 §2.1 grammar. No header, an empty one or another scheme (Basic) is
- * "no credentials" (RFC 6750 §3.1: 401 without an error code); a Bearer value outside the grammar
- * is invalid_request.
+ * The access token of the Authorization header (the only place Sesame reads one from), by
+ * @sesame/protocol's grammar: the Bearer scheme (RFC 6750 §2.1) or the DPoP scheme (RFC 9449 §7.1).
+ * No header, an empty one or another scheme (Basic) is "no credentials" (RFC 6750 §3.1: 401
+ * without an error code); a value outside the grammar is invalid_request.
  */
-export function readBearerToken(request: FastifyRequest): string {
+export function readBearerToken(request: FastifyRequest): AccessTokenCredentials {
   const header = request.headers.authorization;
   const query = request.query as Record<string, unknown> | undefined;
   if (query && Object.hasOwn(query, 'access_token')) {
@@ -48,7 +55,7 @@ export function readBearerToken(request: FastifyRequest): string {
     throw bearerError('invalid_request', 'send the token in the Authorization header');
   }
   try {
-    return parseBearer(header);
+    return parseAccessTokenCredentials(header);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     if (error.code === 'ERR_CREDENTIALS_MALFORMED') throw bearerError('invalid_request', error.message);
@@ -71,9 +78,12 @@ export function requireBearer(...scopes: string[]) {
  * `requireBearer` with another place to read the token from (/userinfo also takes it from a form
  * body, RFC 6750 §2.2); the checks are the same.
  */
-export function requireBearerFrom(readToken: (request: FastifyRequest) => string, ...scopes: string[]) {
+export function requireBearerFrom(
+  readToken: (request: FastifyRequest) => AccessTokenCredentials,
+  ...scopes: string[]
+) {
   return async function bearerPreHandler(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const token = readToken(request);
+    const { scheme, token } = readToken(request);
     const services = request.server.sesame;
     let claims: AccessTokenClaims;
     try {
@@ -83,6 +93,7 @@ export function requireBearerFrom(readToken: (request: FastifyRequest) => string
     } catch {
       throw bearerError('invalid_token', 'the access token is not valid');
     }
+    await checkBinding(request, scheme, token, claims);
     if (await services.revocations.isRevoked(claims)) {
       // The guard's words for the same refusal (@sesame/guard token_revoked): one cause, one message.
       throw bearerError('invalid_token', 'the access token has been revoked');
@@ -98,4 +109,32 @@ export function requireBearerFrom(readToken: (request: FastifyRequest) => string
     }
     request.tokenClaims = claims;
   };
+}
+
+/**
+ * RFC 9449 §7.1: a DPoP-bound token (`cnf.jkt`) only under the DPoP scheme and with a proof by its
+ * key for this request (`htm`, `htu`, `ath`, a fresh `jti`); an unbound one only as Bearer. A refusal
+ * is 401 with a `WWW-Authenticate: DPoP` challenge.
+ */
+async function checkBinding(
+  request: FastifyRequest,
+  scheme: AccessTokenCredentials['scheme'],
+  token: string,
+  claims: AccessTokenClaims,
+): Promise<void> {
+  const services = request.server.sesame;
+  try {
+    const thumbprint = boundThumbprint(scheme, claims.raw.cnf);
+    if (thumbprint === undefined) return;
+    await services.dpop.checkResourceRequest({
+      header: request.headers.dpop,
+      method: request.method,
+      url: publicUrl(services, request),
+      accessToken: token,
+      thumbprint,
+    });
+  } catch (error) {
+    if (error instanceof DpopProofError) throw dpopResourceError(services, error);
+    throw error;
+  }
 }

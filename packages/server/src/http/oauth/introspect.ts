@@ -24,6 +24,8 @@ const introspectionSchema = {
     iss: { type: 'string' },
     jti: { type: 'string' },
     sid: { type: 'string' },
+    // RFC 9449 §6.2: the key a DPoP-bound token is bound to.
+    cnf: { type: 'object', properties: { jkt: { type: 'string' } }, additionalProperties: false },
   },
   required: ['active'],
 } as const;
@@ -78,7 +80,8 @@ export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
           scope: claims.scopes.join(' '),
           client_id: claims.client_id,
           username: claims.username,
-          token_type: 'Bearer',
+          // RFC 9449 §6.2: a bound token is of type DPoP, and says which key with `cnf`.
+          token_type: jktOf(claims.raw.cnf) === undefined ? 'Bearer' : 'DPoP',
           exp: claims.exp,
           iat: claims.iat,
           sub: claims.sub,
@@ -86,6 +89,7 @@ export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
           iss: claims.iss,
           jti: typeof claims.raw.jti === 'string' ? claims.raw.jti : undefined,
           sid: claims.sid,
+          cnf: jktOf(claims.raw.cnf) === undefined ? undefined : { jkt: jktOf(claims.raw.cnf) },
         };
       }
       if (found.kind === 'refresh') {
@@ -108,4 +112,10 @@ export async function introspectEndpoint(app: FastifyInstance): Promise<void> {
       return INACTIVE;
     },
   );
+}
+
+/** The `cnf.jkt` of a token's claims (RFC 9449 §6.1), when it is a string. */
+function jktOf(cnf: unknown): string | undefined {
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  return typeof jkt === 'string' ? jkt : undefined;
 }

@@ -1,4 +1,4 @@
-import { ProtocolError, parseBearer } from '@sesame/protocol';
+import { type AccessTokenCredentials, ProtocolError, parseBearer } from '@sesame/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { claimsByName, claimsForScopes } from '../../domain/accounts/claims.js';
 import { typedRoutes } from '../typed-routes.js';
@@ -24,7 +24,7 @@ const FORM = 'application/x-www-form-urlencoded';
  * body field `access_token` (§2.2). Two places at once is invalid_request (§3.1), and the query
  * (§2.3) is refused as on every route.
  */
-function readUserinfoToken(request: FastifyRequest): string {
+function readUserinfoToken(request: FastifyRequest): AccessTokenCredentials {
   const contentType = request.headers['content-type'] ?? '';
   const body = request.body as Record<string, unknown> | undefined;
   const inBody =
@@ -41,7 +41,7 @@ function readUserinfoToken(request: FastifyRequest): string {
   if (typeof token !== 'string') throw bearerError('invalid_request', 'send one access_token');
   try {
     // The same b64token grammar as the header, so both places accept the same strings.
-    return parseBearer(`Bearer ${token}`);
+    return { scheme: 'Bearer', token: parseBearer(`Bearer ${token}`) };
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     throw bearerError('invalid_request', 'the access_token is malformed');
