@@ -263,6 +263,19 @@ describe('allow-lists and the key', () => {
     expect(importJWK(cek).alg).toBe('dir');
   });
 
+  it('keys from PEM, KeyObject and JWK text decrypt alike; a PEM is never a secret', () => {
+    const token = encrypt('hello', oaep.publicKey, { enc: 'A128GCM' });
+    const pem = oaep.privateKey.keyObject.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const jwkText = JSON.stringify(exportJWK(oaep.privateKey, { private: true }));
+    for (const input of [pem, oaep.privateKey.keyObject, jwkText]) {
+      expect(decrypt(token, importKey(input, 'RSA-OAEP-256'), ALL).plaintext.toString()).toBe('hello');
+    }
+    const publicPem = oaep.publicKey.keyObject.export({ type: 'spki', format: 'pem' }) as string;
+    expect(importKey(publicPem, 'RSA-OAEP-256').type).toBe('public');
+    expectCode(() => importKey(publicPem, 'dir'), 'ERR_JWK_INVALID');
+    expectCode(() => importKey(publicPem, 'A256KW'), 'ERR_JWK_INVALID');
+  });
+
   it('a public key cannot decrypt', () => {
     expectCode(() => createDecrypter({ ...ALL, key: oaep.publicKey }), 'ERR_OPTION_INVALID');
   });
