@@ -3,6 +3,7 @@ import { type Algorithm, type AlgorithmSpec, algorithmSpec } from './algorithms.
 import { base64urlDecode, base64urlEncode, isBase64url } from './base64url.js';
 import { JwtError } from './errors.js';
 import { assertKeyFits, Key } from './keys.js';
+import { checkCrit, JWS_REGISTERED } from './lib/crit.js';
 import { parseJsonObject } from './lib/json.js';
 import { signInput, verifyInput } from './lib/signature.js';
 
@@ -18,21 +19,6 @@ export interface JwsHeader {
 
 /** Default maximum token size in bytes (16 KiB), checked before anything is decoded. */
 export const DEFAULT_MAX_TOKEN_SIZE = 16 * 1024;
-
-/** Header parameters defined by RFC 7515/7518: `crit` must never list them (RFC 7515 §4.1.11). */
-const REGISTERED = new Set([
-  'alg',
-  'jku',
-  'jwk',
-  'kid',
-  'x5u',
-  'x5c',
-  'x5t',
-  'x5t#S256',
-  'typ',
-  'cty',
-  'crit',
-]);
 
 /** The parts of a compact JWS, split and with the header decoded and checked. */
 export interface ParsedJws {
@@ -101,19 +87,7 @@ export function decodeHeader(segment: string, understood: readonly string[]): Jw
     // RFC 7797 unencoded payloads change what is signed; Sesame refuses them.
     throw new JwtError('ERR_JOSE_NOT_SUPPORTED', 'unencoded payloads (b64: false) are not supported');
   }
-  if (header.crit !== undefined) {
-    const crit = header.crit;
-    if (!Array.isArray(crit) || crit.length === 0)
-      throw new JwtError('ERR_JWS_INVALID', 'crit must be a list');
-    for (const name of crit) {
-      if (typeof name !== 'string' || REGISTERED.has(name) || !(name in header)) {
-        throw new JwtError('ERR_JWS_INVALID', 'crit lists an invalid parameter');
-      }
-      if (!understood.includes(name)) {
-        throw new JwtError('ERR_JOSE_NOT_SUPPORTED', 'crit lists a parameter that is not understood');
-      }
-    }
-  }
+  checkCrit(header, JWS_REGISTERED, understood, 'ERR_JWS_INVALID');
   for (const name of ['kid', 'typ', 'cty'] as const) {
     if (header[name] !== undefined && typeof header[name] !== 'string') {
       throw new JwtError('ERR_JWS_INVALID', `the header ${name} must be a string`);

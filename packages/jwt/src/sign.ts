@@ -4,9 +4,9 @@ import type { JwtPayload } from './claims.js';
 import { JwtError } from './errors.js';
 import { type JwsHeader, signingSpec, signSegments } from './jws.js';
 import type { Key } from './keys.js';
-import { compileClaimsWriter } from './lib/claims-writer.js';
+import { type ClaimsToWrite, compileClaimsWriter } from './lib/claims-writer.js';
 
-export interface SignOptions {
+export interface SignOptions extends ClaimsToWrite {
   /** Algorithm; defaults to the one the key was imported for. */
   alg?: Algorithm;
   /** Header `kid`; defaults to the key's kid. */
@@ -15,18 +15,6 @@ export interface SignOptions {
   typ?: string | null;
   /** Further header parameters. `alg` cannot be set here. */
   header?: Record<string, unknown>;
-  /** Lifetime: sets `exp` = iat + this (seconds or "15m", "7d"). */
-  expiresIn?: number | string;
-  /** Sets `nbf` = iat + this (seconds or "5m"; 0 for "now"). */
-  notBefore?: number | string;
-  issuer?: string;
-  audience?: string | string[];
-  subject?: string;
-  jwtId?: string;
-  /** `iat`: a NumericDate, a Date, or false to leave it out. Default: now. */
-  issuedAt?: number | Date | false;
-  /** The clock used for `iat` (default: the system clock). */
-  currentDate?: () => Date;
 }
 
 /** A bound signing function from `createSigner`. */

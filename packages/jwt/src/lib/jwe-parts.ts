@@ -13,6 +13,7 @@ import {
   keyManagementSpec,
   refusedKeyManagement,
 } from '../jwe-algorithms.js';
+import { checkCrit, JWE_REGISTERED } from './crit.js';
 import { parseJsonObject } from './json.js';
 
 /** A JWE protected header (RFC 7516 §4). */
@@ -25,30 +26,6 @@ export interface JweHeader {
   crit?: string[];
   [parameter: string]: unknown;
 }
-
-/** Header parameters registered for JWE (RFC 7516 §4.1, RFC 7518 §4): `crit` must never list them. */
-const REGISTERED = new Set([
-  'alg',
-  'enc',
-  'zip',
-  'jku',
-  'jwk',
-  'kid',
-  'x5u',
-  'x5c',
-  'x5t',
-  'x5t#S256',
-  'typ',
-  'cty',
-  'crit',
-  'epk',
-  'apu',
-  'apv',
-  'iv',
-  'tag',
-  'p2s',
-  'p2c',
-]);
 
 export interface ParsedJwe {
   header: JweHeader;
@@ -99,18 +76,7 @@ export function decodeJweHeader(segment: string, understood: readonly string[]):
   // several libraries, and compression next to secrets leaks them (RFC 8725 §3.6).
   if (header.zip !== undefined)
     throw new JwtError('ERR_JOSE_NOT_SUPPORTED', 'compressed plaintext (zip) is refused');
-  if (header.crit !== undefined) {
-    const crit = header.crit;
-    if (!Array.isArray(crit) || crit.length === 0) throw invalid('crit must be a list');
-    for (const name of crit) {
-      if (typeof name !== 'string' || REGISTERED.has(name) || !(name in header)) {
-        throw invalid('crit lists an invalid parameter');
-      }
-      if (!understood.includes(name)) {
-        throw new JwtError('ERR_JOSE_NOT_SUPPORTED', 'crit lists a parameter that is not understood');
-      }
-    }
-  }
+  checkCrit(header, JWE_REGISTERED, understood, 'ERR_JWE_INVALID');
   for (const name of ['kid', 'typ', 'cty'] as const) {
     if (header[name] !== undefined && typeof header[name] !== 'string') {
       throw invalid(`the header ${name} must be a string`);
