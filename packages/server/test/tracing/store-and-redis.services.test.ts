@@ -15,7 +15,7 @@ import type { Store } from '../../src/store/types.js';
 import { traceRedisCommands } from '../../src/tracing/redis.js';
 import { importOptional, loadSdk } from '../../src/tracing/sdk.js';
 import { traceStore } from '../../src/tracing/store.js';
-import { describeWithServices } from '../helpers/services.js';
+import { describeWithServices, openTestPostgresStore } from '../helpers/services.js';
 
 /** What the test reads of a finished span (the SDK's ReadableSpan). */
 interface FinishedSpan {
@@ -33,7 +33,7 @@ const { InMemorySpanExporter } = await importOptional<{
   InMemorySpanExporter: new () => { reset(): void; getFinishedSpans(): FinishedSpan[] };
 }>('@opentelemetry/sdk-trace');
 
-await describeWithServices(['Redis'], 'store and Redis spans', () => {
+await describeWithServices(['Redis', 'PostgreSQL'], 'store and Redis spans', () => {
   const exporter = new InMemorySpanExporter();
   const provider = new sdk.TracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor({ exporter })] });
   let sqlite: Awaited<ReturnType<typeof openTempStore>>;
@@ -103,6 +103,18 @@ await describeWithServices(['Redis'], 'store and Redis spans', () => {
     const live = await inRequest(async () => store.revocationsLive?.());
     expect(live).toBe(true);
     expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['request']);
+  });
+
+  it('names PostgreSQL as the db.system of a PostgreSQL store', async () => {
+    const { store: postgres } = await openTestPostgresStore();
+    try {
+      exporter.reset();
+      await inRequest(() => traceStore(postgres).countUsers());
+      const span = exporter.getFinishedSpans().find((each) => each.name === 'store.countUsers')!;
+      expect(span.attributes['db.system']).toBe('postgresql');
+    } finally {
+      await postgres.close();
+    }
   });
 
   it('marks the span of a failing call failed, with the error’s code and not its message', async () => {
