@@ -146,6 +146,13 @@ describe('private_key_jwt with openid-client (real process)', { timeout: 120_000
     expect(refreshed.access_token).not.toBe(tokens.access_token);
   });
 
+  it('with DPoP too: the signed client gets a token bound to its DPoP key', async () => {
+    const config = await configure('file');
+    const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+    const bound = await client.clientCredentialsGrant(config, { scope: 'quiz' }, { DPoP });
+    expect(bound.token_type).toBe('dpop');
+  });
+
   it("a key that is not the client's is refused invalid_client", async () => {
     const wrongKey = client.discovery(
       new URL(base),
