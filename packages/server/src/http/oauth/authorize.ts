@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../../domain/errors.js';
 import { typedRoutes } from '../typed-routes.js';
 import { STYLESHEET_PATH } from '../web/login/pages.js';
 import { cookieOptions, securePage } from '../web/login/respond.js';
@@ -23,6 +24,15 @@ import {
 import { registerAuthorizeForms } from './authorize-forms.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest } from './authorize-request.js';
 import { isForm } from './parameters.js';
+
+/**
+ * The longest request target the cookie-less POST hands on as a GET. Node refuses a request whose
+ * headers pass 16 KiB (431) and a proxy's request line is often shorter still (nginx's default
+ * buffer is 8 KiB: 414), so a longer one would end on an error page no one explains; it is refused
+ * here instead, back to the client, which can send shorter parameters. Each parameter may have
+ * 8192 characters (parameters.ts): a request near that over several parameters is what this stops.
+ */
+const GET_URL_MAX_BYTES = 8192;
 
 /** The stylesheet ships in src (like the debugger's); this file is three folders below the package. */
 const STYLESHEET = fileURLToPath(new URL('../../../src/http/web/login/login.css', import.meta.url));
@@ -93,7 +103,22 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
       // live session may be one whose session cookie the browser held back. The checked request goes
       // on as a GET, a top-level navigation that does carry it: a signed-in user is not asked to
       // sign in again, and prompt=none is not answered login_required for a session it cannot see.
-      return redirectTo(reply, authorizeUrl(checked.request), 303, checked.request.redirectUri);
+      const next = authorizeUrl(checked.request);
+      const bytes = Buffer.byteLength(next);
+      if (bytes > GET_URL_MAX_BYTES) {
+        const { redirectUri, state, responseMode } = checked.request;
+        const error = new OAuthError(
+          'invalid_request',
+          `the authorization request is too long to continue as a GET (${bytes} bytes; at most ${GET_URL_MAX_BYTES} bytes): send shorter parameters`,
+        );
+        return answerFailure(
+          ctx,
+          reply,
+          { ok: false, error, redirect: { redirectUri, state, responseMode } },
+          303,
+        );
+      }
+      return redirectTo(reply, next, 303, checked.request.redirectUri);
     }
     return authorizeAs(ctx, request, reply, checked.request, signedIn, status);
   };
@@ -134,7 +159,8 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
         description:
           `${description} The same parameters as the GET, form-encoded in the body (the query is ` +
           'not read). Without a live session the checked request continues as a GET (303), which ' +
-          'carries the SameSite=Lax session cookie that a cross-site POST does not.',
+          'carries the SameSite=Lax session cookie that a cross-site POST does not; a request too long ' +
+          'for that GET (over 8192 bytes) is `invalid_request`, sent back to the client.',
         body: { type: 'object', properties } as const,
         consumes: ['application/x-www-form-urlencoded'],
         produces: ['text/html'],

@@ -73,6 +73,41 @@ describe('POST /oauth/authorize', () => {
     expect(isLoginPage(await browser.get(location))).toBe(true);
   });
 
+  it.each([
+    // Each value within the 8192 characters a parameter may have; together over the URL's limit.
+    ['a long state and ui_locales', { state: 's'.repeat(5000), ui_locales: 'en-GB '.repeat(700).trim() }],
+    [
+      'long ui_locales and claims_locales',
+      { ui_locales: 'en-GB '.repeat(700).trim(), claims_locales: 'pt-PT '.repeat(700).trim() },
+    ],
+    ['a state of characters that URL-encoding triples', { state: '%'.repeat(3000) }],
+  ])(
+    'without a live session, a request too long to go on as a GET (%s): invalid_request back to the client, no 303 to a URL a server refuses (431/414)',
+    async (_name, extra) => {
+      const sent = params(extra);
+      const answer = await new PageClient(t.app).post('/oauth/authorize', sent);
+      expect(answer.statusCode, answer.body).toBe(303);
+      const location = String(answer.headers.location);
+      expect(location.startsWith(`${REDIRECT}?`), location.slice(0, 80)).toBe(true);
+      const back = locationParams(answer);
+      expect([back.get('error'), back.get('state'), back.get('iss')]).toEqual([
+        'invalid_request',
+        sent.state,
+        ISSUER,
+      ]);
+      expect(back.get('error_description')).toMatch(/too long to continue as a GET .* at most 8192 bytes/);
+      expect(back.get('code')).toBeNull();
+    },
+  );
+
+  it('without a live session, a request just under that length still goes on as a GET', async () => {
+    const answer = await new PageClient(t.app).post('/oauth/authorize', params({ state: 's'.repeat(7500) }));
+    expect(answer.statusCode).toBe(303);
+    const location = String(answer.headers.location);
+    expect(location.startsWith('/oauth/authorize?')).toBe(true);
+    expect(location.length).toBeGreaterThan(7500);
+  });
+
   it('a signed-in user and prompt=login: the login page at once', async () => {
     const browser = await signedInBrowser(t, params());
     expect(isLoginPage(await browser.post('/oauth/authorize', params({ prompt: 'login' })))).toBe(true);
