@@ -158,7 +158,10 @@ function createDecryptionKeySet(jwks: JWKS): LocalDecryptionKeySet {
         if (!(km.kty as readonly unknown[]).includes(jwk.kty)) continue;
         if (jwk.kty !== 'oct' && jwk.d === undefined) continue; // a public key cannot decrypt
         if (header.kid !== undefined && jwk.kid !== header.kid) continue;
-        const jwkAlg = contentEncryptionSpec(jwk.alg) ? 'dir' : jwk.alg;
+        // A direct key that names its enc (RFC 7520 §5.6) serves that enc only.
+        const namesEnc = contentEncryptionSpec(jwk.alg) !== undefined;
+        if (namesEnc && jwk.alg !== header.enc) continue;
+        const jwkAlg = namesEnc ? 'dir' : jwk.alg;
         if (jwkAlg !== undefined && jwkAlg !== km.alg) continue;
         if (km.family === 'ECDH' && jwk.crv !== crv) continue;
         const key = importOnce(entry, km.alg);

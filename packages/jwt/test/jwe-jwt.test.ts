@@ -240,6 +240,24 @@ describe('decryption key sets', () => {
     );
   });
 
+  it('a direct key that names its enc serves that enc only', () => {
+    const cek = generateSecret('dir', { enc: 'A256GCM' });
+    const named = createLocalKeySet(
+      { keys: [{ ...exportJWK(cek, { private: true }), alg: 'A256GCM' }] },
+      { use: 'enc' },
+    );
+    const dirAll = {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM', 'A128CBC-HS256'],
+    } as const;
+    expect(decrypt(encrypt('hi', cek, { enc: 'A256GCM' }), named, dirAll).plaintext.toString()).toBe('hi');
+    // The same 32 bytes would make an A128CBC-HS256 key; the set does not lend them to it.
+    expectCode(
+      () => decrypt(encrypt('hi', cek, { enc: 'A128CBC-HS256' }), named, dirAll),
+      'ERR_JWKS_NO_MATCH',
+    );
+  });
+
   it('a duplicate kid is refused; a signing key set still refuses private keys', () => {
     expectCode(
       () => createLocalKeySet({ keys: [jwks.keys[0]!, jwks.keys[0]!] }, { use: 'enc' }),
