@@ -1,0 +1,121 @@
+/**
+ * Counting instructions instead of seconds: a process run under `valgrind --tool=callgrind`
+ * executes the same instructions for the same work whatever else the machine is doing, so a
+ * difference of a few percent between two request types can be told apart on a shared, loaded
+ * machine where CPU seconds cannot (bench:server's CPU per request moves by more than a
+ * signature between runs).
+ *
+ * Each thread is counted on its own (`--separate-threads=yes`) and only the main thread is kept:
+ * it runs the request, and the garbage collector's work on it. V8's optimising compiler runs on
+ * helper threads, and only while code still warms up; the collector's concurrent marking runs
+ * there too. Both are left out: with them (or with `--single-threaded-gc`), one window of 100
+ * requests differed from the next by a third, as a major collection fell in it or not.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export const NODE_FLAGS: readonly string[] = [];
+
+export interface Counted {
+  child: ChildProcess;
+  /** Zeroes the counters (`callgrind_control -z`). */
+  zero(): void;
+  /** Writes the counts since the last zero or dump, labelled (`callgrind_control -d`). */
+  dump(label: string): void;
+  /** Turns instrumentation on: the process starts with it off, which runs faster while warming up. */
+  instrument(): void;
+  /**
+   * Stops the process (SIGTERM, unless it ended by itself) and returns the main thread's
+   * instructions per dump, in order, the last one labelled "Program termination".
+   */
+  stop(): Promise<{ label: string; instructions: number }[]>;
+}
+
+/** True when valgrind and callgrind_control are on the PATH. */
+export function hasCallgrind(): boolean {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `node ...args` under callgrind with instrumentation off, writing into `outFile`.N-TT files.
+ *
+ * @example const server = startCounted(['dist/cli/main.js', 'serve'], '/tmp/cg/out', {});
+ */
+export function startCounted(
+  args: readonly string[],
+  outFile: string,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; instrumented?: boolean } = {},
+): Counted {
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--instr-atstart=${options.instrumented ? 'yes' : 'no'}`,
+      '--separate-threads=yes',
+      `--callgrind-out-file=${outFile}`,
+      process.execPath,
+      ...NODE_FLAGS,
+      ...args,
+    ],
+    { cwd: options.cwd, env: options.env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const control = (...flags: string[]) =>
+    execFileSync('callgrind_control', [...flags, String(child.pid)], { stdio: 'ignore' });
+  const labels: string[] = [];
+  return {
+    child,
+    zero: () => control('-z'),
+    dump(label) {
+      labels.push(label);
+      control('-d', label);
+    },
+    instrument: () => control('-i', 'on'),
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (labels.length === 0 && child.exitCode !== 0 && child.signalCode === null)
+        throw new Error(`the counted process failed: ${stderr}`);
+      return mainThreadCounts(outFile);
+    },
+  };
+}
+
+/** The main thread's total per dump of a callgrind run (files `out.N-01`), in dump order. */
+export function mainThreadCounts(outFile: string): { label: string; instructions: number }[] {
+  const dir = dirname(outFile);
+  const prefix = `${basename(outFile)}.`;
+  // Dumps are `out.N-01`; the end of the program is `out.N-01` after dumps, `out-01` without any.
+  const files = readdirSync(dir)
+    .filter((name) => name === `${basename(outFile)}-01` || (name.startsWith(prefix) && name.endsWith('-01')))
+    .map((name) => ({ name, part: name.startsWith(prefix) ? Number(name.slice(prefix.length, -3)) : 0 }))
+    .sort((a, b) => a.part - b.part);
+  return files.map(({ name }) => {
+    const text = readFileSync(join(dir, name), 'utf8');
+    const label =
+      /^desc: Trigger: (?:Client Request: |Program termination|dump )?(.*)$/m.exec(text)?.[1] ?? '';
+    const total = /^(?:summary|totals): (\d+)/m.exec(text)?.[1];
+    if (total === undefined) throw new Error(`${name}: no instruction total`);
+    return { label: label || 'Program termination', instructions: Number(total) };
+  });
+}
+
+/** The median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
