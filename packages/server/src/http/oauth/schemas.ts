@@ -51,6 +51,12 @@ export function bearerSecurity(...scopes: string[]) {
   return [{ sesame: scopes }];
 }
 
+/** private_key_jwt's two parameters (RFC 7523 §2.2), in the OpenAPI document of each endpoint. */
+export const CLIENT_ASSERTION_TYPE_DESCRIPTION =
+  'private_key_jwt: urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const CLIENT_ASSERTION_DESCRIPTION =
+  'private_key_jwt: a JWT signed with the client key (iss = sub = client_id, aud, exp, jti; single use)';
+
 /** The body of revocation (RFC 7009 §2.1) and introspection (RFC 7662 §2.1): a token and its hint. */
 export const TOKEN_REQUEST_BODY = {
   type: 'object',
@@ -60,6 +66,8 @@ export const TOKEN_REQUEST_BODY = {
     token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
     client_id: { type: 'string' },
     client_secret: { type: 'string', format: 'password' },
+    client_assertion_type: { type: 'string', description: CLIENT_ASSERTION_TYPE_DESCRIPTION },
+    client_assertion: { type: 'string', format: 'password', description: CLIENT_ASSERTION_DESCRIPTION },
   },
 } as const;
 

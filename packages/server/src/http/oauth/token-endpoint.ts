@@ -5,7 +5,14 @@ import { oauthParameterRoutes } from '../typed-routes.js';
 import { authenticateClient } from './client-auth.js';
 import { tokenRequestProof } from './dpop.js';
 import { normaliseOAuthBody } from './parameters.js';
-import { CLIENT_AUTH_SECURITY, OAUTH_CONSUMES, oauthErrorResponses, tokenResponseSchema } from './schemas.js';
+import {
+  CLIENT_ASSERTION_DESCRIPTION,
+  CLIENT_ASSERTION_TYPE_DESCRIPTION,
+  CLIENT_AUTH_SECURITY,
+  OAUTH_CONSUMES,
+  oauthErrorResponses,
+  tokenResponseSchema,
+} from './schemas.js';
 
 /**
  * POST /oauth/token (RFC 6749 §3.2): authenticate the client, check the client may use the
@@ -24,6 +31,8 @@ export async function tokenEndpoint(app: FastifyInstance, options: { grants: Gra
     },
     client_id: { type: 'string', description: 'client_secret_post, or a public client' },
     client_secret: { type: 'string', format: 'password', description: 'client_secret_post' },
+    client_assertion_type: { type: 'string', description: CLIENT_ASSERTION_TYPE_DESCRIPTION },
+    client_assertion: { type: 'string', format: 'password', description: CLIENT_ASSERTION_DESCRIPTION },
   };
   for (const [name, parameter] of Object.entries(grants.parameters)) {
     properties[name] = {
