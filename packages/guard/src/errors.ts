@@ -9,7 +9,9 @@ export type GuardErrorCode =
   | 'invalid_request'
   | 'invalid_token'
   | 'insufficient_scope'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  /** RFC 9449 §7.1: the DPoP proof is missing or broke a rule. */
+  | 'invalid_dpop_proof';
 
 /** Why the guard refused, finer than the RFC code (for logs and tests, never for the client). */
 export type GuardReason =
@@ -20,7 +22,13 @@ export type GuardReason =
   | 'token_revoked'
   | 'insufficient_scope'
   | 'keys_unavailable'
-  | 'revocation_unavailable';
+  | 'revocation_unavailable'
+  /** A DPoP-bound token as Bearer, an unbound one as DPoP, or Bearer where DPoP is required. */
+  | 'dpop_scheme'
+  /** The DPoP proof broke a rule of RFC 9449 §4.3 (`dpopRule` says which). */
+  | 'dpop_proof_invalid'
+  /** The DPoP replay cache could not be reached: the proof is refused, 503. */
+  | 'dpop_unavailable';
 
 export interface GuardErrorInit {
   status: 400 | 401 | 403 | 503;
@@ -32,6 +40,11 @@ export interface GuardErrorInit {
   scope?: string;
   /** For 503: seconds after which the client may retry (RFC 9110 §10.2.3). */
   retryAfter?: number;
+  /** The challenge's scheme (default Bearer); DPoP challenges carry `algs` (RFC 9449 §7.1). */
+  scheme?: 'Bearer' | 'DPoP';
+  algs?: readonly string[];
+  /** For dpop_proof_invalid: the RFC 9449 rule the proof broke. */
+  dpopRule?: string;
 }
 
 /**
@@ -52,6 +65,8 @@ export class GuardError extends Error {
   /** The value of the WWW-Authenticate header to send. */
   readonly wwwAuthenticate: string;
   readonly retryAfter: number | undefined;
+  /** For `dpop_proof_invalid`: which RFC 9449 rule the proof broke (@sesame/protocol's DpopRule). */
+  readonly dpopRule: string | undefined;
 
   constructor(init: GuardErrorInit) {
     super(init.description ?? init.error ?? 'authentication required');
@@ -60,6 +75,7 @@ export class GuardError extends Error {
     this.error = init.error;
     this.description = init.description;
     this.retryAfter = init.retryAfter;
+    this.dpopRule = init.dpopRule;
     this.wwwAuthenticate = challenge(init);
   }
 
@@ -91,6 +107,9 @@ function challenge(init: GuardErrorInit): string {
     if (init.description !== undefined) parts.push(`error_description=${quote(init.description)}`);
     if (init.scope !== undefined) parts.push(`scope=${quote(init.scope)}`);
   }
+  // RFC 9449 §7.1: a DPoP challenge names the proof algorithms the resource accepts.
+  if (init.scheme === 'DPoP')
+    return `DPoP ${[...parts, `algs=${quote((init.algs ?? []).join(' '))}`].join(', ')}`;
   return `Bearer ${parts.join(', ')}`;
 }
 

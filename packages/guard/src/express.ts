@@ -49,6 +49,11 @@ export function expressGuard(guard: Guard): (...scopes: string[]) => RequestHand
         }
         return;
       }
-      guard.authenticate(req.headers.authorization, { scopes }).then(done, fail);
+      const request = {
+        method: req.method,
+        url: `${req.protocol}://${req.get('host')}${req.originalUrl}`,
+        dpop: req.headers.dpop,
+      };
+      guard.authenticate(req.headers.authorization, { scopes, request }).then(done, fail);
     };
 }

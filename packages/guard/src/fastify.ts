@@ -36,7 +36,14 @@ async function run(request: FastifyRequest, reply: FastifyReply, scopes: readonl
   const guard = request.server.sesameGuard;
   try {
     if (request.auth === null)
-      request.auth = await guard.authenticate(request.headers.authorization, { scopes });
+      request.auth = await guard.authenticate(request.headers.authorization, {
+        scopes,
+        request: {
+          method: request.method,
+          url: `${request.protocol}://${request.host}${request.url}`,
+          dpop: request.headers.dpop,
+        },
+      });
     else guard.checkScopes(request.auth, scopes);
   } catch (error) {
     if (!(error instanceof GuardError)) throw error;

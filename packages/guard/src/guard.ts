@@ -9,7 +9,8 @@ import {
 } from '@sesame/jwt';
 import { ProtocolError, RevocationList } from '@sesame/protocol';
 import { type GuardError, insufficientScope, invalidToken, unavailable } from './errors.js';
-import { bearerToken } from './lib/bearer.js';
+import { accessCredentials, bearerToken } from './lib/bearer.js';
+import { createDpopGate, type DpopGate, type DpopRequestContext, type GuardDpopOptions } from './lib/dpop.js';
 import { missingScopes, scopeList } from './lib/scopes.js';
 import { createTokenVerifier, type TokenVerifier } from './lib/token-verifier.js';
 import { type FeedHealth, type RevocationFeed, startRevocationFeed } from './revocation-feed.js';
@@ -26,6 +27,8 @@ export interface AccessTokenClaims extends JwtPayload {
   scopes?: string[];
   /** The session (refresh-token family). */
   sid?: string;
+  /** RFC 9449 §6.1: the key a DPoP-bound token is bound to. */
+  cnf?: { jkt?: string };
   username?: string;
 }
 
@@ -80,11 +83,18 @@ export interface GuardOptions {
   cacheSize?: number;
   /** Least time between two fetches of the key set caused by unknown kids (default 1000 ms). */
   jwksCooldownMs?: number;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449) with a proof per request; the adapters pass the request.
+   * Without it, a DPoP-bound token is refused (it is never accepted as Bearer).
+   */
+  dpop?: GuardDpopOptions;
 }
 
 export interface AuthenticateOptions {
   /** Scopes this route needs, beyond `requiredScopes`. */
   scopes?: string | readonly string[];
+  /** The request, for a DPoP proof (method, URL, DPoP header); the adapters pass it. */
+  request?: DpopRequestContext;
 }
 
 /** A configured guard. */
@@ -178,6 +188,8 @@ export function createGuard(options: GuardOptions): Guard {
     });
   }
 
+  const dpopGate: DpopGate = createDpopGate({ realm, now, options: options.dpop });
+
   function checkScopes(claims: AccessTokenClaims, scopes: readonly string[]): void {
     if (scopes.length > 0 && missingScopes(claims, scopes).length > 0) throw insufficientScope(realm, scopes);
   }
@@ -185,7 +197,11 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     realm,
     async authenticate(authorization, authenticateOptions) {
-      const token = bearerToken(authorization, realm);
+      const credentials =
+        options.dpop === undefined
+          ? { scheme: 'Bearer' as const, token: bearerToken(authorization, realm) }
+          : accessCredentials(authorization, realm);
+      const { token } = credentials;
       let claims: AccessTokenClaims;
       let kid: string | undefined;
       try {
@@ -202,6 +218,8 @@ export function createGuard(options: GuardOptions): Guard {
           (typeof iat === 'number' && exp - iat > maxTokenAge);
         if (tooLong) throw invalidToken(realm, 'token_invalid', 'the access token claims too long a life');
       }
+      // RFC 9449 §7.1: a bound token only with a proof by its key; never as Bearer, even here.
+      await dpopGate(credentials, claims.cnf, authenticateOptions?.request);
       // Checked after the signature: a bad token is told it is bad, whatever the feed's state.
       if (feed?.failClosed()) {
         throw unavailable(realm, 'revocation_unavailable', 'revocation status unavailable', RETRY_AFTER);

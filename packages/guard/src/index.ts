@@ -22,5 +22,12 @@ export {
   type GuardOptions,
   type RevocationOptions,
 } from './guard.js';
+export {
+  type DpopRequestContext,
+  type GuardDpopOptions,
+  memoryReplayCache,
+  type RedisLike,
+  redisReplayCache,
+} from './lib/dpop.js';
 export { grantedScopes } from './lib/scopes.js';
 export type { FeedHealth, FeedState } from './revocation-feed.js';

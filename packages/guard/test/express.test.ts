@@ -28,7 +28,7 @@ beforeAll(async () => {
     const attempts = [
       () => Object.assign(claims, { scope: 'admin' }),
       () => (claims.aud as string[]).push('sesame'),
-      () => Object.assign(claims.cnf as object, { jkt: 'x' }),
+      () => Object.assign(claims.act as object, { sub: 'x' }),
     ];
     res.json({
       refused: attempts.filter((attempt) => {
@@ -89,7 +89,7 @@ it('403 insufficient_scope, 200 with the scope', async () => {
 });
 
 it('a handler cannot change the claims later requests with the same token see (req.auth is frozen)', async () => {
-  const token = `Bearer ${issuer.token({ sub: 'u-9', scope: 'quiz', aud: ['quiz-api'], cnf: { jkt: 'k' } })}`;
+  const token = `Bearer ${issuer.token({ sub: 'u-9', scope: 'quiz', aud: ['quiz-api'], act: { sub: 'k' } })}`;
   const first = await call('GET', '/escalate', token);
   expect(await first.json()).toEqual({ refused: 3, scope: 'quiz' });
   // The same token again: served from the guard's memory of verified tokens, unchanged.

@@ -28,8 +28,8 @@ export const DPOP_ALGORITHMS = Object.freeze([
 /** A proof larger than this is refused unread (an RSA-4096 proof is under 2 KiB). */
 export const MAX_DPOP_PROOF_LENGTH = 8 * 1024;
 
-/** A compact JWS: three base64url segments. */
-const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** A compact JWS: three base64url segments (an empty signature is left to the alg check: `none`). */
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
  * The one DPoP proof of a request (RFC 9449 §4.3 point 1: "There is not more than one DPoP HTTP

@@ -1,4 +1,9 @@
-import { ProtocolError, parseBearer } from '@sesame/protocol';
+import {
+  type AccessTokenCredentials,
+  ProtocolError,
+  parseAccessTokenCredentials,
+  parseBearer,
+} from '@sesame/protocol';
 import { malformedHeader, noCredentials } from '../errors.js';
 
 /**
@@ -10,6 +15,23 @@ import { malformedHeader, noCredentials } from '../errors.js';
 export function bearerToken(header: string | readonly string[] | undefined, realm: string): string {
   try {
     return parseBearer(header);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    if (error.code === 'ERR_CREDENTIALS_MALFORMED') throw malformedHeader(realm, error.message);
+    throw noCredentials(realm);
+  }
+}
+
+/**
+ * `bearerToken` for a guard that takes DPoP too: the token under the Bearer or the DPoP scheme
+ * (@sesame/protocol's parseAccessTokenCredentials, RFC 9449 §7.1), with the same refusals.
+ */
+export function accessCredentials(
+  header: string | readonly string[] | undefined,
+  realm: string,
+): AccessTokenCredentials {
+  try {
+    return parseAccessTokenCredentials(header);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     if (error.code === 'ERR_CREDENTIALS_MALFORMED') throw malformedHeader(realm, error.message);
