@@ -134,7 +134,7 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
         if (page.length === 0) wake();
         return schedule(intervalMs);
       }
-      const outcome = await post(JSON.stringify({ events: batch.map(auditRecord) }));
+      const outcome = await post(batch.map(auditRecord));
       if (!outcome.ok) {
         metrics?.lag(Math.max(0, (now() - batch[0]!.at) / 1000));
         return fail(outcome.reason);

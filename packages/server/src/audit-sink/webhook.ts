@@ -6,14 +6,15 @@
  * answer's body never read. A 2xx is delivered; anything else is a failure the sink retries.
  */
 import { createHmac } from 'node:crypto';
+import type { AuditRecord } from '../domain/system/audit-record.js';
 
 /** How a POST went: delivered, or why not (a bounded word: it is a metric label). */
 export type PostOutcome =
   | { ok: true }
   | { ok: false; reason: 'timeout' | 'network' | 'redirect' | '4xx' | '5xx' };
 
-/** Sends one batch body; never throws. Injectable: the sink's tests count attempts without a network. */
-export type BatchPost = (body: string) => Promise<PostOutcome>;
+/** Hands one batch over; never throws. Injectable: the sink's tests count attempts without a network. */
+export type BatchPost = (events: AuditRecord[]) => Promise<PostOutcome>;
 
 /**
  * The signature header's value for a body.
@@ -27,11 +28,12 @@ export function signBatch(body: string, secret: string): string {
 /**
  * A poster to `url`, signing with `secret`.
  *
- * @example const post = webhookPost({ url, secret, timeoutMs: 5000 }); await post('{"events":[]}');
+ * @example const post = webhookPost({ url, secret, timeoutMs: 5000 }); await post([]);
  */
 export function webhookPost(options: { url: string; secret: string; timeoutMs: number }): BatchPost {
   const { url, secret, timeoutMs } = options;
-  return async (body) => {
+  return async (events) => {
+    const body = JSON.stringify({ events });
     let response: Response;
     try {
       response = await fetch(url, {

@@ -25,7 +25,7 @@ import { markServing } from './serve-marker.js';
 import { reportedFailure } from './worker-failure.js';
 
 const READY = 'sesame:listening';
-/** The primary's word to the one worker that delivers the audit webhook (audit-sink/start.ts). */
+/** The primary's word to the one worker that runs the audit sinks (audit-sink/start.ts). */
 export const AUDIT_SINK_ROLE = 'sesame:audit-sink';
 /** More crashes than this within a minute means something is wrong for good: stop, do not loop. */
 const MAX_RESTARTS_PER_MINUTE = 5;
@@ -146,9 +146,10 @@ export async function serveWorkers(config: SesameConfig): Promise<boolean> {
     let up = 0;
     const reported = new Map<number, CliError>();
     cluster.on('message', (worker, message) => {
-      // One worker delivers the audit webhook: the first that listens, then its replacement's
+      // One worker runs the audit sinks: the first that listens, then its replacement's
       // successor, the next one to listen after it is gone.
-      if (message === READY && config.auditWebhookUrl !== '' && sinkWorker === undefined) {
+      const sinks = config.auditWebhookUrl !== '' || config.auditLog;
+      if (message === READY && sinks && sinkWorker === undefined) {
         sinkWorker = worker.id;
         worker.send(AUDIT_SINK_ROLE);
       }

@@ -290,6 +290,12 @@ export const SETTINGS = {
     description:
       'when set, /metrics needs Authorization: Bearer <this token> (at least 16 characters; required off loopback)',
   },
+  auditLog: {
+    type: 'boolean',
+    default: false,
+    description:
+      'also write every audit event, in order, as a log line ("msg":"audit event", the event under "event" as `sesame audit export` prints it), at level info whatever logLevel, for a log shipper',
+  },
   auditWebhookUrl: {
     type: 'string',
     default: '',

@@ -49,9 +49,9 @@ function rig(ids: number[], answers: PostOutcome[] = []) {
           stored.cursor = Math.max(stored.cursor, lastId);
         },
       },
-      post: async (body) => {
+      post: async (events) => {
         const answer = answers.shift() ?? { ok: true };
-        if (answer.ok) received.push((JSON.parse(body) as { events: AuditEvent[] }).events.map((e) => e.id));
+        if (answer.ok) received.push(events.map((e) => e.id));
         return answer;
       },
       batchSize: 2,

@@ -225,6 +225,48 @@ describe('the audit webhook of sesame serve', () => {
     }
   }, 180_000);
 
+  it('auditLog writes every event once as a log line, at info whatever logLevel, resuming after a restart', async () => {
+    const dataDir = tempDir('sesame-audit-log-');
+    await sesame(['users', 'add', 'logged-user', '--password-stdin', '--data-dir', dataDir], `${PASSWORD}\n`);
+    const port = await freePort();
+    const env = {
+      ...ENV,
+      SESAME_LOG_LEVEL: 'warn',
+      SESAME_AUDIT_LOG: 'true',
+      SESAME_AUDIT_WEBHOOK_INTERVAL: '50ms',
+    };
+    /** The ids of the `audit event` lines a process printed. */
+    const logged = (server: Started) =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map(
+          (line) => JSON.parse(line) as { msg?: string; event?: { id: number; type: string; time: string } },
+        )
+        .filter((line) => line.msg === 'audit event')
+        .map((line) => line.event!);
+    const first = await startSesame({ port, dataDir, cleanEnv: true, env });
+    running.push(first);
+    const trail = await exportedIds(dataDir);
+    expect(trail.length).toBeGreaterThan(0);
+    await eventually(() => logged(first).length >= trail.length, 30_000);
+    await first.stop();
+    expect(logged(first).map((event) => event.id)).toEqual(trail);
+    expect(logged(first)[0]!.time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // Written while stopped, printed by the next start; what the first printed is not printed again.
+    await sesame(
+      ['users', 'add', 'logged-later', '--password-stdin', '--data-dir', dataDir],
+      `${PASSWORD}y\n`,
+    );
+    const after = await exportedIds(dataDir);
+    const second = await startSesame({ port, dataDir, cleanEnv: true, env });
+    running.push(second);
+    await eventually(() => logged(second).length >= after.length - trail.length, 30_000);
+    await second.stop();
+    expect(logged(second).map((event) => event.id)).toEqual(after.slice(trail.length));
+  }, 180_000);
+
   it('a wrong secret, or a changed body, fails the receiver’s signature check', () => {
     const { body, signature } = receiver!.bodies[0]!;
     expect(verify(body, signature, SECRET)).toBe(true);

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { buildApp } from '../../app.js';
 import type { AuditSink } from '../../audit-sink/sink.js';
-import { startAuditWebhook } from '../../audit-sink/start.js';
+import { startAuditLog, startAuditWebhook } from '../../audit-sink/start.js';
 import type { SesameConfig } from '../../config/config.js';
 import { settingsHelp } from '../../config/describe.js';
 import type { MetricsEndpoint } from '../../metrics/endpoint.js';
@@ -105,8 +105,9 @@ async function serveOne(config: SesameConfig, traces: TracingSettings | undefine
       throw error;
     }
   }
-  // The audit webhook: here in a single process; with workers, in the one the primary names.
+  // The audit sinks: here in a single process; with workers, in the one the primary names.
   let sink: AuditSink | undefined;
+  let auditLog: AuditSink | undefined;
   const deliverAudit = () => {
     sink ??= startAuditWebhook({
       config,
@@ -114,6 +115,8 @@ async function serveOne(config: SesameConfig, traces: TracingSettings | undefine
       metrics: metrics?.auditSink,
       log: (message) => app.log.warn(message),
     });
+    // Level info whatever logLevel: the operator asked for these lines.
+    auditLog ??= startAuditLog({ config, store, log: app.log.child({}, { level: 'info' }) });
   };
   if (!cluster.isWorker) deliverAudit();
   else process.on('message', (message) => message === AUDIT_SINK_ROLE && deliverAudit());
@@ -148,6 +151,7 @@ async function serveOne(config: SesameConfig, traces: TracingSettings | undefine
       clearTimeout(deadline);
       // The batch under way finishes; what is left is sent by the next start (the stored position).
       await sink?.close();
+      await auditLog?.close();
       // Scraped until the public port closed: the stop itself shows in the metrics.
       await metricsPort?.close();
       // Last: every audit event of the finished requests was written through it.
@@ -169,6 +173,7 @@ async function serveOne(config: SesameConfig, traces: TracingSettings | undefine
     if (!stopping) {
       await app.close();
       await sink?.close();
+      await auditLog?.close();
       await metricsPort?.close();
       await store.close();
     }
