@@ -9,6 +9,10 @@ import type { Key } from './keys.js';
 import { parseJsonObject } from './lib/json.js';
 import { createVerifier } from './verify.js';
 
+/**
+ * The allow-lists of `decrypt` and the claim checks of `verify`. `typ` is compared with the inner
+ * JWS header of a nested JWT, and with the JWE header of an encrypted claims set.
+ */
 export interface DecryptJwtOptions extends DecryptOptions, ClaimOptions {
   /**
    * For nested JWTs: the key or key set that must verify the inner JWS. When given, a token that

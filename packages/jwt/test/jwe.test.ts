@@ -29,6 +29,7 @@ import {
   type KeyManagementAlgorithm,
 } from '../src/index.js';
 import { concatKdf } from '../src/lib/concat-kdf.js';
+import { parseEpk } from '../src/lib/ecdh.js';
 import { expectCode } from './helpers.js';
 
 const ALL = {
@@ -302,6 +303,19 @@ describe('the ephemeral public key (epk)', () => {
       'ERR_JWE_INVALID',
     );
     expect(error.message).toMatch(/not a point on its curve/);
+  });
+
+  it("Wycheproof's invalid-curve point (JWE tcId 51) is refused by node:crypto's import", () => {
+    const point = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: 'gTli65eTQ7z-Bh147ff8K3m7k2UiDiG2LpYkWAaFJCc',
+      y: 'cLAnjKa4bzjD7DJVPwa9EPrRzMG7rONgsiUD-kf30Fs',
+    };
+    const error = expectCode(() => parseEpk(point, 'P-256'), 'ERR_JWE_INVALID');
+    expect(error.message).toBe('the epk is not a point on its curve');
+    // The same check lets a genuine point through.
+    expect(parseEpk(epk, 'P-256').asymmetricKeyType).toBe('ec');
   });
 
   it('must be a public key of the right shape', () => {
