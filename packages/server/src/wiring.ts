@@ -8,6 +8,7 @@ import { createConsentSteps } from './domain/accounts/consents.js';
 import { createLoginThrottle } from './domain/accounts/throttle.js';
 import { createUserService } from './domain/accounts/users.js';
 import { createCodeSteps } from './domain/authorization/code-steps.js';
+import { createPushedRequests } from './domain/authorization/pushed-requests.js';
 import { createClientAssertions } from './domain/clients/client-assertion.js';
 import { createClientKeySets } from './domain/clients/client-keys.js';
 import { createClientSteps } from './domain/clients/client-steps.js';
@@ -174,6 +175,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     }),
     consents: createConsentSteps(ctx),
     codes: createCodeSteps(ctx),
+    pushedRequests: createPushedRequests({ store, now }),
     keys: createKeySteps(ctx),
     sessions: createSessionSteps(ctx),
     revocations: denylist,

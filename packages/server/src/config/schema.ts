@@ -112,6 +112,12 @@ export const SETTINGS = {
     description:
       'require a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8): one more round trip per client; off, proofs are bounded by iat and the replay cache',
   },
+  requirePushedAuthorizationRequests: {
+    type: 'boolean',
+    default: false,
+    description:
+      'every authorization request must be pushed first (POST /oauth/par, RFC 9126 §5); off, only clients registered with --require-par must',
+  },
   keyRotationPeriod: {
     type: 'integer',
     format: 'milliseconds',

@@ -22,6 +22,8 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  /** RFC 9126 §4 / Core §3.1.2.6: the request_uri is unknown, expired, used or another client's. */
+  | 'invalid_request_uri'
   | 'not_found'
   | 'slow_down'
   | 'temporarily_unavailable'

@@ -3,6 +3,7 @@ import type { AccountSteps } from './accounts/account-steps.js';
 import type { BrowserSessions } from './accounts/browser-sessions.js';
 import type { ConsentSteps } from './accounts/consents.js';
 import type { CodeSteps } from './authorization/code-steps.js';
+import type { PushedRequests } from './authorization/pushed-requests.js';
 import type { ClientAssertions } from './clients/client-assertion.js';
 import type { ClientSteps } from './clients/client-steps.js';
 import type { AuditInput } from './context.js';
@@ -45,6 +46,8 @@ export interface Services {
   readonly clientAssertions: ClientAssertions;
   readonly consents: ConsentSteps;
   readonly codes: CodeSteps;
+  /** Pushed authorization requests (RFC 9126) and the seal that carries one through the pages. */
+  readonly pushedRequests: PushedRequests;
   readonly keys: KeySteps;
   /** Refresh-token families (login sessions). */
   readonly sessions: SessionSteps;

@@ -157,5 +157,6 @@ async function migrateExclusively(db: Kysely<Tables>, schema: string | undefined
 async function sweep(db: Kysely<Tables>, at: number): Promise<void> {
   await db.deleteFrom('used_once').where('expires_at', '<=', at).execute();
   await db.deleteFrom('dpop_proofs').where('expires_at', '<=', at).execute();
+  await db.deleteFrom('pushed_requests').where('expires_at', '<=', at).execute();
   await db.deleteFrom('login_throttle').where('window_ends_at', '<=', at).execute();
 }

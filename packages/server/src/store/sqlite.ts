@@ -203,6 +203,7 @@ async function sweep(write: <T>(fn: (trx: Kysely<Tables>) => Promise<T>) => Prom
   await write(async (trx) => {
     await trx.deleteFrom('used_once').where('expires_at', '<=', at).execute();
     await trx.deleteFrom('dpop_proofs').where('expires_at', '<=', at).execute();
+    await trx.deleteFrom('pushed_requests').where('expires_at', '<=', at).execute();
     await trx.deleteFrom('login_throttle').where('window_ends_at', '<=', at).execute();
   });
 }

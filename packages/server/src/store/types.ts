@@ -116,6 +116,11 @@ export interface Client {
    * proof, so its access tokens are always bound to a key. False for clients made before 012.
    */
   dpopBoundAccessTokens: boolean;
+  /**
+   * RFC 9126 §6 `require_pushed_authorization_requests`: this client's authorization requests are
+   * refused unless pushed (POST /oauth/par). False for clients made before 015.
+   */
+  requirePushedAuthorizationRequests: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -334,6 +339,16 @@ export interface AuthorizationCode {
   dpopJkt: string | null;
 }
 
+/** A pushed authorization request (RFC 9126 §2), checked before it was kept. */
+export interface PushedRequest {
+  /** The SHA-256 of the request_uri's random part (never the request_uri itself). */
+  id: string;
+  clientId: string;
+  /** The authorization request's parameters as pushed (and checked), client_id among them. */
+  parameters: Record<string, string>;
+  expiresAt: number;
+}
+
 /** What `redeemAuthorizationCode` found and did, atomically. */
 export type CodeRedemption =
   /** First use: `usedAt` is now set. */
@@ -474,6 +489,17 @@ export interface Store {
    * tell, so the proof is refused rather than accepted unchecked.
    */
   rememberDpopProof(key: string, expiresAt: number, now: number): Promise<boolean>;
+
+  // pushed authorization requests (RFC 9126)
+  /** Keeps a pushed request until it is taken or expires. */
+  savePushedRequest(request: PushedRequest, now: number): Promise<void>;
+  /**
+   * Takes a pushed request of `clientId`: its parameters the first time, while unexpired; undefined
+   * when unknown, another client's, expired or already taken (RFC 9126 §7.3 one-time use). One
+   * atomic conditional update: two concurrent takes never both succeed; another client's attempt
+   * does not spend it.
+   */
+  takePushedRequest(id: string, clientId: string, now: number): Promise<Record<string, string> | undefined>;
 
   // login throttling: atomic counters with expiry
   /** Atomically adds one failure (starting a new window when the old one is over) and returns the state. */

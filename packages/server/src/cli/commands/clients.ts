@@ -35,6 +35,8 @@ interface RegistrationOptions {
   pkce?: boolean;
   /** `--require-dpop` (and `--no-require-dpop` on `set`): undefined when neither was given. */
   requireDpop?: boolean;
+  /** `--require-par` (and `--no-require-par` on `set`). */
+  requirePar?: boolean;
 }
 
 const list = (value: string) => value.split(/[\s,]+/).filter(Boolean);
@@ -95,6 +97,10 @@ function registrationFlags(command: Command): Command {
     .option(
       '--require-dpop',
       'every token request must carry a DPoP proof, so its tokens are bound to a key (RFC 9449 dpop_bound_access_tokens)',
+    )
+    .option(
+      '--require-par',
+      'its authorization requests must be pushed first (POST /oauth/par, RFC 9126 require_pushed_authorization_requests)',
     );
 }
 
@@ -162,6 +168,7 @@ function registrationChanges(options: RegistrationOptions): ClientChanges {
   if (options.idTokenAlg !== undefined) changes.idTokenSignedResponseAlg = options.idTokenAlg;
   if (options.pkce !== undefined) changes.requirePkce = options.pkce;
   if (options.requireDpop !== undefined) changes.dpopBoundAccessTokens = options.requireDpop;
+  if (options.requirePar !== undefined) changes.requirePushedAuthorizationRequests = options.requirePar;
   return changes;
 }
 
@@ -255,6 +262,7 @@ export function registerClients(program: Command): void {
     .option('--pkce', 'require PKCE again')
     .option('--no-pkce', 'a confidential client may use the code flow without PKCE')
     .option('--no-require-dpop', 'token requests without a DPoP proof are accepted again (Bearer tokens)')
+    .option('--no-require-par', 'authorization requests in the query are accepted again')
     .action(
       async (clientId: string, options: RegistrationOptions & { dataDir?: string; config?: string }) => {
         const changes = registrationChanges(options);

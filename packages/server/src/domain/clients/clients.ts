@@ -23,6 +23,7 @@ import {
   validateName,
   validatePermissions,
   validateRedirectUris,
+  validateRequirePar,
   validateRequirePkce,
   validateScopes,
   validateSubjectType,
@@ -50,6 +51,8 @@ export interface RegistrationFields {
   jwksUri?: string | null;
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. */
   dpopBoundAccessTokens?: boolean;
+  /** RFC 9126 §6 `require_pushed_authorization_requests`: authorization requests only by PAR. */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 export interface NewClient extends RegistrationFields {
@@ -169,6 +172,7 @@ export function createClientService(options: {
         jwks,
         jwksUri,
         dpopBoundAccessTokens: validateDpopBound(input.dpopBoundAccessTokens),
+        requirePushedAuthorizationRequests: validateRequirePar(input.requirePushedAuthorizationRequests),
         createdAt: now(),
         updatedAt: now(),
       };
@@ -225,6 +229,10 @@ export function createClientService(options: {
       );
       if (changes.dpopBoundAccessTokens !== undefined)
         valid.dpopBoundAccessTokens = validateDpopBound(changes.dpopBoundAccessTokens);
+      if (changes.requirePushedAuthorizationRequests !== undefined)
+        valid.requirePushedAuthorizationRequests = validateRequirePar(
+          changes.requirePushedAuthorizationRequests,
+        );
       const changed = await store.updateClient(clientId, { ...valid, updatedAt: now() });
       recent.delete(clientId); // a method or PKCE setting changed counts at once
       const client = changed ? await store.findClient(clientId) : undefined;

@@ -197,6 +197,13 @@ export function validateDpopBound(value: unknown): boolean {
   return value;
 }
 
+/** RFC 9126 §6 `require_pushed_authorization_requests`: a boolean, false when absent. */
+export function validateRequirePar(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw invalid('requirePushedAuthorizationRequests must be true or false');
+  return value;
+}
+
 /** Registration §2 `subject_type`: only `public` for now (pairwise would need a sector identifier). */
 export function validateSubjectType(subjectType: unknown): SubjectType {
   if (subjectType === undefined || subjectType === 'public') return 'public';

@@ -54,6 +54,7 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
       const { postLogoutRedirectUris, backchannelLogoutUri, idTokenSignedResponseAlg } = body;
       const { tokenEndpointAuthMethod, requirePkce, subjectType, jwks, jwksUri, dpopBoundAccessTokens } =
         body;
+      const { requirePushedAuthorizationRequests } = body;
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
       const { client, clientSecret } = await clients.create(
         {
@@ -73,6 +74,7 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
           jwks,
           jwksUri,
           dpopBoundAccessTokens,
+          requirePushedAuthorizationRequests,
         },
         actorOf(request),
       );

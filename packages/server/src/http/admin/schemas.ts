@@ -42,6 +42,7 @@ export const clientSchema = {
     },
     jwksUri: { type: ['string', 'null'] },
     dpopBoundAccessTokens: { type: 'boolean' },
+    requirePushedAuthorizationRequests: { type: 'boolean' },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
@@ -75,6 +76,8 @@ export const registrationFieldsSchema = {
   subjectType: { type: 'string', enum: ['public'] },
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`. */
   dpopBoundAccessTokens: { type: 'boolean' },
+  /** RFC 9126 §6 `require_pushed_authorization_requests`. */
+  requirePushedAuthorizationRequests: { type: 'boolean' },
 } as const;
 
 /** `introspect` any token, read the `revocations` feed (clients/validate.ts CLIENT_PERMISSIONS). */

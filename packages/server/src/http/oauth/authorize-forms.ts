@@ -96,7 +96,10 @@ export async function registerAuthorizeForms(app: FastifyInstance, ctx: FlowCont
       }
       // The password was just typed: prompt=login and max_age are met (authorize-prompt.ts says
       // why dropping them cannot skip a password).
-      const next = { ...authz, params: afterPassword(authz.params) };
+      // A pushed request's seal covers its parameters: sealed again as they are now.
+      const after = afterPassword(authz.params);
+      const params = after.pushed === undefined ? after : await services.pushedRequests.seal(after);
+      const next = { ...authz, params };
       return redirectTo(reply, authorizeUrl(next), 303, authz.redirectUri);
     },
   );

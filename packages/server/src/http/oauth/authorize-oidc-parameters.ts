@@ -3,7 +3,8 @@
  * login_hint (authorize-prompt.ts): `id_token_hint` names the user the request is for; `display`,
  * `ui_locales`, `claims_locales` and `acr_values` are accepted and checked loosely (Core 1.0
  * §3.1.2.1); the request objects `request` and `request_uri` (Core §6) are refused — Sesame never
- * parses a request object and never fetches a `request_uri`.
+ * parses a request object and never fetches a `request_uri`. (The request_uri of a pushed request,
+ * RFC 9126, is resolved before these checks: authorize-pushed.ts.)
  */
 import { OAuthError } from '../../domain/errors.js';
 import type { Services } from '../../domain/services.js';

@@ -43,6 +43,8 @@ export const AUTHORIZE_PARAMETERS = [
   'request_uri',
   'claims',
   'dpop_jkt',
+  /** Set by the server, never by a client: the seal of a pushed request (pushed-requests.ts). */
+  'pushed',
 ] as const;
 
 /**
@@ -90,7 +92,9 @@ export type CheckedAuthorizationRequest =
 
 /**
  * Checks an authorization request given as query or form fields; unknown fields are ignored
- * (RFC 6749 §3.1), a repeated one is refused.
+ * (RFC 6749 §3.1), a repeated one is refused. The same checks serve POST /oauth/par (RFC 9126
+ * §2.1: "the authorization server MUST validate the request the same way as at the authorization
+ * endpoint"), with `pushing` set: a request being pushed is not refused for not being pushed.
  *
  * @example
  * const checked = await checkAuthorizationRequest(request.query, app.sesame);
@@ -98,7 +102,8 @@ export type CheckedAuthorizationRequest =
  */
 export async function checkAuthorizationRequest(
   input: unknown,
-  services: Pick<Services, 'clients' | 'idTokenHints'>,
+  services: Pick<Services, 'clients' | 'idTokenHints' | 'pushedRequests' | 'config'>,
+  options: { pushing?: boolean } = {},
 ): Promise<CheckedAuthorizationRequest> {
   let all: Parameters;
   try {
@@ -140,6 +145,19 @@ export async function checkAuthorizationRequest(
     },
   });
   if (responseMode instanceof OAuthError) return back(responseMode);
+  // RFC 9126 §5/§6: a client (or the whole server) that requires PAR takes only requests that came
+  // from a request_uri, which the pages carry sealed (pushed-requests.ts); a seal is never trusted
+  // from a client otherwise, and never needed when nothing requires it.
+  const parRequired =
+    services.config.requirePushedAuthorizationRequests || client.requirePushedAuthorizationRequests;
+  if (parRequired && !options.pushing && !(await services.pushedRequests.sealed(params))) {
+    return back(
+      new OAuthError(
+        'invalid_request',
+        'this client must push its authorization request first (POST /oauth/par, RFC 9126)',
+      ),
+    );
+  }
   const requestObject = refusedRequestObject(params);
   if (requestObject !== undefined) return back(requestObject);
   if (params.response_type === undefined) {

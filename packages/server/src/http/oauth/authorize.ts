@@ -22,7 +22,9 @@ import {
   redirectTo,
 } from './authorize-flow.js';
 import { registerAuthorizeForms } from './authorize-forms.js';
+import { resolvePushedRequest } from './authorize-pushed.js';
 import { AUTHORIZE_PARAMETERS, checkAuthorizationRequest } from './authorize-request.js';
+import { registerPushedAuthorizationEndpoint } from './par.js';
 import { isForm } from './parameters.js';
 
 /**
@@ -62,11 +64,13 @@ const DESCRIPTIONS: Record<(typeof AUTHORIZE_PARAMETERS)[number], string> = {
     'OpenID Connect: preferred authentication context classes, space-separated (voluntary; the ID token’s `acr` says which one was met)',
   request: 'OpenID Connect request object: not supported (`request_not_supported`, sent back to the client)',
   request_uri:
-    'OpenID Connect request object by reference: not supported (`request_uri_not_supported`); never fetched',
+    'RFC 9126: the `request_uri` POST /oauth/par answered, with `client_id` (every other parameter is ignored; usable once, for 60 s; else `invalid_request_uri`). Any other URI: not supported (`request_uri_not_supported`), never fetched',
   claims:
     'OpenID Connect: JSON naming claims for the ID token (`id_token`) and /userinfo (`userinfo`); each needs its scope’s permission and the user’s consent. An essential `acr` other than `urn:sesame:acr:pwd` is `access_denied`',
   dpop_jkt:
     'DPoP (RFC 9449 §10): the JWK SHA-256 thumbprint of the key whose proof must come with the code exchange',
+  pushed:
+    'set by the server, never by a client: the seal (an HMAC of the parameters and a time) that carries a pushed request through the login and consent pages',
   response_mode:
     '`query` (default: the response in the redirect URI’s query) or `form_post` (a page that posts it to the redirect URI, which must be http(s))',
 };
@@ -92,7 +96,10 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
   ): Promise<FastifyReply> => {
     // After a POST, 303 (RFC 9110 §15.4.4): the browser follows with a GET, never re-posting.
     const status = method === 'POST' ? 303 : 302;
-    const checked = await checkAuthorizationRequest(input, services);
+    // RFC 9126 §4: a request_uri from POST /oauth/par stands for the pushed request (spent here).
+    const resolved = await resolvePushedRequest(input, services);
+    if (!resolved.ok) return answerFailure(ctx, reply, resolved, status);
+    const checked = await checkAuthorizationRequest(resolved.input, services);
     if (!checked.ok) return answerFailure(ctx, reply, checked, status);
     const signedIn = await ctx.sessions.current(
       request.headers.cookie,
@@ -184,4 +191,5 @@ export async function authorizationEndpoint(app: FastifyInstance): Promise<void>
   });
 
   await registerAuthorizeForms(app, ctx);
+  registerPushedAuthorizationEndpoint(app);
 }

@@ -28,6 +28,8 @@ export function buildMetadata(
     idTokenAlgorithms: readonly string[];
     /** The DPoP proof algorithms (RFC 9449 §5.1); none or absent: DPoP is not offered (classic profile). */
     dpopAlgorithms?: readonly string[];
+    /** RFC 9126 §5: the server-wide requirePushedAuthorizationRequests. */
+    requirePushedAuthorizationRequests?: boolean;
   },
 ): Record<string, unknown> {
   const codeFlow = grants.find('authorization_code') !== undefined;
@@ -66,6 +68,9 @@ export function buildMetadata(
       ui_locales_supported: [...UI_LOCALES],
       // RP-Initiated Logout 1.0 §2.1 (end-session.ts); without ID tokens it asks the user to confirm.
       end_session_endpoint: `${issuer}/oauth/logout`,
+      // RFC 9126 §5: pushed authorization requests (par.ts); whether every request must be pushed.
+      pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
+      require_pushed_authorization_requests: options.requirePushedAuthorizationRequests ?? false,
     }),
     // OpenID Connect Discovery §3: ID tokens come from the code flow, and only when a published
     // key signs them (never in HMAC mode: domain/tokens/id-token.ts). Each value is what works now:
@@ -112,6 +117,7 @@ export async function metadataRoutes(
     buildMetadata(config.issuer, options.grants, algorithm, {
       idTokenAlgorithms: idTokens.algorithms,
       dpopAlgorithms: dpop.enabled ? dpop.algorithms : [],
+      requirePushedAuthorizationRequests: config.requirePushedAuthorizationRequests,
     }),
   );
   for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {

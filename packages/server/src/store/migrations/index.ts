@@ -19,6 +19,7 @@ import { keyPerAlgorithm } from './011_key_per_algorithm.js';
 import { dpop } from './012_dpop.js';
 import { clientKeys } from './013_client_keys.js';
 import { auditCursors } from './014_audit_cursors.js';
+import { pushedRequests } from './015_pushed_requests.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -40,6 +41,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '012_dpop': dpop,
     '013_client_keys': clientKeys,
     '014_audit_cursors': auditCursors,
+    '015_pushed_requests': pushedRequests,
   };
 }
 

@@ -106,6 +106,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               jwks: client.jwks === null ? null : JSON.stringify(client.jwks),
               jwks_uri: client.jwksUri,
               dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
+              require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
               created_at: client.createdAt,
               updated_at: client.updatedAt,
             })
@@ -155,6 +156,8 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
       if (changes.jwksUri !== undefined) set.jwks_uri = changes.jwksUri;
       if (changes.dpopBoundAccessTokens !== undefined)
         set.dpop_bound_access_tokens = changes.dpopBoundAccessTokens ? 1 : 0;
+      if (changes.requirePushedAuthorizationRequests !== undefined)
+        set.require_pushed_authorization_requests = changes.requirePushedAuthorizationRequests ? 1 : 0;
       const result = await write((trx) =>
         trx.updateTable('clients').set(set).where('client_id', '=', clientId).executeTakeFirst(),
       );

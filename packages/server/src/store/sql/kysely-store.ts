@@ -11,6 +11,7 @@ import { browserSessionQueries } from './browser-sessions.js';
 import type { SqlContext } from './context.js';
 import { keyQueries } from './keys.js';
 import { miscQueries } from './misc.js';
+import { pushedRequestQueries } from './pushed-requests.js';
 import { refreshQueries } from './refresh.js';
 import { scopeQueries } from './scopes.js';
 
@@ -38,6 +39,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     ...scopeQueries(options),
     ...authorizationQueries(options),
     ...browserSessionQueries(options),
+    ...pushedRequestQueries(options),
     async ping() {
       await sql`select 1`.execute(db);
     },

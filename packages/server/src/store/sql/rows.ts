@@ -84,6 +84,7 @@ export function toClient(row: Selectable<ClientsTable>): Client {
     jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as Client['jwks']),
     jwksUri: row.jwks_uri,
     dpopBoundAccessTokens: num(row.dpop_bound_access_tokens) !== 0,
+    requirePushedAuthorizationRequests: num(row.require_pushed_authorization_requests) !== 0,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };

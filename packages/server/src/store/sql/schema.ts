@@ -49,6 +49,8 @@ export interface ClientsTable {
   jwks_uri: string | null;
   /** Added by 012_dpop: 0/1. */
   dpop_bound_access_tokens: number;
+  /** Added by 015_pushed_requests: 0/1. */
+  require_pushed_authorization_requests: number;
   created_at: Big;
   updated_at: Big;
 }
@@ -105,6 +107,16 @@ export interface RevocationsTable {
 export interface UsedOnceTable {
   key: string;
   expires_at: Big;
+}
+
+/** Added by 015_pushed_requests (RFC 9126). */
+export interface PushedRequestsTable {
+  id: string;
+  client_id: string;
+  /** JSON text: the checked parameters, an object of strings. */
+  parameters: string;
+  expires_at: Big;
+  used: Generated<number>;
 }
 
 export interface LoginThrottleTable {
@@ -223,6 +235,7 @@ export interface Database {
   revocations: RevocationsTable;
   used_once: UsedOnceTable;
   dpop_proofs: UsedOnceTable;
+  pushed_requests: PushedRequestsTable;
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;

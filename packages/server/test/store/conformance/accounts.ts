@@ -132,6 +132,7 @@ export function accountsConformance(ctx: ConformanceContext): void {
         tokenEndpointAuthMethod: null,
         requirePkce: true,
         dpopBoundAccessTokens: true,
+        requirePushedAuthorizationRequests: true,
         updatedAt: T0 + 11,
       };
       expect(await ctx.store.updateClient(client.clientId, registration)).toBe(true);

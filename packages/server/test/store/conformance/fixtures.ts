@@ -64,6 +64,7 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     jwks: null,
     jwksUri: null,
     dpopBoundAccessTokens: false,
+    requirePushedAuthorizationRequests: false,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

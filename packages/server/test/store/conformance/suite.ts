@@ -16,6 +16,7 @@ import { browserSessionConformance } from './browser-sessions.js';
 import type { ConformanceContext, OpenStore } from './fixtures.js';
 import { keysConformance } from './keys.js';
 import { miscConformance } from './misc.js';
+import { pushedRequestConformance } from './pushed-requests.js';
 import { refreshConformance } from './refresh.js';
 import { refreshRaceConformance } from './refresh-race.js';
 
@@ -48,6 +49,7 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
     refreshConformance(ctx);
     refreshRaceConformance(ctx);
     miscConformance(ctx);
+    pushedRequestConformance(ctx);
     authorizationConformance(ctx);
     browserSessionConformance(ctx);
   });
