@@ -13,6 +13,7 @@ import { claimAttacks, expiryAttack, prepareExpiry } from './cases/claims.js';
 import { clientAssertionAttacks } from './cases/client-assertion.js';
 import { clientRegistrationAttacks } from './cases/client-registration.js';
 import { codeReplayAttacks } from './cases/code-replay.js';
+import { dpopAttacks } from './cases/dpop.js';
 import { ecdsaAttacks } from './cases/ecdsa.js';
 import { entitlementAttacks } from './cases/entitlement.js';
 import { headerKeyAttacks } from './cases/header-keys.js';
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
     ['logout', logoutAttacks],
     ['client registration', clientRegistrationAttacks],
     ['client assertion', clientAssertionAttacks],
+    ['dpop', dpopAttacks],
     ['profile and userinfo', profileAttacks],
     ['http edges', httpEdgeAttacks],
     ['protocol grammar', protocolGrammarAttacks],
