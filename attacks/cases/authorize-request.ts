@@ -28,7 +28,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
  * issuer's key, HS256 keyed with the JWKS, another client's ID token, an access token); state with
  * markup is escaped on the form_post page under a CSP that allows its one script; odd or huge
  * `claims` JSON is a 4xx, never a 500; `request_uri` is never fetched; a cross-site POST request
- * without PKCE gets no code, and the forms' fields posted to it sign no one in; a copy of the
+ * without PKCE gets no code, one too long to continue as a GET is an error back to the client,
+ * and the forms' fields posted to it sign no one in; a copy of the
  * session cookie dies with a new login.
  */
 export async function authorizeRequestAttacks(ctx: Context): Promise<void> {
@@ -209,6 +210,25 @@ export async function authorizeRequestAttacks(ctx: Context): Promise<void> {
       answer?.toString().slice(0, 120) ?? 'no redirect to the client',
     );
   }
+  // A cross-site POST too long to continue as a GET: the error goes back to the client, never a
+  // 303 to a URL the server itself refuses (its GET, sent anyway, is a 431 or 414).
+  // A body just under the 16 KiB the server takes, so its GET passes node's 16 KiB header limit.
+  const withState = request(web, { state: 's'.repeat(8000) });
+  const used = new URLSearchParams(withState).toString().length + '&ui_locales='.length;
+  const long = { ...withState, ui_locales: 'a'.repeat(16_300 - used) };
+  // A 303 to that GET would itself overflow a client's 16 KiB header limit: fetch fails on it.
+  const tooLong: PageAnswer = await new Browser(main.issuer)
+    .post('/oauth/authorize', long)
+    .catch((error: Error) => ({ status: 0, location: null, body: String(error.cause ?? error) }));
+  const asGet = await fetch(`${main.issuer}${authorizeUrl(long)}`, { redirect: 'manual' });
+  report.check(
+    CATEGORY,
+    'a cookie-less POST too long for a GET is invalid_request back to the client (the GET: 431 or 414)',
+    back(tooLong)?.get('error') === 'invalid_request' &&
+      back(tooLong)?.get('code') === null &&
+      [414, 431].includes(asGet.status),
+    `${tooLong.status} ${tooLong.location?.slice(0, 60) ?? tooLong.body.slice(0, 80)} then GET ${asGet.status}`,
+  );
   const stranger = new Browser(main.issuer);
   await stranger.post('/oauth/authorize', {
     ...request(web, {}),
