@@ -28,6 +28,7 @@ import { logoutAttacks } from './cases/logout.js';
 import { malformedAttacks } from './cases/malformed.js';
 import { malformedBodyAttacks } from './cases/malformed-bodies.js';
 import { metricsPortAttacks } from './cases/metrics-port.js';
+import { parAttacks, preparePar } from './cases/par.js';
 import { profileAttacks } from './cases/profile-and-userinfo.js';
 import { promptAttacks } from './cases/prompt.js';
 import { protocolGrammarAttacks } from './cases/protocol-grammar.js';
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
   ]);
   const ctx: Context = { report, main: mainDeployment, other, cleanup };
   const expiring = await prepareExpiry(ctx);
+  // Pushed now, found expired by the 'par' category later in the run.
+  const pushedEarly = await preparePar(ctx);
 
   const categories: Array<[string, (ctx: Context) => Promise<void>]> = [
     ['signatures', signatureAttacks],
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
     ['client registration', clientRegistrationAttacks],
     ['client assertion', clientAssertionAttacks],
     ['dpop', dpopAttacks],
+    ['par', (c) => parAttacks(c, pushedEarly)],
     ['profile and userinfo', profileAttacks],
     ['http edges', httpEdgeAttacks],
     ['protocol grammar', protocolGrammarAttacks],
