@@ -20,6 +20,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { hasCallgrind, median, startCounted } from './lib/callgrind.js';
 import { CODE_REDIRECT, type CodePool, codePool } from './lib/codes.js';
 import { load1 } from './lib/machine.js';
@@ -134,20 +135,39 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} not ready after 300 s under callgrind`);
 }
 
-/** Instructions of one call of a reference: a run with REFERENCE_COUNT calls minus a run with none. */
+/**
+ * Instructions of one call of a reference: the process warms up, then callgrind's counters are
+ * zeroed, it makes REFERENCE_COUNT calls, and they are dumped; three such windows, the median.
+ */
 async function reference(kind: 'raw' | 'jws' | 'athash'): Promise<number> {
-  const total = async (count: number) => {
-    const counted = startCounted(
-      [...TSX_IMPORT, 'bench/targets/signatures.ts', kind, String(count)],
-      join(work, `${kind}-${count}.out`),
-      { cwd: ROOT, env, instrumented: true },
-    );
-    await new Promise((resolve) => counted.child.once('exit', resolve));
-    if (counted.child.exitCode !== 0) throw new Error(`signatures.ts ${kind} ${count} failed`);
-    const counts = await counted.stop();
-    return counts.reduce((sum, c) => sum + c.instructions, 0);
-  };
-  return ((await total(REFERENCE_COUNT)) - (await total(0))) / REFERENCE_COUNT;
+  const counted = startCounted(
+    [...TSX_IMPORT, 'bench/targets/signatures.ts', kind, String(REFERENCE_COUNT)],
+    join(work, `${kind}.out`),
+    { cwd: ROOT, env, instrumented: true, stdio: 'pipe' },
+  );
+  // Each line the process writes, in order, to whoever waits for the next one.
+  const lines: string[] = [];
+  const waiting: ((line: string | undefined) => void)[] = [];
+  const reader = createInterface({ input: counted.child.stdout! });
+  reader.on('line', (line) => (waiting.length ? waiting.shift()!(line) : lines.push(line)));
+  reader.on('close', () => {
+    for (const wake of waiting.splice(0)) wake(undefined);
+  });
+  const next = () =>
+    lines.length
+      ? Promise.resolve(lines.shift())
+      : new Promise<string | undefined>((wake) => waiting.push(wake));
+  if ((await next()) !== 'ready') throw new Error(`signatures.ts ${kind} did not start`);
+  for (let window = 0; window < 3; window++) {
+    counted.zero();
+    counted.child.stdin!.write('go\n');
+    if ((await next()) !== 'done') throw new Error(`signatures.ts ${kind} did not finish`);
+    counted.dump(kind);
+  }
+  counted.child.stdin!.end();
+  const counts = (await counted.stop()).filter((count) => count.label === kind);
+  if (counts.length !== 3) throw new Error(`signatures.ts ${kind}: ${counts.length} windows counted`);
+  return median(counts.map((count) => count.instructions / REFERENCE_COUNT));
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -187,7 +207,7 @@ try {
     '',
     `- Instructions of the server's main thread under \`valgrind --tool=callgrind --separate-threads=yes\` (the request and the garbage collector's work on that thread; V8's compiler and the collector's concurrent marking, on helper threads, left out: lib/callgrind.ts says why). Counts are repeatable whatever else the machine runs; they are not seconds (the signature's assembly runs more instructions per cycle than JavaScript does).`,
     `- One \`sesame serve\` process, default configuration (ES256, log level info to a file). One confidential client (client_secret_basic, PKCE S256), one user signed in and consented once; codes for \`api\` and for \`openid api\` made by the authorization endpoint just before each window and not counted. ${WARMUP} exchanges of each kind uninstrumented first, then ${PAIRS} pairs of windows of ${PER_WINDOW} exchanges, one request at a time, each checked (200, an ID token exactly with openid).`,
-    `- References in their own processes under the same flags (bench/targets/signatures.ts): ${REFERENCE_COUNT} calls after 1,000 of warm-up, minus a run with none.`,
+    `- References in their own processes, counted the same way (bench/targets/signatures.ts): after 1,000 calls of warm-up, three windows of ${REFERENCE_COUNT} calls, the median.`,
   ].join('\n');
   process.stdout.write(`\n${markdown}\n`);
   if (!quick)

@@ -51,7 +51,7 @@ export function hasCallgrind(): boolean {
 export function startCounted(
   args: readonly string[],
   outFile: string,
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; instrumented?: boolean } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; instrumented?: boolean; stdio?: 'pipe' } = {},
 ): Counted {
   const child = spawn(
     'valgrind',
@@ -64,7 +64,11 @@ export function startCounted(
       ...NODE_FLAGS,
       ...args,
     ],
-    { cwd: options.cwd, env: options.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
+    },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
