@@ -200,4 +200,40 @@ describe('DPoP with oauth4webapi (real process, server nonces on)', { timeout: 1
       error: 'invalid_dpop_proof',
     });
   });
+
+  it('a code asked for with dpop_jkt is not exchanged with a proof by another key (invalid_grant)', async () => {
+    const client: oauth.Client = { client_id: clients.web.id };
+    const auth = oauth.ClientSecretBasic(clients.web.secret);
+    const bound = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+    const other = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+    const verifier = oauth.generateRandomCodeVerifier();
+    const url = new URL(as.authorization_endpoint!);
+    for (const [name, value] of Object.entries({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      scope: 'openid quiz',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      dpop_jkt: await bound.calculateThumbprint(),
+    }))
+      url.searchParams.set(name, value);
+    const { back } = await signInAndConsent(new Browser(as.issuer), url.href, ALICE);
+    const params = oauth.validateAuthResponse(as, client, new URL(back.location!), oauth.expectNoState);
+    const refused = await withNonceRetry(async () =>
+      oauth.processAuthorizationCodeResponse(
+        as,
+        client,
+        await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT, verifier, {
+          DPoP: other,
+          ...insecure,
+        }),
+      ),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(oauth.ResponseBodyError);
+    expect((refused as oauth.ResponseBodyError).error).toBe('invalid_grant');
+  });
 });
