@@ -3,10 +3,15 @@ import { base64urlDecode } from './base64url.js';
 import { JwtError } from './errors.js';
 import { importJWK, type JWK, thumbprint } from './jwk.js';
 import { checkSignature, type JwsHeader, parseCompact } from './jws.js';
+import type { Key } from './keys.js';
 import { parseJsonObject } from './lib/json.js';
 
 /** JWK members that only a private (or secret) key has (RFC 7518 §6.2.2, §6.3.2, §6.4). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/** Keys imported from proofs, by alg and JWK text; cleared outright when full (bounded memory). */
+const imported = new Map<string, Key>();
+const MAX_IMPORTED = 1000;
 
 export interface VerifyEmbeddedJwkOptions {
   /**
@@ -66,7 +71,15 @@ export function verifyEmbeddedJwk(token: string, options: VerifyEmbeddedJwkOptio
   if (PRIVATE_MEMBERS.some((name) => jwk[name] !== undefined)) {
     throw new JwtError('ERR_JWK_INVALID', 'the header jwk holds private key material');
   }
-  const key = importJWK(jwk, header.alg as Algorithm);
+  // A client signs every proof with the same key: the import (the costly part after the signature)
+  // is remembered by the exact JWK text and alg, so the same input always gives the same key.
+  const cacheKey = `${header.alg}\0${JSON.stringify(jwk)}`;
+  let key = imported.get(cacheKey);
+  if (key === undefined) {
+    key = importJWK(jwk, header.alg as Algorithm);
+    if (imported.size >= MAX_IMPORTED) imported.clear();
+    imported.set(cacheKey, key);
+  }
   checkSignature(parsed, key);
   const payload = parseJsonObject(base64urlDecode(parsed.payloadSegment, 'the payload'));
   if (payload === undefined) throw new JwtError('ERR_JWT_INVALID', 'the payload is not a JSON object');
