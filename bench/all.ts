@@ -42,6 +42,7 @@ resetSections();
 await suite('bench/jwt.bench.ts');
 await suite('bench/server.bench.ts', extra);
 await suite('bench/id-token.bench.ts');
+await suite('bench/metrics.bench.ts');
 await suite('bench/guard.bench.ts', extra);
 process.stdout.write(
   `\nbench:all done in ${((Date.now() - started) / 60_000).toFixed(1)} min: bench/RESULTS.md, bench/results.svg\n`,

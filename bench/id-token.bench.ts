@@ -16,12 +16,11 @@
  * Flags: `--warmup N` (default 1000), `--pairs N` (5), `--per-window N` (100), `--quick`
  * (200 / 2 / 50, no file written).
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { hasCallgrind, median, startCounted } from './lib/callgrind.js';
+import { hasCallgrind, median, startCounted, waitCountedReady } from './lib/callgrind.js';
 import { CODE_REDIRECT, type CodePool, codePool } from './lib/codes.js';
 import { load1 } from './lib/machine.js';
 import { freePort, ROOT, runNode, TSX_IMPORT } from './lib/processes.js';
@@ -70,7 +69,7 @@ async function measureServer(): Promise<Record<Kind, number[]>> {
   );
   let counts: { label: string; instructions: number }[];
   try {
-    await waitReady(`${issuer}/readyz`, server.child);
+    await waitCountedReady(`${issuer}/readyz`, server.child);
     const pools: Record<Kind, CodePool> = {
       code: await codePool(issuer, web, 'api', user),
       openid: await codePool(issuer, web, 'openid api', user),
@@ -119,20 +118,6 @@ async function measureServer(): Promise<Record<Kind, number[]>> {
       `expected ${PAIRS} windows of each kind, got ${JSON.stringify(counts.map((c) => c.label))}`,
     );
   return perRequest;
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 300_000; // node under valgrind starts in tens of seconds
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('the server exited before it was ready');
-    const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${url} not ready after 300 s under callgrind`);
 }
 
 /**

@@ -123,3 +123,18 @@ export function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** Polls `url` until it answers 2xx: node under callgrind starts in tens of seconds. */
+export async function waitCountedReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 300_000; // node under valgrind starts in tens of seconds
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error('the server exited before it was ready');
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} not ready after 300 s under callgrind`);
+}
