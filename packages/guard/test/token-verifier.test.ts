@@ -32,7 +32,10 @@ function setup() {
     cooldownMs: 0,
   });
   const token = (key = first.privateKey, sub = 'u1') =>
-    sign({ iss: ISSUER, aud: 'api', sub, exp: Math.floor(clock.now / 1000) + 60 }, key);
+    // iat from the injected clock too: the real one may have moved past it (clockTolerance 0).
+    sign({ iss: ISSUER, aud: 'api', sub, exp: Math.floor(clock.now / 1000) + 60 }, key, {
+      issuedAt: Math.floor(clock.now / 1000),
+    });
   return {
     verify,
     token,
