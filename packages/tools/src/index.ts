@@ -55,6 +55,7 @@ export { type DecodeOptions, decodeCommand } from './decode-token.js';
  * await decryptCommand(jwe, { key: 'private.jwk' });                        // "hello" on stdout
  */
 export { type DecryptCommandOptions, decryptCommand } from './decrypt-token.js';
+export { type DpopCommandOptions, dpopCommand } from './dpop-proof.js';
 export { type EncryptCommandOptions, encryptCommand } from './encrypt-token.js';
 /**
  * The errors and exit codes every command shares (docs/cli.md lists the codes).

@@ -3,6 +3,7 @@ import {
   collectList,
   decodeCommand,
   decryptCommand,
+  dpopCommand,
   encryptCommand,
   signCommand,
   verifyCommand,
@@ -11,9 +12,9 @@ import type { Command } from 'commander';
 import { action, configure } from '../lib/errors.js';
 
 /**
- * Adds `sesame token decode|sign|verify|encrypt|decrypt` to the program: look inside a token, make
- * one for a test, check one against a key, encrypt one for a recipient and decrypt it — locally, so
- * nobody pastes production tokens into third-party pages.
+ * Adds `sesame token decode|sign|verify|encrypt|decrypt|dpop` to the program: look inside a token,
+ * make one for a test, check one against a key, encrypt one for a recipient and decrypt it, make a
+ * DPoP proof for curl — locally, so nobody pastes production tokens into third-party pages.
  *
  * @example
  * const program = new Command('sesame');
@@ -22,7 +23,9 @@ import { action, configure } from '../lib/errors.js';
  */
 export function registerTokenCommands(program: Command): Command {
   const token = configure(
-    program.command('token').description('decode, sign, verify, encrypt and decrypt JSON Web Tokens'),
+    program
+      .command('token')
+      .description('decode, sign, verify, encrypt and decrypt JSON Web Tokens; make DPoP proofs'),
     `  $ sesame token decode eyJhbGciOi...
   $ sesame token sign --key private.pem --sub u1 --aud api --exp 15m
   $ sesame token verify "$TOKEN" --issuer https://id.example.com --aud api
@@ -167,5 +170,25 @@ enc: A128GCM, A192GCM, A256GCM, A128CBC-HS256, A192CBC-HS384, A256CBC-HS512.`,
 RSA1_5, PBES2-* and zip are refused. On failure stderr has one line "error CODE: reason",
 e.g. error ERR_JWE_DECRYPTION_FAILED: ... (exit 1).`,
   ).action(action(decryptCommand));
+
+  configure(
+    token
+      .command('dpop')
+      .description('make a DPoP proof (RFC 9449) for one request, or print the key thumbprint (--jkt)')
+      .option('--key <file>', 'private key: PEM or JWK (EC, OKP or RSA; never a secret)')
+      .option('--method <method>', 'the HTTP method of the request (htm), e.g. POST')
+      .option('--url <url>', 'the URL of the request (htu: its query and fragment are dropped)')
+      .option('--access-token <token>', 'the access token the request carries (ath)')
+      .option('--access-token-stdin', 'read the access token from stdin (keeps it out of ps)')
+      .option('--nonce <nonce>', "the server's DPoP-Nonce")
+      .option('--alg <alg>', 'algorithm (default: from the key; an RSA key needs it, e.g. PS256)')
+      .option('--jkt', "print the key's RFC 7638 thumbprint (dpop_jkt) instead of a proof"),
+    `  $ sesame token dpop --key dpop.pem --method POST --url https://id.example/oauth/token
+  $ curl -H "DPoP: $(sesame token dpop --key dpop.pem --method GET --url https://id.example/userinfo --access-token "$AT")" \\
+      -H "Authorization: DPoP $AT" https://id.example/userinfo
+  $ sesame token dpop --key dpop.pem --jkt
+
+A proof is good for one request: make a new one for each.`,
+  ).action(action(dpopCommand));
   return token;
 }
