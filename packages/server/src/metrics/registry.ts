@@ -231,6 +231,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
   });
 
   const perRequest = childCache<{ count: { inc(): void }; time: { observe(value: number): void } }>();
+  // The audit trail's and the token endpoint's counters are on the hot path too.
+  const perAuditType = childCache<{ inc(): void }>();
+  const perIssue = childCache<{ inc(): void }>();
 
   return Object.freeze({
     registry,
@@ -252,11 +255,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
       tokenErrors.inc({ error: bounded(error, CODE_WORD) });
     },
     audited(event) {
-      auditEvents.inc({ type: bounded(event.type, CODE_WORD) });
+      const type = bounded(event.type, CODE_WORD);
+      perAuditType(type, () => auditEvents.labels({ type })).inc();
       if (event.type !== 'token.issued') return;
       const grantType = bounded(event.details?.grant_type, GRANT_TYPE);
       // Client ids are bounded by registration: only a registered client is issued a token.
-      tokensIssued.inc({ grant_type: grantType, client_id: event.clientId ?? 'none' });
+      const clientId = event.clientId ?? 'none';
+      perIssue(`${grantType} ${clientId}`, () =>
+        tokensIssued.labels({ grant_type: grantType, client_id: clientId }),
+      ).inc();
       if (grantType === 'refresh_token') refreshRotations.inc();
     },
     observe(given) {
