@@ -20,28 +20,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { hasCallgrind, median, startCounted, waitCountedReady } from './lib/callgrind.js';
+import { countedRunFlags, median, startCounted, waitCountedReady } from './lib/callgrind.js';
 import { CODE_REDIRECT, type CodePool, codePool } from './lib/codes.js';
 import { load1 } from './lib/machine.js';
 import { freePort, ROOT, runNode, TSX_IMPORT } from './lib/processes.js';
 import { type Bar, writeSection } from './lib/results-file.js';
 import { addClient, addUser, basic, SESAME_CLI } from './lib/sesame.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const number = (name: string, fallback: number, quickValue: number) => {
-  const at = args.indexOf(name);
-  return at === -1 ? (quick ? quickValue : fallback) : Number(args[at + 1]);
-};
-const WARMUP = number('--warmup', 1000, 200);
-const PAIRS = number('--pairs', 5, 2);
-const PER_WINDOW = number('--per-window', 150, 50);
+const { quick, warmup: WARMUP, pairs: PAIRS, perWindow: PER_WINDOW } = countedRunFlags('bench:id-token');
 const REFERENCE_COUNT = quick ? 500 : 2000;
-
-if (!hasCallgrind()) {
-  process.stderr.write('bench:id-token counts instructions with valgrind: apt-get install valgrind\n');
-  process.exit(1);
-}
 
 /** The environment without any SESAME_* variable of the caller's. */
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SESAME_')));

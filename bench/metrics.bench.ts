@@ -12,27 +12,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Counted, hasCallgrind, median, startCounted, waitCountedReady } from './lib/callgrind.js';
+import { type Counted, countedRunFlags, median, startCounted, waitCountedReady } from './lib/callgrind.js';
 import { load1 } from './lib/machine.js';
 import { freePort, ROOT, runNode } from './lib/processes.js';
 import { type Bar, writeSection } from './lib/results-file.js';
 import { addClient, basic, type Credentials, SESAME_CLI } from './lib/sesame.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const number = (name: string, fallback: number, quickValue: number) => {
-  const at = args.indexOf(name);
-  return at === -1 ? (quick ? quickValue : fallback) : Number(args[at + 1]);
-};
-const WARMUP = number('--warmup', 1000, 200);
-const PAIRS = number('--pairs', 5, 2);
-const PER_WINDOW = number('--per-window', 150, 50);
+const { quick, warmup: WARMUP, pairs: PAIRS, perWindow: PER_WINDOW } = countedRunFlags('bench:metrics');
 const IDLE_MS = quick ? 5_000 : 20_000;
-
-if (!hasCallgrind()) {
-  process.stderr.write('bench:metrics counts instructions with valgrind: apt-get install valgrind\n');
-  process.exit(1);
-}
 
 const baseEnv = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !name.startsWith('SESAME_')),

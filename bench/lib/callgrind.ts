@@ -138,3 +138,39 @@ export async function waitCountedReady(url: string, child: ChildProcess): Promis
   }
   throw new Error(`${url} not ready after 300 s under callgrind`);
 }
+
+/** The counted benchmarks' flags: a warm-up, pairs of windows, requests per window. */
+export interface CountedRun {
+  quick: boolean;
+  warmup: number;
+  pairs: number;
+  perWindow: number;
+}
+
+/**
+ * Reads `--warmup N`, `--pairs N`, `--per-window N` and `--quick` (200 / 2 / 50, no file
+ * written), and stops with one line when valgrind is missing or a flag is not a whole number.
+ *
+ * @example const { quick, warmup, pairs, perWindow } = countedRunFlags('bench:metrics');
+ */
+export function countedRunFlags(bench: string, args = process.argv.slice(2)): CountedRun {
+  const quick = args.includes('--quick');
+  const flag = (name: string, fallback: number, quickValue: number) => {
+    const at = args.indexOf(name);
+    if (at === -1) return quick ? quickValue : fallback;
+    const value = Number(args[at + 1]);
+    if (!Number.isInteger(value) || value < 1) stop(`${name} takes a whole number of at least 1`);
+    return value;
+  };
+  const stop = (why: string): never => {
+    process.stderr.write(`${bench}: ${why}\n`);
+    process.exit(2);
+  };
+  if (!hasCallgrind()) stop('it counts instructions with valgrind: apt-get install valgrind');
+  return {
+    quick,
+    warmup: flag('--warmup', 1000, 200),
+    pairs: flag('--pairs', 5, 2),
+    perWindow: flag('--per-window', 150, 50),
+  };
+}
