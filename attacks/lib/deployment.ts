@@ -15,6 +15,8 @@ export interface Deployment {
   /** A confidential client: the guard's revocation feed, and the introspecting resource server. */
   feed: { client_id: string; client_secret: string };
   userId: string;
+  /** True once the server has logged a line matching `pattern`, false if it has not within `ms`. */
+  serverLog(pattern: RegExp, ms: number): Promise<boolean>;
 }
 
 export interface TokenResponse {

@@ -83,9 +83,31 @@ export async function startDeployment(
   const userId = /\(id ([^,]+),/.exec(user.stdout)?.[1];
   if (user.code !== 0 || userId === undefined) throw new Error(`${name}: users add: ${user.stderr.trim()}`);
 
-  const deployment: Deployment = { name, issuer, api: '', dataDir, appClientId: app.client_id, feed, userId };
+  const deployment: Deployment = {
+    ...{ name, issuer, api: '', dataDir, appClientId: app.client_id, feed, userId },
+    serverLog: (pattern, ms) => logged(server, pattern, ms),
+  };
   if (options.quiz !== false) deployment.api = await startQuizFor(deployment, cleanup);
   return deployment;
+}
+
+/** Resolves true when `process` has printed a match for `pattern` (checked on each output), false after `ms`. */
+function logged(process: Spawned, pattern: RegExp, ms: number): Promise<boolean> {
+  const streams = [process.child.stdout, process.child.stderr].filter((s) => s !== null);
+  return new Promise((resolve) => {
+    const finish = (found: boolean) => {
+      clearTimeout(timer);
+      for (const stream of streams) stream.off('data', check);
+      resolve(found);
+    };
+    // The kept output is appended by the process's own listener, added before this one.
+    const check = () => {
+      if (pattern.test(process.output())) finish(true);
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    for (const stream of streams) stream.on('data', check);
+    check();
+  });
 }
 
 /** The quiz API for a deployment, as a process following the deployment's revocation feed. */

@@ -7,8 +7,11 @@
  * made by `sesame` CLI commands, by sibling workers and by other instances sharing the store.
  *
  * A new subscriber first catches up from its own cursor with reads of its own (paced by the
- * subscriber: it says when it is backed up), then joins the shared fan-out. What a subscriber does
- * with entries it cannot send (buffer, drop, close) is its business: the hub never waits for one.
+ * subscriber: it says when it is backed up), then joins the shared fan-out. A live subscriber that
+ * says it is backed up after a delivery leaves the fan-out and catches up the same way once it has
+ * taken what it holds: a burst (a mass log-out) is paced by each reader, so a reader that is slow
+ * for a moment is never handed more than a page it has not taken, and the hub never waits for one.
+ * What a subscriber does with a reader that never takes anything is its business (the stream cuts it).
  */
 import type { Revocation, Store } from '../../store/types.js';
 
@@ -33,8 +36,8 @@ export interface RevocationHubOptions {
 export interface HubSubscriber {
   /**
    * Entries after the last one delivered, in seq order (the array may be shared with other
-   * subscribers: never change it). Answers false when the subscriber is backed up: its catch-up
-   * waits for `drained` before reading the next page. Live entries are delivered regardless.
+   * subscribers: never change it). Answers false when the subscriber is backed up: nothing more is
+   * delivered to it until `drained` resolves, and then it catches up from the store.
    */
   deliver(entries: readonly Revocation[]): boolean;
   /** Resolves when the subscriber can take more (or has closed). */
@@ -114,7 +117,13 @@ export function createRevocationHub(options: RevocationHubOptions): RevocationHu
     // Usually every entry is new to a live subscriber: the page itself is handed on, not a copy.
     const first = page.findIndex((entry) => entry.seq > subscription.cursor);
     subscription.cursor = last;
-    subscription.subscriber.deliver(first === 0 ? page : page.slice(first));
+    const ready = subscription.subscriber.deliver(first === 0 ? page : page.slice(first));
+    if (ready || subscription.closed) return;
+    // Backed up: out of the fan-out until it has taken this, then paced page by page from the store.
+    subscription.live = false;
+    void subscription.subscriber.drained().then(() => {
+      if (!subscription.closed) return catchUp(subscription);
+    });
   };
 
   async function readNew(): Promise<void> {

@@ -1,11 +1,11 @@
 /**
  * The open Server-Sent Events streams of the revocation feed, each a subscriber of the revocation
- * hub (domain/tokens/revocation-hub.ts). A stream may hold at most `bufferLimit` bytes the socket
- * has not taken: a guard that stops reading (stalled, or an attacker holding the connection open)
- * is disconnected there, its buffer dropped, instead of growing server memory with every
- * revocation. A guard resumes from the last event id it received (HTML Standard §9.2.4), so a
- * closed stream loses nothing. While catching up, a stream reads its next page only once the
- * socket has taken the last one.
+ * hub (domain/tokens/revocation-hub.ts). A stream reads its next page only once the socket has
+ * taken the last one (the hub paces a backed-up stream, even in a burst), so a slow reader holds
+ * about one page. A guard that stops reading (stalled, or an attacker holding the connection open)
+ * is disconnected, its buffer dropped, when it has taken nothing through two heartbeats in a row,
+ * or at once if it holds more than `bufferLimit` unsent bytes. A guard resumes from the last event
+ * id it received (HTML Standard §9.2.4), so a closed stream loses nothing.
  */
 import type { ServerResponse } from 'node:http';
 import { type HubTimers, type RevocationHub, realTimers } from '../../domain/tokens/revocation-hub.js';
@@ -17,7 +17,10 @@ export interface FeedStreamsOptions {
   frame: (entry: Revocation) => string;
   /** Unsent bytes a stream may hold before it is closed (default 1 MiB: thousands of entries). */
   bufferLimit?: number;
-  /** A comment line this often keeps proxies from closing an idle stream (default 15 s). */
+  /**
+   * A comment line this often keeps proxies from closing an idle stream (default 15 s). A stream
+   * still waiting for its reader to take a page at two heartbeats in a row is closed.
+   */
   heartbeatMs?: number;
   timers?: HubTimers;
 }
@@ -51,7 +54,7 @@ export function createFeedStreams(options: FeedStreamsOptions): FeedStreams {
   const limit = options.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
   const timers = options.timers ?? realTimers;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const open = new Set<{ write(text: string): boolean; end(): void }>();
+  const open = new Set<{ beat(): void; end(): void }>();
   // Entry objects of one poll are shared by every stream: each is framed once.
   const frames = new WeakMap<Revocation, string>();
   let heartbeat: unknown;
@@ -69,6 +72,8 @@ export function createFeedStreams(options: FeedStreamsOptions): FeedStreams {
     let closed = false;
     let unsubscribe: (() => void) | undefined;
     const waiting = new Set<() => void>();
+    /** Heartbeats in a row at which the stream was waiting for its reader to take a page. */
+    let stalledBeats = 0;
     const finish = (how: 'end' | 'destroy') => {
       if (closed) return;
       closed = true;
@@ -94,7 +99,16 @@ export function createFeedStreams(options: FeedStreamsOptions): FeedStreams {
       }
       return ready;
     };
-    const stream = { write, end: () => finish('end') };
+    const beat = () => {
+      stalledBeats = waiting.size > 0 ? stalledBeats + 1 : 0;
+      if (stalledBeats < 2) {
+        write(HEARTBEAT);
+        return;
+      }
+      warn(`revocation stream closed: the reader took nothing for ${heartbeatMs / 1000} s or more`);
+      finish('destroy');
+    };
+    const stream = { beat, end: () => finish('end') };
 
     socket.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -105,7 +119,7 @@ export function createFeedStreams(options: FeedStreamsOptions): FeedStreams {
     socket.on('close', () => finish('end'));
     open.add(stream);
     heartbeat ??= timers.setInterval(() => {
-      for (const each of open) each.write(HEARTBEAT);
+      for (const each of [...open]) each.beat();
     }, heartbeatMs);
     write(': sesame revocation feed\n\n');
     if (closed) return;
@@ -119,6 +133,7 @@ export function createFeedStreams(options: FeedStreamsOptions): FeedStreams {
         new Promise<void>((resolve) => {
           if (closed) return resolve();
           const resume = () => {
+            stalledBeats = 0;
             waiting.delete(resume);
             socket.off('drain', resume);
             resolve();

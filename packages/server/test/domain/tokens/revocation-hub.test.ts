@@ -98,6 +98,40 @@ describe('the revocation hub', () => {
     expect(hub.stats().live).toBe(1);
   });
 
+  it('takes a live subscriber that is backed up out of the fan-out until it drains, then catches it up', async () => {
+    const { hub, feed, tick } = makeHub();
+    let ready = true;
+    const slow = recorder({ ready: () => ready });
+    const fast = recorder();
+    hub.subscribe(0, slow.subscriber);
+    hub.subscribe(0, fast.subscriber);
+    await tick();
+    expect(hub.stats().live).toBe(2);
+    ready = false;
+    feed.add();
+    await tick();
+    expect(slow.seqs).toEqual([1]);
+    expect(hub.stats().live).toBe(1);
+    // A burst while it is backed up: none of it is handed to the slow one.
+    for (let i = 0; i < HUB_PAGE + 10; i++) feed.add();
+    await tick();
+    expect(slow.seqs).toEqual([1]);
+    expect(fast.seqs).toHaveLength(HUB_PAGE + 11);
+    // Drained, it reads from its own cursor one page at a time, then rejoins the fan-out.
+    slow.drain();
+    await settle();
+    expect(slow.seqs).toHaveLength(HUB_PAGE + 1);
+    ready = true;
+    slow.drain();
+    await settle();
+    expect(slow.seqs).toEqual(fast.seqs);
+    expect(hub.stats().live).toBe(2);
+    feed.add();
+    await tick();
+    expect(slow.seqs).toEqual(fast.seqs);
+    expect(slow.seqs).toHaveLength(HUB_PAGE + 12);
+  });
+
   it('misses nothing appended while a catch-up read was under way', async () => {
     const { hub, feed, tick } = makeHub();
     feed.add();
