@@ -13,7 +13,7 @@ export const RESULTS_FILE = new URL('../RESULTS.md', import.meta.url);
 export const CHART_FILE = new URL('../results.svg', import.meta.url);
 
 /** The suites, in the order their sections appear. */
-export const SECTIONS = ['jwt', 'server', 'idtoken', 'metrics', 'guard'] as const;
+export const SECTIONS = ['jwt', 'server', 'idtoken', 'metrics', 'guard', 'dpop'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const TITLES: Record<SectionName, string> = {
@@ -22,6 +22,7 @@ const TITLES: Record<SectionName, string> = {
   idtoken: '`npm run bench:id-token` — what an ID token adds, in instructions',
   metrics: '`npm run bench:metrics` — what Prometheus metrics cost, in instructions',
   guard: '`npm run bench:guard` — the guard',
+  dpop: '`npm run bench:dpop` — what a DPoP proof adds, in instructions',
 };
 
 /** One ratio of the chart and the summary. */
