@@ -9,8 +9,11 @@ import { parseJsonObject } from './lib/json.js';
 /** JWK members that only a private (or secret) key has (RFC 7518 §6.2.2, §6.3.2, §6.4). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-/** Keys imported from proofs, by alg and JWK text; cleared outright when full (bounded memory). */
-const imported = new Map<string, Key>();
+/**
+ * Keys imported from proofs with their thumbprints, by alg and JWK text; cleared outright when full
+ * (bounded memory). The same text always gives the same key and the same thumbprint.
+ */
+const imported = new Map<string, { key: Key; thumbprint: string }>();
 const MAX_IMPORTED = 1000;
 
 export interface VerifyEmbeddedJwkOptions {
@@ -71,17 +74,18 @@ export function verifyEmbeddedJwk(token: string, options: VerifyEmbeddedJwkOptio
   if (PRIVATE_MEMBERS.some((name) => jwk[name] !== undefined)) {
     throw new JwtError('ERR_JWK_INVALID', 'the header jwk holds private key material');
   }
-  // A client signs every proof with the same key: the import (the costly part after the signature)
-  // is remembered by the exact JWK text and alg, so the same input always gives the same key.
+  // A client signs every proof with the same key: the import and the thumbprint (the costly parts
+  // after the signature) are remembered by the exact JWK text and alg.
   const cacheKey = `${header.alg}\0${JSON.stringify(jwk)}`;
-  let key = imported.get(cacheKey);
-  if (key === undefined) {
-    key = importJWK(jwk, header.alg as Algorithm);
+  let known = imported.get(cacheKey);
+  if (known === undefined) {
+    const key = importJWK(jwk, header.alg as Algorithm);
+    known = { key, thumbprint: thumbprint(jwk) };
     if (imported.size >= MAX_IMPORTED) imported.clear();
-    imported.set(cacheKey, key);
+    imported.set(cacheKey, known);
   }
-  checkSignature(parsed, key);
+  checkSignature(parsed, known.key);
   const payload = parseJsonObject(base64urlDecode(parsed.payloadSegment, 'the payload'));
   if (payload === undefined) throw new JwtError('ERR_JWT_INVALID', 'the payload is not a JSON object');
-  return { header, payload, jwk, thumbprint: thumbprint(jwk) };
+  return { header, payload, jwk, thumbprint: known.thumbprint };
 }

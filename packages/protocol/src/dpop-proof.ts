@@ -38,6 +38,11 @@ export interface DpopCheckerOptions {
   /** How far in the future `iat` may be, for clients whose clock is ahead (default 5 s). */
   clockSkewSeconds?: number;
   nonce?: DpopNonceCheck;
+  /**
+   * `ath` of an access token (default accessTokenHash): a resource server that sees the same token
+   * on every request may remember it (accessTokenHashes).
+   */
+  hashOf?: (accessToken: string) => string;
 }
 
 /** One request, as the checker sees it. */
@@ -80,7 +85,7 @@ const MAX_JTI_LENGTH = 256;
 export function createDpopChecker(
   options: DpopCheckerOptions,
 ): (request: DpopRequest) => Promise<DpopProof | undefined> {
-  const { verify, replay, nonce } = options;
+  const { verify, replay, nonce, hashOf } = options;
   if (typeof verify !== 'function') throw new TypeError('verify must be a function');
   if (typeof replay?.remember !== 'function') throw new TypeError('replay must be a replay cache');
   const algorithms = Object.freeze([...(options.algorithms ?? DPOP_ALGORITHMS)]);
@@ -111,7 +116,8 @@ export function createDpopChecker(
     }
     if (htm !== request.method) throw new DpopProofError('htm', 'the DPoP proof is for another method');
     const expected = normaliseHtu(request.url);
-    if (expected === undefined || normaliseHtu(htu) !== expected) {
+    // The same text normalises the same way: a client that sends the URL as requested is not parsed twice.
+    if (expected === undefined || (htu !== request.url && normaliseHtu(htu) !== expected)) {
       throw new DpopProofError('htu', 'the DPoP proof is for another URL');
     }
     const nowSeconds = now() / 1000;
@@ -119,7 +125,10 @@ export function createDpopChecker(
       throw new DpopProofError('iat', 'the DPoP proof has no iat');
     if (iat > nowSeconds + skew) throw new DpopProofError('iat', 'the DPoP proof is issued in the future');
     if (iat < nowSeconds - maxAge) throw new DpopProofError('iat', 'the DPoP proof is too old');
-    if (request.accessToken !== undefined && payload.ath !== accessTokenHash(request.accessToken)) {
+    if (
+      request.accessToken !== undefined &&
+      payload.ath !== (hashOf ?? accessTokenHash)(request.accessToken)
+    ) {
       throw new DpopProofError('ath', 'the DPoP proof is not for this access token');
     }
     if (request.thumbprint !== undefined && request.thumbprint !== thumbprint) {

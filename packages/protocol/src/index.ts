@@ -17,6 +17,7 @@ export { DpopProofError, type DpopRule } from './dpop-errors.js';
 export {
   type AccessTokenCredentials,
   accessTokenHash,
+  accessTokenHashes,
   boundThumbprint,
   DPOP_ALGORITHMS,
   dpopChallenge,

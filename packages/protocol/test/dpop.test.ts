@@ -1,5 +1,11 @@
 import { verifyEmbeddedJwk } from '@sesame/jwt';
-import { accessTokenHash, createDpopChecker, DpopProofError, type DpopReplayCache } from '@sesame/protocol';
+import {
+  accessTokenHash,
+  accessTokenHashes,
+  createDpopChecker,
+  DpopProofError,
+  type DpopReplayCache,
+} from '@sesame/protocol';
 import { dpopKey } from '@sesame/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardToken, ISSUER, type Server, startGuard, startServer } from './agreement/entry-points.js';
@@ -50,6 +56,13 @@ describe('the DPoP rule, through the protocol', () => {
     expect(accessTokenHash('Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU')).toBe(
       'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo',
     );
+  });
+
+  it("remembers ath per token without ever answering another token's hash", () => {
+    const ath = accessTokenHashes(2);
+    const tokens = ['a.b.c', 'a.b.d', 'a.b.e', 'a.b.c', 'a.b.d'];
+    for (const token of tokens) expect(ath(token)).toBe(accessTokenHash(token));
+    expect(ath('a.b.c')).not.toBe(ath('a.b.d'));
   });
 });
 

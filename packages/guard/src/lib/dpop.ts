@@ -6,6 +6,7 @@
 import { type Algorithm, verifyEmbeddedJwk } from '@sesame/jwt';
 import {
   type AccessTokenCredentials,
+  accessTokenHashes,
   boundThumbprint,
   createDpopChecker,
   DPOP_ALGORITHMS,
@@ -135,6 +136,8 @@ export function createDpopGate(input: {
     replay,
     now,
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
+    // As many as the guard remembers verified tokens by default: clients repeat theirs.
+    hashOf: accessTokenHashes(1000),
   });
   const refuse = (
     status: 400 | 401 | 503,
