@@ -18,6 +18,7 @@ import { installErrorHandling } from './http/oauth/errors.js';
 import { introspectEndpoint } from './http/oauth/introspect.js';
 import { installJsonBodyParser } from './http/oauth/json-body.js';
 import { metadataRoutes } from './http/oauth/metadata.js';
+import { registrationRoutes } from './http/oauth/register.js';
 import { revocationFeedRoutes } from './http/oauth/revocations.js';
 import { revokeEndpoint } from './http/oauth/revoke.js';
 import { clientError, frameworkError, installMethodNotAllowed } from './http/oauth/router-errors.js';
@@ -202,6 +203,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(introspectEndpoint);
   await app.register(revocationFeedRoutes);
   await app.register(metadataRoutes, { grants });
+  await app.register(registrationRoutes);
   await app.register(userinfoRoutes);
   await app.register(healthRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });

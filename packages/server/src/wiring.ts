@@ -13,6 +13,8 @@ import { createClientAssertions } from './domain/clients/client-assertion.js';
 import { createClientKeySets } from './domain/clients/client-keys.js';
 import { createClientSteps } from './domain/clients/client-steps.js';
 import { createClientService } from './domain/clients/clients.js';
+import { createInitialAccessTokens } from './domain/clients/initial-access-tokens.js';
+import { createRegistrationSteps } from './domain/clients/registration.js';
 import type { DomainContext } from './domain/context.js';
 import { createKeyring } from './domain/keys/keyring.js';
 import type { Services } from './domain/services.js';
@@ -173,6 +175,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       maxLifetimeMs: config.clientAssertionMaxLifetime,
       now,
     }),
+    registration: createRegistrationSteps(ctx),
+    initialAccessTokens: createInitialAccessTokens(ctx),
     consents: createConsentSteps(ctx),
     codes: createCodeSteps(ctx),
     pushedRequests: createPushedRequests({ store, now }),

@@ -58,6 +58,17 @@ export function loadConfig(sources: ConfigSources = {}): SesameConfig {
  * Without an explicit issuer, the URL the server is reached at locally: http://127.0.0.1:8080 by
  * default, following --host and --port (a wildcard address is reached through the loopback).
  */
+/** registrationScopes: scope tokens (RFC 6749 §3.3), space-separated, at least one. */
+function checkRegistrationScopes(config: Record<string, unknown>): void {
+  const names = String(config.registrationScopes)
+    .split(' ')
+    .filter((name) => name !== '');
+  if (names.length === 0 || !names.every((name) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(name)))
+    throw new ConfigError(
+      `registrationScopes (${envName('registrationScopes')}): give scope names separated by spaces`,
+    );
+}
+
 function defaultIssuer(host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
@@ -86,6 +97,7 @@ function finish(config: Record<string, unknown>): Record<string, unknown> {
   checkDistributed(config);
   checkMetrics(config);
   checkAuditWebhook(config);
+  checkRegistrationScopes(config);
   config.issuer = String(config.issuer).replace(/\/+$/, '');
   return config;
 }

@@ -382,6 +382,35 @@ export const SETTINGS = {
     description:
       "let clients' jwks_uri be http and reach loopback, private and link-local addresses (tests and development only: an SSRF vector)",
   },
+  registration: {
+    type: 'string',
+    default: 'off',
+    enum: ['off', 'open', 'token'],
+    description:
+      'dynamic client registration at POST /oauth/register (RFC 7591): off; open to anyone; or token, only with an initial access token made by `sesame registration token create`',
+  },
+  registrationScopes: {
+    type: 'string',
+    default: 'openid profile email',
+    description:
+      'the scopes a dynamically registered client may be given, space-separated; a registration asking for another is refused, one asking for none gets these',
+  },
+  registrationRateLimit: {
+    type: 'integer',
+    default: 20,
+    minimum: 1,
+    maximum: 1_000_000,
+    description:
+      'registrations one address may attempt before it must pause for registrationRateWindow (429 with Retry-After)',
+  },
+  registrationRateWindow: {
+    type: 'integer',
+    format: 'milliseconds',
+    default: 10 * MINUTE,
+    minimum: 1_000,
+    maximum: DAY,
+    description: "the quiet period after which an address's registration count starts again",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type ConfigKey = keyof typeof SETTINGS;

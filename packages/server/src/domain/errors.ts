@@ -31,6 +31,12 @@ export type OAuthErrorCode =
   | 'invalid_dpop_proof'
   /** RFC 9449 §8, §9: retry with the nonce of the DPoP-Nonce header. */
   | 'use_dpop_nonce'
+  /** RFC 7591 §3.2.2: a registration's redirect URI or other metadata is refused. */
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  /** RFC 7591 §3.2.2: Sesame approves no software statement. */
+  | 'invalid_software_statement'
+  | 'unapproved_software_statement'
   | 'server_error';
 
 export interface OAuthErrorOptions {

@@ -6,6 +6,8 @@ import type { CodeSteps } from './authorization/code-steps.js';
 import type { PushedRequests } from './authorization/pushed-requests.js';
 import type { ClientAssertions } from './clients/client-assertion.js';
 import type { ClientSteps } from './clients/client-steps.js';
+import type { InitialAccessTokens } from './clients/initial-access-tokens.js';
+import type { RegistrationSteps } from './clients/registration.js';
 import type { AuditInput } from './context.js';
 import type { FirstStartResult } from './system/first-start.js';
 import type { AuditTrail, Health } from './system/health.js';
@@ -44,6 +46,10 @@ export interface Services {
   readonly clients: ClientSteps;
   /** Verifies private_key_jwt client assertions and spends their jti (clients/client-assertion.ts). */
   readonly clientAssertions: ClientAssertions;
+  /** Dynamic client registration (RFC 7591) and its management (RFC 7592). */
+  readonly registration: RegistrationSteps;
+  /** The initial access tokens that registration may require (RFC 7591 §3). */
+  readonly initialAccessTokens: InitialAccessTokens;
   readonly consents: ConsentSteps;
   readonly codes: CodeSteps;
   /** Pushed authorization requests (RFC 9126) and the seal that carries one through the pages. */

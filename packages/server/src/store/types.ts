@@ -349,6 +349,20 @@ export interface PushedRequest {
   expiresAt: number;
 }
 
+/** An initial access token (RFC 7591 §3), kept by hash; the token itself is shown once. */
+export interface InitialAccessToken {
+  /** A short public id to list and revoke it by (never the token). */
+  id: string;
+  /** SHA-256 hex of the token. */
+  tokenHash: string;
+  /** What it is for, in the administrator's words. */
+  label: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Registrations it may still make; null: any number until it expires. */
+  usesLeft: number | null;
+}
+
 /** What `redeemAuthorizationCode` found and did, atomically. */
 export type CodeRedemption =
   /** First use: `usedAt` is now set. */
@@ -423,7 +437,16 @@ export interface Store {
   countUsers(): Promise<number>;
 
   // clients
-  createClient(client: Client): Promise<void>;
+  /**
+   * Stores a new client; `registrationTokenHash` (RFC 7592 §1.1: the SHA-256 hex of its
+   * registration access token) only for a client registered through POST /oauth/register.
+   */
+  createClient(client: Client, registrationTokenHash?: string): Promise<void>;
+  /**
+   * The SHA-256 hex of the client's registration access token: null for a client registered by an
+   * administrator, undefined for no such client.
+   */
+  findRegistrationTokenHash(clientId: string): Promise<string | null | undefined>;
   findClient(clientId: string): Promise<Client | undefined>;
   listClients(): Promise<Client[]>;
   updateClient(
@@ -500,6 +523,18 @@ export interface Store {
    * does not spend it.
    */
   takePushedRequest(id: string, clientId: string, now: number): Promise<Record<string, string> | undefined>;
+
+  // initial access tokens (RFC 7591 §3): made by an administrator, spent by registrations
+  createInitialAccessToken(token: InitialAccessToken): Promise<void>;
+  /**
+   * Spends one use of the token with this hash, if it is unexpired and has a use left: one atomic
+   * conditional update, so a single-use token registers exactly one client however many race.
+   * Answers the token's id, or undefined when refused.
+   */
+  spendInitialAccessToken(tokenHash: string, now: number): Promise<string | undefined>;
+  listInitialAccessTokens(): Promise<InitialAccessToken[]>;
+  /** False when there is no token with this id. */
+  deleteInitialAccessToken(id: string): Promise<boolean>;
 
   // login throttling: atomic counters with expiry
   /** Atomically adds one failure (starting a new window when the old one is over) and returns the state. */

@@ -7,6 +7,7 @@ import { registerConsents } from './consents.js';
 import { registerDistributed } from './distributed.js';
 import { registerKeyTools } from './key-tools.js';
 import { registerKeys } from './keys.js';
+import { registerRegistration } from './registration.js';
 import { registerScopes } from './scopes.js';
 import { registerServe } from './serve.js';
 import { registerTokenCommands } from './token.js';
@@ -32,4 +33,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerDistributed,
   registerBackup,
   registerAudit,
+  registerRegistration,
 ];

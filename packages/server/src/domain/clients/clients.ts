@@ -11,21 +11,18 @@ import type {
   SubjectType,
   TokenEndpointAuthMethod,
 } from '../../store/types.js';
+import { type FieldRules, needsSecret, validateClientFields } from './client-fields.js';
 import { generateClientSecret, hashClientSecret } from './secret.js';
 import {
   ClientError,
-  validateAudience,
   validateAuthMethod,
   validateBackchannelLogoutUri,
   validateDpopBound,
-  validateGrantTypes,
   validateIdTokenAlg,
-  validateName,
   validatePermissions,
   validateRedirectUris,
   validateRequirePar,
   validateRequirePkce,
-  validateScopes,
   validateSubjectType,
 } from './validate.js';
 import { checkClientKeys, validateJwks, validateJwksUri } from './validate-keys.js';
@@ -67,6 +64,8 @@ export interface NewClient extends RegistrationFields {
   permissions?: string[];
   /** A fixed id (e.g. the first-party `sesame-docs`); random when absent. */
   clientId?: string;
+  /** RFC 7592: the SHA-256 hex of the registration access token of a dynamically registered client. */
+  registrationTokenHash?: string;
 }
 
 /** What `change` may change: the permissions (replaced whole) and the registration fields. */
@@ -91,6 +90,12 @@ export interface ClientService {
    * Throws ERR_CLIENT_NOT_FOUND for an unknown id, ERR_CLIENT_INVALID for a refused value.
    */
   change(clientId: string, changes: ClientChanges): Promise<Client>;
+  /**
+   * Replaces every field of the client but its id and type (RFC 7592 §2.2: what is omitted is
+   * cleared); a secret is made when the new method needs one and the client has none (answered
+   * once), and dropped when it signs its assertions instead. Throws ERR_CLIENT_NOT_FOUND.
+   */
+  replace(clientId: string, input: NewClient): Promise<{ client: Client; clientSecret: string | null }>;
   /** Throws ERR_CLIENT_NOT_FOUND for an unknown id. */
   remove(clientId: string): Promise<void>;
 }
@@ -130,6 +135,7 @@ export function createClientService(options: {
   allowPrivateJwksUri?: boolean;
 }): ClientService {
   const allowPrivate = options.allowPrivateJwksUri ?? false;
+  const rules: FieldRules = { signable: options.signingAlgorithms ?? ['ES256'], allowPrivate };
   const { store } = options;
   const signable = options.signingAlgorithms ?? ['ES256'];
   const now = options.now ?? Date.now;
@@ -143,40 +149,18 @@ export function createClientService(options: {
       // Hex, not base64url: an id that starts with '-' would be read as an option by the CLI.
       const clientId = input.clientId ?? randomBytes(16).toString('hex');
       if (!CLIENT_ID.test(clientId)) throw new ClientError('ERR_CLIENT_INVALID', 'clientId must be URL-safe');
-      const method = validateAuthMethod(input.tokenEndpointAuthMethod, type);
-      const jwks = validateJwks(input.jwks);
-      const jwksUri = validateJwksUri(input.jwksUri, allowPrivate);
-      checkClientKeys(method, jwks, jwksUri);
+      const fields = validateClientFields(input, type, rules);
       // A client that signs its assertions has no use for a secret: none is made.
-      const clientSecret =
-        type === 'confidential' && method !== 'private_key_jwt' ? generateClientSecret() : null;
+      const clientSecret = needsSecret(type, fields.tokenEndpointAuthMethod) ? generateClientSecret() : null;
       const client: Client = {
         clientId,
-        name: validateName(input.name),
         type,
         secretHash: clientSecret === null ? null : hashClientSecret(clientSecret),
-        grantTypes: validateGrantTypes(input.grantTypes, type),
-        scopes: validateScopes(input.scopes ?? []),
-        redirectUris: validateRedirectUris(input.redirectUris ?? []),
-        audience: validateAudience(input.audience ?? []),
-        permissions: validatePermissions(input.permissions ?? []),
-        postLogoutRedirectUris: validateRedirectUris(
-          input.postLogoutRedirectUris ?? [],
-          'postLogoutRedirectUris',
-        ),
-        backchannelLogoutUri: validateBackchannelLogoutUri(input.backchannelLogoutUri),
-        idTokenSignedResponseAlg: validateIdTokenAlg(input.idTokenSignedResponseAlg, signable),
-        tokenEndpointAuthMethod: method,
-        requirePkce: validateRequirePkce(input.requirePkce, type),
-        subjectType: validateSubjectType(input.subjectType),
-        jwks,
-        jwksUri,
-        dpopBoundAccessTokens: validateDpopBound(input.dpopBoundAccessTokens),
-        requirePushedAuthorizationRequests: validateRequirePar(input.requirePushedAuthorizationRequests),
+        ...fields,
         createdAt: now(),
         updatedAt: now(),
       };
-      await store.createClient(client);
+      await store.createClient(client, input.registrationTokenHash);
       return { client, clientSecret };
     },
     async find(clientId) {
@@ -238,6 +222,23 @@ export function createClientService(options: {
       const client = changed ? await store.findClient(clientId) : undefined;
       if (client === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
       return client;
+    },
+    async replace(clientId, input) {
+      const before = await store.findClient(clientId);
+      if (before === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+      const fields = validateClientFields(input, before.type, rules);
+      const keep = needsSecret(before.type, fields.tokenEndpointAuthMethod);
+      const clientSecret = keep && before.secretHash === null ? generateClientSecret() : null;
+      const secretHash = !keep
+        ? null
+        : clientSecret === null
+          ? before.secretHash
+          : hashClientSecret(clientSecret);
+      const changed = await store.updateClient(clientId, { ...fields, secretHash, updatedAt: now() });
+      recent.delete(clientId);
+      const client = changed ? await store.findClient(clientId) : undefined;
+      if (client === undefined) throw new ClientError('ERR_CLIENT_NOT_FOUND', 'no such client');
+      return { client, clientSecret };
     },
     async remove(clientId) {
       const removed = await store.deleteClient(clientId);

@@ -30,6 +30,8 @@ export function buildMetadata(
     dpopAlgorithms?: readonly string[];
     /** RFC 9126 §5: the server-wide requirePushedAuthorizationRequests. */
     requirePushedAuthorizationRequests?: boolean;
+    /** RFC 8414 §2 `registration_endpoint`: advertised unless registration is off. */
+    registration?: boolean;
   },
 ): Record<string, unknown> {
   const codeFlow = grants.find('authorization_code') !== undefined;
@@ -53,6 +55,8 @@ export function buildMetadata(
     // RFC 9068 §2.1: the access tokens are JWTs signed with this algorithm.
     access_token_signing_alg_values_supported: [algorithm],
     service_documentation: `${issuer}/docs`,
+    // RFC 7591 §3 (register.ts): open or with an initial access token, per configuration.
+    ...(options.registration && { registration_endpoint: `${issuer}/oauth/register` }),
     // RFC 9449 §5.1: the token endpoint binds access tokens to the key of a DPoP proof of these algorithms.
     ...(options.dpopAlgorithms?.length && { dpop_signing_alg_values_supported: [...options.dpopAlgorithms] }),
     // The code flow (RFC 6749 §4.1) with PKCE S256 only (RFC 7636, RFC 9700 §2.1.1), and RFC 9207 iss.
@@ -118,6 +122,7 @@ export async function metadataRoutes(
       idTokenAlgorithms: idTokens.algorithms,
       dpopAlgorithms: dpop.enabled ? dpop.algorithms : [],
       requirePushedAuthorizationRequests: config.requirePushedAuthorizationRequests,
+      registration: config.registration !== 'off',
     }),
   );
   for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {

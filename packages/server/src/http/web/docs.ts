@@ -65,12 +65,19 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
             scheme: 'basic',
             description: 'client_id and client_secret (RFC 6749 §2.3.1)',
           },
+          registrationToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'POST /oauth/register: an initial access token (RFC 7591 §3); /oauth/register/{clientId}: the registration access token (RFC 7592)',
+          },
         },
       },
       tags: [
         { name: 'oauth', description: 'OAuth 2.0 endpoints' },
         { name: 'account', description: 'The logged-in user' },
         { name: 'discovery', description: 'Metadata and keys' },
+        { name: 'registration', description: 'Dynamic client registration (RFC 7591, RFC 7592)' },
         { name: 'admin', description: 'Administration (scope admin)' },
         { name: 'health', description: 'Probes' },
       ],

@@ -20,6 +20,7 @@ import { dpop } from './012_dpop.js';
 import { clientKeys } from './013_client_keys.js';
 import { auditCursors } from './014_audit_cursors.js';
 import { pushedRequests } from './015_pushed_requests.js';
+import { dynamicRegistration } from './016_dynamic_registration.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -42,6 +43,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '013_client_keys': clientKeys,
     '014_audit_cursors': auditCursors,
     '015_pushed_requests': pushedRequests,
+    '016_dynamic_registration': dynamicRegistration,
   };
 }
 

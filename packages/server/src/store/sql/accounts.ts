@@ -82,7 +82,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
       return num(row.n);
     },
 
-    async createClient(client: Client) {
+    async createClient(client: Client, registrationTokenHash?: string) {
       await insertUnique('a client with this id', () =>
         write((trx) =>
           trx
@@ -107,6 +107,7 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               jwks_uri: client.jwksUri,
               dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
               require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
+              registration_token_hash: registrationTokenHash ?? null,
               created_at: client.createdAt,
               updated_at: client.updatedAt,
             })

@@ -13,6 +13,7 @@ import { keyQueries } from './keys.js';
 import { miscQueries } from './misc.js';
 import { pushedRequestQueries } from './pushed-requests.js';
 import { refreshQueries } from './refresh.js';
+import { registrationQueries } from './registration.js';
 import { scopeQueries } from './scopes.js';
 
 export interface KyselyStoreOptions extends SqlContext {
@@ -40,6 +41,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     ...authorizationQueries(options),
     ...browserSessionQueries(options),
     ...pushedRequestQueries(options),
+    ...registrationQueries(options),
     async ping() {
       await sql`select 1`.execute(db);
     },

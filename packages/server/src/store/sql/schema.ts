@@ -51,6 +51,8 @@ export interface ClientsTable {
   dpop_bound_access_tokens: number;
   /** Added by 015_pushed_requests: 0/1. */
   require_pushed_authorization_requests: number;
+  /** Added by 016_dynamic_registration: SHA-256 hex of the registration access token, or null. */
+  registration_token_hash: string | null;
   created_at: Big;
   updated_at: Big;
 }
@@ -117,6 +119,16 @@ export interface PushedRequestsTable {
   parameters: string;
   expires_at: Big;
   used: Generated<number>;
+}
+
+/** Added by 016_dynamic_registration (RFC 7591 §3 initial access tokens). */
+export interface InitialAccessTokensTable {
+  id: string;
+  token_hash: string;
+  label: string;
+  created_at: Big;
+  expires_at: Big;
+  uses_left: number | null;
 }
 
 export interface LoginThrottleTable {
@@ -236,6 +248,7 @@ export interface Database {
   used_once: UsedOnceTable;
   dpop_proofs: UsedOnceTable;
   pushed_requests: PushedRequestsTable;
+  initial_access_tokens: InitialAccessTokensTable;
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;

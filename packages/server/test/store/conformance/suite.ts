@@ -19,6 +19,7 @@ import { miscConformance } from './misc.js';
 import { pushedRequestConformance } from './pushed-requests.js';
 import { refreshConformance } from './refresh.js';
 import { refreshRaceConformance } from './refresh-race.js';
+import { registrationConformance } from './registration.js';
 
 export type { OpenStore } from './fixtures.js';
 
@@ -50,6 +51,7 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
     refreshRaceConformance(ctx);
     miscConformance(ctx);
     pushedRequestConformance(ctx);
+    registrationConformance(ctx);
     authorizationConformance(ctx);
     browserSessionConformance(ctx);
   });
