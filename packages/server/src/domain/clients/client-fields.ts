@@ -3,8 +3,13 @@
  * function, so registering a client (an administrator's, or a dynamic registration) and replacing a
  * dynamically registered client's metadata (RFC 7592 §2.2) hold every field to the same rules.
  */
-import type { Client, ClientType } from '../../store/types.js';
-import type { NewClient } from './clients.js';
+import type {
+  Client,
+  ClientJwks,
+  ClientType,
+  SubjectType,
+  TokenEndpointAuthMethod,
+} from '../../store/types.js';
 import {
   validateAudience,
   validateAuthMethod,
@@ -21,6 +26,44 @@ import {
   validateSubjectType,
 } from './validate.js';
 import { checkClientKeys, validateJwks, validateJwksUri } from './validate-keys.js';
+
+/**
+ * The OpenID Connect registration fields (store/types.ts Client has their defaults), one type for
+ * registering a client and for changing one: a field given replaces the stored one, null clears
+ * where allowed.
+ */
+export interface RegistrationFields {
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string | null;
+  idTokenSignedResponseAlg?: string | null;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  requirePkce?: boolean;
+  subjectType?: SubjectType;
+  /** The public keys of a private_key_jwt client (RFC 7591 §2 `jwks`), or null for none. */
+  jwks?: ClientJwks | null;
+  /** Where they are published (`jwks_uri`: https, public addresses), or null for none. */
+  jwksUri?: string | null;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. */
+  dpopBoundAccessTokens?: boolean;
+  /** RFC 9126 §6 `require_pushed_authorization_requests`: authorization requests only by PAR. */
+  requirePushedAuthorizationRequests?: boolean;
+}
+
+export interface NewClient extends RegistrationFields {
+  name: string;
+  /** Default 'confidential'. Public clients (browser, mobile) get no secret. */
+  type?: ClientType;
+  grantTypes: string[];
+  scopes?: string[];
+  redirectUris?: string[];
+  audience?: string[];
+  /** `introspect`, `revocations` (CLIENT_PERMISSIONS); none by default. */
+  permissions?: string[];
+  /** A fixed id (e.g. the first-party `sesame-docs`); random when absent. */
+  clientId?: string;
+  /** RFC 7592: the SHA-256 hex of the registration access token of a dynamically registered client. */
+  registrationTokenHash?: string;
+}
 
 export type ClientFields = Omit<Client, 'clientId' | 'type' | 'secretHash' | 'createdAt' | 'updatedAt'>;
 

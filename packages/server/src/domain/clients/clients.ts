@@ -3,15 +3,14 @@
  * removal. Secrets are verified with `verifySecret` (secret.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type {
-  Client,
-  ClientJwks,
-  ClientType,
-  Store,
-  SubjectType,
-  TokenEndpointAuthMethod,
-} from '../../store/types.js';
-import { type FieldRules, needsSecret, validateClientFields } from './client-fields.js';
+import type { Client, Store } from '../../store/types.js';
+import {
+  type FieldRules,
+  type NewClient,
+  needsSecret,
+  type RegistrationFields,
+  validateClientFields,
+} from './client-fields.js';
 import { generateClientSecret, hashClientSecret } from './secret.js';
 import {
   ClientError,
@@ -27,46 +26,9 @@ import {
 } from './validate.js';
 import { checkClientKeys, validateJwks, validateJwksUri } from './validate-keys.js';
 
+export type { NewClient, RegistrationFields } from './client-fields.js';
 export { verifySecret } from './secret.js';
 export { CLIENT_PERMISSIONS, ClientError, type ClientPermission } from './validate.js';
-
-/**
- * The OpenID Connect registration fields (store/types.ts Client has their defaults), one type for
- * registering a client and for changing one: a field given replaces the stored one, null clears
- * where allowed.
- */
-export interface RegistrationFields {
-  postLogoutRedirectUris?: string[];
-  backchannelLogoutUri?: string | null;
-  idTokenSignedResponseAlg?: string | null;
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
-  requirePkce?: boolean;
-  subjectType?: SubjectType;
-  /** The public keys of a private_key_jwt client (RFC 7591 §2 `jwks`), or null for none. */
-  jwks?: ClientJwks | null;
-  /** Where they are published (`jwks_uri`: https, public addresses), or null for none. */
-  jwksUri?: string | null;
-  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. */
-  dpopBoundAccessTokens?: boolean;
-  /** RFC 9126 §6 `require_pushed_authorization_requests`: authorization requests only by PAR. */
-  requirePushedAuthorizationRequests?: boolean;
-}
-
-export interface NewClient extends RegistrationFields {
-  name: string;
-  /** Default 'confidential'. Public clients (browser, mobile) get no secret. */
-  type?: ClientType;
-  grantTypes: string[];
-  scopes?: string[];
-  redirectUris?: string[];
-  audience?: string[];
-  /** `introspect`, `revocations` (CLIENT_PERMISSIONS); none by default. */
-  permissions?: string[];
-  /** A fixed id (e.g. the first-party `sesame-docs`); random when absent. */
-  clientId?: string;
-  /** RFC 7592: the SHA-256 hex of the registration access token of a dynamically registered client. */
-  registrationTokenHash?: string;
-}
 
 /** What `change` may change: the permissions (replaced whole) and the registration fields. */
 export interface ClientChanges extends RegistrationFields {
