@@ -72,8 +72,11 @@ export async function sesameJson<T>(args: readonly string[], input = ''): Promis
   return JSON.parse(result.stdout) as T;
 }
 
-/** Waits for `url` to answer 200; fails at once when the process exits first. */
-export async function waitForOk(url: string, process: Spawned, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits for `url` to answer 200; fails at once when the process exits first. The deadline only
+ * catches a server that hangs: on a loaded 2-core machine a start has taken more than 30 s.
+ */
+export async function waitForOk(url: string, process: Spawned, timeoutMs = 180_000): Promise<void> {
   try {
     await waitForUrl(url, { timeoutMs, process });
   } catch (error) {
