@@ -2,15 +2,16 @@
  * A counted reference for bench/id-token.bench.ts: does one thing `count` times after a warm-up
  * of 1,000: `raw`, an ES256 signature with node:crypto alone over 400 bytes (IEEE P1363); `jws`,
  * @sesame/jwt's signer over an ID token's claims (header, JSON, base64url and the same
- * signature); `athash`, the ID token's `at_hash` of an access token as the server computes it
- * (OpenID Connect Core §3.1.3.6: the left half of its SHA-256, base64url). Then it waits: each
- * line on stdin runs COUNT more calls and answers `done`, so that the caller can zero and dump
- * callgrind's counters around exactly those calls.
+ * signature); `athash`, the ID token's `at_hash` of an access token by the server's own function
+ * (the built packages/server/dist; OpenID Connect Core §3.1.3.6: the left half of its SHA-256,
+ * base64url). Then it waits: each line on stdin runs COUNT more calls and answers `done`, so that
+ * the caller can zero and dump callgrind's counters around exactly those calls.
  *
  * Usage: node --import tsx bench/targets/signatures.ts raw|jws|athash COUNT
  */
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createSigner, importKey } from '@sesame/jwt';
+import { atHash } from '../../packages/server/dist/domain/tokens/at-hash.js';
 
 const [kind, countText] = process.argv.slice(2);
 const count = Number(countText);
@@ -37,16 +38,12 @@ const claims = {
 const data = Buffer.alloc(400, 1);
 // An access token of the size the code exchange issues (about 700 characters).
 const accessToken = `${'e'.repeat(36)}.${'p'.repeat(580)}.${'s'.repeat(86)}`;
-const atHash = () => {
-  const digest = createHash('sha256').update(accessToken, 'ascii').digest();
-  return digest.subarray(0, digest.length / 2).toString('base64url');
-};
 const once =
   kind === 'raw'
     ? () => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' })
     : kind === 'jws'
       ? () => signer(claims)
-      : atHash;
+      : () => atHash(accessToken, 'ES256');
 for (let i = 0; i < 1000; i++) once();
 process.stdout.write('ready\n');
 process.stdin.on('data', () => {

@@ -54,7 +54,17 @@ async function exchange(clientId: string, grant: { code: string; verifier: strin
     redirect_uri: REDIRECT,
   });
   expect(response.statusCode, response.body).toBe(200);
-  return response.json() as { access_token: string; refresh_token: string; scope: string; id_token?: string };
+  const body = response.json() as {
+    access_token: string;
+    refresh_token: string;
+    scope: string;
+    id_token?: string;
+  };
+  // The token response writes these two without JSON escapes (http/oauth/schemas.ts): they must be
+  // compact JWS or JWE, base64url segments and dots, with nothing an escape would change.
+  for (const token of [body.access_token, body.id_token ?? 'a.b.c'])
+    expect(token).toMatch(/^[\w-]+(\.[\w-]*)+$/);
+  return body;
 }
 
 async function refresh(clientId: string, refreshToken: string, scope?: string) {

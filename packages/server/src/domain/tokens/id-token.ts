@@ -10,11 +10,10 @@
  * Core §10.1's other choice, the client's secret, is kept only as a hash here: the server then
  * issues no ID token at all (`enabled` is false) and discovery advertises none.
  */
-import { createHash } from 'node:crypto';
-import { algorithmSpec } from '@sesame/jwt';
 import type { SesameConfig } from '../../config/config.js';
 import { OAuthError } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
+import { atHash } from './at-hash.js';
 import { signersFor } from './signers.js';
 
 /** The ID token claims Sesame issues, for discovery's `claims_supported`. */
@@ -75,21 +74,6 @@ export interface IdTokens {
   readonly algorithms: readonly string[];
   /** Signs an ID token; throws when `enabled` is false, or for an algorithm not in `algorithms`. */
   issue(subject: IdTokenSubject): string;
-}
-
-/**
- * `at_hash` (Core §3.1.3.6): the left half of the hash of the access token's ASCII form, with the
- * hash of the ID token's `alg`, base64url. EdDSA names no hash; over Ed25519 it is SHA-512 (the
- * curve's own hash), as OpenID libraries check it.
- *
- * @example atHash(accessToken, 'ES256') // 22 characters: 128 bits of SHA-256
- */
-export function atHash(accessToken: string, alg: string, curve?: string): string {
-  const spec = algorithmSpec(alg);
-  const hash = spec?.hash ?? (alg === 'EdDSA' && curve === 'Ed25519' ? 'sha512' : undefined);
-  if (hash === undefined) throw new Error(`no at_hash is defined for ${alg}${curve ? ` (${curve})` : ''}`);
-  const digest = createHash(hash).update(accessToken, 'ascii').digest();
-  return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
 /**

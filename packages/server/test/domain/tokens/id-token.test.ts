@@ -7,7 +7,8 @@ import { type Algorithm, exportJWK, generateKeyPair, type Key } from '@sesame/jw
 import { createLocalJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
-import { atHash, createIdTokens } from '../../../src/domain/tokens/id-token.js';
+import { atHash } from '../../../src/domain/tokens/at-hash.js';
+import { createIdTokens } from '../../../src/domain/tokens/id-token.js';
 
 const NOW = 1_700_000_000_000;
 const SECRET = 'the-classic-shared-secret-32-bytes-long!';
@@ -82,6 +83,22 @@ describe('ID tokens', () => {
     expect(atHash('token', 'PS512')).toBe(half('sha512', 32));
     expect(atHash('token', 'EdDSA', 'Ed25519')).toBe(half('sha512', 32));
     expect(() => atHash('token', 'EdDSA', 'Ed448')).toThrow();
+  });
+
+  it('cuts the base64url digest at the right bit for every last character', () => {
+    // The cut of a SHA-256 or SHA-512 half falls inside a character: over these tokens its kept
+    // bits take every value, and each result must equal the halved digest encoded on its own.
+    const half = (hash: string, token: string, bytes: number) =>
+      createHash(hash).update(token).digest().subarray(0, bytes).toString('base64url');
+    const lastCharacters = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const token = `eyJ${'x'.repeat(i % 37)}.${i}.sig`;
+      expect(atHash(token, 'ES256')).toBe(half('sha256', token, 16));
+      expect(atHash(token, 'RS384')).toBe(half('sha384', token, 24));
+      expect(atHash(token, 'ES512')).toBe(half('sha512', token, 32));
+      lastCharacters.add(atHash(token, 'ES256').at(-1)!);
+    }
+    expect([...lastCharacters].sort()).toEqual(['A', 'Q', 'g', 'w']);
   });
 
   it('signs at_hash with the algorithm of the key in use (an EdDSA keyring)', async () => {
