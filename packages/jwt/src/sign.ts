@@ -3,8 +3,9 @@ import { base64urlEncode } from './base64url.js';
 import type { JwtPayload } from './claims.js';
 import { JwtError } from './errors.js';
 import { type JwsHeader, signingSpec, signSegments } from './jws.js';
-import type { Key } from './keys.js';
+import { Key } from './keys.js';
 import { type ClaimsToWrite, compileClaimsWriter } from './lib/claims-writer.js';
+import { OptionsCache, optionsOf, snapshotOf } from './lib/options-cache.js';
 
 export interface SignOptions extends ClaimsToWrite {
   /** Algorithm; defaults to the one the key was imported for. */
@@ -67,5 +68,46 @@ function buildHeader(options: SignOptions, alg: Algorithm, keyKid: string | unde
  * @example sign({ sub: 'u1' }, key, { expiresIn: '15m', issuer: 'https://id.example', audience: 'api' })
  */
 export function sign(payload: JwtPayload, key: Key, options: SignOptions = {}): string {
-  return createSigner({ ...options, key })(payload);
+  if (!(key instanceof Key) || typeof options !== 'object' || options === null) {
+    return createSigner({ ...options, key })(payload); // which refuses them
+  }
+  // The key and the options are checked once per key and distinct set of option values, then
+  // the signer is remembered; the payload is checked and the claims written on every call.
+  let signers = signersByKey.get(key);
+  const found = signers?.find(options);
+  if (found !== undefined) return found(payload);
+  const snapshot = snapshotOf(options, SIGN_FIELDS);
+  if (snapshot === undefined) return createSigner({ ...options, key })(payload);
+  const signer = createSigner({ ...(optionsOf(snapshot, SIGN_FIELDS) as SignOptions), key });
+  if (signers === undefined) {
+    signers = new OptionsCache<Signer>(SIGN_FIELDS, 8);
+    signersByKey.set(key, signers);
+  }
+  signers.add(snapshot, signer);
+  return signer(payload);
 }
+
+/** Every option `sign` reads: the typecheck below fails when an option is added but not here. */
+const SIGN_FIELDS = [
+  'alg',
+  'kid',
+  'typ',
+  'header',
+  'expiresIn',
+  'notBefore',
+  'issuer',
+  'audience',
+  'subject',
+  'jwtId',
+  'issuedAt',
+  'currentDate',
+] as const satisfies readonly (keyof SignOptions)[];
+const everySignOption: Exclude<keyof SignOptions, (typeof SIGN_FIELDS)[number]> extends never ? true : never =
+  true;
+void everySignOption;
+
+/**
+ * The one-shot calls' signers, per key (a Key is frozen, and dropped from here when the caller
+ * drops it), then per option values (lib/options-cache.ts).
+ */
+const signersByKey = new WeakMap<Key, OptionsCache<Signer>>();

@@ -1,9 +1,10 @@
 import { base64urlDecode } from './base64url.js';
-import { type ClaimOptions, compileClaims, type JwtPayload } from './claims.js';
+import { type ClaimOptions, type ClaimsCheck, compileClaims, type JwtPayload } from './claims.js';
 import { JwtError } from './errors.js';
 import {
   type JwsHeader,
   type ParsedJws,
+  type ParseOptions,
   parseCompact,
   parseOptions,
   tryCandidates,
@@ -13,6 +14,7 @@ import {
 import type { KeySet } from './key-sets.js';
 import { Key } from './keys.js';
 import { parseJsonObject } from './lib/json.js';
+import { OptionsCache, optionsOf, snapshotOf } from './lib/options-cache.js';
 
 export interface VerifyOptions extends VerifyJwsOptions, ClaimOptions {}
 
@@ -43,20 +45,73 @@ export type KeyResolver =
  * const { payload } = verifyAccessToken(token);
  */
 export function createVerifier(options: VerifyOptions & { key: Key | KeySet }): Verifier {
-  const parse = parseOptions(options);
-  const checkClaims = compileClaims(options);
+  const compiled = compileVerify(options);
   const { key } = options;
+  assertKeyOrKeySet(key);
+  return <P extends JwtPayload>(token: string) => verifyCompiled<P>(compiled, key, token);
+}
+
+/** Every option `verify` reads: the typecheck below fails when an option is added but not here. */
+const VERIFY_FIELDS = [
+  'algorithms',
+  'maxTokenSize',
+  'crit',
+  'issuer',
+  'audience',
+  'subject',
+  'typ',
+  'clockTolerance',
+  'maxTokenAge',
+  'requiredClaims',
+  'currentDate',
+] as const satisfies readonly (keyof VerifyOptions)[];
+const everyVerifyOption: Exclude<keyof VerifyOptions, (typeof VERIFY_FIELDS)[number]> extends never
+  ? true
+  : never = true;
+void everyVerifyOption;
+
+/** Options validated once, for any key. */
+interface CompiledVerify {
+  parse: ParseOptions;
+  checkClaims: ClaimsCheck;
+  /** Decoded headers: the header of one issuer repeats in every token. */
+  headers: Map<string, JwsHeader>;
+}
+
+function compileVerify(options: VerifyOptions): CompiledVerify {
+  return { parse: parseOptions(options), checkClaims: compileClaims(options), headers: new Map() };
+}
+
+/** The one-shot calls' compiled options, matched by value (lib/options-cache.ts). */
+const compiledOptions = new OptionsCache<CompiledVerify>(VERIFY_FIELDS, 16);
+
+function compiledFor(options: VerifyOptions): CompiledVerify {
+  if (typeof options !== 'object' || options === null) return compileVerify(options);
+  const found = compiledOptions.find(options);
+  if (found !== undefined) return found;
+  const snapshot = snapshotOf(options, VERIFY_FIELDS);
+  if (snapshot === undefined) return compileVerify(options);
+  const compiled = compileVerify(optionsOf(snapshot, VERIFY_FIELDS) as unknown as VerifyOptions);
+  compiledOptions.add(snapshot, compiled);
+  return compiled;
+}
+
+function assertKeyOrKeySet(key: Key | KeySet): void {
   if (!(key instanceof Key) && typeof (key as KeySet)?.select !== 'function') {
     throw new JwtError('ERR_OPTION_INVALID', 'a Key or a key set is required');
   }
-  const headers = new Map<string, JwsHeader>();
-  return <P extends JwtPayload>(token: string): VerifyResult<P> => {
-    const parsed = parseCompact(token, parse, headers);
-    const used = verifyWithKeys(parsed, key);
-    const payload = decodePayload(parsed);
-    checkClaims(payload, parsed.header);
-    return { header: parsed.header, payload: payload as P, key: used };
-  };
+}
+
+function verifyCompiled<P extends JwtPayload>(
+  compiled: CompiledVerify,
+  key: Key | KeySet,
+  token: string,
+): VerifyResult<P> {
+  const parsed = parseCompact(token, compiled.parse, compiled.headers);
+  const used = verifyWithKeys(parsed, key);
+  const payload = decodePayload(parsed);
+  compiled.checkClaims(payload, parsed.header);
+  return { header: parsed.header, payload: payload as P, key: used };
 }
 
 /**
@@ -71,7 +126,11 @@ export function verify<P extends JwtPayload = JwtPayload>(
   key: Key | KeySet,
   options: VerifyOptions,
 ): VerifyResult<P> {
-  return createVerifier({ ...options, key })<P>(token);
+  // The options are checked once per distinct set of values, then remembered; the key, the
+  // token and every claim are checked on every call, exactly as by a verifier from createVerifier.
+  const compiled = compiledFor(options);
+  assertKeyOrKeySet(key);
+  return verifyCompiled<P>(compiled, key, token);
 }
 
 /**
@@ -86,9 +145,8 @@ export async function verifyAsync<P extends JwtPayload = JwtPayload>(
   resolver: KeyResolver,
   options: VerifyOptions,
 ): Promise<VerifyResult<P>> {
-  const parse = parseOptions(options);
-  const checkClaims = compileClaims(options);
-  const parsed = parseCompact(token, parse);
+  const { parse, checkClaims, headers } = compiledFor(options);
+  const parsed = parseCompact(token, parse, headers);
   let used: Key;
   if (resolver instanceof Key) used = verifyWithKeys(parsed, resolver);
   else {
