@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGuard } from '@sesame/guard';
+import { createGuard, type GuardDpopOptions } from '@sesame/guard';
 import { expressGuard } from '@sesame/guard/express';
 import { dpopKey } from '@sesame/testkit';
 import express from 'express';
+import { Redis } from 'ioredis';
 import { type Deployment, guardStatus, PLAYER } from '../lib/deployment.js';
 import { sesameJson } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
@@ -20,7 +21,9 @@ interface Answer {
  * Bearer (at /userinfo, at the quiz API's guard without DPoP, at a guard with it); a proof replayed
  * (same jti) on the same instance; a proof for another URL or method; a proof signed by another key
  * than cnf.jkt, or with the jwk of one key and the signature of another; ath of another token; a
- * stale iat; alg none and HS256; a private key in the jwk header. Each refusal beside its control.
+ * stale iat; alg none and HS256; a private key in the jwk header; a proof replayed across two
+ * instances of one API behind a load balancer, whose guards share Redis. Each refusal beside its
+ * control.
  */
 export async function dpopAttacks(ctx: Context): Promise<void> {
   const { report, main } = ctx;
@@ -214,11 +217,75 @@ export async function dpopAttacks(ctx: Context): Promise<void> {
       show(answer),
     );
   }
+  await crossInstanceReplay(ctx, token, key);
+}
+
+/**
+ * RFC 9449 §11.1 across instances: two instances of one API behind a load balancer (one public
+ * origin, so one `htu`), each with its own guard. With the replay cache in Redis, a proof accepted
+ * by one is refused by the other; with each guard's own memory (the default, for one process) the
+ * same replay goes through, which is why several instances need Redis.
+ */
+async function crossInstanceReplay(ctx: Context, token: string, key: ReturnType<typeof dpopKey>) {
+  const origin = 'https://api.sesame.test';
+  const prefix = `sesame-attacks:dpop:${Date.now()}:`;
+  // Two connections, as two processes would have; no reconnection: an absent Redis is one failure.
+  const connect = () => new Redis({ lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
+  const clients = [connect(), connect()];
+  ctx.cleanup.push(() => {
+    for (const client of clients) client.disconnect();
+  });
+  let reachable = true;
+  await Promise.all(clients.map((client) => client.connect())).catch(() => {
+    reachable = false;
+  });
+  if (!ctx.report.check(CATEGORY, 'Redis on 127.0.0.1:6379 answers (needed for the next checks)', reachable))
+    return;
+  const shared = await Promise.all(
+    clients.map((redis) => startDpopApi(ctx.main, { origin, replay: { redis, prefix } })),
+  );
+  const separate = await Promise.all([0, 1].map(() => startDpopApi(ctx.main, { origin })));
+  for (const api of [...shared, ...separate]) ctx.cleanup.push(api.close);
+  const at = async (api: { url: string }, proof: string): Promise<Answer> => {
+    const response = await fetch(`${api.url}/me`, {
+      headers: { authorization: `DPoP ${token}`, dpop: proof },
+    });
+    const body = response.status === 200 ? {} : ((await response.json()) as { error?: string });
+    return { status: response.status, error: body.error };
+  };
+  const proof = () => key.proof({ htm: 'GET', htu: `${origin}/me`, accessToken: token });
+  const onRedis = proof();
+  const first = await at(shared[0]!, onRedis);
+  const replayed = await at(shared[1]!, onRedis);
+  ctx.report.check(
+    CATEGORY,
+    'control: the first instance sharing Redis takes a fresh proof',
+    first.status === 200,
+    `${first.status}`,
+  );
+  ctx.report.check(
+    CATEGORY,
+    'a proof replayed at a second instance sharing Redis is refused',
+    replayed.status === 401 && replayed.error === 'invalid_dpop_proof',
+    `${replayed.status} ${replayed.error ?? ''}`,
+  );
+  const inMemory = proof();
+  const one = await at(separate[0]!, inMemory);
+  const two = await at(separate[1]!, inMemory);
+  ctx.report.check(
+    CATEGORY,
+    'control: with a replay cache per process, the second instance cannot tell (both take it)',
+    one.status === 200 && two.status === 200,
+    `${one.status}, ${two.status}`,
+  );
 }
 
 /** An Express API behind a guard that takes DPoP, for the deployment's issuer (its own process). */
-async function startDpopApi(d: Deployment): Promise<{ url: string; close: () => Promise<void> }> {
-  const guard = createGuard({ issuer: d.issuer, audience: 'quiz-api', dpop: {} });
+async function startDpopApi(
+  d: Deployment,
+  dpop: GuardDpopOptions = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const guard = createGuard({ issuer: d.issuer, audience: 'quiz-api', dpop });
   const api = express();
   api.get('/me', expressGuard(guard)(), (req, res) => {
     res.json({ sub: req.auth?.sub });
