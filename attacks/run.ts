@@ -15,6 +15,7 @@ import { clientRegistrationAttacks } from './cases/client-registration.js';
 import { codeReplayAttacks } from './cases/code-replay.js';
 import { dpopAttacks } from './cases/dpop.js';
 import { ecdsaAttacks } from './cases/ecdsa.js';
+import { encryptedResponseAttacks } from './cases/encrypted-responses.js';
 import { entitlementAttacks } from './cases/entitlement.js';
 import { headerKeyAttacks } from './cases/header-keys.js';
 import { hsModeAttacks, WEAK_SECRETS } from './cases/hs-mode.js';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     ['refresh replay', refreshReplayAttacks],
     ['code replay', codeReplayAttacks],
     ['id token substitution', idTokenAttacks],
+    ['encrypted responses', encryptedResponseAttacks],
     ['prompt and login_hint', promptAttacks],
     ['authorization request', authorizeRequestAttacks],
     ['logout', logoutAttacks],

@@ -15,6 +15,7 @@ import { createClientSteps } from './domain/clients/client-steps.js';
 import { createClientService } from './domain/clients/clients.js';
 import { createInitialAccessTokens } from './domain/clients/initial-access-tokens.js';
 import { createRegistrationSteps } from './domain/clients/registration.js';
+import { createResponseEncryption } from './domain/clients/response-encryption.js';
 import type { DomainContext } from './domain/context.js';
 import { createKeyring } from './domain/keys/keyring.js';
 import type { Services } from './domain/services.js';
@@ -152,6 +153,12 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   } satisfies DomainContext);
   let browserSessions: Promise<BrowserSessions> | undefined;
   const idTokens = createIdTokens({ config, keys, now });
+  // One cache of client key sets: assertions verify with it, responses are encrypted with it.
+  const clientKeySets = createClientKeySets({
+    allowPrivate: config.jwksUriAllowPrivate,
+    timeoutMs: config.jwksUriTimeout,
+    now,
+  });
   // What routes, grants and commands get: steps and narrow readers over ctx, never the store.
   const services: Services = {
     config,
@@ -165,11 +172,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clients: createClientSteps(ctx),
     clientAssertions: createClientAssertions({
       store,
-      keySets: createClientKeySets({
-        allowPrivate: config.jwksUriAllowPrivate,
-        timeoutMs: config.jwksUriTimeout,
-        now,
-      }),
+      keySets: clientKeySets,
       issuer: config.issuer,
       tokenEndpoint: `${config.issuer}/oauth/token`,
       maxLifetimeMs: config.clientAssertionMaxLifetime,
@@ -177,6 +180,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     }),
     registration: createRegistrationSteps(ctx),
     initialAccessTokens: createInitialAccessTokens(ctx),
+    responseEncryption: createResponseEncryption({ keySets: clientKeySets }),
     consents: createConsentSteps(ctx),
     codes: createCodeSteps(ctx),
     pushedRequests: createPushedRequests({ store, now }),

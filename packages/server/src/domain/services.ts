@@ -8,6 +8,7 @@ import type { ClientAssertions } from './clients/client-assertion.js';
 import type { ClientSteps } from './clients/client-steps.js';
 import type { InitialAccessTokens } from './clients/initial-access-tokens.js';
 import type { RegistrationSteps } from './clients/registration.js';
+import type { ResponseEncryption } from './clients/response-encryption.js';
 import type { AuditInput } from './context.js';
 import type { FirstStartResult } from './system/first-start.js';
 import type { AuditTrail, Health } from './system/health.js';
@@ -50,6 +51,8 @@ export interface Services {
   readonly registration: RegistrationSteps;
   /** The initial access tokens that registration may require (RFC 7591 §3). */
   readonly initialAccessTokens: InitialAccessTokens;
+  /** Encrypts ID tokens and /userinfo answers to clients that ask (clients/response-encryption.ts). */
+  readonly responseEncryption: ResponseEncryption;
   readonly consents: ConsentSteps;
   readonly codes: CodeSteps;
   /** Pushed authorization requests (RFC 9126) and the seal that carries one through the pages. */

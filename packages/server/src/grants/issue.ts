@@ -50,7 +50,7 @@ export function requestedClaimsFor(
 /**
  * Signs the access token and writes the RFC 6749 §5.1 response, with the refresh token when the
  * grant made or rotated one, and an ID token when the grant gives an `identity`, `openid` is among
- * the scopes and the server signs with a published key. Records `token.issued` in the audit trail
+ * the scopes and the server signs with a published key (encrypted to the client when it asks). Records `token.issued` in the audit trail
  * (never the tokens).
  *
  * @example return issueTokenResponse(context.services, { client, subject: user.id, username, scopes, refresh });
@@ -85,6 +85,13 @@ export async function issueTokens(
   services: Services,
   input: TokenInput,
 ): Promise<{ response: TokenResponse; accessToken: IssuedAccessToken }> {
+  const { identity } = input;
+  const idToken = identity !== undefined && input.scopes.includes('openid') && services.idTokens.enabled;
+  // Before anything is issued: a client whose ID tokens cannot be encrypted as it asked gets an
+  // error, never an ID token in the clear (Registration §2).
+  const encryptIdToken = idToken
+    ? await services.responseEncryption.encrypterFor(input.client, 'id_token')
+    : undefined;
   const issued = services.accessTokens.issue({
     subject: input.subject,
     clientId: input.client.clientId,
@@ -110,9 +117,8 @@ export async function issueTokens(
     scope: input.scopes.join(' '),
   };
   if (input.refresh) response.refresh_token = input.refresh.token;
-  const { identity } = input;
-  if (identity !== undefined && input.scopes.includes('openid') && services.idTokens.enabled) {
-    response.id_token = services.idTokens.issue({
+  if (idToken && identity !== undefined) {
+    const signed = services.idTokens.issue({
       subject: input.subject,
       clientId: input.client.clientId,
       accessToken: issued.token,
@@ -122,6 +128,8 @@ export async function issueTokens(
       claims: identity.claims,
       algorithm: input.client.idTokenSignedResponseAlg,
     });
+    // Core §10.2: signed, then encrypted (a nested JWT).
+    response.id_token = encryptIdToken === undefined ? signed : encryptIdToken(signed);
   }
   return { response, accessToken: issued };
 }

@@ -121,6 +121,18 @@ export interface Client {
    * refused unless pushed (POST /oauth/par). False for clients made before 015.
    */
   requirePushedAuthorizationRequests: boolean;
+  /**
+   * Registration §2 `id_token_encrypted_response_alg` and `_enc`: ID tokens are signed, then
+   * encrypted to the client's key of use `enc` (a nested JWT, domain/clients/response-encryption.ts).
+   * Null: not encrypted. `enc` is set whenever `alg` is (default A128CBC-HS256). Null before 017.
+   */
+  idTokenEncryptedResponseAlg: string | null;
+  idTokenEncryptedResponseEnc: string | null;
+  /** Registration §2 `userinfo_signed_response_alg`: /userinfo answers a signed JWT. Null: JSON. */
+  userinfoSignedResponseAlg: string | null;
+  /** Registration §2 `userinfo_encrypted_response_alg` and `_enc`, as for the ID token. */
+  userinfoEncryptedResponseAlg: string | null;
+  userinfoEncryptedResponseEnc: string | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -7,6 +7,7 @@ import type { TokenEndpointAuthMethod } from '../../store/types.js';
 import { commandConfig, withExistingStore, withServices, withStoreOptions } from '../context.js';
 import { refused, usage } from '../failure.js';
 import { scopeArgument } from '../lib/scopes.js';
+import { type ResponseOptions, responseChanges, responseFlags } from './client-response-flags.js';
 
 interface AddOptions {
   dataDir?: string;
@@ -21,7 +22,7 @@ interface AddOptions {
 }
 
 /** The OpenID Connect registration flags, shared by `clients add` and `clients set`. */
-interface RegistrationOptions {
+interface RegistrationOptions extends ResponseOptions {
   postLogoutRedirectUri: string[];
   backchannelLogoutUri?: string;
   authMethod?: string;
@@ -66,7 +67,7 @@ function checkPermissions(permissions: string[]): string[] {
 
 /** Adds the registration flags to `add` and `set`. */
 function registrationFlags(command: Command): Command {
-  return command
+  return responseFlags(command)
     .option(
       '--post-logout-redirect-uri <url>',
       'where logout may send the browser back, matched exactly (repeatable)',
@@ -84,7 +85,7 @@ function registrationFlags(command: Command): Command {
     .option('--auth <method>', 'the same as --auth-method')
     .option(
       '--jwks <file>',
-      'private_key_jwt: a file holding the public JWK Set its assertions are verified with',
+      'a file holding its public JWK Set: keys its private_key_jwt assertions are verified with, keys of use enc its responses are encrypted to',
     )
     .option(
       '--jwks-uri <url>',
@@ -169,7 +170,7 @@ function registrationChanges(options: RegistrationOptions): ClientChanges {
   if (options.pkce !== undefined) changes.requirePkce = options.pkce;
   if (options.requireDpop !== undefined) changes.dpopBoundAccessTokens = options.requireDpop;
   if (options.requirePar !== undefined) changes.requirePushedAuthorizationRequests = options.requirePar;
-  return changes;
+  return { ...changes, ...responseChanges(options) };
 }
 
 /** `sesame clients add|list|set|permit|forbid|remove`. */

@@ -74,7 +74,7 @@ export interface ClientAssertions {
 
 export interface ClientAssertionOptions {
   store: Pick<Store, 'markUsedOnce'>;
-  keySets: ClientKeySets;
+  keySets: Pick<ClientKeySets, 'of'>;
   issuer: string;
   /** The token endpoint's URL (an `aud` every endpoint accepts, as OpenID Connect Core §9 says). */
   tokenEndpoint: string;

@@ -25,6 +25,7 @@ import {
   validateScopes,
   validateSubjectType,
 } from './validate.js';
+import { validateResponseSettings } from './validate-encryption.js';
 import { checkClientKeys, validateJwks, validateJwksUri } from './validate-keys.js';
 
 /**
@@ -47,6 +48,15 @@ export interface RegistrationFields {
   dpopBoundAccessTokens?: boolean;
   /** RFC 9126 §6 `require_pushed_authorization_requests`: authorization requests only by PAR. */
   requirePushedAuthorizationRequests?: boolean;
+  /**
+   * OpenID Connect Registration §2: encrypted ID tokens, signed or encrypted /userinfo answers
+   * (validate-encryption.ts). An `*Enc` defaults to A128CBC-HS256 once its `*Alg` is given.
+   */
+  idTokenEncryptedResponseAlg?: string | null;
+  idTokenEncryptedResponseEnc?: string | null;
+  userinfoSignedResponseAlg?: string | null;
+  userinfoEncryptedResponseAlg?: string | null;
+  userinfoEncryptedResponseEnc?: string | null;
 }
 
 export interface NewClient extends RegistrationFields {
@@ -105,6 +115,7 @@ export function validateClientFields(input: NewClient, type: ClientType, rules: 
     jwksUri,
     dpopBoundAccessTokens: validateDpopBound(input.dpopBoundAccessTokens),
     requirePushedAuthorizationRequests: validateRequirePar(input.requirePushedAuthorizationRequests),
+    ...validateResponseSettings(input, undefined, rules.signable, jwks, jwksUri),
   };
 }
 

@@ -7,6 +7,7 @@
 import {
   createLocalKeySet,
   createRemoteKeySet,
+  type JWK,
   type JWKS,
   type JwsHeader,
   JwtError,
@@ -34,6 +35,13 @@ export interface ClientKeySetsOptions extends KeySetFetchOptions {
 /** Finds the key set of a client; undefined when it registered none. */
 export interface ClientKeySets {
   of(client: Client): KeySet | RemoteKeySet | undefined;
+  /**
+   * The client's public keys as JWKs, to encrypt a response to (encryption-keys.ts): the inline
+   * set, or the one at `jwks_uri`, fetched when never fetched or older than the cache's age (a
+   * failed refresh keeps the keys it has). Undefined when it registered none; throws a JwtError
+   * (ERR_JWKS_*) when the set cannot be fetched.
+   */
+  keysOf(client: Client): Promise<readonly JWK[] | undefined>;
 }
 
 /**
@@ -48,7 +56,16 @@ function withFailureCooldown(set: RemoteKeySet, now: () => number, cooldownMs: n
     get current() {
       return set.current;
     },
-    reload: () => set.reload(),
+    async reload() {
+      if (set.current === undefined && now() - failedAt < cooldownMs)
+        throw new JwtError('ERR_JWKS_FETCH', 'the key set could not be fetched a moment ago');
+      try {
+        await set.reload();
+      } catch (error) {
+        if (set.current === undefined) failedAt = now();
+        throw error;
+      }
+    },
     selectSync: (header) => set.selectSync(header),
     async select(header: JwsHeader): Promise<readonly Key[]> {
       if (set.current === undefined && now() - failedAt < cooldownMs)
@@ -73,8 +90,24 @@ export function createClientKeySets(options: ClientKeySetsOptions): ClientKeySet
   const fetch = options.fetch ?? createKeySetFetch(options);
   const now = options.now ?? Date.now;
   const cooldownMs = options.cooldownMs ?? 5_000;
-  const sets = new Map<string, { source: string; set: KeySet | RemoteKeySet }>();
-  return Object.freeze({
+  const cacheMaxAgeMs = options.cacheMaxAgeMs ?? 300_000;
+  const sets = new Map<string, { source: string; set: KeySet | RemoteKeySet; readAt?: number }>();
+  const service: ClientKeySets = Object.freeze({
+    async keysOf(client: Client) {
+      if (client.jwksUri === null) return client.jwks?.keys as JWK[] | undefined;
+      const set = service.of(client) as RemoteKeySet;
+      const entry = sets.get(client.clientId)!;
+      if (set.current === undefined || now() - (entry.readAt ?? Number.NEGATIVE_INFINITY) > cacheMaxAgeMs) {
+        try {
+          await set.reload();
+        } catch (error) {
+          if (set.current === undefined) throw error;
+        }
+        // Also after a failed refresh: the next try waits a cache age, not the next response.
+        entry.readAt = now();
+      }
+      return set.current!.jwks.keys;
+    },
     of(client: Client) {
       const source =
         client.jwksUri !== null
@@ -92,7 +125,7 @@ export function createClientKeySets(options: ClientKeySetsOptions): ClientKeySet
               createRemoteKeySet(client.jwksUri, {
                 fetch,
                 timeoutMs: options.timeoutMs,
-                cacheMaxAgeMs: options.cacheMaxAgeMs ?? 300_000,
+                cacheMaxAgeMs,
                 cooldownMs,
                 now,
                 sleep: options.sleep,
@@ -107,4 +140,5 @@ export function createClientKeySets(options: ClientKeySetsOptions): ClientKeySet
       return set;
     },
   });
+  return service;
 }

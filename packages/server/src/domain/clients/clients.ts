@@ -24,6 +24,7 @@ import {
   validateRequirePkce,
   validateSubjectType,
 } from './validate.js';
+import { type ResponseSettings, validateResponseSettings } from './validate-encryption.js';
 import { checkClientKeys, validateJwks, validateJwksUri } from './validate-keys.js';
 
 export type { NewClient, RegistrationFields } from './client-fields.js';
@@ -166,13 +167,18 @@ export function createClientService(options: {
       if (changes.subjectType !== undefined) valid.subjectType = validateSubjectType(changes.subjectType);
       if (changes.jwks !== undefined) valid.jwks = validateJwks(changes.jwks);
       if (changes.jwksUri !== undefined) valid.jwksUri = validateJwksUri(changes.jwksUri, allowPrivate);
+      const jwks = valid.jwks !== undefined ? valid.jwks : before.jwks;
+      const jwksUri = valid.jwksUri !== undefined ? valid.jwksUri : before.jwksUri;
       checkClientKeys(
         valid.tokenEndpointAuthMethod !== undefined
           ? valid.tokenEndpointAuthMethod
           : before.tokenEndpointAuthMethod,
-        valid.jwks !== undefined ? valid.jwks : before.jwks,
-        valid.jwksUri !== undefined ? valid.jwksUri : before.jwksUri,
+        jwks,
+        jwksUri,
       );
+      // Checked on every change: new keys must still hold one for each encryption asked for.
+      const settings: ResponseSettings = validateResponseSettings(changes, before, signable, jwks, jwksUri);
+      Object.assign(valid, settings);
       if (changes.dpopBoundAccessTokens !== undefined)
         valid.dpopBoundAccessTokens = validateDpopBound(changes.dpopBoundAccessTokens);
       if (changes.requirePushedAuthorizationRequests !== undefined)

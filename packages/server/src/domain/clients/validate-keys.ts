@@ -1,18 +1,47 @@
 /**
- * Validation of the keys a private_key_jwt client registers (RFC 7591 §2): an inline JWK Set of
- * public signing keys (`jwks`), or the https URL it is published at (`jwks_uri`), never both. The
- * URL is held to the SSRF rules of the fetch (public-address.ts): no loopback, private or
+ * Validation of the keys a client registers (RFC 7591 §2): an inline JWK Set of public keys
+ * (`jwks`) that sign its assertions (private_key_jwt) or that its responses are encrypted to
+ * (`use: "enc"`), or the https URL it is published at (`jwks_uri`), never both. The URL is held to the SSRF rules of the fetch (public-address.ts): no loopback, private or
  * link-local address literal and no `localhost` name, unless the deployment allows private
  * addresses (config `jwksUriAllowPrivate`). A name is resolved only when fetched, and checked then
  * (a name resolving to a private address at registration could be re-pointed later anyway).
  */
-import { type Algorithm, createLocalKeySet, importJWK, type JWK, type JWKS } from '@sesame/jwt';
+import {
+  type Algorithm,
+  createLocalKeySet,
+  importJWK,
+  type JWK,
+  type JWKS,
+  type KeyManagementAlgorithm,
+} from '@sesame/jwt';
 import type { ClientJwks, TokenEndpointAuthMethod } from '../../store/types.js';
 import { ASSERTION_ALGORITHMS } from './client-assertion.js';
+import { defaultEncryptionAlg, ENCRYPTION_ALGORITHMS } from './encryption-keys.js';
 import { hostAddress, isPublicAddress } from './public-address.js';
 import { ClientError } from './validate.js';
 
 const invalid = (message: string) => new ClientError('ERR_CLIENT_INVALID', message);
+
+/** A key the client publishes for encrypting its responses (Core §10.2): `use: "enc"` or an X curve. */
+function isEncryptionKey(jwk: JWK): boolean {
+  return (
+    jwk.use === 'enc' ||
+    (ENCRYPTION_ALGORITHMS as readonly unknown[]).includes(jwk.alg) ||
+    (jwk.kty === 'OKP' && (jwk.crv === 'X25519' || jwk.crv === 'X448'))
+  );
+}
+
+/** An encryption key: of an offered algorithm (its own, or its type's), and importable for it. */
+function checkEncryptionKey(jwk: JWK): void {
+  const alg = jwk.alg ?? defaultEncryptionAlg(jwk);
+  if (!(ENCRYPTION_ALGORITHMS as readonly unknown[]).includes(alg))
+    throw invalid(`jwks: an encryption key's alg must be one of ${ENCRYPTION_ALGORITHMS.join(', ')}`);
+  try {
+    importJWK(jwk, alg as KeyManagementAlgorithm);
+  } catch {
+    throw invalid('jwks: a key is not a valid public encryption key');
+  }
+}
 
 /** A handful of keys covers a rotation; a larger set is a mistake or an attack on verification. */
 const MAX_KEYS = 20;
@@ -21,7 +50,8 @@ const MAX_URI_LENGTH = 2_000;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 /**
- * `jwks`: public signing keys only, each importable, of an asymmetric algorithm. Null or absent: none.
+ * `jwks`: public keys only, each importable for signing or (`use: "enc"`) encryption with an
+ * asymmetric algorithm. Null or absent: none.
  *
  * @example validateJwks({ keys: [publicJwk] }) // the set, as given
  */
@@ -40,8 +70,14 @@ export function validateJwks(jwks: unknown): ClientJwks | null {
     if (jwk.kty === 'oct') throw invalid('jwks: symmetric (oct) keys are not accepted: register public keys');
     if (PRIVATE_MEMBERS.some((member) => jwk[member] !== undefined))
       throw invalid('jwks: a key holds private members: register the public key only');
+    if (isEncryptionKey(jwk as JWK)) {
+      checkEncryptionKey(jwk as JWK);
+      continue;
+    }
     if (jwk.alg !== undefined && !(ASSERTION_ALGORITHMS as readonly unknown[]).includes(jwk.alg))
-      throw invalid(`jwks: alg must be one of ${ASSERTION_ALGORITHMS.join(', ')}`);
+      throw invalid(
+        `jwks: alg must be one of ${[...ASSERTION_ALGORITHMS, ...ENCRYPTION_ALGORITHMS].join(', ')}`,
+      );
     try {
       importJWK(jwk as JWK, jwk.alg as Algorithm | undefined);
     } catch {

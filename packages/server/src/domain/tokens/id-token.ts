@@ -74,6 +74,11 @@ export interface IdTokens {
   readonly algorithms: readonly string[];
   /** Signs an ID token; throws when `enabled` is false, or for an algorithm not in `algorithms`. */
   issue(subject: IdTokenSubject): string;
+  /**
+   * Signs other claims as ID tokens are signed (header `typ: JWT`, the keyring's key of `alg`):
+   * /userinfo's signed answer (Core §5.3.2). Throws OAuthError for an algorithm not in `algorithms`.
+   */
+  sign(payload: Record<string, unknown>, alg: string): string;
 }
 
 /**
@@ -95,21 +100,27 @@ export function createIdTokens(options: {
   // that long, so an ID token stays verifiable until it expires.
   const lifeSeconds = Math.floor(config.accessTokenTtl / 1000);
   const signerFor = signersFor('JWT');
+  const keyFor = (alg: string, field: string) => {
+    // Registration checks the client's choice; one made while the server was configured
+    // otherwise is refused here rather than signed with a key the client does not expect.
+    if (!algorithms.includes(alg))
+      throw new OAuthError(
+        'unauthorized_client',
+        `the client's ${field} ${alg} is not an algorithm this server signs with; valid: ${algorithms.join(', ') || 'none'}`,
+      );
+    return keys.signingKey(alg);
+  };
   return Object.freeze({
+    sign(payload: Record<string, unknown>, alg: string): string {
+      return signerFor(keyFor(alg, 'userinfo_signed_response_alg'))(payload);
+    },
     enabled,
     algorithm: config.algorithm,
     algorithms,
     issue(subject: IdTokenSubject): string {
       if (!enabled) throw new Error('ID tokens are not issued when tokens are signed with a shared secret');
       const alg = subject.algorithm ?? config.algorithm;
-      // Registration checks the client's choice; one made while the server was configured
-      // otherwise is refused here rather than signed with a key the client does not expect.
-      if (!algorithms.includes(alg))
-        throw new OAuthError(
-          'unauthorized_client',
-          `the client's id_token_signed_response_alg ${alg} is not an algorithm this server signs with; valid: ${algorithms.join(', ')}`,
-        );
-      const key = keys.signingKey(alg);
+      const key = keyFor(alg, 'id_token_signed_response_alg');
       const iat = Math.floor(now() / 1000);
       const payload: Record<string, unknown> = {
         iss: config.issuer,

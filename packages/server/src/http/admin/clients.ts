@@ -54,7 +54,9 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
       const { postLogoutRedirectUris, backchannelLogoutUri, idTokenSignedResponseAlg } = body;
       const { tokenEndpointAuthMethod, requirePkce, subjectType, jwks, jwksUri, dpopBoundAccessTokens } =
         body;
-      const { requirePushedAuthorizationRequests } = body;
+      const { requirePushedAuthorizationRequests, userinfoSignedResponseAlg } = body;
+      const { idTokenEncryptedResponseAlg, idTokenEncryptedResponseEnc } = body;
+      const { userinfoEncryptedResponseAlg, userinfoEncryptedResponseEnc } = body;
       // A taken id (StoreError ERR_STORE_DUPLICATE) becomes a 409 in the error handler.
       const { client, clientSecret } = await clients.create(
         {
@@ -75,6 +77,11 @@ export async function adminClientRoutes(app: TypedApp): Promise<void> {
           jwksUri,
           dpopBoundAccessTokens,
           requirePushedAuthorizationRequests,
+          idTokenEncryptedResponseAlg,
+          idTokenEncryptedResponseEnc,
+          userinfoSignedResponseAlg,
+          userinfoEncryptedResponseAlg,
+          userinfoEncryptedResponseEnc,
         },
         actorOf(request),
       );

@@ -43,6 +43,11 @@ export const clientSchema = {
     jwksUri: { type: ['string', 'null'] },
     dpopBoundAccessTokens: { type: 'boolean' },
     requirePushedAuthorizationRequests: { type: 'boolean' },
+    idTokenEncryptedResponseAlg: { type: ['string', 'null'] },
+    idTokenEncryptedResponseEnc: { type: ['string', 'null'] },
+    userinfoSignedResponseAlg: { type: ['string', 'null'] },
+    userinfoEncryptedResponseAlg: { type: ['string', 'null'] },
+    userinfoEncryptedResponseEnc: { type: ['string', 'null'] },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
   },
@@ -78,6 +83,13 @@ export const registrationFieldsSchema = {
   dpopBoundAccessTokens: { type: 'boolean' },
   /** RFC 9126 §6 `require_pushed_authorization_requests`. */
   requirePushedAuthorizationRequests: { type: 'boolean' },
+  // Registration §2 encrypted ID tokens and signed/encrypted /userinfo answers; the domain checks
+  // the values and that the client's keys hold one to encrypt to (clients/validate-encryption.ts).
+  idTokenEncryptedResponseAlg: { type: ['string', 'null'], maxLength: 20 },
+  idTokenEncryptedResponseEnc: { type: ['string', 'null'], maxLength: 20 },
+  userinfoSignedResponseAlg: { type: ['string', 'null'], maxLength: 20 },
+  userinfoEncryptedResponseAlg: { type: ['string', 'null'], maxLength: 20 },
+  userinfoEncryptedResponseEnc: { type: ['string', 'null'], maxLength: 20 },
 } as const;
 
 /** `introspect` any token, read the `revocations` feed (clients/validate.ts CLIENT_PERMISSIONS). */

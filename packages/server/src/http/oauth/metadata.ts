@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SCOPE_CLAIMS, SCOPED_CLAIMS } from '../../domain/accounts/claims.js';
 import { ASSERTION_ALGORITHMS } from '../../domain/clients/client-assertion.js';
+import { ENCRYPTION_ALGORITHMS, ENCRYPTION_ENCS } from '../../domain/clients/encryption-keys.js';
 import { ID_TOKEN_CLAIMS, PASSWORD_ACR } from '../../domain/tokens/id-token.js';
 import type { GrantRegistry } from '../../grants/index.js';
 import { typedRoutes } from '../typed-routes.js';
@@ -87,6 +88,13 @@ export function buildMetadata(
         subject_types_supported: ['public'],
         // Discovery §3: RS256 MUST be included; a client picks one (id_token_signed_response_alg).
         id_token_signing_alg_values_supported: [...options.idTokenAlgorithms],
+        // Registration §2 encrypted responses (domain/clients/response-encryption.ts): asymmetric
+        // key management only (client secrets are stored hashed), never RSA1_5 nor PBES2.
+        id_token_encryption_alg_values_supported: [...ENCRYPTION_ALGORITHMS],
+        id_token_encryption_enc_values_supported: [...ENCRYPTION_ENCS],
+        userinfo_signing_alg_values_supported: [...options.idTokenAlgorithms],
+        userinfo_encryption_alg_values_supported: [...ENCRYPTION_ALGORITHMS],
+        userinfo_encryption_enc_values_supported: [...ENCRYPTION_ENCS],
         // The ID token's own claims, and the profile claims a scope or the claims parameter releases.
         claims_supported: [...ID_TOKEN_CLAIMS, ...SCOPED_CLAIMS],
         acr_values_supported: [PASSWORD_ACR],

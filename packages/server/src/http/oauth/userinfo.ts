@@ -4,6 +4,7 @@ import { claimsByName, claimsForScopes } from '../../domain/accounts/claims.js';
 import { typedRoutes } from '../typed-routes.js';
 import { bearerError, readBearerToken, requireBearerFrom } from './bearer.js';
 import { bearerSecurity, oauthErrorSchema, profileClaimsProperties } from './schemas.js';
+import { JWT_CONTENT_TYPE, userinfoJwt } from './userinfo-jwt.js';
 
 /** Core §5.3.2: sub and the released claims; `username` and `scopes` as before OpenID Connect. */
 const userinfoSchema = {
@@ -67,7 +68,13 @@ export async function userinfoRoutes(app: FastifyInstance): Promise<void> {
             : 'The same, the token in the header or in a form field access_token',
         security: bearerSecurity(),
         response: {
-          200: userinfoSchema,
+          200: {
+            description: 'JSON, or application/jwt for a client that registered a signed or encrypted answer',
+            content: {
+              'application/json': { schema: userinfoSchema },
+              [JWT_CONTENT_TYPE]: { schema: { type: 'string' } },
+            },
+          },
           400: oauthErrorSchema,
           401: oauthErrorSchema,
           403: oauthErrorSchema,
@@ -84,13 +91,17 @@ export async function userinfoRoutes(app: FastifyInstance): Promise<void> {
         // token lists (access-token.ts), besides those its scopes release.
         const byName = claims.raw.userinfo_claims;
         const names = Array.isArray(byName) ? byName.filter((name) => typeof name === 'string') : [];
-        return {
+        const body = {
           sub: user.id,
           ...claimsForScopes(user, claims.scopes),
           ...claimsByName(user, names),
           username: user.username,
           scopes: claims.scopes,
         };
+        // Core §5.3.2: signed and/or encrypted when the token's client registered so.
+        const jwt = await userinfoJwt(app.sesame, claims.client_id, body);
+        if (jwt !== undefined) return reply.type(JWT_CONTENT_TYPE).send(jwt);
+        return body;
       },
     });
   }

@@ -21,6 +21,7 @@ import { clientKeys } from './013_client_keys.js';
 import { auditCursors } from './014_audit_cursors.js';
 import { pushedRequests } from './015_pushed_requests.js';
 import { dynamicRegistration } from './016_dynamic_registration.js';
+import { clientEncryption } from './017_client_encryption.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -44,6 +45,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '014_audit_cursors': auditCursors,
     '015_pushed_requests': pushedRequests,
     '016_dynamic_registration': dynamicRegistration,
+    '017_client_encryption': clientEncryption,
   };
 }
 

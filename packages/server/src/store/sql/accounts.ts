@@ -108,6 +108,11 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
               dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
               require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
               registration_token_hash: registrationTokenHash ?? null,
+              id_token_encrypted_response_alg: client.idTokenEncryptedResponseAlg,
+              id_token_encrypted_response_enc: client.idTokenEncryptedResponseEnc,
+              userinfo_signed_response_alg: client.userinfoSignedResponseAlg,
+              userinfo_encrypted_response_alg: client.userinfoEncryptedResponseAlg,
+              userinfo_encrypted_response_enc: client.userinfoEncryptedResponseEnc,
               created_at: client.createdAt,
               updated_at: client.updatedAt,
             })
@@ -159,6 +164,16 @@ export function accountQueries({ db, write }: SqlContext): AccountMethods {
         set.dpop_bound_access_tokens = changes.dpopBoundAccessTokens ? 1 : 0;
       if (changes.requirePushedAuthorizationRequests !== undefined)
         set.require_pushed_authorization_requests = changes.requirePushedAuthorizationRequests ? 1 : 0;
+      if (changes.idTokenEncryptedResponseAlg !== undefined)
+        set.id_token_encrypted_response_alg = changes.idTokenEncryptedResponseAlg;
+      if (changes.idTokenEncryptedResponseEnc !== undefined)
+        set.id_token_encrypted_response_enc = changes.idTokenEncryptedResponseEnc;
+      if (changes.userinfoSignedResponseAlg !== undefined)
+        set.userinfo_signed_response_alg = changes.userinfoSignedResponseAlg;
+      if (changes.userinfoEncryptedResponseAlg !== undefined)
+        set.userinfo_encrypted_response_alg = changes.userinfoEncryptedResponseAlg;
+      if (changes.userinfoEncryptedResponseEnc !== undefined)
+        set.userinfo_encrypted_response_enc = changes.userinfoEncryptedResponseEnc;
       const result = await write((trx) =>
         trx.updateTable('clients').set(set).where('client_id', '=', clientId).executeTakeFirst(),
       );

@@ -85,6 +85,11 @@ export function toClient(row: Selectable<ClientsTable>): Client {
     jwksUri: row.jwks_uri,
     dpopBoundAccessTokens: num(row.dpop_bound_access_tokens) !== 0,
     requirePushedAuthorizationRequests: num(row.require_pushed_authorization_requests) !== 0,
+    idTokenEncryptedResponseAlg: row.id_token_encrypted_response_alg,
+    idTokenEncryptedResponseEnc: row.id_token_encrypted_response_enc,
+    userinfoSignedResponseAlg: row.userinfo_signed_response_alg,
+    userinfoEncryptedResponseAlg: row.userinfo_encrypted_response_alg,
+    userinfoEncryptedResponseEnc: row.userinfo_encrypted_response_enc,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };

@@ -53,6 +53,12 @@ export interface ClientsTable {
   require_pushed_authorization_requests: number;
   /** Added by 016_dynamic_registration: SHA-256 hex of the registration access token, or null. */
   registration_token_hash: string | null;
+  /** Added by 017_client_encryption: Registration §2 response signing and encryption; null: none. */
+  id_token_encrypted_response_alg: string | null;
+  id_token_encrypted_response_enc: string | null;
+  userinfo_signed_response_alg: string | null;
+  userinfo_encrypted_response_alg: string | null;
+  userinfo_encrypted_response_enc: string | null;
   created_at: Big;
   updated_at: Big;
 }

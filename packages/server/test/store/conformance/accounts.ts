@@ -151,6 +151,25 @@ export function accountsConformance(ctx: ConformanceContext): void {
       const uri = { jwks: null, jwksUri: 'https://app.example/jwks.json', updatedAt: T0 + 13 };
       expect(await ctx.store.updateClient(client.clientId, uri)).toBe(true);
       expect(await ctx.store.findClient(client.clientId)).toEqual({ ...before, ...keyed, ...uri });
+      // Response signing and encryption (017): set, then cleared with null.
+      const encrypted = {
+        idTokenEncryptedResponseAlg: 'RSA-OAEP-256',
+        idTokenEncryptedResponseEnc: 'A256GCM',
+        userinfoSignedResponseAlg: 'RS256',
+        userinfoEncryptedResponseAlg: 'ECDH-ES',
+        userinfoEncryptedResponseEnc: 'A128CBC-HS256',
+        updatedAt: T0 + 14,
+      };
+      expect(await ctx.store.updateClient(client.clientId, encrypted)).toBe(true);
+      const keyedAtUri = { ...before, ...keyed, ...uri };
+      expect(await ctx.store.findClient(client.clientId)).toEqual({ ...keyedAtUri, ...encrypted });
+      const plain = {
+        idTokenEncryptedResponseAlg: null,
+        userinfoSignedResponseAlg: null,
+        updatedAt: T0 + 15,
+      };
+      expect(await ctx.store.updateClient(client.clientId, plain)).toBe(true);
+      expect(await ctx.store.findClient(client.clientId)).toEqual({ ...keyedAtUri, ...encrypted, ...plain });
       expect(await ctx.store.updateClient('nobody', { name: 'x', updatedAt: T0 })).toBe(false);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(true);
       expect(await ctx.store.deleteClient(client.clientId)).toBe(false);
