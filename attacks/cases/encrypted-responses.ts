@@ -26,7 +26,13 @@ interface Client {
 /** A client's encryption key pair, its public JWK Set written to a file for `--jwks`. */
 function encryptionKeys(dir: string, name: string, use = 'enc') {
   const { publicKey, privateKey } = generateKeyPair('RSA-OAEP-256');
-  const jwk = { ...exportJWK(publicKey), kid: `${name}-key`, use };
+  // A signing key names a signature algorithm: the same RSA key, meant for RS256.
+  const jwk = {
+    ...exportJWK(publicKey),
+    kid: `${name}-key`,
+    use,
+    alg: use === 'sig' ? 'RS256' : 'RSA-OAEP-256',
+  };
   const file = join(dir, `attack-${name}-${Date.now()}.jwks.json`);
   writeFileSync(file, JSON.stringify({ keys: [jwk] }));
   return { file, privateKey: privateKey as Key<KeyManagementAlgorithm> };
