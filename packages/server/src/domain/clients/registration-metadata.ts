@@ -17,15 +17,10 @@ export const REGISTRABLE_GRANTS = ['authorization_code', 'refresh_token', 'clien
 
 /**
  * Metadata Sesame understands but does not offer: ignoring them (RFC 7591 §2 lets a server ignore
- * what it does not understand) would leave the client believing in encryption, signed responses
- * or request objects it will never get, so they are refused by name.
+ * what it does not understand) would leave the client believing in request objects or other
+ * features it will never get, so they are refused by name.
  */
 const UNSUPPORTED = [
-  'id_token_encrypted_response_alg',
-  'id_token_encrypted_response_enc',
-  'userinfo_signed_response_alg',
-  'userinfo_encrypted_response_alg',
-  'userinfo_encrypted_response_enc',
   'request_object_signing_alg',
   'request_object_encryption_alg',
   'request_object_encryption_enc',
@@ -42,12 +37,26 @@ const FIELD_NAMES: Record<string, string> = {
   postLogoutRedirectUris: 'post_logout_redirect_uris',
   backchannelLogoutUri: 'backchannel_logout_uri',
   idTokenSignedResponseAlg: 'id_token_signed_response_alg',
+  idTokenEncryptedResponseAlg: 'id_token_encrypted_response_alg',
+  idTokenEncryptedResponseEnc: 'id_token_encrypted_response_enc',
+  userinfoSignedResponseAlg: 'userinfo_signed_response_alg',
+  userinfoEncryptedResponseAlg: 'userinfo_encrypted_response_alg',
+  userinfoEncryptedResponseEnc: 'userinfo_encrypted_response_enc',
   tokenEndpointAuthMethod: 'token_endpoint_auth_method',
   grantTypes: 'grant_types',
   jwksUri: 'jwks_uri',
   subjectType: 'subject_type',
   name: 'client_name',
 };
+
+/** The response signing and encryption fields (Registration §2), as the client keeps them and by name. */
+const RESPONSE_FIELDS = [
+  ['idTokenEncryptedResponseAlg', 'id_token_encrypted_response_alg'],
+  ['idTokenEncryptedResponseEnc', 'id_token_encrypted_response_enc'],
+  ['userinfoSignedResponseAlg', 'userinfo_signed_response_alg'],
+  ['userinfoEncryptedResponseAlg', 'userinfo_encrypted_response_alg'],
+  ['userinfoEncryptedResponseEnc', 'userinfo_encrypted_response_enc'],
+] as const;
 
 const metadataError = (message: string) => new OAuthError('invalid_client_metadata', message);
 
@@ -162,6 +171,10 @@ export function readClientMetadata(body: unknown, policy: RegistrationPolicy): N
     postLogoutRedirectUris: stringList(metadata, 'post_logout_redirect_uris') ?? [],
     backchannelLogoutUri: optionalString(metadata, 'backchannel_logout_uri') ?? null,
     idTokenSignedResponseAlg: optionalString(metadata, 'id_token_signed_response_alg') ?? null,
+    // Registration §2 encrypted and signed responses, checked with the keys (validate-encryption.ts).
+    ...Object.fromEntries(
+      RESPONSE_FIELDS.map(([field, name]) => [field, optionalString(metadata, name) ?? null]),
+    ),
     subjectType: optionalString(metadata, 'subject_type') as NewClient['subjectType'],
     jwks: (metadata.jwks ?? null) as NewClient['jwks'],
     jwksUri: optionalString(metadata, 'jwks_uri') ?? null,
@@ -192,6 +205,12 @@ export function clientMetadata(client: Client): Record<string, unknown> {
     ...(client.idTokenSignedResponseAlg !== null && {
       id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     }),
+    ...Object.fromEntries(
+      RESPONSE_FIELDS.filter(([field]) => client[field] !== null).map(([field, name]) => [
+        name,
+        client[field],
+      ]),
+    ),
     subject_type: client.subjectType,
     ...(client.jwks !== null && { jwks: client.jwks }),
     ...(client.jwksUri !== null && { jwks_uri: client.jwksUri }),

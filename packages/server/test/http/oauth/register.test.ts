@@ -186,7 +186,7 @@ describe('open registration', () => {
       { ...WEB, software_statement: 'eyJhbGciOiJub25lIn0.e30.' },
       'unapproved_software_statement',
     );
-    await refused({ ...WEB, userinfo_signed_response_alg: 'RS256' }, 'invalid_client_metadata');
+    await refused({ ...WEB, request_object_signing_alg: 'RS256' }, 'invalid_client_metadata');
     await refused({ ...WEB, request_uris: ['https://rp.example.com/req'] }, 'invalid_client_metadata');
     const answer = await registered({
       ...WEB,
