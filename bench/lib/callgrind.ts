@@ -23,8 +23,11 @@ export interface Counted {
   zero(): void;
   /** Writes the counts since the last zero or dump, labelled (`callgrind_control -d`). */
   dump(label: string): void;
-  /** Turns instrumentation on: the process starts with it off, which runs faster while warming up. */
-  instrument(): void;
+  /**
+   * Turns instrumentation on (or off with `false`): the process starts with it off, which runs
+   * faster while warming up.
+   */
+  instrument(on?: boolean): void;
   /**
    * Stops the process (SIGTERM, unless it ended by itself) and returns the main thread's
    * instructions per dump, in order, the last one labelled "Program termination".
@@ -84,7 +87,7 @@ export function startCounted(
       labels.push(label);
       control('-d', label);
     },
-    instrument: () => control('-i', 'on'),
+    instrument: (on = true) => control('-i', on ? 'on' : 'off'),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

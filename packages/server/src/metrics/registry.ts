@@ -19,6 +19,7 @@ import type { SinkMetrics } from '../audit-sink/sink.js';
 import type { AuditInput } from '../domain/context.js';
 import type { Services } from '../domain/services.js';
 import type { RevocationHub } from '../domain/tokens/revocation-hub.js';
+import { inner, type Tally, talliedCounter } from './tally.js';
 
 /** What the gauges read at each scrape: narrow readers of the services, never the store. */
 export interface MetricsSources {
@@ -97,7 +98,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
     gauges.push(made as unknown as Gauge);
   };
 
-  const requests = new Counter({
+  // The counters of every request and token are tallied (tally.ts); the rare ones use prom-client's inc.
+  const requests = talliedCounter({
     name: 'sesame_http_requests_total',
     help: 'HTTP requests answered, by route pattern, method and status code',
     labelNames: ['route', 'method', 'status'] as const,
@@ -110,24 +112,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const tokensIssued = new Counter({
+  const tokensIssued = talliedCounter({
     name: 'sesame_tokens_issued_total',
     help: 'Access tokens issued by the token endpoint, by grant type and client id',
     labelNames: ['grant_type', 'client_id'] as const,
     registers,
   });
-  const refreshRotations = new Counter({
+  const refreshRotations = talliedCounter({
     name: 'sesame_refresh_rotations_total',
     help: 'Refresh tokens rotated (grant refresh_token answered with a new pair)',
     registers,
-  });
+  }).series({});
   const tokenErrors = new Counter({
     name: 'sesame_token_errors_total',
     help: 'Errors answered by the token endpoint, by OAuth error code',
     labelNames: ['error'] as const,
     registers,
   });
-  const auditEvents = new Counter({
+  const auditEvents = talliedCounter({
     name: 'sesame_audit_events_total',
     help: 'Audit events written (logins, failures, throttling, refresh reuse, revocations, key changes, logouts), by type',
     labelNames: ['type'] as const,
@@ -230,25 +232,33 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
     lag: (seconds: number) => sinkLag.set(seconds),
   });
 
-  const perRequest = childCache<{ count: { inc(): void }; time: { observe(value: number): void } }>();
-  // The audit trail's and the token endpoint's counters are on the hot path too.
-  const perAuditType = childCache<{ inc(): void }>();
-  const perIssue = childCache<{ inc(): void }>();
+  // The hot path: each label set's series are made once and found again by the values as given,
+  // in maps (no string built, no closure made per request). A value is a key only once its shape
+  // is checked or its set is bounded, so the maps stay as bounded as the labels.
+  type Series = { count: Tally; time: { observe(value: number): void } };
+  const perRequest = new Map<string | undefined, Map<string, Map<number, Series>>>();
+  const perAuditType = new Map<string, Tally>();
+  const perIssue = new Map<string, Map<string, Tally>>();
+  const newSeries = (route: string | undefined, method: string, status: number): Series => {
+    const labels = { route: route ?? 'unmatched', method };
+    return {
+      count: requests.series({ ...labels, status: String(status) }),
+      time: durations.labels({ ...labels, status_class: `${Math.floor(status / 100)}xx` }),
+    };
+  };
 
   return Object.freeze({
     registry,
     auditSink,
     request(route, method, status, seconds) {
       const shown = METHODS.has(method) ? method : 'other';
-      // The hot path: each label set's children are made once (childCache).
-      const series = perRequest(`${route ?? ''} ${shown} ${status}`, () => {
-        const labels = { route: route ?? 'unmatched', method: shown };
-        return {
-          count: requests.labels({ ...labels, status: String(status) }),
-          time: durations.labels({ ...labels, status_class: `${Math.floor(status / 100)}xx` }),
-        };
-      });
-      series.count.inc();
+      const byStatus = inner(inner(perRequest, route), shown);
+      let series = byStatus.get(status);
+      if (series === undefined) {
+        series = newSeries(route, shown, status);
+        byStatus.set(status, series);
+      }
+      series.count.n++;
       series.time.observe(seconds);
     },
     tokenError(error) {
@@ -256,37 +266,30 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
     },
     audited(event) {
       const type = bounded(event.type, CODE_WORD);
-      perAuditType(type, () => auditEvents.labels({ type })).inc();
+      let ofType = perAuditType.get(type);
+      if (ofType === undefined) {
+        ofType = auditEvents.series({ type });
+        perAuditType.set(type, ofType);
+      }
+      ofType.n++;
       if (event.type !== 'token.issued') return;
       const grantType = bounded(event.details?.grant_type, GRANT_TYPE);
       // Client ids are bounded by registration: only a registered client is issued a token.
       const clientId = event.clientId ?? 'none';
-      perIssue(`${grantType} ${clientId}`, () =>
-        tokensIssued.labels({ grant_type: grantType, client_id: clientId }),
-      ).inc();
-      if (grantType === 'refresh_token') refreshRotations.inc();
+      const byClient = inner(perIssue, grantType);
+      let issued = byClient.get(clientId);
+      if (issued === undefined) {
+        issued = tokensIssued.series({ grant_type: grantType, client_id: clientId });
+        byClient.set(clientId, issued);
+      }
+      issued.n++;
+      if (grantType === 'refresh_token') refreshRotations.n++;
     },
     observe(given) {
       if (sources === undefined) for (const made of gauges) registry.registerMetric(made);
       sources = given;
     },
   } satisfies ServerMetrics);
-}
-
-/**
- * A metric's children by a key of their labels, made once: prom-client hashes the labels on every
- * call otherwise. The keys are as bounded as the label values (nothing a client chooses).
- */
-function childCache<T>(): (key: string, make: () => T) => T {
-  const children = new Map<string, T>();
-  return (key, make) => {
-    let child = children.get(key);
-    if (child === undefined) {
-      child = make();
-      children.set(key, child);
-    }
-    return child;
-  };
 }
 
 /** Pings the store with a deadline: a store that hangs is down for this scrape, not a stuck scrape. */
