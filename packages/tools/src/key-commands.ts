@@ -11,18 +11,28 @@ import {
   thumbprintUri,
 } from '@sesame/jwt';
 import { badInput, CliError, EXIT, usage } from './errors.js';
+import { type EncryptionKeyOptions, generateEncryptionKey } from './generate-encryption-key.js';
 import { impliedAlg, importSource, type KeySource, parseAlg, publicJwk, readKeyFile } from './key-files.js';
 
 /** `sesame keys generate`: a new private key (or HMAC secret, as a JWK) on stdout or in a file. */
-export async function generateCommand(options: {
-  alg: string;
-  format?: string;
-  kid?: string;
-  bits?: string;
-  out?: string;
-  force?: boolean;
-}): Promise<void> {
-  const alg = parseAlg(options.alg);
+export async function generateCommand(
+  options: {
+    alg?: string;
+    format?: string;
+    kid?: string;
+    bits?: string;
+    out?: string;
+    force?: boolean;
+    /** `sig` (default) or `enc`: a key tokens are encrypted to (generate-encryption-key.ts). */
+    use?: string;
+  } & EncryptionKeyOptions,
+): Promise<void> {
+  if (options.use !== undefined && options.use !== 'sig' && options.use !== 'enc')
+    throw usage('--use must be sig or enc');
+  if (options.use === 'enc') return generateEncryptionKeyCommand(options);
+  if (options.crv !== undefined || options.enc !== undefined)
+    throw usage('--crv and --enc are for encryption keys: add --use enc');
+  const alg = parseAlg(options.alg ?? 'ES256');
   const spec = algorithmSpec(alg)!;
   const secret = spec.family === 'HMAC';
   const format = options.format ?? (secret ? 'jwk' : 'pem');
@@ -57,6 +67,25 @@ export async function generateCommand(options: {
   const what = secret ? `${alg} secret` : `${alg} private key`;
   const shape = format === 'jwk' ? 'JWK' : 'PEM, PKCS#8';
   process.stdout.write(`wrote ${what} to ${options.out} (${shape}, readable by its owner only)\n`);
+}
+
+/**
+ * `keys generate --use enc`: the private key to stdout, or to `--out` with the public JWK (use enc)
+ * on stdout and the note on stderr, so `> rs-key.jwk` captures the key a sender encrypts to.
+ */
+async function generateEncryptionKeyCommand(
+  options: EncryptionKeyOptions & { out?: string; force?: boolean },
+): Promise<void> {
+  const made = generateEncryptionKey(options);
+  if (options.out === undefined) {
+    process.stdout.write(made.privateText);
+    return;
+  }
+  await writeKeyFile(options.out, made.privateText, options.force === true);
+  const what = made.secret ? `${made.alg} secret` : `${made.alg} private key`;
+  const shape = made.format === 'jwk' ? 'JWK' : 'PEM, PKCS#8';
+  process.stderr.write(`wrote ${what} to ${options.out} (${shape}, readable by its owner only)\n`);
+  if (made.publicJwk !== undefined) process.stdout.write(`${JSON.stringify(made.publicJwk, null, 2)}\n`);
 }
 
 /**

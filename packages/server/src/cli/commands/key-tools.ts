@@ -14,8 +14,16 @@ export function registerKeyTools(keys: Command): Command {
   configure(
     keys
       .command('generate')
-      .description('generate a signing key; the private key goes to stdout (or --out, mode 0600)')
-      .option('--alg <alg>', 'HS256|HS384|HS512|RS256|…|PS512|ES256|ES384|ES512|EdDSA', 'ES256')
+      .description(
+        "generate a signing key, or with --use enc a key tokens are encrypted to; the private key goes to stdout (or --out, mode 0600, and then an encryption key's public JWK to stdout)",
+      )
+      .option(
+        '--alg <alg>',
+        'signing: HS256|…|RS256|…|PS512|ES256|ES384|ES512|EdDSA (default ES256); --use enc: RSA-OAEP|RSA-OAEP-256|ECDH-ES|ECDH-ES+A128KW|…+A256KW (default)|A128KW|…|A256GCMKW|dir',
+      )
+      .option('--use <use>', 'sig (default) or enc: a key tokens are encrypted to (JWE, RFC 7516)')
+      .option('--crv <crv>', 'ECDH-ES curve: P-256 (default), P-384, P-521 or X25519')
+      .option('--enc <enc>', 'dir keys: the content encryption the secret serves (e.g. A256GCM)')
       .option('--format <format>', 'pem (default) or jwk; HS* secrets are always JWK')
       .option('--kid <kid>', 'key id for a JWK (default: its RFC 7638 thumbprint)')
       .option('--bits <bits>', 'RSA modulus length (default 2048)')
@@ -23,7 +31,8 @@ export function registerKeyTools(keys: Command): Command {
       .option('--force', 'with --out: overwrite an existing file'),
     `  $ sesame keys generate --alg ES256 > private.pem
   $ sesame keys generate --alg RS256 --format jwk --kid 2025-06 --out rs256.jwk
-  $ sesame keys generate --alg HS256 | jq -r .k    # a 256-bit secret, base64url`,
+  $ sesame keys generate --alg HS256 | jq -r .k    # a 256-bit secret, base64url
+  $ sesame keys generate --use enc --alg ECDH-ES+A256KW --crv X25519 --out rs-enc.pem > rs-enc.public.jwk`,
   ).action(action(generateCommand));
 
   configure(
