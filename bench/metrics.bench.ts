@@ -11,6 +11,7 @@
  * Flags: `--warmup N` (default 1000), `--pairs N` (5), `--per-window N` (150), `--quick`
  * (200 / 2 / 50, no file written).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !n
 const work = mkdtempSync(join(tmpdir(), 'sesame-metrics-'));
 const dataDir = join(work, 'data');
 const loadBefore = load1();
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const spread = (values: readonly number[]) =>
   `${Math.min(...values).toFixed(3)}×–${Math.max(...values).toFixed(3)}×`;
@@ -156,6 +158,7 @@ try {
     '',
     '### How',
     '',
+    `- Run: \`npm run bench:metrics -- ${process.argv.slice(2).join(' ')}\` on commit ${commit}.`,
     '- What is counted: the instructions of the main thread of one node process under callgrind (lib/callgrind.ts says why the main thread), between a zero and a dump around each window of requests. The process (bench/targets/metrics-host.ts) builds three apps from the compiled server as `sesame serve` does (buildApp over one SQLite store, default configuration: ES256, log level info to stdout), each listening on a port of its own; `on` counts the metrics of docs/operations.md (createMetrics, the default metrics, a metrics port), `off` and `off2` do not. One heap, one JIT, one store for all three: the windows differ by the app that answers them.',
     `- ${WARMUP} requests to each app uninstrumented, 20 instrumented, then ${PAIRS} rounds of one window of ${PER_WINDOW} requests to each app, each round starting at the next app; a full collection (node --expose-gc) before each window, uncounted, so that a major collection falling in one window and not the next does not decide a round — the minor collections the requests cause stay counted. Each app's keyring reloads its keys from the store every 30 s by the clock (a few million instructions: it imports each public key again); a window in which one fell (the process counts the store reads a reload makes) was counted again — ${redone} of ${dumps} counted spans were. Every answer is checked (200), and the metrics port's \`sesame_tokens_issued_total\` is checked to have counted exactly the on app's requests.`,
     `- The clock's own work (timers run by wall time, which under callgrind is about 50 times longer per request) is counted while the process idles ${IDLE_MS / 1000} s after the windows (${fmt(perSecond('idle-end'))} instructions per second, all three apps) and taken off each window in proportion to its length. Without this, on/off would be ${median(rawRatios).toFixed(3)}× (rounds ${spread(rawRatios)}). The metrics' own share of it is the second figure above: idle windows counted with \`off\` alone (${fmt(perSecond('idle-off'))} /s), with \`off2\` added (${fmt(perSecond('idle-off2'))} /s) and with \`on\` added (${fmt(perSecond('idle-on'))} /s); the metrics' share is what \`on\` added beyond what \`off2\` did.`,
