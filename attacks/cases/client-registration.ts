@@ -2,6 +2,7 @@ import { authorizeUrl, Browser, pkce, signInAndConsent } from '@sesame/testkit';
 import { basic, type Deployment, PLAYER } from '../lib/deployment.js';
 import { sesameJson } from '../lib/processes.js';
 import type { Context } from '../lib/setup.js';
+import { dynamicRegistrationAttacks } from './dynamic-registration.js';
 
 const CATEGORY = 'client registration';
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -35,7 +36,8 @@ async function post(d: Deployment, fields: Record<string, string>, authorization
  * The per-client settings hold (RFC 9700 §2.1.1, RFC 6749 §2.3.1): PKCE downgrade — a client
  * registered without required PKCE gets a code without a challenge; a code_verifier put to such a
  * code (an attacker stripped the challenge, or injected a code) is refused. Auth-method confusion —
- * a client registered for client_secret_basic is refused when its secret comes in the body.
+ * a client registered for client_secret_basic is refused when its secret comes in the body. Then
+ * dynamic registration itself (dynamic-registration.ts), on a deployment of its own.
  */
 export async function clientRegistrationAttacks(ctx: Context): Promise<void> {
   const { report, main } = ctx;
@@ -94,4 +96,5 @@ export async function clientRegistrationAttacks(ctx: Context): Promise<void> {
     confused.status === 401 && confused.error === 'invalid_client',
     `${confused.status} ${confused.error}`,
   );
+  await dynamicRegistrationAttacks(ctx);
 }
