@@ -62,6 +62,19 @@ describe('off by default', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the registration routes with their Bearer scheme', async () => {
+    t = await createTestApp({ registration: 'open' });
+    const document = (await t.app.inject({ url: '/docs/json' })).json();
+    expect(document.paths['/oauth/register'].post.tags).toEqual(['registration']);
+    for (const method of ['get', 'put', 'delete'])
+      expect(document.paths['/oauth/register/{clientId}'][method].security).toEqual([
+        { registrationToken: [] },
+      ]);
+    expect(document.components.securitySchemes.registrationToken.scheme).toBe('bearer');
+  });
+});
+
 describe('open registration', () => {
   it('answers the client with its secret, times, registration token and metadata (RFC 7591 §3.2.1)', async () => {
     t = await createTestApp({ registration: 'open' });
