@@ -52,6 +52,12 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 const CODE_WORD = /^[a-z][a-z0-9_.]{0,63}$/;
 /** A grant type: a short name or an extension URI (RFC 6749 §4.5), registered in code. */
 const GRANT_TYPE = /^[\w.:/-]{1,128}$/;
+/**
+ * Distinct client ids labelled in `sesame_tokens_issued_total`; tokens of clients beyond them are
+ * counted under `other`. Dynamic registration lets anyone add clients, so the label set must be
+ * bounded by more than registration.
+ */
+export const MAX_CLIENT_LABELS = 500;
 /** A store that has not answered within this is down, for the scrape. */
 const PING_TIMEOUT_MS = 2_000;
 
@@ -239,6 +245,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
   const perRequest = new Map<string | undefined, Map<string, Map<number, Series>>>();
   const perAuditType = new Map<string, Tally>();
   const perIssue = new Map<string, Map<string, Tally>>();
+  const labelledClients = new Set<string>();
   const newSeries = (route: string | undefined, method: string, status: number): Series => {
     const labels = { route: route ?? 'unmatched', method };
     return {
@@ -274,8 +281,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
       ofType.n++;
       if (event.type !== 'token.issued') return;
       const grantType = bounded(event.details?.grant_type, GRANT_TYPE);
-      // Client ids are bounded by registration: only a registered client is issued a token.
-      const clientId = event.clientId ?? 'none';
+      let clientId = event.clientId ?? 'none';
+      if (!labelledClients.has(clientId)) {
+        if (labelledClients.size < MAX_CLIENT_LABELS) labelledClients.add(clientId);
+        else clientId = 'other';
+      }
       const byClient = inner(perIssue, grantType);
       let issued = byClient.get(clientId);
       if (issued === undefined) {

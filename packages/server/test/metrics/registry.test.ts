@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMetrics, type MetricsSources } from '../../src/metrics/registry.js';
+import { createMetrics, MAX_CLIENT_LABELS, type MetricsSources } from '../../src/metrics/registry.js';
 
 async function values(metrics: ReturnType<typeof createMetrics>) {
   return (await metrics.registry.getMetricsAsJSON()).flatMap((metric) =>
@@ -85,6 +85,20 @@ describe('createMetrics', () => {
       [{ error: 'other' }, 1],
     ]);
     expect(JSON.stringify(all)).not.toContain('alice');
+  });
+
+  it('labels at most MAX_CLIENT_LABELS client ids; tokens of any further client count under other', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const issue = (clientId: string) =>
+      metrics.audited({ type: 'token.issued', clientId, details: { grant_type: 'client_credentials' } });
+    for (let i = 0; i < MAX_CLIENT_LABELS + 20; i++) issue(`registered-${i}`);
+    issue('registered-0');
+    issue('registered-9999');
+    const issued = (await values(metrics)).filter((v) => v.name === 'sesame_tokens_issued_total');
+    expect(issued).toHaveLength(MAX_CLIENT_LABELS + 1);
+    const of = (id: string) => issued.find((v) => v.labels.client_id === id)?.value;
+    expect(of('registered-0')).toBe(2);
+    expect(of('other')).toBe(21);
   });
 
   it('reads the gauges at scrape time from its sources, and none before it has them', async () => {
