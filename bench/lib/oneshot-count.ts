@@ -2,7 +2,7 @@
  * Counts the instructions of each side of every one-shot / prebuilt pair of one algorithm, in one
  * process under callgrind (bench/targets/oneshot.ts).
  *
- * The process warms every side up uninstrumented, then, per pair, runs pairs of windows: the
+ * The process warms every side up uninstrumented (targets/oneshot.ts), then, per pair, runs pairs of windows: the
  * prebuilt side and the one-shot side (which goes first alternates), each between a zero and a
  * dump of the counters, and an empty window (the command line and the answer alone), whose count
  * is taken off both. A window is `perWindow` calls for HMAC, a tenth as many (at least 8) for the
@@ -19,7 +19,6 @@ interface Described {
   alg: Algorithm;
   op: 'sign' | 'verify';
   form: KeyForm;
-  ns: number;
 }
 
 /** Every pair of one algorithm: instructions per call of each side, and their ratio. */
