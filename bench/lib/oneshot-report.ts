@@ -50,13 +50,16 @@ function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** The last commit that changed @sesame/jwt's source: the code measured, once landed. */
 function commit(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const last = execFileSync('git', ['log', '-1', '--format=%h', '--', 'packages/jwt/src'], {
+      encoding: 'utf8',
+    });
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages/jwt/src'], {
       encoding: 'utf8',
     });
-    return dirty.trim() === '' ? head : `${head} (with uncommitted changes to packages/jwt/src)`;
+    return dirty.trim() === '' ? last.trim() : `${last.trim()} with uncommitted changes`;
   } catch {
     return 'unknown';
   }
@@ -71,7 +74,7 @@ export function renderOneShot(figures: readonly PairFigure[], run: OneShotRun): 
     '',
     `- Issue 16, target 3: one-shot \`verify(token, key, options)\` and \`sign(payload, key, options)\` within ${ONE_SHOT_TARGET}× of the prebuilt \`createVerifier\` / \`createSigner\`, every algorithm and key form: **${met ? 'met' : 'not met'}** — the worst is ${worst.ratio.toFixed(2)}× (${worst.alg} ${worst.op}, ${worst.form}).`,
     '',
-    `Run ${run.startedAt.toISOString()} (${run.seconds.toFixed(0)} s) at commit ${commit()}; command \`${run.command}\`.`,
+    `Run ${run.startedAt.toISOString()} (${run.seconds.toFixed(0)} s) with @sesame/jwt as of commit ${commit()}; command \`${run.command}\`.`,
     '',
     '### Figures',
     '',
