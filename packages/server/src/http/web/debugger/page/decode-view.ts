@@ -11,14 +11,20 @@ export interface DecodedToken {
   token: string;
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
+  /** A JWE (five parts): the header is its protected header, the payload empty until decrypted. */
+  encrypted?: boolean;
 }
 
-/** Splits and decodes a compact JWS; the error says which part is wrong, never echoing it. */
+/** Splits and decodes a compact JWS or a JWE's header; the error says which part is wrong, never echoing it. */
 export function decodeToken(input: string): DecodedToken {
   const token = input.trim().replace(/^bearer\s+/i, '');
   const parts = token.split('.');
+  if (parts.length === 5)
+    return { token, header: decodeJsonSegment(parts[0]!, 'header'), payload: {}, encrypted: true };
   if (parts.length !== 3)
-    throw new Error(`a JWT has three parts separated by dots; this has ${parts.length}`);
+    throw new Error(
+      `a JWT has three parts separated by dots (five when encrypted); this has ${parts.length}`,
+    );
   return {
     token,
     header: decodeJsonSegment(parts[0]!, 'header'),
@@ -31,7 +37,17 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 function renderParts(token: string): void {
   const target = byId('token-parts');
   target.replaceChildren();
-  const [header, payload, signature] = token.split('.');
+  const parts = token.split('.');
+  if (parts.length === 5) {
+    // header . encrypted key . iv . ciphertext . tag (RFC 7516 §7.1)
+    const classes = ['part-header', 'part-payload', 'part-payload', 'part-payload', 'part-signature'];
+    parts.forEach((part, i) => {
+      if (i > 0) target.append(el('span', '.', 'dot'));
+      target.append(el('span', part, classes[i]));
+    });
+    return;
+  }
+  const [header, payload, signature] = parts;
   target.append(
     el('span', header, 'part-header'),
     el('span', '.', 'dot'),
@@ -61,7 +77,11 @@ function renderClaims(payload: Record<string, unknown>): void {
 export function renderWarnings(decoded: DecodedToken | undefined, extra: readonly TokenWarning[] = []): void {
   const list = byId('warnings');
   list.replaceChildren();
-  const warnings = decoded ? [...tokenWarnings(decoded.header, decoded.payload, nowSeconds()), ...extra] : [];
+  // A JWE's claims are unknown until decrypted: its inner token gets the warnings when opened.
+  const warnings =
+    decoded && !decoded.encrypted
+      ? [...tokenWarnings(decoded.header, decoded.payload, nowSeconds()), ...extra]
+      : [];
   for (const warning of warnings) {
     const item = el('li');
     item.append(el('strong', warning.code), `: ${warning.message}`);
@@ -92,6 +112,10 @@ export function showToken(input: string): DecodedToken | undefined {
   renderParts(decoded.token);
   renderJson(byId('header-json'), decoded.header);
   renderJson(byId('payload-json'), decoded.payload);
+  byId('verify-box').hidden = decoded.encrypted === true;
+  byId('decrypt-box').hidden = decoded.encrypted !== true;
+  if (decoded.encrypted)
+    byId('payload-json').textContent = 'Encrypted: decrypt it below with the private key.';
   renderClaims(decoded.payload);
   renderWarnings(decoded);
   return decoded;

@@ -1,9 +1,10 @@
 /**
- * The Sesame token debugger. Everything happens in this page: a token is decoded, verified and
- * signed here and is never sent to a server. It lives at most in the URL fragment (which browsers
- * never send), and only when the person asks for a link.
+ * The Sesame token debugger. Everything happens in this page: a token is decoded, verified,
+ * decrypted and signed here and is never sent to a server. It lives at most in the URL fragment
+ * (which browsers never send), and only when the person asks for a link.
  */
 import { type DecodedToken, showToken } from './decode-view.js';
+import { resetDecrypt, setUpDecrypt } from './decrypt-view.js';
 import { byId, setStatus } from './dom.js';
 import { setUpEncode } from './encode-view.js';
 import { setUpVerify } from './verify-view.js';
@@ -14,6 +15,7 @@ const tokenInput = byId<HTMLTextAreaElement>('token');
 function refresh(): void {
   decoded = showToken(tokenInput.value);
   setStatus(byId('verify-result'), '', 'info');
+  resetDecrypt();
 }
 
 /** Tabs per the WAI-ARIA tabs pattern: arrow keys move between tabs, the panel follows. */
@@ -58,6 +60,13 @@ function setUpLink(): void {
 setUpTabs();
 setUpLink();
 setUpVerify(() => decoded);
+setUpDecrypt(
+  () => decoded,
+  (inner) => {
+    tokenInput.value = inner;
+    refresh();
+  },
+);
 setUpEncode((token) => {
   tokenInput.value = token;
   refresh();
