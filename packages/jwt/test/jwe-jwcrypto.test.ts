@@ -87,7 +87,9 @@ function makeCases(): Case[] {
 }
 
 describe('JWE interop with jwcrypto (Python)', () => {
-  it('every pair, both ways', (context) => {
+  // 150 pairs with RSA keys made here and a Python process doing the other half: minutes on a
+  // loaded 2-core machine (20 s, the default, was overrun once). A deadline, not a verdict.
+  it('every pair, both ways', { timeout: 300_000 }, (context) => {
     const missing = jwcryptoMissing();
     if (missing) {
       console.log(`skipped: ${missing}`);
