@@ -1,6 +1,7 @@
 /**
  * `npm run bench:all`: every suite in one run on this machine — the JWT core (bench/jwt.bench.ts),
- * one-shot calls against the prebuilt ones (bench/oneshot.bench.ts), the token server against node-oidc-provider and the ceiling route (bench/server.bench.ts), the
+ * one-shot calls against the prebuilt ones (bench/oneshot.bench.ts), JWE against jose
+ * (bench/jwe.bench.ts), the token server against node-oidc-provider and the ceiling route (bench/server.bench.ts), the
  * guard (bench/guard.bench.ts) — one after the other, so they never compete for the cores. Their
  * sections of bench/RESULTS.md are emptied first, then each is rewritten and tagged with this run,
  * with the summary and bench/results.svg (sections of other scripts, such as bench:distributed,
@@ -41,6 +42,7 @@ function suite(file: string, args: readonly string[] = []): Promise<void> {
 resetSections();
 await suite('bench/jwt.bench.ts');
 await suite('bench/oneshot.bench.ts');
+await suite('bench/jwe.bench.ts');
 await suite('bench/server.bench.ts', extra);
 await suite('bench/id-token.bench.ts');
 await suite('bench/metrics.bench.ts');

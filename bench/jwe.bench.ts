@@ -1,11 +1,13 @@
 /**
  * `npm run bench:jwe`: encrypts and decrypts with @sesame/jwt and jose, one pair per key management
- * family, in interleaved rounds measured with mitata (as `npm run bench` does for JWS), and prints
- * the medians and the ratio. It writes nothing: its figures are not in bench/RESULTS.md yet.
+ * family, in interleaved rounds measured with mitata (as `npm run bench` does for JWS), prints the
+ * medians and the ratio, and writes its section of bench/RESULTS.md (ratios against jose measured in
+ * the same run; target: faster than jose on every pair) with the summary and bench/results.svg.
  *
- * `npm run bench:jwe -- dir A128KW` runs only the named families.
+ * `npm run bench:jwe -- dir A128KW` runs only the named families and writes nothing.
  */
 import { Buffer } from 'node:buffer';
+import os from 'node:os';
 import {
   type ContentEncryptionAlgorithm,
   createDecrypter,
@@ -18,6 +20,8 @@ import {
 } from '@sesame/jwt';
 import * as jose from 'jose';
 import { do_not_optimize, measure } from 'mitata';
+import { type JweFigure, jweBars, renderJwe } from './lib/jwe-report.js';
+import { writeSection } from './lib/results-file.js';
 
 const PAIRS: [KeyManagementAlgorithm, ContentEncryptionAlgorithm][] = [
   ['dir', 'A256GCM'],
@@ -32,6 +36,9 @@ const ROUNDS = Number(process.env.SESAME_BENCH_ROUNDS ?? 5);
 const BUDGET_NS = 60e6;
 const PLAINTEXT = Buffer.from(JSON.stringify({ sub: 'u1', aud: 'api', scope: 'openid quiz', exp: 2e9 }));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const startedAt = new Date();
+const loadBefore = os.loadavg()[0]!;
+const figures: JweFigure[] = [];
 
 for (const [alg, enc] of PAIRS.filter(([alg]) => requested.length === 0 || requested.includes(alg))) {
   let encrypting: Key<KeyManagementAlgorithm>;
@@ -70,10 +77,19 @@ for (const [alg, enc] of PAIRS.filter(([alg]) => requested.length === 0 || reque
     }
   }
   const us = (name: string) => median(p50.get(name)!) / 1000;
-  for (const op of ['encrypt', 'decrypt']) {
+  for (const op of ['encrypt', 'decrypt'] as const) {
     const ratio = us(`jose ${op}`) / us(`sesame ${op}`);
+    figures.push({ alg, enc, op, sesame: us(`sesame ${op}`), jose: us(`jose ${op}`) });
     console.log(
       `${alg} ${enc} ${op}: sesame ${us(`sesame ${op}`).toFixed(2)} µs, jose ${us(`jose ${op}`).toFixed(2)} µs (sesame ${ratio.toFixed(2)}× as fast)`,
     );
   }
+}
+
+if (requested.length === 0) {
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  const markdown = renderJwe(figures, { startedAt, seconds, rounds: ROUNDS, budgetMs: BUDGET_NS / 1e6 });
+  const load: [number, number] = [loadBefore, os.loadavg()[0]!];
+  writeSection('jwe', markdown, { at: startedAt.toISOString(), load, bars: jweBars(figures) });
+  console.log('wrote the jwe section of bench/RESULTS.md and bench/results.svg');
 }

@@ -13,12 +13,13 @@ export const RESULTS_FILE = new URL('../RESULTS.md', import.meta.url);
 export const CHART_FILE = new URL('../results.svg', import.meta.url);
 
 /** The suites, in the order their sections appear. */
-export const SECTIONS = ['jwt', 'oneshot', 'server', 'idtoken', 'metrics', 'guard', 'dpop'] as const;
+export const SECTIONS = ['jwt', 'oneshot', 'jwe', 'server', 'idtoken', 'metrics', 'guard', 'dpop'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const TITLES: Record<SectionName, string> = {
   jwt: '`npm run bench` — the JWT core',
   oneshot: '`npm run bench:oneshot` — one-shot sign and verify against the prebuilt functions',
+  jwe: '`npm run bench:jwe` — JWE encrypt and decrypt against jose',
   server: '`npm run bench:server` — the token server',
   idtoken: '`npm run bench:id-token` — what an ID token adds, in instructions',
   metrics: '`npm run bench:metrics` — what Prometheus metrics cost, in instructions',
