@@ -8,6 +8,12 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A running process and what it has printed (the last 64 KiB of stdout and stderr together). */
+/**
+ * How long a started process may take to be ready. Only a hung process reaches it (one that exits
+ * fails at once); `sesame serve` has taken more than 30 s on a 2-core machine with a load average of 14.
+ */
+export const START_DEADLINE_MS = 120_000;
+
 export interface Started {
   child: ChildProcess;
   pid: number;
@@ -94,7 +100,7 @@ export interface StartOptions extends SpawnOptions {
  */
 export async function startNode(options: StartOptions & { args: readonly string[] }): Promise<Started> {
   const started = spawnNode(options.args, options);
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? START_DEADLINE_MS;
   try {
     if (options.readyUrl !== undefined) {
       await waitForOk(options.readyUrl, { timeoutMs, process: started });
@@ -113,7 +119,11 @@ export async function startNode(options: StartOptions & { args: readonly string[
  *
  * @example await untilPrinted(spawnNode(args), 'sesame listening');
  */
-export function untilPrinted(started: Started, ready: RegExp | string, timeoutMs = 30_000): Promise<void> {
+export function untilPrinted(
+  started: Started,
+  ready: RegExp | string,
+  timeoutMs = START_DEADLINE_MS,
+): Promise<void> {
   const { child } = started;
   const seen = () =>
     typeof ready === 'string' ? started.output().includes(ready) : ready.test(started.output());
@@ -215,7 +225,7 @@ export async function waitForOk(
   url: string,
   options: { timeoutMs?: number; process?: Started } = {},
 ): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? START_DEADLINE_MS;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const child = options.process?.child;
