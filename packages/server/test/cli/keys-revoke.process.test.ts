@@ -39,5 +39,13 @@ describe('sesame keys revoke', () => {
     expect(unknown.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^error ERR_KEYRING_KEY_NOT_FOUND: /),
     ]);
+
+    // One thumbprint in 64 begins with '-' (as one did in CI): it is a kid, not an option.
+    const dashed = `-${'A'.repeat(42)}`;
+    const withDash = await runCli(['keys', 'revoke', dashed, '--data-dir', dataDir], { main: true });
+    expect(withDash.code).toBe(1);
+    expect(withDash.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error ERR_KEYRING_KEY_NOT_FOUND: /),
+    ]);
   }, 60_000);
 });

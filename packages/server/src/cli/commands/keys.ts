@@ -38,6 +38,9 @@ export function registerKeys(program: Command): void {
     });
 
   withStoreOptions(keys.command('revoke <kid>'))
+    // A kid is a base64url thumbprint: one in 64 begins with '-', which must reach the command as
+    // the kid, not fail as an unknown option (a mistyped option is then an unknown kid: one line too).
+    .allowUnknownOption()
     .description(
       'withdraw a compromised key at once: unpublished, every token it signed refused (guards learn it from the revocation feed)',
     )
