@@ -5,50 +5,21 @@ import { createFeedStreams, type FeedSocket } from '../../../src/http/oauth/revo
 import { manualTimers, memoryFeed, settle } from '../../helpers/feed-fakes.js';
 
 /**
- * A socket as a stream sees it. `reading: false` is a reader that never takes a byte (a stalled
- * guard, or an attacker holding the stream open): every write stays in its buffer.
+ * A socket as a stream sees it, by how its reader behaves: `reads` takes every write at once;
+ * `stalled` never takes a byte (a stalled guard, or an attacker holding the stream open), so every
+ * write stays in its buffer; `paced` takes what was sent only on `take()` (a guard slow for a while).
  */
-function fakeSocket(reading: boolean) {
-  let received = '';
-  let peak = 0;
-  const socket = new Writable({
-    highWaterMark: 16 * 1024,
-    write(chunk: Buffer, _encoding, callback) {
-      if (!reading) return; // never calls back: the bytes stay buffered
-      received += chunk.toString();
-      callback();
-    },
-  });
-  const write = socket.write.bind(socket);
-  Object.assign(socket, {
-    writeHead: () => socket,
-    write: (chunk: string) => {
-      const ready = write(chunk);
-      peak = Math.max(peak, socket.writableLength);
-      return ready;
-    },
-  });
-  return {
-    socket: socket as unknown as FeedSocket,
-    received: () => received,
-    peak: () => peak,
-    destroyed: () => socket.destroyed,
-  };
-}
-
-/**
- * A reader that takes what it was sent only when told (`take()`): a guard that is slow for a
- * while, then reads again.
- */
-function pacedSocket() {
+function fakeSocket(reader: 'reads' | 'stalled' | 'paced') {
   let received = '';
   let peak = 0;
   const held: Array<() => void> = [];
   const socket = new Writable({
     highWaterMark: 16 * 1024,
     write(chunk: Buffer, _encoding, callback) {
+      if (reader === 'stalled') return; // never calls back: the bytes stay buffered
       received += chunk.toString();
-      held.push(callback);
+      if (reader === 'paced') held.push(callback);
+      else callback();
     },
   });
   const write = socket.write.bind(socket);
@@ -88,14 +59,11 @@ function setup(bufferLimit = LIMIT) {
     bufferLimit,
     timers: clock.timers,
   });
-  const open = Object.assign(
-    (reading: boolean) => {
-      const s = fakeSocket(reading);
-      streams.open(s.socket, 0, (message) => warnings.push(message));
-      return s;
-    },
-    { streams },
-  );
+  const open = (reader: Parameters<typeof fakeSocket>[0]) => {
+    const s = fakeSocket(reader);
+    streams.open(s.socket, 0, (message) => warnings.push(message));
+    return s;
+  };
   /** Appends `count` revocations with long values (~1 KiB per event) and lets the poll deliver them. */
   let total = 0;
   const revoke = async (count: number) => {
@@ -110,8 +78,8 @@ function setup(bufferLimit = LIMIT) {
 describe('feed streams', () => {
   it('closes a stream whose reader takes nothing at the second heartbeat it spends waiting, holding one delivery', async () => {
     const { hub, streams, open, revoke, warnings, total, clock } = setup();
-    const stalled = open(false);
-    const reader = open(true);
+    const stalled = open('stalled');
+    const reader = open('reads');
     await settle();
     // Every revoke ticks the clock (the hub's poll and the heartbeat): the stalled stream is
     // backed up after its second delivery and waits from then on.
@@ -138,9 +106,7 @@ describe('feed streams', () => {
 
   it('keeps a backed-up stream whose reader takes a page between two heartbeats', async () => {
     const { open, revoke, warnings, clock } = setup();
-    const slow = pacedSocket();
-    const streams = open.streams;
-    streams.open(slow.socket, 0, (message) => warnings.push(message));
+    const slow = open('paced');
     await settle();
     await revoke(30);
     for (let beat = 0; beat < 6; beat++) {
@@ -154,7 +120,7 @@ describe('feed streams', () => {
 
   it('closes a stream at once when one delivery leaves more than the buffer limit unsent', async () => {
     const { open, revoke, warnings } = setup();
-    const stalled = open(false);
+    const stalled = open('stalled');
     await settle();
     await revoke(70);
     expect(stalled.destroyed()).toBe(true);
@@ -163,8 +129,7 @@ describe('feed streams', () => {
 
   it('paces a reader that pauses through a burst bigger than the buffer limit: every entry, never cut', async () => {
     const { open, revoke, warnings, total } = setup(1024 * 1024);
-    const paused = pacedSocket();
-    open.streams.open(paused.socket, 0, (message) => warnings.push(message));
+    const paused = open('paced');
     await settle();
     // Three pages of ~1.1 KB events: 1.5 MB, more than the 1 MiB limit, appended while it reads nothing.
     await revoke(HUB_PAGE * 3);
@@ -181,7 +146,7 @@ describe('feed streams', () => {
 
   it('keeps a stream whose reader reads, whatever the volume', async () => {
     const { open, revoke } = setup();
-    const reader = open(true);
+    const reader = open('reads');
     await settle();
     for (let batch = 0; batch < 20; batch++) await revoke(10);
     expect(reader.destroyed()).toBe(false);
@@ -190,7 +155,7 @@ describe('feed streams', () => {
 
   it('sends heartbeats from one timer for all streams, and keeps none when no stream is open', async () => {
     const { streams, open, clock } = setup();
-    const [a, b] = [open(true), open(true)];
+    const [a, b] = [open('reads'), open('reads')];
     await settle();
     // One interval for the hub's poll, one for the heartbeats of both streams.
     expect(clock.active).toBe(2);
