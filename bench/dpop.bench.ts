@@ -15,9 +15,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { dpopKey } from '@sesame/testkit';
-import { type Counted, countedRunFlags, median, startCounted, waitCountedReady } from './lib/callgrind.js';
+import {
+  type Counted,
+  countedRunFlags,
+  lineReader,
+  median,
+  startCounted,
+  waitCountedReady,
+} from './lib/callgrind.js';
 import { load1 } from './lib/machine.js';
 import { freePort, ROOT, runNode, TSX_IMPORT } from './lib/processes.js';
 import { type Bar, writeSection } from './lib/results-file.js';
@@ -37,19 +43,11 @@ function perRequest(counts: { label: string; instructions: number }[], label: st
   return values;
 }
 
-/** Each line a process writes, in order, to whoever waits for the next one. */
-function lineReader(counted: Counted) {
-  const lines: string[] = [];
-  const waiting: ((line: string | undefined) => void)[] = [];
-  const reader = createInterface({ input: counted.child.stdout! });
-  reader.on('line', (line) => (waiting.length ? waiting.shift()!(line) : lines.push(line)));
-  reader.on('close', () => {
-    for (const wake of waiting.splice(0)) wake(undefined);
-  });
+/** Waits for the target's next line and checks it is `expected`. */
+function expecting(counted: Counted) {
+  const next = lineReader(counted);
   return async (expected: string) => {
-    const line = lines.length
-      ? lines.shift()
-      : await new Promise<string | undefined>((wake) => waiting.push(wake));
+    const line = await next();
     if (line !== expected) throw new Error(`guard-dpop.ts answered ${line ?? 'nothing'}, not ${expected}`);
   };
 }
@@ -62,7 +60,7 @@ async function measureGuard(): Promise<Record<(typeof GUARD_KINDS)[number], numb
     env,
     stdio: 'pipe',
   });
-  const expect = lineReader(counted);
+  const expect = expecting(counted);
   const window = async (kind: string, count: number, label?: string) => {
     counted.child.stdin!.write(`prep ${kind} ${count}\n`);
     await expect('ready');

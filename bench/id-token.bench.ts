@@ -19,8 +19,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { countedRunFlags, median, startCounted, waitCountedReady } from './lib/callgrind.js';
+import { countedRunFlags, lineReader, median, startCounted, waitCountedReady } from './lib/callgrind.js';
 import { CODE_REDIRECT, type CodePool, codePool } from './lib/codes.js';
 import { load1 } from './lib/machine.js';
 import { freePort, ROOT, runNode, TSX_IMPORT } from './lib/processes.js';
@@ -117,18 +116,7 @@ async function reference(kind: 'raw' | 'jws' | 'athash'): Promise<number> {
     join(work, `${kind}.out`),
     { cwd: ROOT, env, instrumented: true, stdio: 'pipe' },
   );
-  // Each line the process writes, in order, to whoever waits for the next one.
-  const lines: string[] = [];
-  const waiting: ((line: string | undefined) => void)[] = [];
-  const reader = createInterface({ input: counted.child.stdout! });
-  reader.on('line', (line) => (waiting.length ? waiting.shift()!(line) : lines.push(line)));
-  reader.on('close', () => {
-    for (const wake of waiting.splice(0)) wake(undefined);
-  });
-  const next = () =>
-    lines.length
-      ? Promise.resolve(lines.shift())
-      : new Promise<string | undefined>((wake) => waiting.push(wake));
+  const next = lineReader(counted);
   if ((await next()) !== 'ready') throw new Error(`signatures.ts ${kind} did not start`);
   for (let window = 0; window < 3; window++) {
     counted.zero();

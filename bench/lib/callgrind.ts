@@ -14,6 +14,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export const NODE_FLAGS: readonly string[] = [];
 
@@ -176,4 +177,33 @@ export function countedRunFlags(bench: string, args = process.argv.slice(2)): Co
     pairs: flag('--pairs', 5, 2),
     perWindow: flag('--per-window', 150, 50),
   };
+}
+
+/**
+ * The lines a counted process writes to stdout, in order: `next()` resolves with the next one, or
+ * undefined once its stdout has closed. `keep` picks the lines that are answers (and may rewrite
+ * them); others (a server's request log) are skipped.
+ *
+ * @example const next = lineReader(counted); if ((await next()) !== 'ready') throw ...
+ */
+export function lineReader(
+  counted: Pick<Counted, 'child'>,
+  keep: (line: string) => string | undefined = (line) => line,
+): () => Promise<string | undefined> {
+  const lines: string[] = [];
+  const waiting: ((line: string | undefined) => void)[] = [];
+  const reader = createInterface({ input: counted.child.stdout! });
+  reader.on('line', (line) => {
+    const kept = keep(line);
+    if (kept === undefined) return;
+    if (waiting.length) waiting.shift()!(kept);
+    else lines.push(kept);
+  });
+  reader.on('close', () => {
+    for (const wake of waiting.splice(0)) wake(undefined);
+  });
+  return () =>
+    lines.length
+      ? Promise.resolve(lines.shift())
+      : new Promise<string | undefined>((wake) => waiting.push(wake));
 }

@@ -3,8 +3,7 @@
  * process answers it, and the client_credentials requests sent to one of its apps.
  */
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { type Counted, startCounted } from './callgrind.js';
+import { type Counted, lineReader, startCounted } from './callgrind.js';
 import { ROOT, TSX_IMPORT } from './processes.js';
 import { basic, type Credentials } from './sesame.js';
 
@@ -24,25 +23,12 @@ export function startHost(dataDir: string, work: string, env: NodeJS.ProcessEnv)
     { cwd: ROOT, env, stdio: 'pipe' },
   );
   // Its stdout carries the apps' request logs too: only `host ` lines are answers.
-  const answers: string[] = [];
-  const waiting: ((line: string | undefined) => void)[] = [];
-  const reader = createInterface({ input: counted.child.stdout! });
-  reader.on('line', (line) => {
-    if (!line.startsWith('host ')) return;
-    const answer = line.slice(5);
-    if (waiting.length) waiting.shift()!(answer);
-    else answers.push(answer);
-  });
-  reader.on('close', () => {
-    for (const wake of waiting.splice(0)) wake(undefined);
-  });
+  const next = lineReader(counted, (line) => (line.startsWith('host ') ? line.slice(5) : undefined));
   return {
     counted,
     async command(line) {
       counted.child.stdin!.write(`${line}\n`);
-      const answer = answers.length
-        ? answers.shift()
-        : await new Promise<string | undefined>((wake) => waiting.push(wake));
+      const answer = await next();
       if (answer === undefined) throw new Error(`metrics-host ended before answering "${line}"`);
       return JSON.parse(answer) as Record<string, unknown>;
     },

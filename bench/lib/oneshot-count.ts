@@ -8,9 +8,8 @@
  * is taken off both. A window is `perWindow` calls for HMAC, a tenth as many (at least 8) for the
  * algorithms whose signatures take 5 to 300 times longer, so that ES512 does not take an hour.
  */
-import { createInterface } from 'node:readline';
 import type { Algorithm } from '@sesame/jwt';
-import { type CountedRun, median, startCounted } from './callgrind.js';
+import { type CountedRun, lineReader, median, startCounted } from './callgrind.js';
 import type { KeyForm } from './oneshot-cases.js';
 import type { PairFigure } from './oneshot-report.js';
 import { ROOT, TSX_IMPORT } from './processes.js';
@@ -35,17 +34,7 @@ export async function countPairs(alg: Algorithm, run: CountedRun, outFile: strin
   counted.child.stderr!.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-2000);
   });
-  const lines: string[] = [];
-  const waiting: ((line: string | undefined) => void)[] = [];
-  const reader = createInterface({ input: counted.child.stdout! });
-  reader.on('line', (line) => (waiting.length ? waiting.shift()!(line) : lines.push(line)));
-  reader.on('close', () => {
-    for (const wake of waiting.splice(0)) wake(undefined);
-  });
-  const next = () =>
-    lines.length
-      ? Promise.resolve(lines.shift())
-      : new Promise<string | undefined>((wake) => waiting.push(wake));
+  const next = lineReader(counted);
   const command = async (line: string) => {
     counted.child.stdin!.write(`${line}\n`);
     const answer = await next();
