@@ -151,6 +151,18 @@ export function writeSection(name: SectionName, markdown: string, meta: SectionM
   writeFileSync(CHART_FILE, renderChart(readSections(text), SECTIONS));
 }
 
+/**
+ * Regenerates the summary and the chart from the sections as they are in the file: after two
+ * branches that each wrote a section are merged, neither run's summary is whole.
+ *
+ * @example refreshSummary(); // npm run bench:summary
+ */
+export function refreshSummary(): void {
+  const text = regenerateSummary(readResults());
+  writeFileSync(RESULTS_FILE, text);
+  writeFileSync(CHART_FILE, renderChart(readSections(text), SECTIONS));
+}
+
 function fmt(ratio: number): string {
   return `${ratio.toFixed(2)}×`;
 }
