@@ -374,7 +374,11 @@ async function main() {
       violations.push(`${role} ${pid} grew ${(growth * 100).toFixed(1)}% (limit 20%)`);
     }
   }
-  lines.push('', `resident memory over time (MiB, a sample every ${SAMPLE_MS / 1000} s):`, ...series.table(roles));
+  lines.push(
+    '',
+    `resident memory over time (MiB, a sample every ${SAMPLE_MS / 1000} s):`,
+    ...series.table(roles),
+  );
   lines.push(violations.length === 0 ? 'soak: passed' : `soak: FAILED\n- ${violations.join('\n- ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   await quiz.stop();
