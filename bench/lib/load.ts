@@ -28,6 +28,8 @@ export interface Scenario {
   expectStatus?: number;
   /** The target's process: its CPU time per request is measured too. */
   pid?: number;
+  /** Several target processes (instances behind a balancer): their CPU time is summed. */
+  pids?: readonly number[];
 }
 
 export interface LoadOptions {
@@ -85,12 +87,25 @@ async function fire(scenario: Scenario, connections: number, seconds: number): P
   });
 }
 
+/** CPU seconds of the scenario's target processes, summed; undefined without any or when one is gone. */
+function targetCpu(scenario: Scenario): number | undefined {
+  const pids = [...(scenario.pid === undefined ? [] : [scenario.pid]), ...(scenario.pids ?? [])];
+  if (pids.length === 0) return undefined;
+  let sum = 0;
+  for (const pid of pids) {
+    const seconds = cpuSeconds(pid);
+    if (seconds === undefined) return undefined;
+    sum += seconds;
+  }
+  return sum;
+}
+
 /** Runs the warm-up, then the measured run, of one scenario. */
 export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await fire(scenario, options.connections, options.warmupSeconds);
-  const cpuBefore = scenario.pid === undefined ? undefined : cpuSeconds(scenario.pid);
+  const cpuBefore = targetCpu(scenario);
   const result = await fire(scenario, options.connections, options.seconds);
-  const cpuAfter = scenario.pid === undefined ? undefined : cpuSeconds(scenario.pid);
+  const cpuAfter = targetCpu(scenario);
   const expected = String(scenario.expectStatus ?? 200);
   const statuses: Record<string, number> = {};
   let unexpected = 0;

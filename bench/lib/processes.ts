@@ -62,3 +62,26 @@ export function cpuSeconds(pid: number): number | undefined {
     return undefined;
   }
 }
+
+const orphans = new Set<number>();
+
+/**
+ * Kills the process (SIGKILL) if the benchmark ends without stopping it — a thrown error, Ctrl-C —
+ * so that no server or balancer outlives the run. `forget` once it is stopped the ordinary way.
+ */
+export function killOnExit(pid: number): { forget(): void } {
+  if (orphans.size === 0) {
+    process.once('exit', () => {
+      for (const orphan of orphans) {
+        try {
+          process.kill(orphan, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  }
+  orphans.add(pid);
+  return { forget: () => orphans.delete(pid) };
+}

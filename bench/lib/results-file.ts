@@ -12,9 +12,16 @@ import { machineLines } from './machine.js';
 export const RESULTS_FILE = new URL('../RESULTS.md', import.meta.url);
 export const CHART_FILE = new URL('../results.svg', import.meta.url);
 
-/** The suites, in the order their sections appear. */
+/** The suites `npm run bench:all` runs, in the order their sections appear. */
 export const SECTIONS = ['jwt', 'oneshot', 'jwe', 'server', 'idtoken', 'metrics', 'guard', 'dpop'] as const;
-export type SectionName = (typeof SECTIONS)[number];
+/**
+ * Suites run on their own (they need services bench:all does not start, such as PostgreSQL, Redis
+ * and haproxy): their sections join the summary and the chart, but bench:all neither empties them
+ * nor waits for them to call its run whole.
+ */
+export const OWN_SECTIONS = ['scaleout'] as const;
+export const ALL_SECTIONS = [...SECTIONS, ...OWN_SECTIONS] as const;
+export type SectionName = (typeof ALL_SECTIONS)[number];
 
 const TITLES: Record<SectionName, string> = {
   jwt: '`npm run bench` — the JWT core',
@@ -25,6 +32,7 @@ const TITLES: Record<SectionName, string> = {
   metrics: '`npm run bench:metrics` — what Prometheus metrics cost, in instructions',
   guard: '`npm run bench:guard` — the guard',
   dpop: '`npm run bench:dpop` — what a DPoP proof adds, in instructions',
+  scaleout: '`npm run bench:scaleout` — three instances behind haproxy, and one killed under load',
 };
 
 /** One ratio of the chart and the summary. */
@@ -95,7 +103,7 @@ function skeleton(): string {
     open('summary'),
     close('summary'),
   ];
-  for (const name of SECTIONS)
+  for (const name of ALL_SECTIONS)
     parts.push('', open(name), `\n## ${TITLES[name]}\n\nNot run yet.\n`, close(name));
   return `${parts.join('\n')}\n`;
 }
@@ -125,7 +133,7 @@ export function resetSections(): void {
 /** Every section's metadata, read back from the file. */
 export function readSections(text = readResults()): Partial<Record<SectionName, SectionMeta>> {
   const out: Partial<Record<SectionName, SectionMeta>> = {};
-  for (const name of SECTIONS) {
+  for (const name of ALL_SECTIONS) {
     const body = between(text, name);
     const meta = body === undefined ? undefined : META.exec(body)?.[1];
     if (meta !== undefined) out[name] = JSON.parse(meta) as SectionMeta;
@@ -148,7 +156,7 @@ export function writeSection(name: SectionName, markdown: string, meta: SectionM
   if (current === undefined) text = `${text.trimEnd()}\n\n${open(name)}${body}${close(name)}\n`;
   else text = text.replace(`${open(name)}${current}${close(name)}`, `${open(name)}${body}${close(name)}`);
   writeFileSync(RESULTS_FILE, regenerateSummary(text));
-  writeFileSync(CHART_FILE, renderChart(readSections(text), SECTIONS));
+  writeFileSync(CHART_FILE, renderChart(readSections(text), ALL_SECTIONS));
 }
 
 /**
@@ -160,7 +168,7 @@ export function writeSection(name: SectionName, markdown: string, meta: SectionM
 export function refreshSummary(): void {
   const text = regenerateSummary(readResults());
   writeFileSync(RESULTS_FILE, text);
-  writeFileSync(CHART_FILE, renderChart(readSections(text), SECTIONS));
+  writeFileSync(CHART_FILE, renderChart(readSections(text), ALL_SECTIONS));
 }
 
 function fmt(ratio: number): string {
@@ -177,9 +185,11 @@ export function ratioText(bar: Bar): string {
 /** The summary: the machine, whether the sections come from one run, every ratio with its verdict. */
 function regenerateSummary(text: string): string {
   const sections = readSections(text);
-  const present = SECTIONS.filter((name) => sections[name] !== undefined);
-  const runIds = new Set(present.map((name) => sections[name]!.runId));
-  const oneRun = present.length === SECTIONS.length && runIds.size === 1 && !runIds.has(undefined);
+  const present = ALL_SECTIONS.filter((name) => sections[name] !== undefined);
+  const ran = SECTIONS.filter((name) => sections[name] !== undefined);
+  const runIds = new Set(ran.map((name) => sections[name]!.runId));
+  const oneRun = ran.length === SECTIONS.length && runIds.size === 1 && !runIds.has(undefined);
+  const own = OWN_SECTIONS.filter((name) => sections[name] !== undefined);
   const lines = [
     '',
     '## Summary',
@@ -187,8 +197,8 @@ function regenerateSummary(text: string): string {
     ...machineLines(),
     '',
     oneRun
-      ? `All sections below come from one \`npm run bench:all\` run started ${[...runIds][0]}.`
-      : `The sections were written by separate runs: ${present.map((name) => `${name} ${sections[name]!.at}`).join(', ')}. \`npm run bench:all\` runs them all at once.`,
+      ? `The sections of \`npm run bench:all\` come from one run started ${[...runIds][0]}.${own.length ? ` Run on their own: ${own.map((name) => `${name} ${sections[name]!.at}`).join(', ')}.` : ''}`
+      : `The sections were written by separate runs: ${present.map((name) => `${name} ${sections[name]!.at}`).join(', ')}. \`npm run bench:all\` runs all but ${OWN_SECTIONS.join(', ')} at once.`,
     '',
     '![Each figure as a ratio to its reference, measured in the same run](results.svg)',
     '',
