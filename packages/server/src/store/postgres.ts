@@ -14,9 +14,13 @@ import { type EncryptedStore, type RewrappingCipher, withEncryptedKeys } from '.
 import { StoreError } from './errors.js';
 import type { KeyCipher } from './key-sealing.js';
 import { assertMigrated, migrateToLatest } from './migrations/index.js';
+import { groupCommit } from './sql/group-commit.js';
 import { createKyselyStore } from './sql/kysely-store.js';
+import { auditRow } from './sql/misc.js';
 import { OwnSchemaPostgresDialect } from './sql/own-schema-dialect.js';
+import { postgresRotation } from './sql/postgres-rotation.js';
 import type { Database as Tables } from './sql/schema.js';
+import type { AuditEvent, Store } from './types.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -84,7 +88,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       cause: error,
     });
   }
-  const store = createKyselyStore({
+  const shared = createKyselyStore({
     kind: 'postgres',
     db,
     write,
@@ -96,6 +100,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (name === 'revocations') await sql`select pg_advisory_xact_lock(${FEED_LOCK})`.execute(trx);
     },
     close: () => db.destroy(),
+  });
+  const store: Store = Object.freeze({
+    ...shared,
+    // One statement where the shared queries take a transaction: on PostgreSQL every BEGIN and
+    // COMMIT is a round trip of its own, and a single statement is atomic and durable without them.
+    rotateRefreshToken: postgresRotation(db, shared.rotateRefreshToken),
+    // A group of audit events is one multi-row INSERT: all of it commits, or none of it.
+    addAuditEvent: groupCommit<Omit<AuditEvent, 'id'>>((events) =>
+      db.insertInto('audit_events').values(events.map(auditRow)).execute(),
+    ),
   });
   try {
     // Rewrapping needs the tables: a store opened without migrating rewraps on `sesame keys rewrap`.

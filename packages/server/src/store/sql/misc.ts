@@ -28,6 +28,19 @@ type MiscMethods = Pick<
   | 'advanceAuditCursor'
 >;
 
+/** An audit event as its row (the PostgreSQL store's own group commit writes the same rows). */
+export function auditRow(event: Omit<AuditEvent, 'id'>) {
+  return {
+    at: event.at,
+    type: event.type,
+    actor: event.actor,
+    subject: event.subject,
+    client_id: event.clientId,
+    ip: event.ip,
+    details: JSON.stringify(event.details ?? {}),
+  };
+}
+
 export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
   // Revocations, rotations, keys, replay markers: committed durably even under synchronous = NORMAL.
   const durableWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => write(fn, DURABLE);
@@ -147,22 +160,7 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
     // Every token issued adds an event: they are committed in groups (group-commit.ts), each
     // caller still waiting for the commit that holds its own.
     addAuditEvent: groupCommit<Omit<AuditEvent, 'id'>>((events) =>
-      write((trx) =>
-        trx
-          .insertInto('audit_events')
-          .values(
-            events.map((event) => ({
-              at: event.at,
-              type: event.type,
-              actor: event.actor,
-              subject: event.subject,
-              client_id: event.clientId,
-              ip: event.ip,
-              details: JSON.stringify(event.details ?? {}),
-            })),
-          )
-          .execute(),
-      ),
+      write((trx) => trx.insertInto('audit_events').values(events.map(auditRow)).execute()),
     ),
     async listAuditEvents({ since, type, subject, afterId, limit }) {
       let query = db.selectFrom('audit_events').selectAll();
