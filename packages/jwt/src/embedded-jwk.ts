@@ -10,11 +10,36 @@ import { parseJsonObject } from './lib/json.js';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /**
- * Keys imported from proofs with their thumbprints, by alg and JWK text; cleared outright when full
- * (bounded memory). The same text always gives the same key and the same thumbprint.
+ * A client sends the same protected header (typ, alg, its jwk) with every proof, so the header is
+ * decoded and checked once per exact segment text (parseCompact's cache, at most MAX_KNOWN, cleared
+ * outright when full), and the key it imports to and its thumbprint are kept beside that header
+ * object (dropped with it). The same text always gives the same header, key and thumbprint; what
+ * depends on the caller (the alg allow-list, the typ) is still checked on every call.
  */
-const imported = new Map<string, { key: Key; thumbprint: string }>();
-const MAX_IMPORTED = 1000;
+const headers = new Map<string, JwsHeader>();
+const imported = new WeakMap<JwsHeader, { key: Key; thumbprint: string }>();
+const MAX_KNOWN = 1000;
+
+/** Allow-lists already checked, by identity: a caller passes the same frozen list every time. */
+const allowLists = new WeakMap<readonly Algorithm[], ReadonlySet<string>>();
+
+function allowList(algorithms: readonly Algorithm[]): ReadonlySet<string> {
+  let set = allowLists.get(algorithms);
+  if (set !== undefined) return set;
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new JwtError('ERR_OPTION_INVALID', 'algorithms must be a non-empty allow-list');
+  }
+  for (const alg of algorithms) {
+    const spec = algorithmSpec(alg);
+    if (spec === undefined || spec.family === 'HMAC') {
+      throw new JwtError('ERR_OPTION_INVALID', 'only asymmetric algorithms verify under an embedded key');
+    }
+  }
+  set = new Set(algorithms);
+  // Only a frozen list cannot change after its check.
+  if (Object.isFrozen(algorithms)) allowLists.set(algorithms, set);
+  return set;
+}
 
 export interface VerifyEmbeddedJwkOptions {
   /**
@@ -52,16 +77,12 @@ export interface EmbeddedJwkResult {
  */
 export function verifyEmbeddedJwk(token: string, options: VerifyEmbeddedJwkOptions): EmbeddedJwkResult {
   const { algorithms, typ, maxTokenSize = 8 * 1024 } = options;
-  if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw new JwtError('ERR_OPTION_INVALID', 'algorithms must be a non-empty allow-list');
-  }
-  for (const alg of algorithms) {
-    const spec = algorithmSpec(alg);
-    if (spec === undefined || spec.family === 'HMAC') {
-      throw new JwtError('ERR_OPTION_INVALID', 'only asymmetric algorithms verify under an embedded key');
-    }
-  }
-  const parsed = parseCompact(token, { algorithms: new Set(algorithms), maxTokenSize, crit: [] });
+  const parsed = parseCompact(
+    token,
+    { algorithms: allowList(algorithms), maxTokenSize, crit: [] },
+    headers,
+    MAX_KNOWN,
+  );
   const { header } = parsed;
   if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== typ.toLowerCase()) {
     throw new JwtError('ERR_JWS_INVALID', `the header typ must be ${typ}`);
@@ -74,15 +95,13 @@ export function verifyEmbeddedJwk(token: string, options: VerifyEmbeddedJwkOptio
   if (PRIVATE_MEMBERS.some((name) => jwk[name] !== undefined)) {
     throw new JwtError('ERR_JWK_INVALID', 'the header jwk holds private key material');
   }
-  // A client signs every proof with the same key: the import and the thumbprint (the costly parts
-  // after the signature) are remembered by the exact JWK text and alg.
-  const cacheKey = `${header.alg}\0${JSON.stringify(jwk)}`;
-  let known = imported.get(cacheKey);
+  // The import and the thumbprint (the costly parts after the signature), once per header.
+  let known = imported.get(header);
   if (known === undefined) {
-    const key = importJWK(jwk, header.alg as Algorithm);
-    known = { key, thumbprint: thumbprint(jwk) };
-    if (imported.size >= MAX_IMPORTED) imported.clear();
-    imported.set(cacheKey, known);
+    known = { key: importJWK(jwk, header.alg as Algorithm), thumbprint: thumbprint(jwk) };
+    // The header is shared by every proof with this text: no caller may change its jwk.
+    Object.freeze(jwk);
+    imported.set(header, known);
   }
   checkSignature(parsed, known.key);
   const payload = parseJsonObject(base64urlDecode(parsed.payloadSegment, 'the payload'));

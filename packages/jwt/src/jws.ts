@@ -47,6 +47,7 @@ export function parseCompact(
   token: unknown,
   options: ParseOptions,
   cache?: Map<string, JwsHeader>,
+  cacheSize = 64,
 ): ParsedJws {
   if (typeof token !== 'string') throw new JwtError('ERR_JWS_INVALID', 'the token must be a string');
   if (token.length > options.maxTokenSize) throw new JwtError('ERR_JWT_TOO_LARGE', 'the token is too large');
@@ -60,7 +61,7 @@ export function parseCompact(
   if (header === undefined) {
     header = decodeHeader(headerSegment, options.crit);
     if (cache) {
-      if (cache.size >= 64) cache.clear();
+      if (cache.size >= cacheSize) cache.clear();
       cache.set(headerSegment, header);
     }
   }

@@ -64,4 +64,47 @@ describe('verifyEmbeddedJwk', () => {
   it('refuses a payload that is not a JSON object', () => {
     expectCode(() => verify(good({}, '"text"')), 'ERR_JWT_INVALID');
   });
+
+  it('checks a header it has seen before against each call: allow-list, typ, signature, payload', () => {
+    const token = good();
+    expect(verify(token).thumbprint).toBe(thumbprint(jwk));
+    // The same header text, now remembered: what the caller decides is still decided per call.
+    const onlyEdDSA = Object.freeze(['EdDSA'] as const);
+    expectCode(
+      () => verifyEmbeddedJwk(token, { algorithms: onlyEdDSA, typ: 'dpop+jwt' }),
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+    );
+    expectCode(() => verifyEmbeddedJwk(token, { ...options, typ: 'other+jwt' }), 'ERR_JWS_INVALID');
+    const [header, body] = token.split('.');
+    expectCode(
+      () =>
+        verify(`${header}.${body}.${good({}, payload, generateKeyPair('ES256').privateKey).split('.')[2]}`),
+      'ERR_JWS_SIGNATURE',
+    );
+    expectCode(() => verify(good({}, '"text"')), 'ERR_JWT_INVALID');
+    // A remembered header is shared: its jwk cannot be changed by one caller for the next.
+    const result = verify(token);
+    expect(Object.isFrozen(result.jwk)).toBe(true);
+    expect(verify(token).jwk).toEqual(jwk);
+  });
+
+  it('checks an allow-list on every call unless it is frozen, and refuses HMAC in either', () => {
+    const list: ('ES256' | 'HS256')[] = ['ES256'];
+    expect(verifyEmbeddedJwk(good(), { algorithms: list as ['ES256'], typ: 'dpop+jwt' }).payload.jti).toBe(
+      'j',
+    );
+    list.push('HS256');
+    expectCode(
+      () => verifyEmbeddedJwk(good(), { algorithms: list as ['ES256'], typ: 'dpop+jwt' }),
+      'ERR_OPTION_INVALID',
+    );
+    expectCode(
+      () =>
+        verifyEmbeddedJwk(good(), {
+          algorithms: Object.freeze(['HS256']) as unknown as ['ES256'],
+          typ: 'dpop+jwt',
+        }),
+      'ERR_OPTION_INVALID',
+    );
+  });
 });

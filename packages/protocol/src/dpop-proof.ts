@@ -3,7 +3,7 @@
  * resource routes and for @sesame/guard. The JWS itself (typ, alg, the embedded jwk, the signature)
  * is @sesame/jwt's `verifyEmbeddedJwk`, handed in as `verify` because protocol imports nothing of ours.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DpopProofError, type DpopRule } from './dpop-errors.js';
 import { accessTokenHash, DPOP_ALGORITHMS, dpopProofValue, normaliseHtu } from './dpop-http.js';
 
@@ -69,6 +69,9 @@ export interface DpopProof {
   iat: number;
 }
 
+/** Request URLs whose normalised `htu` a checker remembers. */
+const MAX_URLS = 1000;
+
 /** `jti` is a random identifier (§4.2); one longer than this is no honest client's. */
 const MAX_JTI_LENGTH = 256;
 
@@ -95,6 +98,17 @@ export function createDpopChecker(
   if (!(Number.isFinite(maxAge) && maxAge > 0)) throw new TypeError('maxAgeSeconds must be positive');
   if (!(Number.isFinite(skew) && skew >= 0)) throw new TypeError('clockSkewSeconds must be seconds');
 
+  // The request URLs of an API repeat: each is normalised once (at most MAX_URLS remembered,
+  // oldest forgotten first). The same text always normalises the same way.
+  const normalised = new Map<string, string | undefined>();
+  const htuOf = (url: string): string | undefined => {
+    if (normalised.has(url)) return normalised.get(url);
+    const htu = normaliseHtu(url);
+    if (normalised.size >= MAX_URLS) normalised.delete(normalised.keys().next().value as string);
+    normalised.set(url, htu);
+    return htu;
+  };
+
   return async function checkDpopProof(request: DpopRequest): Promise<DpopProof | undefined> {
     const proof = dpopProofValue(request.header);
     if (proof === undefined) {
@@ -115,7 +129,7 @@ export function createDpopChecker(
       throw new DpopProofError('jti', 'the DPoP proof has no valid jti');
     }
     if (htm !== request.method) throw new DpopProofError('htm', 'the DPoP proof is for another method');
-    const expected = normaliseHtu(request.url);
+    const expected = htuOf(request.url);
     // The same text normalises the same way: a client that sends the URL as requested is not parsed twice.
     if (expected === undefined || (htu !== request.url && normaliseHtu(htu) !== expected)) {
       throw new DpopProofError('htu', 'the DPoP proof is for another URL');
@@ -139,7 +153,7 @@ export function createDpopChecker(
     }
     // Keyed by key and jti (two clients may pick the same jti), hashed to a fixed size; kept until
     // the proof would be refused as too old anyway.
-    const key = createHash('sha256').update(`${thumbprint}.${jti}`).digest('base64url');
+    const key = hash('sha256', `${thumbprint}.${jti}`, 'base64url') as string;
     const first = await replay.remember(key, Math.ceil((iat + maxAge + skew) * 1000));
     if (!first) throw new DpopProofError('replay', 'the DPoP proof was already used');
     return { thumbprint, jti, iat };

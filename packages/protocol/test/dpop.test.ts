@@ -52,6 +52,21 @@ describe('the DPoP rule, through the protocol', () => {
     expect(await run()).toBe(expected);
   });
 
+  it('normalises each request URL once and answers the same for it every time', async () => {
+    const key = dpopKey();
+    const ruleFor = (htu: string, requestUrl: string) =>
+      check({ header: key.proof({ htm: 'GET', htu }), method: 'GET', url: requestUrl }).then(
+        () => 'ok',
+        (error: DpopProofError) => error.rule,
+      );
+    for (let round = 0; round < 2; round++) {
+      expect(await ruleFor('https://API.example:443/quiz', url)).toBe('ok');
+      expect(await ruleFor('https://api.example/other', url)).toBe('htu');
+      // Not an http(s) URL: remembered as one no proof matches, not as a match.
+      expect(await ruleFor('ftp://api.example/quiz', 'ftp://api.example/quiz')).toBe('htu');
+    }
+  });
+
   it('computes ath as base64url(SHA-256) of the token (RFC 9449 §7.1 example)', () => {
     expect(accessTokenHash('Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU')).toBe(
       'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo',
