@@ -31,6 +31,17 @@ function formDecode(value: string): string | undefined {
   }
 }
 
+/**
+ * The octets of a binary string (one character per octet, as `atob` returns), by index: on the
+ * token endpoint's path, where `Uint8Array.from(text, mapFn)` walked a string iterator and called
+ * a function per character.
+ */
+function binaryBytes(binary: string): Uint8Array {
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 function malformed(message: string): ProtocolError {
   return new ProtocolError('ERR_CREDENTIALS_MALFORMED', message);
 }
@@ -51,7 +62,7 @@ export function parseBasicCredentials(header: string | readonly string[] | undef
   if (encoded.length % 4 !== 0) throw malformed('the Basic credentials are not valid Base64');
   let text: string;
   try {
-    text = utf8.decode(Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)));
+    text = utf8.decode(binaryBytes(atob(encoded)));
   } catch {
     throw malformed('the Basic credentials are not Base64 of UTF-8 text');
   }

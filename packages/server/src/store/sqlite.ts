@@ -45,6 +45,7 @@ import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import type { WriteOptions } from './sql/context.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
+import { sqliteAuditWriter } from './sqlite-audit.js';
 import { fileMutex } from './sqlite-mutex.js';
 
 export interface SqliteStoreOptions {
@@ -138,7 +139,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Encr
     if (options.migrate !== false) await sweep(write, now());
     // Checked with the tables there; an unmigrated store is refused on first read instead.
     if (migrated && !options.keyCipher) await assertNothingSealed(db);
-    const store = createKyselyStore({ kind: 'sqlite', db, write, close });
+    const kysely = createKyselyStore({ kind: 'sqlite', db, write, close });
+    const store = Object.freeze({ ...kysely, addAuditEvent: sqliteAuditWriter(raw, (fn) => lock.run(fn)) });
     const encrypted = await withEncryptedKeys(store, { db, write }, options.keyCipher, false);
     if (options.keyCipher && migrated && options.rewrapOnOpen !== false) {
       if ((await encrypted.rewrapSigningKeys()) > 0) await lock.run(async () => forgetOldText(raw));
