@@ -17,6 +17,8 @@
  *    change the setting inside a transaction ("Safety level may not be changed inside a
  *    transaction"), so it is set before BEGIN and restored after COMMIT, under the write mutex, so
  *    no other transaction of this connection runs in between. `synchronous: 'full'` syncs all.
+ *    Refresh rotations (`DURABLE_WHEN_ANSWERED`) instead commit under NORMAL and wait for a WAL
+ *    fsync shared by all the rotations committed meanwhile (sqlite-wal-sync.ts), off the event loop.
  * The data dir is created 0700 and the file 0600: signing keys live in it. With a master key
  * (`keyCipher`, SESAME_MASTER_KEY), the private keys and the settings' secrets are also encrypted
  * in the file, as in PostgreSQL (store/encrypted-keys.ts), so a copy of the file alone (a backup,
@@ -47,6 +49,7 @@ import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
 import { sqliteAuditWriter } from './sqlite-audit.js';
 import { fileMutex } from './sqlite-mutex.js';
+import { type SyncFile, walSync } from './sqlite-wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created (0700) when missing. */
@@ -71,6 +74,8 @@ export interface SqliteStoreOptions {
   keyCipher?: RewrappingCipher;
   /** With a `keyCipher`: rewrap what is not under the current key on open (default true). */
   rewrapOnOpen?: boolean;
+  /** How the WAL is flushed after the commits that are durable when answered (for tests; fdatasync). */
+  syncFile?: SyncFile;
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -117,9 +122,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Encr
   }
   const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(raw) }) });
   const lock = fileMutex(file);
-  const write = <T>(fn: (trx: Kysely<Tables>) => Promise<T>, writeOptions?: WriteOptions) =>
-    lock.run(async () => {
-      if (synchronous === 'full' || writeOptions?.durable !== true) return db.transaction().execute(fn);
+  const synced = walSync(file, options.syncFile);
+  const write = async <T>(fn: (trx: Kysely<Tables>) => Promise<T>, writeOptions?: WriteOptions) => {
+    if (synchronous === 'full' || writeOptions?.durable !== true) {
+      return lock.run(() => db.transaction().execute(fn));
+    }
+    if (writeOptions.visibleBeforeSync === true) {
+      // Committed without a sync, then answered once an fsync begun after the commit is done.
+      const result = await lock.run(() => db.transaction().execute(fn));
+      await synced();
+      return result;
+    }
+    return lock.run(async () => {
       // Outside any transaction (writes are serialised by the mutex; reads are autocommit).
       raw.pragma('synchronous = FULL');
       try {
@@ -128,6 +142,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Encr
         raw.pragma('synchronous = NORMAL');
       }
     });
+  };
   const close = async () => {
     await db.destroy();
     lock.release();

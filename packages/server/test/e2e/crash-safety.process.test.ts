@@ -8,6 +8,9 @@
  *  - a session whose last request had no answer (the kill came first) is whole either way: its
  *    last known token either rotates (the rotation never committed) or is refused as reuse (it
  *    did), never a 5xx.
+ * A second run puts the server under refresh load only (sixteen rotations in flight at a time, so
+ * concurrent rotations share their fsyncs) and checks the same: every rotation answered 200 before
+ * the kill is there after it — its new token rotates — and every cut one is whole either way.
  * Run on SQLite, and on PostgreSQL with Redis when they are reachable. The kill comes after a
  * number of acknowledged operations, not after a time.
  */
@@ -30,6 +33,9 @@ const ROUNDS = 3;
 /** Acknowledged operations per round before the kill. */
 const OPS_BEFORE_KILL = 40;
 const LOOPS = 4;
+/** The refresh-only load: sessions made before the first round, and rotations in flight at once. */
+const REFRESH_SESSIONS = 32;
+const REFRESH_LOOPS = 16;
 
 interface Session {
   latest: string;
@@ -52,7 +58,7 @@ async function form(url: string, fields: Record<string, string>) {
  * Runs the crash rounds against a server on the store `options` give (a fresh data dir, or a
  * database), restarted on the same store each time.
  */
-async function crashRounds(options: { env?: Env; cleanEnv?: boolean } = {}) {
+async function crashRounds(options: { env?: Env; cleanEnv?: boolean; refreshOnly?: boolean } = {}) {
   const deployed = await startDeployment({
     ...options,
     env: { ...options.env, SESAME_REFRESH_GRACE_WINDOW: '0' },
@@ -136,20 +142,26 @@ async function crashRounds(options: { env?: Env; cleanEnv?: boolean } = {}) {
     counts.revocations++;
   };
 
+  const loops = options.refreshOnly ? REFRESH_LOOPS : LOOPS;
+  const opsBeforeKill = options.refreshOnly ? 4 * OPS_BEFORE_KILL : OPS_BEFORE_KILL;
+
   for (let round = 0; round < ROUNDS; round++) {
+    // Cut rotations that had committed ended their sessions (reuse): top the live ones up.
+    while (options.refreshOnly && sessions.filter((s) => !s.revoked).length < REFRESH_SESSIONS) await login();
     let acknowledged = 0;
     let killed = false;
     let killing: Promise<unknown> | undefined;
     const loop = async () => {
       while (!killed) {
-        const roll = Math.random();
+        const roll = options.refreshOnly ? 0.5 : Math.random();
         const session = roll < 0.15 ? undefined : pick();
+        if (session === undefined && options.refreshOnly) throw new Error('no idle session to rotate');
         if (session) session.busy = true;
         try {
           if (session === undefined) await (roll < 0.05 ? codeExchange() : login());
           else if (roll < 0.8) await rotate(session);
           else await revoke(session);
-          if (++acknowledged === OPS_BEFORE_KILL) {
+          if (++acknowledged === opsBeforeKill) {
             // Requests of the other loops are in flight now: the kill cuts them.
             killed = true;
             server.child.kill('SIGKILL');
@@ -165,7 +177,7 @@ async function crashRounds(options: { env?: Env; cleanEnv?: boolean } = {}) {
         }
       }
     };
-    await Promise.all(Array.from({ length: LOOPS }, loop));
+    await Promise.all(Array.from({ length: loops }, loop));
     await killing;
     server = await deployed.serve();
 
@@ -195,13 +207,21 @@ async function crashRounds(options: { env?: Env; cleanEnv?: boolean } = {}) {
   // The load was mixed: every kind of operation was acknowledged, and the kills cut some.
   expect(counts.logins).toBeGreaterThan(0);
   expect(counts.rotations).toBeGreaterThan(0);
-  expect(counts.revocations).toBeGreaterThan(0);
+  if (options.refreshOnly) {
+    expect(counts.rotations).toBeGreaterThanOrEqual(ROUNDS * opsBeforeKill);
+    expect(counts.revocations).toBe(0);
+  } else {
+    expect(counts.revocations).toBeGreaterThan(0);
+  }
   return counts;
 }
 
 describe('crash safety: SQLite', () => {
   it(`${ROUNDS} SIGKILLs under mixed load lose nothing acknowledged`, async () => {
     await crashRounds();
+  }, 300_000);
+  it(`${ROUNDS} SIGKILLs under refresh load lose no answered rotation`, async () => {
+    await crashRounds({ refreshOnly: true });
   }, 300_000);
 });
 
@@ -213,6 +233,15 @@ await describeWithServices(['PostgreSQL', 'Redis'], 'crash safety: PostgreSQL an
     const { SESAME_ISSUER: _issuer, ...env } = made.env;
     try {
       await crashRounds({ env, cleanEnv: true });
+    } finally {
+      await made.drop();
+    }
+  }, 300_000);
+  it(`${ROUNDS} SIGKILLs under refresh load lose no answered rotation`, async () => {
+    const made = await deployment(await freePort());
+    const { SESAME_ISSUER: _issuer, ...env } = made.env;
+    try {
+      await crashRounds({ env, cleanEnv: true, refreshOnly: true });
     } finally {
       await made.drop();
     }

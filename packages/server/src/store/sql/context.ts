@@ -25,9 +25,21 @@ export interface WriteOptions {
    * `synchronous = FULL`; PostgreSQL commits every transaction durably already.
    */
   durable?: boolean;
+  /**
+   * With `durable`: the commit may be seen by readers before it is on disk, as long as the caller
+   * is answered only once it is. SQLite then commits it with the everyday setting and makes the
+   * caller wait for one WAL fsync shared by every commit waiting (store/sqlite-wal-sync.ts), with
+   * the event loop free. Only for writes whose early sight leads to no acknowledgement that the
+   * commit could take back: a refresh rotation (a second presentation of the token goes through
+   * the rotation too, and waits for a later fsync; other readers can only refuse the old token).
+   */
+  visibleBeforeSync?: boolean;
 }
 
 export const DURABLE: WriteOptions = Object.freeze({ durable: true });
+
+/** Durable when answered, with concurrent commits sharing one fsync (see `visibleBeforeSync`). */
+export const DURABLE_WHEN_ANSWERED: WriteOptions = Object.freeze({ durable: true, visibleBeforeSync: true });
 
 /** Runs an insert, turning a unique violation into ERR_STORE_DUPLICATE naming only the table. */
 export async function insertUnique(what: string, run: () => Promise<unknown>): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { RefreshFamily, RotationResult, Store } from '../types.js';
-import { DURABLE, type SqlContext } from './context.js';
+import { DURABLE, DURABLE_WHEN_ANSWERED, type SqlContext } from './context.js';
 import { claimsToColumn, toFamily, toRefreshToken } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -95,8 +95,10 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
       return row && toRefreshToken(row);
     },
 
+    // Durable when answered, sharing an fsync with the concurrent rotations: until then only this
+    // rotation's caller could act on it, and a second presentation of the token is a rotation too.
     rotateRefreshToken: (input) =>
-      durableWrite(async (trx): Promise<RotationResult> => {
+      write(async (trx): Promise<RotationResult> => {
         const { presentedHash, nextHash, now, graceMs } = input;
         // The compare-and-set: only a live token of a live family matches, and only once.
         const claimed = await trx
@@ -166,7 +168,7 @@ export function refreshQueries({ db, write }: SqlContext): RefreshMethods {
         // the one whose UPDATE matched reports the reuse, the others find a revoked family.
         if (revoked.numUpdatedRows === 0n) return { kind: 'invalid' };
         return { kind: 'reused', family: { ...family, revokedAt: now, revokedReason: REUSE_REASON } };
-      }),
+      }, DURABLE_WHEN_ANSWERED),
 
     async revokeRefreshFamily(id, reason, now) {
       const result = await durableWrite((trx) =>
