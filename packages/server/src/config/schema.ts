@@ -221,7 +221,7 @@ export const SETTINGS = {
     default: 'normal',
     enum: ['normal', 'full'],
     description:
-      'SQLite commits: normal fsyncs revocations, rotations and keys at commit, the rest (audit rows, new families) at checkpoints; full fsyncs every commit',
+      'SQLite commits: normal fsyncs revocations and keys at commit, refresh rotations before they are answered (one fsync shared by the concurrent ones), the rest (audit rows, new families) at checkpoints; full fsyncs every commit',
   },
   // Distributed mode (docs/deploy.md): PostgreSQL and Redis shared by many instances.
   databaseUrl: {

@@ -63,8 +63,8 @@ export interface SqliteStoreOptions {
   /** How long a writer waits for another process's write lock, in ms (default 5000). */
   busyTimeoutMs?: number;
   /**
-   * `normal` (default): commits are fsynced at checkpoints, and durable ones (`write(fn, DURABLE)`)
-   * at commit. `full`: every commit is fsynced.
+   * `normal` (default): commits are fsynced at checkpoints, durable ones (`write(fn, DURABLE)`) at
+   * commit, and refresh rotations before they are answered. `full`: every commit is fsynced.
    */
   synchronous?: 'normal' | 'full';
   /**
