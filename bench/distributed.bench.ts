@@ -6,6 +6,11 @@
  * after) and Redis (a key prefix of its own). Writes the `<!-- bench:distributed -->` section of
  * bench/RESULTS.md (lib/distributed-section.ts), leaving every other section as it is.
  *
+ * Beside them, in the same run, the issuance ceiling of bench:server (bench/targets/ceiling.ts: a
+ * bare route signing with node:crypto, one process): issue 16's targets are ratios to it and to
+ * SQLite. The CPU time per request of the server's processes (the primary and its workers) is
+ * measured with every figure, as req/s on a shared machine is noisy.
+ *
  * Flags: `--seconds N` per scenario (default 8, after a 2 s warm-up), `--quick` (2 s, no file).
  */
 import { randomBytes } from 'node:crypto';
@@ -13,7 +18,9 @@ import pg from 'pg';
 import { type Config, writeDistributedSection } from './lib/distributed-section.js';
 import { type LoadOptions, type LoadResult, measure } from './lib/load.js';
 import { load1 } from './lib/machine.js';
+import { childPids, freePort, startNode, TSX_IMPORT } from './lib/processes.js';
 import { addClient, addUser, basic, postForm, startSesame } from './lib/sesame.js';
+import { makeEs256Key } from './lib/tokens.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -56,6 +63,8 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
     });
   }
   const sesame = await startSesame({ workers: config.workers, env });
+  // The primary and its workers: the CPU time per request is theirs together.
+  const servers = [sesame.pid, ...childPids(sesame.pid)];
   try {
     const cc = await addClient(sesame, 'bench-service', 'client_credentials', 'api');
     const app = await addClient(sesame, 'bench-app', 'password,refresh_token', 'openid api');
@@ -72,6 +81,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
         method: 'POST',
         headers,
         body: 'grant_type=client_credentials&scope=api',
+        pids: servers,
       },
       LOAD,
     );
@@ -98,6 +108,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
         onResponse: (status, body) => {
           if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
         },
+        pids: servers,
       },
       LOAD,
     );
@@ -118,6 +129,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
         onResponse: (_status, body) => {
           if (!body.startsWith('{"active":true')) throw new Error(`an inactive answer: ${body.slice(0, 80)}`);
         },
+        pids: servers,
       },
       LOAD,
     );
@@ -128,11 +140,51 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
   }
 }
 
+/** The issuance ceiling of bench:server, measured once in this run (the reference of the refresh target). */
+async function ceiling(): Promise<LoadResult> {
+  const key = makeEs256Key();
+  const port = await freePort();
+  const client = { clientId: 'bench-ceiling', clientSecret: randomBytes(24).toString('base64url') };
+  const started = await startNode({
+    name: 'ceiling',
+    args: [...TSX_IMPORT, 'bench/targets/ceiling.ts'],
+    env: {
+      CEILING_PORT: String(port),
+      CEILING_KEY: JSON.stringify(key.privateJwk),
+      CEILING_KID: key.kid,
+      CEILING_ISSUER: `http://127.0.0.1:${port}`,
+      CEILING_CLIENT_ID: client.clientId,
+      CEILING_CLIENT_SECRET: client.clientSecret,
+    },
+    ready: /ceiling listening/,
+  });
+  try {
+    return await measure(
+      {
+        name: 'client_credentials: ceiling (bare route)',
+        url: `http://127.0.0.1:${port}/oauth/token`,
+        method: 'POST',
+        headers: { authorization: basic(client), 'content-type': FORM },
+        body: 'grant_type=client_credentials&scope=api',
+        pid: started.pid,
+      },
+      LOAD,
+    );
+  } finally {
+    await started.stop();
+  }
+}
+
 const startedAt = new Date();
 const loadBefore = load1();
 const results: Record<string, Record<string, LoadResult>> = {};
+const reference = await ceiling();
 for (const config of CONFIGS) results[config.name] = await run(config);
 if (!quick) {
-  writeDistributedSection(CONFIGS, results, { startedAt, loadAverage: [loadBefore, load1()], options: LOAD });
+  writeDistributedSection(CONFIGS, results, reference, {
+    startedAt,
+    loadAverage: [loadBefore, load1()],
+    options: LOAD,
+  });
   process.stdout.write('wrote the distributed section of bench/RESULTS.md\n');
 }

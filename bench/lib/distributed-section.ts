@@ -1,14 +1,11 @@
 /**
  * The `<!-- bench:distributed -->` section of bench/RESULTS.md, written by
- * `npm run bench:distributed`. It lives beside the sections of results-file.ts without joining
- * them: that module's summary and chart describe one `npm run bench:all` run, which this suite is
- * not part of (it needs PostgreSQL and Redis). Only the text between this section's own markers is
- * replaced; the section is appended at the end the first time.
+ * `npm run bench:distributed` through results-file.ts: its bars (issue 16's targets for
+ * PostgreSQL + Redis) join the summary and the chart, though bench:all neither runs nor empties
+ * the section (it needs PostgreSQL and Redis).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { LoadOptions, LoadResult } from './load.js';
-import { machineLines } from './machine.js';
-import { RESULTS_FILE } from './results-file.js';
+import { type Bar, writeSection } from './results-file.js';
 
 export interface Config {
   name: string;
@@ -16,8 +13,6 @@ export interface Config {
   workers: number;
 }
 
-const OPEN = '<!-- bench:distributed -->';
-const CLOSE = '<!-- /bench:distributed -->';
 const SCENARIOS = [
   ['issue', 'client_credentials issuance'],
   ['refresh', 'refresh_token (every request rotates)'],
@@ -26,58 +21,92 @@ const SCENARIOS = [
 
 const num = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const cpu = (r: LoadResult) => (r.cpuPerRequest === undefined ? '—' : num(r.cpuPerRequest));
 
-/** The section's markdown: one table per scenario, each configuration against SQLite × 1. */
+interface Run {
+  startedAt: Date;
+  loadAverage: [number, number];
+  options: LoadOptions;
+}
+
+/** Issue 16's targets: PostgreSQL + Redis against SQLite per worker, and refresh against the ceiling. */
+export function distributedBars(
+  configs: readonly Config[],
+  results: Record<string, Record<string, LoadResult>>,
+  ceiling: LoadResult,
+): Bar[] {
+  const pg = configs.find((c) => c.store === 'postgres')!;
+  const lite = configs.find((c) => c.store === 'sqlite' && c.workers === pg.workers)!;
+  const perWorker = (config: Config, key: string) => results[config.name]![key]!.rps / config.workers;
+  const pgIssue = perWorker(pg, 'issue');
+  const liteIssue = perWorker(lite, 'issue');
+  const pgRefresh = results[pg.name]!.refresh!;
+  return [
+    {
+      label: 'client_credentials per worker, PostgreSQL + Redis',
+      ratio: pgIssue / liteIssue,
+      reference: `SQLite per worker (${pg.workers} workers each)`,
+      target: { value: 0.9, kind: 'min' },
+      detail: `${num(pgIssue)} vs ${num(liteIssue)} req/s`,
+    },
+    {
+      label: 'refresh rotation, PostgreSQL + Redis',
+      ratio: pgRefresh.rps / ceiling.rps,
+      reference: 'the issuance ceiling (bare route)',
+      target: { value: 0.3, kind: 'min' },
+      detail: `${num(pgRefresh.rps)} req/s with ${pg.workers} workers vs ${num(ceiling.rps)}`,
+    },
+  ];
+}
+
+/** The section's markdown: one table of every scenario and configuration, then the ceiling. */
 export function distributedMarkdown(
   configs: readonly Config[],
   results: Record<string, Record<string, LoadResult>>,
-  run: { startedAt: Date; loadAverage: [number, number]; options: LoadOptions },
+  ceiling: LoadResult,
+  run: Run,
 ): string {
   const base = configs.find((c) => c.store === 'sqlite' && c.workers === 1)!;
   const lines = [
-    '## `npm run bench:distributed` — PostgreSQL + Redis against SQLite',
-    '',
     `Run ${run.startedAt.toISOString()}; load average (1 min) before ${run.loadAverage[0].toFixed(2)}, after ${run.loadAverage[1].toFixed(2)}.`,
     '',
-    ...machineLines(),
-    '',
-    '| scenario | configuration | req/s | p50 ms | p99 ms | errors | vs SQLite, 1 worker |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | configuration | req/s | per worker | server CPU µs/req | p50 ms | p99 ms | errors | vs SQLite, 1 worker |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [key, title] of SCENARIOS) {
     const reference = results[base.name]![key]!.rps;
     for (const config of configs) {
       const r = results[config.name]![key]!;
       lines.push(
-        `| ${title} | ${config.name} | ${num(r.rps)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${r.errors} | ${(r.rps / reference).toFixed(2)}× |`,
+        `| ${title} | ${config.name} | ${num(r.rps)} | ${num(r.rps / config.workers)} | ${cpu(r)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${r.errors} | ${(r.rps / reference).toFixed(2)}× |`,
       );
     }
   }
   lines.push(
+    `| client_credentials issuance | ceiling (bare route, 1 process) | ${num(ceiling.rps)} | ${num(ceiling.rps)} | ${cpu(ceiling)} | ${num(ceiling.p50, 1)} | ${num(ceiling.p99, 1)} | ${ceiling.errors} | ${(ceiling.rps / results[base.name]!.issue!.rps).toFixed(2)}× |`,
     '',
     '### How',
     '',
     `- autocannon, ${run.options.connections} connections, no pipelining, ${run.options.warmupSeconds} s warm-up then ${run.options.seconds} s measured per scenario, from the benchmark's own process on the same machine (it competes with the server for the same cores).`,
     "- `sesame serve --workers N` from the built dist, log level `warn`, ES256, default token lives; one configuration at a time. PostgreSQL and Redis are the machine's own (127.0.0.1, untuned, on the same cores), each run in a fresh schema and key prefix; the master key is random per run.",
+    "- Server CPU µs/req: the user + system time of the `serve` primary and its workers over the measured seconds, divided by the requests answered. PostgreSQL's and Redis's own CPU is not in it.",
+    "- The ceiling is bench:server's (bench/targets/ceiling.ts: parse, check a SHA-256 secret, sign ES256 with node:crypto; no store), measured first in the same run.",
     '- Refresh: a pool of refresh tokens from password logins; every request rotates one (never the grace-window replay). Introspection: 100 distinct access tokens in turn, every answer checked `active: true`.',
     '',
   );
   return lines.join('\n');
 }
 
-/** Replaces (or appends) this section of bench/RESULTS.md; nothing else in the file changes. */
+/** Replaces this section of bench/RESULTS.md and regenerates the summary and the chart. */
 export function writeDistributedSection(
   configs: readonly Config[],
   results: Record<string, Record<string, LoadResult>>,
-  run: { startedAt: Date; loadAverage: [number, number]; options: LoadOptions },
+  ceiling: LoadResult,
+  run: Run,
 ): void {
-  const text = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Sesame benchmark results\n';
-  const section = `${OPEN}\n\n${distributedMarkdown(configs, results, run)}\n${CLOSE}`;
-  const start = text.indexOf(OPEN);
-  const end = text.indexOf(CLOSE);
-  const next =
-    start !== -1 && end > start
-      ? `${text.slice(0, start)}${section}${text.slice(end + CLOSE.length)}`
-      : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(RESULTS_FILE, next);
+  writeSection('distributed', distributedMarkdown(configs, results, ceiling, run), {
+    at: run.startedAt.toISOString(),
+    load: run.loadAverage,
+    bars: distributedBars(configs, results, ceiling),
+  });
 }

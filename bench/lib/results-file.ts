@@ -19,7 +19,7 @@ export const SECTIONS = ['jwt', 'oneshot', 'jwe', 'server', 'idtoken', 'metrics'
  * and haproxy): their sections join the summary and the chart, but bench:all neither empties them
  * nor waits for them to call its run whole.
  */
-export const OWN_SECTIONS = ['scaleout'] as const;
+export const OWN_SECTIONS = ['scaleout', 'distributed'] as const;
 export const ALL_SECTIONS = [...SECTIONS, ...OWN_SECTIONS] as const;
 export type SectionName = (typeof ALL_SECTIONS)[number];
 
@@ -33,6 +33,7 @@ const TITLES: Record<SectionName, string> = {
   guard: '`npm run bench:guard` — the guard',
   dpop: '`npm run bench:dpop` — what a DPoP proof adds, in instructions',
   scaleout: '`npm run bench:scaleout` — three instances behind haproxy, and one killed under load',
+  distributed: '`npm run bench:distributed` — PostgreSQL + Redis against SQLite',
 };
 
 /** One ratio of the chart and the summary. */
