@@ -38,6 +38,8 @@ export interface LoadOptions {
   seconds: number;
   /** Seconds of warm-up before it, not counted. */
   warmupSeconds: number;
+  /** Send exactly this many requests instead of running for `seconds` (e.g. single-use tokens). */
+  amount?: number;
 }
 
 export interface LoadResult {
@@ -64,7 +66,12 @@ export interface LoadResult {
 /** Sizes for a 2-core machine shared with the target: enough connections to keep one core busy. */
 export const DEFAULT_LOAD: LoadOptions = { connections: 32, seconds: 10, warmupSeconds: 3 };
 
-async function fire(scenario: Scenario, connections: number, seconds: number): Promise<autocannon.Result> {
+async function fire(
+  scenario: Scenario,
+  connections: number,
+  seconds: number,
+  amount?: number,
+): Promise<autocannon.Result> {
   const request: autocannon.Request = {};
   if (scenario.setupRequest) {
     const setup = scenario.setupRequest;
@@ -81,7 +88,7 @@ async function fire(scenario: Scenario, connections: number, seconds: number): P
     body: scenario.body,
     requests: [request],
     connections,
-    duration: seconds,
+    ...(amount === undefined ? { duration: seconds } : { amount }),
     pipelining: 1,
     timeout: 10,
   });
@@ -104,7 +111,7 @@ function targetCpu(scenario: Scenario): number | undefined {
 export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await fire(scenario, options.connections, options.warmupSeconds);
   const cpuBefore = targetCpu(scenario);
-  const result = await fire(scenario, options.connections, options.seconds);
+  const result = await fire(scenario, options.connections, options.seconds, options.amount);
   const cpuAfter = targetCpu(scenario);
   const expected = String(scenario.expectStatus ?? 200);
   const statuses: Record<string, number> = {};

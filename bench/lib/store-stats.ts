@@ -1,0 +1,79 @@
+/**
+ * The stores' own counters, read from outside Sesame as a cross-check of the probe's client-side
+ * counts: PostgreSQL's committed transactions for the database (pg_stat_database.xact_commit) and
+ * Redis's calls per command (INFO commandstats). Both are server-wide: other work on the same
+ * database or Redis in the same moments is counted too, which is why the probe counts at the client.
+ */
+
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+export interface StoreStats {
+  xactCommit: number;
+  redisCalls: Record<string, number>;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface StoreStatsReader {
+  /**
+   * The counters now. PostgreSQL 15 publishes a backend's counts when it commits (at most once a
+   * second) or after 10 s idle, so `settleMs` waits that long first, for the counts of a run just ended.
+   */
+  read(settleMs?: number): Promise<StoreStats>;
+  /** Deletes every Redis key under `prefix` (the run's own, when it is over). */
+  dropPrefix(prefix: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function storeStatsReader(pgUrl: string, redisUrl: string): Promise<StoreStatsReader> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  return {
+    async read(settleMs = 0) {
+      if (settleMs > 0) await pause(settleMs);
+      // A fresh snapshot of the statistics, not the one cached for this transaction.
+      await client.query('select pg_stat_clear_snapshot()');
+      const database = await client.query<{ xact_commit: string }>(
+        'select xact_commit from pg_stat_database where datname = current_database()',
+      );
+      const info = await redis.info('commandstats');
+      const redisCalls: Record<string, number> = {};
+      for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+        redisCalls[match[1]!] = Number(match[2]);
+      return {
+        xactCommit: Number(database.rows[0]!.xact_commit),
+        redisCalls,
+      };
+    },
+    async dropPrefix(prefix) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    },
+    async close() {
+      await client.end();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Transactions committed and Redis calls between two readings (the reader's own queries left out). */
+export function storeDelta(
+  before: StoreStats,
+  after: StoreStats,
+): { xactCommit: number; redisCalls: number } {
+  let redisCalls = 0;
+  for (const [name, calls] of Object.entries(after.redisCalls)) {
+    // The reader's own INFO is one call per reading.
+    if (name === 'info') continue;
+    redisCalls += calls - (before.redisCalls[name] ?? 0);
+  }
+  // The later reading commits two transactions of its own (pg_stat_clear_snapshot and the select).
+  return { xactCommit: after.xactCommit - before.xactCommit - 2, redisCalls };
+}
