@@ -2,7 +2,7 @@
  * `npm run bench:all`: every suite in one run on this machine — the JWT core (bench/jwt.bench.ts),
  * one-shot calls against the prebuilt ones (bench/oneshot.bench.ts), JWE against jose
  * (bench/jwe.bench.ts), the token server against node-oidc-provider and the ceiling route (bench/server.bench.ts), the
- * guard (bench/guard.bench.ts), what DPoP adds (bench/dpop.bench.ts) — one after the other, so they never compete for the cores. Their
+ * guard (bench/guard.bench.ts), what DPoP adds (bench/dpop.bench.ts), memory (bench/memory.bench.ts, with a 60-s soak) — one after the other, so they never compete for the cores. Their
  * sections of bench/RESULTS.md are emptied first, then each is rewritten and tagged with this run,
  * with the summary and bench/results.svg (sections of other scripts, such as bench:distributed,
  * are kept as they are). `-- --seconds N` is passed to the HTTP suites.
@@ -48,6 +48,7 @@ await suite('bench/id-token.bench.ts');
 await suite('bench/metrics.bench.ts');
 await suite('bench/guard.bench.ts', extra);
 await suite('bench/dpop.bench.ts');
+await suite('bench/memory.bench.ts');
 process.stdout.write(
   `\nbench:all done in ${((Date.now() - started) / 60_000).toFixed(1)} min: bench/RESULTS.md, bench/results.svg\n`,
 );

@@ -13,7 +13,17 @@ export const RESULTS_FILE = new URL('../RESULTS.md', import.meta.url);
 export const CHART_FILE = new URL('../results.svg', import.meta.url);
 
 /** The suites `npm run bench:all` runs, in the order their sections appear. */
-export const SECTIONS = ['jwt', 'oneshot', 'jwe', 'server', 'idtoken', 'metrics', 'guard', 'dpop'] as const;
+export const SECTIONS = [
+  'jwt',
+  'oneshot',
+  'jwe',
+  'server',
+  'idtoken',
+  'metrics',
+  'guard',
+  'dpop',
+  'memory',
+] as const;
 /**
  * Suites run on their own (they need services bench:all does not start, such as PostgreSQL, Redis
  * and haproxy): their sections join the summary and the chart, but bench:all neither empties them
@@ -32,6 +42,7 @@ const TITLES: Record<SectionName, string> = {
   metrics: '`npm run bench:metrics` — what Prometheus metrics cost, in instructions',
   guard: '`npm run bench:guard` — the guard',
   dpop: '`npm run bench:dpop` — what a DPoP proof adds, in instructions',
+  memory: '`npm run bench:memory` — memory of the denylist, the guard, and the soak',
   scaleout: '`npm run bench:scaleout` — three instances behind haproxy, and one killed under load',
   distributed: '`npm run bench:distributed` — PostgreSQL + Redis against SQLite',
 };

@@ -133,4 +133,36 @@ describe('denylist', () => {
     await fresh.isRevoked({ jti: 'j5' });
     expect(reads).toBe(2);
   });
+
+  it('drops expired entries from memory at most once per purge interval, and never a live one', async () => {
+    const exp = secs() + 120;
+    await denylist.revokeToken({ jti: 'short', exp });
+    await denylist.revokeToken({ jti: 'long', exp: secs() + 600 });
+    expect(await denylist.isRevoked({ jti: 'x' })).toBe(false); // the first sync purges (nothing yet)
+    expect(denylist.entries()).toBe(2);
+    // 'short' has expired (exp + tolerance), but the last purge is less than a minute old...
+    clock.advance(120_000 + MINUTE - 1000);
+    expect(await denylist.isRevoked({ jti: 'x' })).toBe(false);
+    clock.advance(1000);
+    expect(await denylist.isRevoked({ jti: 'x' })).toBe(false);
+    expect(denylist.entries()).toBe(2);
+    // ...and it goes at the next sync a minute after that purge; 'long' stays.
+    clock.set(Math.max(clock.now(), exp * 1000 + MINUTE) + MINUTE);
+    expect(await denylist.isRevoked({ jti: 'x' })).toBe(false);
+    expect(denylist.entries()).toBe(1);
+    expect(await denylist.isRevoked({ jti: 'long' })).toBe(true);
+  });
+
+  it('holds a bounded number of entries under a steady stream of revocations', async () => {
+    // One revocation a second of 60-second tokens: at most 60 + 60 (tolerance) + 60 (purge) live.
+    let most = 0;
+    for (let i = 0; i < 1000; i++) {
+      await denylist.revokeToken({ jti: `j${i}`, exp: secs() + 60 });
+      await denylist.isRevoked({ jti: 'x' });
+      most = Math.max(most, denylist.entries());
+      clock.advance(1000);
+    }
+    expect(most).toBeGreaterThan(100);
+    expect(most).toBeLessThanOrEqual(181);
+  });
 });
