@@ -16,6 +16,7 @@ import { startCluster } from './lib/instances.js';
 import { type KillResult, killTest } from './lib/kill-test.js';
 import { type LoadResult, measureRounds, type Scenario } from './lib/load.js';
 import { load1 } from './lib/machine.js';
+import { replayCheck } from './lib/replay-check.js';
 import { writeSection } from './lib/results-file.js';
 import { type ScaleoutRun, scaleoutBars, scaleoutMarkdown } from './lib/scaleout-section.js';
 import { addClient, addUser, basic, postForm, type SesameProcess } from './lib/sesame.js';
@@ -62,6 +63,8 @@ async function withHaproxy<T>(
 const startedAt = new Date();
 const loadBefore = load1();
 process.stdout.write(`bench:scaleout; load average ${loadBefore.toFixed(2)}\n`);
+const replay = await replayCheck();
+process.stdout.write(`replay rules: ${JSON.stringify(replay)}\n`);
 const cluster = await startCluster(3);
 const scaling: ScaleoutRun['scaling'] = {};
 const kills: KillResult[] = [];
@@ -176,7 +179,7 @@ try {
 for (const kill of kills) {
   process.stdout.write(`kill test, ${kill.grant}: ${JSON.stringify({ ...kill, statuses: kill.statuses })}\n`);
 }
-const run: ScaleoutRun = { startedAt, load: [loadBefore, load1()], options: OPTIONS, scaling, kills };
+const run: ScaleoutRun = { startedAt, load: [loadBefore, load1()], options: OPTIONS, scaling, kills, replay };
 const bars = scaleoutBars(run);
 for (const bar of bars) process.stdout.write(`${bar.label}: ${bar.ratio.toFixed(3)} (${bar.detail})\n`);
 if (!quick) {
