@@ -76,6 +76,9 @@ export function memoryReplayCache(options: { now: () => number; maxEntries?: num
   };
 }
 
+/** How long a replay key outlives the proof's expiry in Redis (clocks of the API's processes differ). */
+const REDIS_TTL_SLACK_MS = 60_000;
+
 /**
  * A replay cache in Redis, shared by every process of the API: SET NX PX (RFC 9449 §11.1).
  *
@@ -84,7 +87,10 @@ export function memoryReplayCache(options: { now: () => number; maxEntries?: num
 export function redisReplayCache(redis: RedisLike, prefix: string, now: () => number): DpopReplayCache {
   return {
     async remember(key, expiresAt) {
-      const answer = await redis.set(`${prefix}${key}`, '1', 'PX', Math.max(1, expiresAt - now()), 'NX');
+      // A minute past the expiry by this process's clock: a process whose clock lags still accepts
+      // the proof's iat until its own clock reaches the expiry, and must find the key there.
+      const ttl = Math.max(1, expiresAt - now()) + REDIS_TTL_SLACK_MS;
+      const answer = await redis.set(`${prefix}${key}`, '1', 'PX', ttl, 'NX');
       return answer === 'OK';
     },
   };

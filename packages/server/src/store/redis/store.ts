@@ -32,6 +32,9 @@ export interface RedisLayerOptions {
 
 const PAGE = 1000;
 
+/** How long a DPoP marker outlives its expiry in Redis (see rememberDpopProof). */
+const DPOP_TTL_SLACK_MS = 60_000;
+
 /** Set-if-absent-or-expired: KEYS[1], ARGV = expiresAt, now, ttl ms. 1 when set, 0 when still held. */
 const REMEMBER = `
 local held = redis.call('GET', KEYS[1])
@@ -152,7 +155,11 @@ export function withRedis(store: Store, redis: RedisConnection, options: RedisLa
         throw new StoreError('ERR_STORE_UNAVAILABLE', 'the DPoP replay cache is unreachable');
       }
       try {
-        const ttl = String(Math.max(1, expiresAt - at));
+        // The value decides (the script compares it with the caller's clock); the TTL only frees
+        // memory, a minute late: another instance whose clock lags this one's still judges the
+        // proof live after this one's expiry, and real time between two callers may exceed the
+        // proof's remaining life on a busy machine.
+        const ttl = String(Math.max(1, expiresAt - at) + DPOP_TTL_SLACK_MS);
         const first = await client.eval(
           REMEMBER,
           1,
