@@ -152,7 +152,7 @@ function lines(run: CapacityRun): string[] {
     '',
     ...tokenTable(run),
     '',
-    `Add for introspection, per 1,000 requests/s: ${n((introspect!.cpuMicros * 1000) / 1e6 / TARGET_UTILISATION, 2)} cores, ${n(introspect!.redis * 1000)} Redis commands/s, ${n(introspect!.pgStatements * 1000)} PostgreSQL statements/s. Per 100 revocations/s: ${n((revoke!.cpuMicros * 100) / 1e6 / TARGET_UTILISATION, 2)} cores, ${n(revoke!.pgTransactions * 100)} transactions/s, ${n(revoke!.redis * 100)} Redis commands/s (and the feed below).`,
+    `Add for introspection, per 1,000 requests/s: ${n((introspect!.cpuMicros * 1000) / 1e6 / TARGET_UTILISATION, 2)} cores, ${n(introspect!.redis * 1000)} Redis commands/s, ${n(introspect!.pgStatements * 1000)} PostgreSQL statements/s. Per 100 revocations/s: ${n((revoke!.cpuMicros * 100) / 1e6 / TARGET_UTILISATION, 2)} cores, ${n(revoke!.pgTransactions * 100)} transactions/s, ${n(revoke!.redis * 100)} Redis commands/s (and the feed below). A revocation holds a PostgreSQL connection ${n(revoke!.pgBusyMicros / 1000, 1)} ms on average here: appends to the feed are serialised by one advisory lock (store/postgres.ts, so that a guard's cursor never skips an entry), and ${run.connections} concurrent revocations wait for each other inside their transactions; at high revocation rates that lock, not the CPU, is the limit.`,
     '',
     '## The revocation feed',
     '',

@@ -3,6 +3,9 @@
  * @sesame/guard's own feed client (packages/guard/src/revocation-feed.ts, from the built dist) with
  * a list that counts what it is given, so the benchmark knows when every guard holds every entry.
  */
+import { Agent, request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { RevocationList } from '@sesame/protocol';
 import { startRevocationFeed } from '../../packages/guard/dist/revocation-feed.js';
 import type { Credentials } from './sesame.js';
@@ -16,6 +19,41 @@ class CountingList extends RevocationList {
     super.add(...args);
     this.counted();
   }
+}
+
+/**
+ * A fetch over node:http with an agent of the fleet's own: closing the fleet destroys its sockets,
+ * so the server sees every stream end at once. (Aborting the global fetch's stream did not always
+ * close the connection, and streams left open would take deliveries in the next run.)
+ */
+function socketFetch(agent: Agent): typeof fetch {
+  return ((input: URL | string, init: RequestInit = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const sent = httpRequest(
+        input,
+        {
+          agent,
+          method: init.method ?? 'GET',
+          headers: init.headers as Record<string, string>,
+          signal: init.signal ?? undefined,
+        },
+        (answer) => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (typeof value === 'string') headers.set(name, value);
+          }
+          const body = Readable.toWeb(answer) as ReadableStream<Uint8Array>;
+          resolve(
+            new Response(body as unknown as ConstructorParameters<typeof Response>[0], {
+              status: answer.statusCode ?? 0,
+              headers,
+            }),
+          );
+        },
+      );
+      sent.on('error', reject);
+      sent.end();
+    })) as typeof fetch;
 }
 
 export interface GuardFleet {
@@ -47,6 +85,8 @@ export async function startGuards(
   const ready = new Promise<void>((resolve) => {
     allStreaming = resolve;
   });
+  const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+  const fetchImpl = socketFetch(agent);
   const feeds = Array.from({ length: count }, () => {
     let counting = false;
     return startRevocationFeed({
@@ -54,6 +94,7 @@ export async function startGuards(
       clientId: credentials.clientId,
       clientSecret: credentials.clientSecret,
       list: new CountingList(counted),
+      fetch: fetchImpl,
       onHealth(health) {
         // A guard that loses its stream and polls is not what is measured: count only streams.
         if (health.state === 'streaming' && !counting) {
@@ -84,6 +125,7 @@ export async function startGuards(
     },
     close() {
       for (const feed of feeds) feed.close();
+      agent.destroy();
     },
   };
   let timer: NodeJS.Timeout | undefined;
