@@ -500,6 +500,10 @@ export interface Store {
   findRefreshFamily(id: string): Promise<RefreshFamily | undefined>;
   /** The token's row, whatever its state (for revocation by token). */
   findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
+  /** The token's row and its family's, whatever their state, in one query; undefined when either is missing. */
+  findRefreshTokenAndFamily(
+    tokenHash: string,
+  ): Promise<{ token: RefreshToken; family: RefreshFamily } | undefined>;
   rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotationResult>;
   /** Idempotent: revoking a revoked family changes nothing and returns false. */
   revokeRefreshFamily(id: string, reason: string, now: number): Promise<boolean>;

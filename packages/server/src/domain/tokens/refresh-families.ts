@@ -171,14 +171,11 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
 
     async familyOf(presented: string) {
       if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;
-      const token = await store.findRefreshToken(sha256(presented));
-      return token && store.findRefreshFamily(token.familyId);
+      return (await store.findRefreshTokenAndFamily(sha256(presented)))?.family;
     },
     async inspect(presented: string) {
       if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;
-      const token = await store.findRefreshToken(sha256(presented));
-      const family = token && (await store.findRefreshFamily(token.familyId));
-      return token && family ? { token, family } : undefined;
+      return store.findRefreshTokenAndFamily(sha256(presented));
     },
     async revokeByToken(presented: string, reason: string) {
       if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;

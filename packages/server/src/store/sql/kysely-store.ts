@@ -13,6 +13,7 @@ import { keyQueries } from './keys.js';
 import { miscQueries } from './misc.js';
 import { pushedRequestQueries } from './pushed-requests.js';
 import { refreshQueries } from './refresh.js';
+import { refreshLookupQueries } from './refresh-lookup.js';
 import { registrationQueries } from './registration.js';
 import { scopeQueries } from './scopes.js';
 
@@ -36,6 +37,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     ...accountQueries(options),
     ...keyQueries(options),
     ...refreshQueries(options),
+    ...refreshLookupQueries(options),
     ...miscQueries(options),
     ...scopeQueries(options),
     ...authorizationQueries(options),

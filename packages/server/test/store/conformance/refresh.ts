@@ -26,6 +26,22 @@ export function refreshConformance(ctx: ConformanceContext): void {
       expect(await ctx.store.findRefreshToken(hash('nope'))).toBeUndefined();
     });
 
+    it('finds a token with its family in one call, whatever their state; an unknown token finds nothing', async () => {
+      const { family, first, token } = aFamily({ expiresAt: T0 + DAY, authTime: T0 - MINUTE });
+      await ctx.store.createRefreshFamily(family, first);
+      expect(await ctx.store.findRefreshTokenAndFamily(first.tokenHash)).toEqual({
+        token: { ...first, expiresAt: T0 + DAY },
+        family,
+      });
+      await present(ctx.store, token, T0 + MINUTE);
+      await ctx.store.revokeRefreshFamily(family.id, 'logout', T0 + 2 * MINUTE);
+      const after = await ctx.store.findRefreshTokenAndFamily(first.tokenHash);
+      expect(after?.token.rotatedAt).toBe(T0 + MINUTE);
+      expect(after?.family).toMatchObject({ id: family.id, revokedAt: T0 + 2 * MINUTE, revokedReason: 'logout' });
+      expect((await ctx.store.findRefreshTokenAndFamily(hash(successorOf(token))))?.token.generation).toBe(1);
+      expect(await ctx.store.findRefreshTokenAndFamily(hash('nope'))).toBeUndefined();
+    });
+
     it("keeps a family's login time (auth_time of its ID tokens) through rotation", async () => {
       const { family, first, token } = aFamily({ authTime: T0 - 3 * MINUTE });
       await ctx.store.createRefreshFamily(family, first);
