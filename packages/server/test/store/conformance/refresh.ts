@@ -37,7 +37,11 @@ export function refreshConformance(ctx: ConformanceContext): void {
       await ctx.store.revokeRefreshFamily(family.id, 'logout', T0 + 2 * MINUTE);
       const after = await ctx.store.findRefreshTokenAndFamily(first.tokenHash);
       expect(after?.token.rotatedAt).toBe(T0 + MINUTE);
-      expect(after?.family).toMatchObject({ id: family.id, revokedAt: T0 + 2 * MINUTE, revokedReason: 'logout' });
+      expect(after?.family).toMatchObject({
+        id: family.id,
+        revokedAt: T0 + 2 * MINUTE,
+        revokedReason: 'logout',
+      });
       expect((await ctx.store.findRefreshTokenAndFamily(hash(successorOf(token))))?.token.generation).toBe(1);
       expect(await ctx.store.findRefreshTokenAndFamily(hash('nope'))).toBeUndefined();
     });
