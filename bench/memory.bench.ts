@@ -15,11 +15,13 @@
  *    and the guard's process over time; at most 1.20× growth after warm-up.
  * Writes the `memory` section of bench/RESULTS.md.
  */
+
+import { runNode as runAny } from '@sesame/testkit';
 import { addJtiRevocations } from './lib/denylist-rows.js';
 import { load1 } from './lib/machine.js';
 import { type GuardMemory, measureGuard } from './lib/memory-guard-run.js';
 import { memoryMarkdown, type ServerPhase, type SoakMemory } from './lib/memory-report.js';
-import { cpuSeconds, runNode, TSX_IMPORT } from './lib/processes.js';
+import { cpuSeconds, ROOT, TSX_IMPORT } from './lib/processes.js';
 import { type Bar, writeSection } from './lib/results-file.js';
 import { probeMemory } from './lib/server-probe.js';
 import { addClient, basic, postForm, startSesame } from './lib/sesame.js';
@@ -120,13 +122,14 @@ async function measureServer(): Promise<{ phases: ServerPhase[]; notes: string[]
 
 async function measureSoak(): Promise<SoakMemory | undefined> {
   if (SOAK_SECONDS <= 0) return undefined;
-  let output: string;
-  try {
-    output = await runNode([...TSX_IMPORT, 'bench/soak.ts', '--seconds', String(SOAK_SECONDS)]);
-  } catch (error) {
-    output = (error as Error).message; // a failed soak: its report is still the output
-  }
-  return parseSoak(output, SOAK_SECONDS);
+  // Its report is on stdout whether it passed or not (a failed soak exits 1 after printing it).
+  const { stdout, stderr } = await runAny(
+    [...TSX_IMPORT, 'bench/soak.ts', '--seconds', String(SOAK_SECONDS)],
+    {
+      cwd: ROOT,
+    },
+  );
+  return parseSoak(`${stdout}\n${stderr}`, SOAK_SECONDS);
 }
 
 const server = await measureServer();
