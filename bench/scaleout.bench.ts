@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { type Haproxy, haproxyBinary, type RetryRules, startHaproxy } from './lib/haproxy.js';
 import { startCluster } from './lib/instances.js';
 import { type KillResult, killTest } from './lib/kill-test.js';
-import { type LoadResult, measureRounds, type Scenario } from './lib/load.js';
+import { measureRounds, type Scenario } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { replayCheck } from './lib/replay-check.js';
 import { writeSection } from './lib/results-file.js';
@@ -96,19 +96,21 @@ try {
     }
     let inactive = 0;
     const scenarios = {
-      client_credentials: (n: number): Scenario => ({
-        name: `client_credentials, ${n} instance(s)`,
+      client_credentials: (n: number, connections?: number): Scenario => ({
+        name: `client_credentials, ${n} instance(s)${connections ? `, ${connections} connections` : ''}`,
+        ...(connections ? { connections } : {}),
         url: `${proxies.get(n)!.url}/oauth/token`,
         method: 'POST',
         headers: ccHeaders,
         body: 'grant_type=client_credentials&scope=api',
         pids: cluster.instances.slice(0, n).map((instance) => instance.pid),
       }),
-      introspection: (n: number): Scenario => {
+      introspection: (n: number, connections?: number): Scenario => {
         let next = 0;
         // Counted, not thrown: a throw inside autocannon's callback would end the run uncleaned.
         return {
-          name: `introspection, ${n} instance(s)`,
+          name: `introspection, ${n} instance(s)${connections ? `, ${connections} connections` : ''}`,
+          ...(connections ? { connections } : {}),
           url: `${proxies.get(n)!.url}/oauth/introspect`,
           method: 'POST',
           headers: ccHeaders,
@@ -121,12 +123,15 @@ try {
       },
     };
     for (const [name, scenario] of Object.entries(scenarios)) {
+      // "alone": one instance with a third of the connections, the load each of three instances
+      // gets — apart from what one process gains from more concurrent requests per event-loop turn.
+      const alone = Math.ceil(OPTIONS.connections / 3);
       const results = await measureRounds(
-        { 1: scenario(1), 2: scenario(2), 3: scenario(3) } as Record<'1' | '2' | '3', Scenario>,
+        { 1: scenario(1), 2: scenario(2), 3: scenario(3), alone: scenario(1, alone) },
         OPTIONS,
       );
       if (inactive > 0) throw new Error(`${inactive} introspection answers were not active: true`);
-      scaling[name] = { 1: results['1'], 2: results['2'], 3: results['3'] } as Record<1 | 2 | 3, LoadResult>;
+      scaling[name] = results;
     }
   } finally {
     for (const proxy of proxies.values()) await proxy.stop();

@@ -28,6 +28,8 @@ export interface Scenario {
   expectStatus?: number;
   /** The target's process: its CPU time per request is measured too. */
   pid?: number;
+  /** Connections for this scenario alone (default: the options' connections). */
+  connections?: number;
   /** Several target processes (instances behind a balancer): their CPU time is summed. */
   pids?: readonly number[];
 }
@@ -109,9 +111,10 @@ function targetCpu(scenario: Scenario): number | undefined {
 
 /** Runs the warm-up, then the measured run, of one scenario. */
 export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResult> {
-  if (options.warmupSeconds > 0) await fire(scenario, options.connections, options.warmupSeconds);
+  const connections = scenario.connections ?? options.connections;
+  if (options.warmupSeconds > 0) await fire(scenario, connections, options.warmupSeconds);
   const cpuBefore = targetCpu(scenario);
-  const result = await fire(scenario, options.connections, options.seconds, options.amount);
+  const result = await fire(scenario, connections, options.seconds, options.amount);
   const cpuAfter = targetCpu(scenario);
   const expected = String(scenario.expectStatus ?? 200);
   const statuses: Record<string, number> = {};
@@ -129,7 +132,7 @@ export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT
     errors: result.errors + result.timeouts + unexpected,
     statuses,
     seconds: result.duration,
-    connections: options.connections,
+    connections,
   };
   if (cpuBefore !== undefined && cpuAfter !== undefined && out.requests > 0) {
     out.cpuPerRequest = ((cpuAfter - cpuBefore) / out.requests) * 1e6;
@@ -167,7 +170,7 @@ export async function measureRounds<K extends string>(
   const names = Object.keys(scenarios) as K[];
   for (const name of names) {
     await options.prepare?.(name, options.warmupSeconds, undefined);
-    await fire(scenarios[name], options.connections, options.warmupSeconds);
+    await fire(scenarios[name], scenarios[name].connections ?? options.connections, options.warmupSeconds);
   }
   const runs = new Map<K, LoadResult[]>(names.map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
@@ -201,7 +204,7 @@ export async function measureRounds<K extends string>(
       errors: list.reduce((sum, run) => sum + run.errors, 0),
       statuses,
       seconds: list.reduce((sum, run) => sum + run.seconds, 0),
-      connections: options.connections,
+      connections: scenarios[name].connections ?? options.connections,
     };
   }
   return out;
