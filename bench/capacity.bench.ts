@@ -16,10 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { writeCapacityDoc } from './lib/capacity-doc.js';
 import { measureFeed } from './lib/capacity-feed.js';
 import type { FeedRun, RequestCost } from './lib/capacity-model.js';
+import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
 import { measure, type Scenario } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { costBetween, PROBE_NODE_ARGS, probeOf, removeProbeDir } from './lib/probe.js';
@@ -43,19 +43,7 @@ const TRICKLE = quick ? 5 : 30;
 const BURST = quick ? 40 : 300;
 // PostgreSQL 15 publishes an idle backend's counts after 10 s (see lib/store-stats.ts).
 const SETTLE_MS = quick ? 0 : 11_000;
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const FORM = 'application/x-www-form-urlencoded';
-
-async function sql(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 const startedAt = new Date();
 const loads: number[] = [load1()];

@@ -14,8 +14,8 @@
  * Flags: `--seconds N` per scenario (default 8, after a 2 s warm-up), `--quick` (2 s, no file).
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { type Config, writeDistributedSection } from './lib/distributed-section.js';
+import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
 import { type LoadOptions, type LoadResult, measure } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { childPids, freePort, startNode, TSX_IMPORT } from './lib/processes.js';
@@ -27,8 +27,6 @@ const quick = args.includes('--quick');
 const at = args.indexOf('--seconds');
 const seconds = quick ? 2 : Number(at === -1 ? 8 : args[at + 1]);
 const LOAD: LoadOptions = { connections: 32, seconds, warmupSeconds: quick ? 1 : 2 };
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const FORM = 'application/x-www-form-urlencoded';
 
 const CONFIGS: Config[] = [
@@ -36,16 +34,6 @@ const CONFIGS: Config[] = [
   { name: 'SQLite, 2 workers', store: 'sqlite', workers: 2 },
   { name: 'SQLite, 1 worker', store: 'sqlite', workers: 1 },
 ];
-
-async function sql(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Starts one configuration, measures its three scenarios, stops it. */
 async function run(config: Config): Promise<Record<string, LoadResult>> {

@@ -15,7 +15,8 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 /** The issuer every instance is configured with: the balancer's public name. */
 export const PUBLIC_ISSUER = 'https://sesame.example';
 
-async function sql(text: string): Promise<void> {
+/** Runs one statement on the machine's PostgreSQL (schemas of a run: create, drop). */
+export async function sql(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
