@@ -23,6 +23,7 @@ import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
 import { measure, type Scenario } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { costBetween, PROBE_NODE_ARGS, probeOf, removeProbeDir } from './lib/probe.js';
+import { refreshRotation } from './lib/refresh-load.js';
 import { addClient, addUser, basic, postForm, startSesame } from './lib/sesame.js';
 import { storeDelta, storeStatsReader } from './lib/store-stats.js';
 
@@ -138,28 +139,18 @@ try {
     headers: ccHeaders,
     body: 'grant_type=client_credentials&scope=api',
   });
-  const pool: string[] = [];
-  for (let i = 0; i < CONNECTIONS * 2; i++) {
-    const login = await postForm(
-      tokenUrl,
-      { grant_type: 'password', username: 'bench-user', password, scope: 'openid api' },
-      basic(app),
-    );
-    pool.push(login.refresh_token as string);
-  }
-  costs.refresh = await cost('refresh', {
-    name: 'refresh_token (every request rotates)',
-    url: tokenUrl,
-    method: 'POST',
-    headers: { authorization: basic(app), 'content-type': FORM },
-    setupRequest: (request) => ({
-      ...request,
-      body: `grant_type=refresh_token&refresh_token=${pool.shift()}`,
-    }),
-    onResponse: (status, body) => {
-      if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
-    },
-  });
+  const refreshLoad = {
+    tokenUrl,
+    client: app,
+    username: 'bench-user',
+    password,
+    scope: 'openid api',
+    size: CONNECTIONS * 2,
+  };
+  costs.refresh = await cost(
+    'refresh',
+    await refreshRotation(refreshLoad, { name: 'refresh_token (every request rotates)' }),
+  );
   const live = await many(100);
   let nextLive = 0;
   costs.introspect = await cost('introspect', {

@@ -19,6 +19,7 @@ import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
 import { type LoadOptions, type LoadResult, measure } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { childPids, freePort, startNode, TSX_IMPORT } from './lib/processes.js';
+import { refreshRotation } from './lib/refresh-load.js';
 import { addClient, addUser, basic, postForm, startSesame } from './lib/sesame.js';
 import { makeEs256Key } from './lib/tokens.js';
 
@@ -73,31 +74,16 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
       },
       LOAD,
     );
-    // A pool of refresh tokens: each request takes one and puts back its successor.
-    const pool: string[] = [];
-    for (let i = 0; i < LOAD.connections * 2; i++) {
-      const login = await postForm(
-        tokenUrl,
-        { grant_type: 'password', username: 'bench-user', password, scope: 'openid api' },
-        basic(app),
-      );
-      pool.push(login.refresh_token as string);
-    }
+    const refreshLoad = {
+      tokenUrl,
+      client: app,
+      username: 'bench-user',
+      password,
+      scope: 'openid api',
+      size: LOAD.connections * 2,
+    };
     out.refresh = await measure(
-      {
-        name: label('refresh_token'),
-        url: tokenUrl,
-        method: 'POST',
-        headers: { authorization: basic(app), 'content-type': FORM },
-        setupRequest: (request) => ({
-          ...request,
-          body: `grant_type=refresh_token&refresh_token=${pool.shift()}`,
-        }),
-        onResponse: (status, body) => {
-          if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
-        },
-        pids: servers,
-      },
+      await refreshRotation(refreshLoad, { name: label('refresh_token'), pids: servers }),
       LOAD,
     );
     const tokens: string[] = [];

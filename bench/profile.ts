@@ -1,12 +1,14 @@
 /**
- * `npx tsx bench/profile.ts [cc|refresh|introspect] [--seconds N]`: runs `sesame serve` under
+ * `npx tsx bench/profile.ts [cc|refresh] [--seconds N]`: runs `sesame serve` under
  * `node --cpu-prof`, puts one scenario's load on it, and prints the functions with the most self
  * time (and the profile's path, for Chrome DevTools). How the token path's costs were found.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measure } from './lib/load.js';
-import { addClient, basic, startSesame } from './lib/sesame.js';
+import { refreshRotation } from './lib/refresh-load.js';
+import { addClient, addUser, basic, startSesame } from './lib/sesame.js';
 
 const args = process.argv.slice(2);
 const scenario = args.find((arg) => !arg.startsWith('--') && !/^\d+$/.test(arg)) ?? 'cc';
@@ -26,20 +28,34 @@ interface Profile {
 
 const dir = `/tmp/sesame-profile-${process.pid}`;
 const sesame = await startSesame({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+const tokenUrl = `${sesame.issuer}/oauth/token`;
+const load = { connections: 32, seconds, warmupSeconds: 2 };
 try {
-  const cc = await addClient(sesame, 'profile-service', 'client_credentials', 'api');
-  const headers = { authorization: basic(cc), 'content-type': 'application/x-www-form-urlencoded' };
-  if (scenario !== 'cc') throw new Error('only the cc scenario is wired here');
-  await measure(
-    {
-      name: 'client_credentials: Sesame (profiled)',
-      url: `${sesame.issuer}/oauth/token`,
-      method: 'POST',
-      headers,
-      body: 'grant_type=client_credentials&scope=api',
-    },
-    { connections: 32, seconds, warmupSeconds: 2 },
-  );
+  if (scenario === 'cc') {
+    const cc = await addClient(sesame, 'profile-service', 'client_credentials', 'api');
+    const headers = { authorization: basic(cc), 'content-type': 'application/x-www-form-urlencoded' };
+    await measure(
+      {
+        name: 'client_credentials: Sesame (profiled)',
+        url: tokenUrl,
+        method: 'POST',
+        headers,
+        body: 'grant_type=client_credentials&scope=api',
+      },
+      load,
+    );
+  } else if (scenario === 'refresh') {
+    const app = await addClient(sesame, 'profile-app', 'password,refresh_token', 'openid api');
+    const password = randomBytes(18).toString('base64url');
+    await addUser(sesame, 'profile-user', password, 'openid api');
+    const rotation = await refreshRotation(
+      { tokenUrl, client: app, username: 'profile-user', password, scope: 'openid api', size: 64 },
+      { name: 'refresh_token: Sesame (profiled)' },
+    );
+    await measure(rotation, load);
+  } else {
+    throw new Error(`no scenario ${scenario}: cc or refresh`);
+  }
 } finally {
   await sesame.dispose();
 }

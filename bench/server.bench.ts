@@ -29,6 +29,7 @@ import {
 } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { freePort, type Started, startNode, TSX_IMPORT } from './lib/processes.js';
+import { refreshRotation } from './lib/refresh-load.js';
 import { type Bar, writeSection } from './lib/results-file.js';
 import { addClient, addUser, basic, postForm, startSesame } from './lib/sesame.js';
 import { checkAccessToken, fetchJwks, makeEs256Key } from './lib/tokens.js';
@@ -161,34 +162,9 @@ async function main() {
   if (only === 'cc') return finish();
 
   // --- refresh: every request presents a refresh token once (a chain per token), so each rotates
-  const pool: string[] = [];
-  const logins = await Promise.all(
-    Array.from({ length: LOAD.connections * 2 }, () =>
-      postForm(
-        tokenUrl,
-        { grant_type: 'password', username: 'bench-user', password, scope: 'openid api' },
-        basic(app),
-      ),
-    ),
-  );
-  for (const login of logins) pool.push(login.refresh_token as string);
-  const refreshHeaders = { authorization: basic(app), 'content-type': FORM };
+  const refreshLoad = { tokenUrl, client: app, ...user, scope: 'openid api', size: LOAD.connections * 2 };
   best.refresh = await measure(
-    {
-      name: 'refresh_token: Sesame (rotation)',
-      url: tokenUrl,
-      pid: sesame.pid,
-      method: 'POST',
-      headers: refreshHeaders,
-      setupRequest: (request) => {
-        const token = pool.shift();
-        if (token === undefined) throw new Error('the refresh token pool ran dry');
-        return { ...request, body: `grant_type=refresh_token&refresh_token=${token}` };
-      },
-      onResponse: (status, body) => {
-        if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
-      },
-    },
+    await refreshRotation(refreshLoad, { name: 'refresh_token: Sesame (rotation)', pid: sesame.pid }),
     LOAD,
   );
 
@@ -242,7 +218,7 @@ async function main() {
       url: tokenUrl,
       pid: sesame.pid,
       method: 'POST',
-      headers: refreshHeaders,
+      headers: { authorization: basic(app), 'content-type': FORM },
       body: new URLSearchParams({
         grant_type: 'password',
         username: 'bench-user',
