@@ -12,7 +12,8 @@
  * Flags: `--seconds N` per contender (default 10; contenders compared with each other run side by
  * side in 5 rounds of N/5 s, their order rotating, and each ratio is the median of the rounds'
  * ratios), `--quick` (3 rounds of 1 s, no file written), `--only cc` (the issuance trio only, no
- * file written), `--only code` (the code exchange trio only, no file written).
+ * file written), `--only code` (the code exchange trio only, no file written), `--only refresh` (the
+ * issuance trio and the refresh rotation, no file written).
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
@@ -167,6 +168,7 @@ async function main() {
     await refreshRotation(refreshLoad, { name: 'refresh_token: Sesame (rotation)', pid: sesame.pid }),
     LOAD,
   );
+  if (only === 'refresh') return finish();
 
   // --- introspection of a hundred distinct access tokens, against a route that only verifies
   const sesameTokens: string[] = [];

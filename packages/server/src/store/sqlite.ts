@@ -49,6 +49,7 @@ import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
 import { sqliteAuditWriter } from './sqlite-audit.js';
 import { fileMutex } from './sqlite-mutex.js';
+import { sqliteRotation } from './sqlite-rotation.js';
 import { type SyncFile, walSync } from './sqlite-wal-sync.js';
 
 export interface SqliteStoreOptions {
@@ -155,7 +156,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Encr
     // Checked with the tables there; an unmigrated store is refused on first read instead.
     if (migrated && !options.keyCipher) await assertNothingSealed(db);
     const kysely = createKyselyStore({ kind: 'sqlite', db, write, close });
-    const store = Object.freeze({ ...kysely, addAuditEvent: sqliteAuditWriter(raw, (fn) => lock.run(fn)) });
+    const store = Object.freeze({
+      ...kysely,
+      addAuditEvent: sqliteAuditWriter(raw, (fn) => lock.run(fn)),
+      rotateRefreshToken: sqliteRotation(raw, {
+        queue: (fn) => lock.run(fn),
+        synced: synchronous === 'full' ? undefined : synced,
+        diagnose: kysely.rotateRefreshToken,
+      }),
+    });
     const encrypted = await withEncryptedKeys(store, { db, write }, options.keyCipher, false);
     if (options.keyCipher && migrated && options.rewrapOnOpen !== false) {
       if ((await encrypted.rewrapSigningKeys()) > 0) await lock.run(async () => forgetOldText(raw));

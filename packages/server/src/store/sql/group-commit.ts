@@ -6,9 +6,9 @@
  * guarantee of one transaction per item — for one commit, and one fsync, per group.
  */
 
-interface Waiting<T> {
+interface Waiting<T, R> {
   item: T;
-  resolve: () => void;
+  resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
 
@@ -23,15 +23,36 @@ export function groupCommit<T>(
   flush: (items: T[]) => Promise<unknown>,
   maxGroup = 500,
 ): (item: T) => Promise<void> {
-  const pending: Waiting<T>[] = [];
+  return groupBatch<T, undefined>(async (items) => {
+    await flush(items);
+    return items.map(() => undefined);
+  }, maxGroup);
+}
+
+/**
+ * Group commit with an answer per item: `flush` runs a group in one transaction and returns one
+ * result per item, in order; an item whose result is an Error is rejected with it alone (its own
+ * work rolled back), the others resolve with theirs. A thrown error rejects the whole group.
+ *
+ * @example const rotate = groupBatch((inputs) => queue(async () => rotateAll.immediate(inputs)));
+ */
+export function groupBatch<T, R>(
+  flush: (items: T[]) => Promise<(R | Error)[]>,
+  maxGroup = 500,
+): (item: T) => Promise<R> {
+  const pending: Waiting<T, R>[] = [];
   let scheduled = false;
 
   async function drain(): Promise<void> {
     while (pending.length > 0) {
       const group = pending.splice(0, maxGroup);
       try {
-        await flush(group.map((waiting) => waiting.item));
-        for (const waiting of group) waiting.resolve();
+        const results = await flush(group.map((waiting) => waiting.item));
+        for (const [index, waiting] of group.entries()) {
+          const result = results[index];
+          if (result instanceof Error) waiting.reject(result);
+          else waiting.resolve(result as R);
+        }
       } catch (error) {
         for (const waiting of group) waiting.reject(error);
       }
@@ -40,7 +61,7 @@ export function groupCommit<T>(
   }
 
   return (item) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<R>((resolve, reject) => {
       pending.push({ item, resolve, reject });
       if (!scheduled) {
         scheduled = true;

@@ -8,7 +8,7 @@
 import { openTempStore, testClock } from '@sesame/testkit/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClientService, createClientService } from '../../../src/domain/clients/clients.js';
-import { groupCommit } from '../../../src/store/sql/group-commit.js';
+import { groupBatch, groupCommit } from '../../../src/store/sql/group-commit.js';
 import type { Store } from '../../../src/store/types.js';
 
 describe('group commit', () => {
@@ -58,6 +58,22 @@ describe('group commit', () => {
     }, 2);
     await Promise.all([1, 2, 3, 4, 5].map(add));
     expect(sizes).toEqual([2, 2, 1]);
+  });
+
+  it('with answers: each caller gets its own, and an item answered with an Error is rejected alone', async () => {
+    const groups: number[][] = [];
+    const square = groupBatch<number, number>(async (items) => {
+      groups.push(items);
+      return items.map((n) => (n === 3 ? new Error('three failed') : n * n));
+    });
+    const results = await Promise.allSettled([1, 2, 3, 4].map(square));
+    expect(groups).toEqual([[1, 2, 3, 4]]);
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 1 },
+      { status: 'fulfilled', value: 4 },
+      { status: 'rejected', reason: new Error('three failed') },
+      { status: 'fulfilled', value: 16 },
+    ]);
   });
 });
 
