@@ -104,7 +104,7 @@ export async function startDeployment(): Promise<Deployment> {
       );
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
-    const serving = startSesame({ port, dataDir, built: true, args: ['--workers', '1'], timeoutMs: 60_000 });
+    const serving = startSesame({ port, dataDir, built: true, args: ['--workers', '1'] });
     const launching = Chromium.launch();
     // Stopped whatever else fails, once started.
     undo.push(async () => (await serving).stop());

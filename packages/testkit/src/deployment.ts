@@ -5,7 +5,7 @@
  * wrote it in their own words.
  */
 import type { RunResult, Started } from './processes.js';
-import { freePort } from './processes.js';
+import { freePort, START_DEADLINE_MS } from './processes.js';
 import { runSesame, startSesame, tempDir } from './sesame.js';
 
 /** A user to add: `sesame users add USERNAME --password-stdin --scopes SCOPES`. */
@@ -120,7 +120,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       env,
       cleanEnv: true,
       ...(options.serveArgs === undefined ? {} : { args: options.serveArgs }),
-      timeoutMs: options.timeoutMs ?? 60_000,
+      timeoutMs: options.timeoutMs ?? START_DEADLINE_MS,
     });
 
   const server = await serve();

@@ -13,7 +13,7 @@ import { describeWithServices } from '../helpers/services.js';
 await describeWithServices(['PostgreSQL', 'Redis'], 'two Sesame instances on PostgreSQL and Redis', () => {
   afterAll(() => stopAll());
 
-  it('share tokens, revocations and key rotations', { timeout: 90_000 }, async () => {
+  it('share tokens, revocations and key rotations', { timeout: 300_000 }, async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     const deployment = await makeDeployment(portA);
     const { env } = deployment;
@@ -152,7 +152,7 @@ await describeWithServices(['PostgreSQL', 'Redis'], 'two Sesame instances on Pos
   });
 
   it('says once, not once per worker, that Redis is reachable on a first start', {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
     const port = await freePort();
     const deployment = await makeDeployment(port);

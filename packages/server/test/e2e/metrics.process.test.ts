@@ -359,6 +359,6 @@ await describeWithServices(
         stopAll();
         await distributed.drop();
       }
-    }, 120_000);
+    }, 240_000);
   },
 );

@@ -52,7 +52,6 @@ export async function serve(port: number, env: Record<string, string>, workers =
     env,
     cleanEnv: true,
     args: ['--workers', String(workers)],
-    timeoutMs: 60_000,
   });
   running.add(started);
   return { child: started.child, output: started.output, exit: started.exited.then(({ code }) => code) };
