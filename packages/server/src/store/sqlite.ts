@@ -49,6 +49,7 @@ import { createKyselyStore } from './sql/kysely-store.js';
 import type { Database as Tables } from './sql/schema.js';
 import { sqliteAuditWriter } from './sqlite-audit.js';
 import { fileMutex } from './sqlite-mutex.js';
+import { sqlitePreparedReads } from './sqlite-prepared-reads.js';
 import { sqliteRotation } from './sqlite-rotation.js';
 import { type SyncFile, walSync } from './sqlite-wal-sync.js';
 
@@ -158,6 +159,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Encr
     const kysely = createKyselyStore({ kind: 'sqlite', db, write, close });
     const store = Object.freeze({
       ...kysely,
+      ...sqlitePreparedReads(raw, db),
       addAuditEvent: sqliteAuditWriter(raw, (fn) => lock.run(fn)),
       rotateRefreshToken: sqliteRotation(raw, {
         queue: (fn) => lock.run(fn),
