@@ -1,11 +1,14 @@
 /**
- * `npx tsx bench/profile.ts [cc|refresh] [--seconds N]`: runs `sesame serve` under
- * `node --cpu-prof`, puts one scenario's load on it, and prints the functions with the most self
- * time (and the profile's path, for Chrome DevTools). How the token path's costs were found.
+ * `npx tsx bench/profile.ts [cc|refresh] [--seconds N] [--store postgres]`: runs `sesame serve`
+ * under `node --cpu-prof`, puts one scenario's load on it, and prints the functions with the most
+ * self time (and the profile's path, for Chrome DevTools). How the token path's costs were found.
+ * `--store postgres` runs it on PostgreSQL + Redis (a schema and key prefix of its own, dropped
+ * after), configured as bench:distributed configures it, so the two stores' profiles compare.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
 import { measure } from './lib/load.js';
 import { refreshRotation } from './lib/refresh-load.js';
 import { addClient, addUser, basic, startSesame } from './lib/sesame.js';
@@ -14,6 +17,7 @@ const args = process.argv.slice(2);
 const scenario = args.find((arg) => !arg.startsWith('--') && !/^\d+$/.test(arg)) ?? 'cc';
 const at = args.indexOf('--seconds');
 const seconds = at === -1 ? 8 : Number(args[at + 1]);
+const postgres = args[args.indexOf('--store') + 1] === 'postgres';
 
 interface ProfileNode {
   id: number;
@@ -27,7 +31,20 @@ interface Profile {
 }
 
 const dir = `/tmp/sesame-profile-${process.pid}`;
-const sesame = await startSesame({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+const schema = `sesame_profile_${randomBytes(5).toString('hex')}`;
+const env: Record<string, string> = {};
+if (postgres) {
+  await sql(`create schema "${schema}"`);
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  Object.assign(env, {
+    SESAME_DATABASE_URL: url.toString(),
+    SESAME_MASTER_KEY: randomBytes(32).toString('base64'),
+    SESAME_REDIS_URL: REDIS_URL,
+    SESAME_REDIS_KEY_PREFIX: `${schema}:`,
+  });
+}
+const sesame = await startSesame({ env, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
 const tokenUrl = `${sesame.issuer}/oauth/token`;
 const load = { connections: 32, seconds, warmupSeconds: 2 };
 try {
@@ -41,6 +58,7 @@ try {
         method: 'POST',
         headers,
         body: 'grant_type=client_credentials&scope=api',
+        pid: sesame.pid,
       },
       load,
     );
@@ -58,6 +76,7 @@ try {
   }
 } finally {
   await sesame.dispose();
+  if (postgres) await sql(`drop schema if exists "${schema}" cascade`);
 }
 
 const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));

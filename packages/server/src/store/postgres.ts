@@ -14,13 +14,12 @@ import { type EncryptedStore, type RewrappingCipher, withEncryptedKeys } from '.
 import { StoreError } from './errors.js';
 import type { KeyCipher } from './key-sealing.js';
 import { assertMigrated, migrateToLatest } from './migrations/index.js';
-import { groupCommit } from './sql/group-commit.js';
 import { createKyselyStore } from './sql/kysely-store.js';
-import { auditRow } from './sql/misc.js';
 import { OwnSchemaPostgresDialect } from './sql/own-schema-dialect.js';
+import { postgresAuditWriter } from './sql/postgres-audit.js';
 import { postgresRotation } from './sql/postgres-rotation.js';
 import type { Database as Tables } from './sql/schema.js';
-import type { AuditEvent, Store } from './types.js';
+import type { Store } from './types.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -106,10 +105,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // One statement where the shared queries take a transaction: on PostgreSQL every BEGIN and
     // COMMIT is a round trip of its own, and a single statement is atomic and durable without them.
     rotateRefreshToken: postgresRotation(db, shared.rotateRefreshToken),
-    // A group of audit events is one multi-row INSERT: all of it commits, or none of it.
-    addAuditEvent: groupCommit<Omit<AuditEvent, 'id'>>((events) =>
-      db.insertInto('audit_events').values(events.map(auditRow)).execute(),
-    ),
+    // A group of audit events is one prepared INSERT: all of it commits, or none of it.
+    addAuditEvent: postgresAuditWriter(pool),
   });
   try {
     // Rewrapping needs the tables: a store opened without migrating rewraps on `sesame keys rewrap`.

@@ -28,8 +28,8 @@ type MiscMethods = Pick<
   | 'advanceAuditCursor'
 >;
 
-/** An audit event as its row (the PostgreSQL store's own group commit writes the same rows). */
-export function auditRow(event: Omit<AuditEvent, 'id'>) {
+/** An audit event as its row (the PostgreSQL store writes the same columns: postgres-audit.ts). */
+function auditRow(event: Omit<AuditEvent, 'id'>) {
   return {
     at: event.at,
     type: event.type,
