@@ -80,8 +80,8 @@ export interface Services {
    */
   readonly backchannelLogout: Pick<BackchannelLogout, 'settled'>;
   /**
-   * Stops background work (key rotation timer, the feed's poll, back-channel retries still waiting);
-   * the store stays open (its owner closes it).
+   * Stops background work (key rotation timer, the feed's poll, the revocation sweep, back-channel
+   * retries still waiting); the store stays open (its owner closes it).
    */
   close(): Promise<void>;
 }

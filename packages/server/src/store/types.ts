@@ -518,7 +518,11 @@ export interface Store {
   /** Entries after `since` (exclusive) that have not expired, in seq order. */
   listRevocations(since: number, now: number, limit: number): Promise<Revocation[]>;
   isJtiRevoked(jti: string, now: number): Promise<boolean>;
-  deleteExpiredRevocations(now: number): Promise<number>;
+  /**
+   * Deletes at most `limit` entries expired by `now` (one short transaction); answers how many.
+   * A deleted entry's seq is never handed out again, so feed cursors stay monotonic.
+   */
+  deleteExpiredRevocations(now: number, limit: number): Promise<number>;
 
   // single-use markers (authorization codes, WeChat codes): true the first time only
   markUsedOnce(key: string, expiresAt: number, now: number): Promise<boolean>;

@@ -83,9 +83,34 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
         .executeTakeFirst();
       return row !== undefined;
     },
-    async deleteExpiredRevocations(now) {
+    async deleteExpiredRevocations(now, limit) {
+      // At most `limit` rows per transaction: a backlog never holds SQLite's write lock (and with it
+      // the event loop) or a PostgreSQL transaction for long. The batch is the first `limit` expired
+      // rows in seq order, named by a seq range, `seq <= (the limit-th of them)`, so each statement
+      // walks about `limit` rows of the primary key: `seq in (subquery)` made PostgreSQL scan the
+      // whole table per batch, and the unary plus keeps SQLite off revocations_expiry for the outer
+      // filter (by that index it walked every expired row per batch).
+      // No feed lock (serialize): a deletion draws no seq, and expired rows are never listed, so no
+      // cursor can tell. AUTOINCREMENT / bigserial never hand a deleted seq out again. Two instances
+      // deleting at once is harmless: a row goes once.
       const result = await write((trx) =>
-        trx.deleteFrom('revocations').where('expires_at', '<=', now).executeTakeFirst(),
+        trx
+          .deleteFrom('revocations')
+          .where(sql<number>`+${sql.ref('expires_at')}`, '<=', now)
+          .where('seq', '<=', (eb) =>
+            eb
+              .selectFrom((inner) =>
+                inner
+                  .selectFrom('revocations')
+                  .select('seq')
+                  .where('expires_at', '<=', now)
+                  .orderBy('seq')
+                  .limit(limit)
+                  .as('batch'),
+              )
+              .select((m) => m.fn.max('batch.seq').as('last')),
+          )
+          .executeTakeFirst(),
       );
       return Number(result.numDeletedRows);
     },

@@ -37,10 +37,33 @@ export function miscConformance(ctx: ConformanceContext): void {
     it('deletes expired entries only; seq never goes back after a deletion', async () => {
       await ctx.store.addRevocation(entry('jti', 'old', T0));
       const last = await ctx.store.addRevocation(entry('jti', 'new', T0 + MINUTE));
-      expect(await ctx.store.deleteExpiredRevocations(T0)).toBe(1);
-      expect(await ctx.store.deleteExpiredRevocations(T0)).toBe(0);
+      expect(await ctx.store.deleteExpiredRevocations(T0, 1000)).toBe(1);
+      expect(await ctx.store.deleteExpiredRevocations(T0, 1000)).toBe(0);
       const after = await ctx.store.addRevocation(entry('jti', 'newer', T0 + MINUTE));
       expect(after.seq).toBeGreaterThan(last.seq);
+    });
+
+    it('never hands out again the seq of a deleted entry, even the highest one', async () => {
+      await ctx.store.addRevocation(entry('jti', 'live', T0 + MINUTE));
+      const highest = await ctx.store.addRevocation(entry('jti', 'expired', T0));
+      expect(await ctx.store.deleteExpiredRevocations(T0, 1000)).toBe(1);
+      const next = await ctx.store.addRevocation(entry('jti', 'next', T0 + MINUTE));
+      // A reader whose cursor is the deleted seq must still be handed the next entry.
+      expect(next.seq).toBeGreaterThan(highest.seq);
+      expect(await ctx.store.listRevocations(highest.seq, T0, 10)).toEqual([next]);
+    });
+
+    it('deletes at most `limit` expired entries a call, all of them over repeated calls', async () => {
+      const live = [await ctx.store.addRevocation(entry('jti', 'live-1', T0 + MINUTE))];
+      for (let i = 0; i < 5; i++) await ctx.store.addRevocation(entry('jti', `old-${i}`, T0 - i));
+      live.push(await ctx.store.addRevocation(entry('sid', 'live-2', T0 + 1)));
+      expect(await ctx.store.deleteExpiredRevocations(T0, 2)).toBe(2);
+      expect(await ctx.store.deleteExpiredRevocations(T0, 2)).toBe(2);
+      expect(await ctx.store.deleteExpiredRevocations(T0, 2)).toBe(1);
+      expect(await ctx.store.deleteExpiredRevocations(T0, 2)).toBe(0);
+      // Only the live entries are left, expired or not at the time they are read.
+      expect(await ctx.store.listRevocations(0, T0 - 10, 10)).toEqual(live);
+      expect(await ctx.store.isJtiRevoked('live-1', T0)).toBe(true);
     });
   });
 
