@@ -25,6 +25,9 @@ export const authorizationCodeGrant: GrantModule = {
     },
   },
   async handle({ client, params, services, request, dpop }) {
+    // The key its ID token will be encrypted to is read before the code is spent: a jwks_uri that
+    // cannot be read now is an error the client may retry with the same code, not a spent code.
+    if (services.idTokens.enabled) await services.responseEncryption.encrypterFor(client, 'id_token');
     const code = await services.codes.redeem({
       code: params.code!,
       clientId: client.clientId,

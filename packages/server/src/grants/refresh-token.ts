@@ -50,6 +50,11 @@ export const refreshTokenGrant: GrantModule = {
     const scopes = (requested ?? granted).filter(
       (scope) => client.scopes.includes(scope) && (userScopes === undefined || userScopes.includes(scope)),
     );
+    // The key a new ID token will be encrypted to is read before rotating: a jwks_uri that cannot
+    // be read now must not cost the client its refresh token (the old one would then be reuse).
+    if (services.idTokens.enabled && family.authTime !== null) {
+      await services.responseEncryption.encrypterFor(client, 'id_token');
+    }
     const outcome = await services.sessions.rotate(presented);
     if (outcome.kind === 'reused') {
       await services.audit({

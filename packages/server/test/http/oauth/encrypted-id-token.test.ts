@@ -133,17 +133,59 @@ describe('a client whose jwks_uri holds no key to encrypt to', () => {
     expect(response.body).not.toMatch(/access_token|id_token"/);
   });
 
-  it('gets unauthorized_client when the jwks_uri cannot be read', async () => {
+  it('gets unauthorized_client when the jwks_uri cannot be read, and the code is not spent', async () => {
     t = await createTestApp({ jwksUriAllowPrivate: true });
-    server = createServer((_request, response) => response.writeHead(500).end());
+    const key = await encryptionKey('ECDH-ES', 'enc-back');
+    let down = true;
+    server = createServer((_request, response) => {
+      if (down) response.writeHead(500).end();
+      else
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ keys: [key.jwk] }));
+    });
     await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
     const web = await encryptingClient('web-down', {
       jwksUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
       idTokenEncryptedResponseAlg: 'ECDH-ES',
     });
-    const response = await redeem(t, web, await authorize(new PageClient(t.app), web.id));
+    const grant = await authorize(new PageClient(t.app), web.id);
+    const response = await redeem(t, web, grant);
     expect(response.statusCode, response.body).toBe(400);
     expect(response.json()).toMatchObject({ error: 'unauthorized_client' });
+    // Once the client's keys can be read (after the refetch cooldown), the same code is exchanged.
+    down = false;
+    t.clock.advance(10_000);
+    const tokens = await exchange(t, web, grant);
+    expect((await openIdToken(tokens.id_token, key, web.id)).header.kid).toBe('enc-back');
+  });
+
+  it('a refresh whose ID token cannot be encrypted fails without rotating: the same token works later', async () => {
+    t = await createTestApp({ jwksUriAllowPrivate: true });
+    const key = await encryptionKey('RSA-OAEP-256', 'enc-flaky');
+    const signing = await encryptionKey('RSA-OAEP', 'sig-only', { use: 'sig' });
+    let keys = [key.jwk];
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+    const web = await encryptingClient('web-flaky', {
+      jwksUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
+      idTokenEncryptedResponseAlg: 'RSA-OAEP-256',
+    });
+    const tokens = await exchange(t, web, await authorize(new PageClient(t.app), web.id));
+    // The client's key set loses its encryption key, and the cached one ages out.
+    keys = [signing.jwk];
+    t.clock.advance(301_000);
+    const failed = await refresh(t, web, tokens.refresh_token!);
+    expect(failed.statusCode, failed.body).toBe(400);
+    expect(failed.json()).toMatchObject({ error: 'unauthorized_client' });
+    // Fixed: the same refresh token still rotates (it was not spent by the failed try).
+    keys = [key.jwk];
+    t.clock.advance(301_000);
+    const refreshed = await refresh(t, web, tokens.refresh_token!);
+    expect(refreshed.statusCode, refreshed.body).toBe(200);
+    expect((await openIdToken(refreshed.json().id_token, key, web.id)).header.kid).toBe('enc-flaky');
   });
 
   it('the same uri with a key of use enc answers an encrypted ID token', async () => {
