@@ -18,7 +18,7 @@
  */
 import type Database from 'better-sqlite3';
 import { groupBatch } from './sql/group-commit.js';
-import { toFamily } from './sql/rows.js';
+import { rotatedResult, toFamily } from './sql/rows.js';
 import type { RefreshFamiliesTable } from './sql/schema.js';
 import type { RotateRefreshTokenInput, RotationResult, Store } from './types.js';
 
@@ -71,26 +71,12 @@ export function sqliteRotation(raw: Database.Database, options: SqliteRotationOp
       const family = toFamily(familyById.get(claimed.family_id)!);
       const expiresAt = Math.min(nextExpiresAt, family.expiresAt);
       insert.run(nextHash, family.id, claimed.generation + 1, now, expiresAt);
-      return {
-        kind: 'rotated',
-        family,
-        previous: {
-          tokenHash: presentedHash,
-          familyId: family.id,
-          generation: claimed.generation,
-          createdAt: claimed.created_at,
-          expiresAt: claimed.expires_at,
-          rotatedAt: now,
-        },
-        next: {
-          tokenHash: nextHash,
-          familyId: family.id,
-          generation: claimed.generation + 1,
-          createdAt: now,
-          expiresAt,
-          rotatedAt: null,
-        },
+      const previous = {
+        generation: claimed.generation,
+        createdAt: claimed.created_at,
+        expiresAt: claimed.expires_at,
       };
+      return rotatedResult(family, input, previous, expiresAt);
     });
     const group = raw.transaction((inputs: RotateRefreshTokenInput[]) =>
       inputs.map((input) => {

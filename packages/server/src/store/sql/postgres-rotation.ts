@@ -13,7 +13,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { RotationResult, Store } from '../types.js';
-import { toFamily } from './rows.js';
+import { rotatedResult, toFamily } from './rows.js';
 import type { Database, RefreshFamiliesTable } from './schema.js';
 
 type Rotate = Store['rotateRefreshToken'];
@@ -51,27 +51,11 @@ export function postgresRotation(db: Kysely<Database>, diagnose: Rotate): Rotate
       from claimed c join refresh_families f on f.id = c.family_id cross join inserted i`.execute(db);
     const row = rows[0];
     if (row === undefined) return diagnose(input);
-    const family = toFamily(row);
-    const generation = Number(row.claimed_generation);
-    return {
-      kind: 'rotated',
-      family,
-      previous: {
-        tokenHash: presentedHash,
-        familyId: family.id,
-        generation,
-        createdAt: Number(row.claimed_created_at),
-        expiresAt: Number(row.claimed_expires_at),
-        rotatedAt: now,
-      },
-      next: {
-        tokenHash: nextHash,
-        familyId: family.id,
-        generation: generation + 1,
-        createdAt: now,
-        expiresAt: Number(row.next_expires_at),
-        rotatedAt: null,
-      },
+    const claimed = {
+      generation: Number(row.claimed_generation),
+      createdAt: Number(row.claimed_created_at),
+      expiresAt: Number(row.claimed_expires_at),
     };
+    return rotatedResult(toFamily(row), input, claimed, Number(row.next_expires_at));
   };
 }

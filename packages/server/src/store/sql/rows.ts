@@ -11,6 +11,7 @@ import type {
   RefreshToken,
   RequestedClaims,
   Revocation,
+  RotationResult,
   SigningKey,
   User,
   UserProfile,
@@ -196,5 +197,31 @@ export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     clientId: row.client_id,
     ip: row.ip,
     details,
+  };
+}
+
+/**
+ * The answer of a rotation that claimed the presented token: it, now rotated, and its successor.
+ * Built the same way by each dialect's one-step rotation (postgres-rotation.ts, sqlite-rotation.ts).
+ */
+export function rotatedResult(
+  family: RefreshFamily,
+  input: { presentedHash: string; nextHash: string; now: number },
+  claimed: { generation: number; createdAt: number; expiresAt: number },
+  nextExpiresAt: number,
+): Extract<RotationResult, { kind: 'rotated' }> {
+  const { presentedHash, nextHash, now } = input;
+  return {
+    kind: 'rotated',
+    family,
+    previous: { tokenHash: presentedHash, familyId: family.id, ...claimed, rotatedAt: now },
+    next: {
+      tokenHash: nextHash,
+      familyId: family.id,
+      generation: claimed.generation + 1,
+      createdAt: now,
+      expiresAt: nextExpiresAt,
+      rotatedAt: null,
+    },
   };
 }
