@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { writeCapacityDoc } from './lib/capacity-doc.js';
 import { measureFeed } from './lib/capacity-feed.js';
 import type { FeedRun, RequestCost } from './lib/capacity-model.js';
-import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
+import { freshDistributedStore, PG_URL, REDIS_URL } from './lib/instances.js';
 import { measure, type Scenario } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { costBetween, PROBE_NODE_ARGS, probeOf, removeProbeDir } from './lib/probe.js';
@@ -49,22 +49,16 @@ const FORM = 'application/x-www-form-urlencoded';
 const startedAt = new Date();
 const loads: number[] = [load1()];
 const sampler = setInterval(() => loads.push(load1()), 5000);
-const schema = `sesame_capacity_${randomBytes(5).toString('hex')}`;
+const store = await freshDistributedStore('capacity');
 const scratch = join(tmpdir(), `sesame-capacity-${randomBytes(4).toString('hex')}`);
 mkdirSync(scratch, { recursive: true });
 const probeFile = join(scratch, 'probe.json');
-await sql(`create schema "${schema}"`);
-const url = new URL(PG_URL);
-url.searchParams.set('options', `-c search_path=${schema}`);
 const sesame = await startSesame({
   workers: 1,
   nodeArgs: PROBE_NODE_ARGS,
   env: {
     SESAME_LOG_LEVEL: 'warn',
-    SESAME_DATABASE_URL: url.toString(),
-    SESAME_MASTER_KEY: randomBytes(32).toString('base64'),
-    SESAME_REDIS_URL: REDIS_URL,
-    SESAME_REDIS_KEY_PREFIX: `${schema}:`,
+    ...store.env,
     BENCH_PROBE_FILE: probeFile,
   },
 });
@@ -208,8 +202,7 @@ try {
 } finally {
   clearInterval(sampler);
   await sesame.dispose();
-  await stats.dropPrefix(`${schema}:`);
   await stats.close();
-  await sql(`drop schema if exists "${schema}" cascade`);
+  await store.drop();
   removeProbeDir(scratch);
 }

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Config, writeDistributedSection } from './lib/distributed-section.js';
-import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
+import { freshDistributedStore } from './lib/instances.js';
 import { type LoadOptions, type LoadResult, measure } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { childPids, freePort, startNode, TSX_IMPORT } from './lib/processes.js';
@@ -38,19 +38,8 @@ const CONFIGS: Config[] = [
 
 /** Starts one configuration, measures its three scenarios, stops it. */
 async function run(config: Config): Promise<Record<string, LoadResult>> {
-  const schema = `sesame_bench_${randomBytes(5).toString('hex')}`;
-  const env: Record<string, string> = { SESAME_LOG_LEVEL: 'warn' };
-  if (config.store === 'postgres') {
-    await sql(`create schema "${schema}"`);
-    const url = new URL(PG_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    Object.assign(env, {
-      SESAME_DATABASE_URL: url.toString(),
-      SESAME_MASTER_KEY: randomBytes(32).toString('base64'),
-      SESAME_REDIS_URL: REDIS_URL,
-      SESAME_REDIS_KEY_PREFIX: `${schema}:`,
-    });
-  }
+  const store = config.store === 'postgres' ? await freshDistributedStore('bench') : undefined;
+  const env = { SESAME_LOG_LEVEL: 'warn', ...store?.env };
   const sesame = await startSesame({ workers: config.workers, env });
   // The primary and its workers: the CPU time per request is theirs together.
   const servers = [sesame.pid, ...childPids(sesame.pid)];
@@ -110,7 +99,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
     return out;
   } finally {
     await sesame.dispose();
-    if (config.store === 'postgres') await sql(`drop schema if exists "${schema}" cascade`);
+    await store?.drop();
   }
 }
 

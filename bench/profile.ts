@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PG_URL, REDIS_URL, sql } from './lib/instances.js';
+import { freshDistributedStore } from './lib/instances.js';
 import { measure } from './lib/load.js';
 import { refreshRotation } from './lib/refresh-load.js';
 import { addClient, addUser, basic, startSesame } from './lib/sesame.js';
@@ -31,20 +31,11 @@ interface Profile {
 }
 
 const dir = `/tmp/sesame-profile-${process.pid}`;
-const schema = `sesame_profile_${randomBytes(5).toString('hex')}`;
-const env: Record<string, string> = {};
-if (postgres) {
-  await sql(`create schema "${schema}"`);
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  Object.assign(env, {
-    SESAME_DATABASE_URL: url.toString(),
-    SESAME_MASTER_KEY: randomBytes(32).toString('base64'),
-    SESAME_REDIS_URL: REDIS_URL,
-    SESAME_REDIS_KEY_PREFIX: `${schema}:`,
-  });
-}
-const sesame = await startSesame({ env, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+const store = postgres ? await freshDistributedStore('profile') : undefined;
+const sesame = await startSesame({
+  env: store?.env ?? {},
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+});
 const tokenUrl = `${sesame.issuer}/oauth/token`;
 const load = { connections: 32, seconds, warmupSeconds: 2 };
 try {
@@ -76,7 +67,7 @@ try {
   }
 } finally {
   await sesame.dispose();
-  if (postgres) await sql(`drop schema if exists "${schema}" cascade`);
+  await store?.drop();
 }
 
 const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));

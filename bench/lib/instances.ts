@@ -26,6 +26,38 @@ export async function sql(text: string): Promise<void> {
   }
 }
 
+/** A PostgreSQL schema and a Redis key prefix of one run's own, and the settings that point Sesame at them. */
+export interface FreshStore {
+  /** SESAME_DATABASE_URL (the schema as search_path), a master key, SESAME_REDIS_URL and its key prefix. */
+  env: Record<string, string>;
+  /** Drops the schema and deletes the prefix's Redis keys. */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a schema named after `name` (and a random suffix) and returns the server settings for it.
+ *
+ * @example const store = await freshDistributedStore('bench'); await startSesame({ env: store.env }); await store.drop();
+ */
+export async function freshDistributedStore(name: string): Promise<FreshStore> {
+  const schema = `sesame_${name}_${randomBytes(5).toString('hex')}`;
+  await sql(`create schema "${schema}"`);
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    env: {
+      SESAME_DATABASE_URL: url.toString(),
+      SESAME_MASTER_KEY: randomBytes(32).toString('base64'),
+      SESAME_REDIS_URL: REDIS_URL,
+      SESAME_REDIS_KEY_PREFIX: `${schema}:`,
+    },
+    async drop() {
+      await sql(`drop schema if exists "${schema}" cascade`);
+      await dropRedisKeys(`${schema}:`);
+    },
+  };
+}
+
 export interface Cluster {
   instances: SesameProcess[];
   /** Starts one more instance on the same schema and prefix (in place of a killed one). */
@@ -36,19 +68,13 @@ export interface Cluster {
 
 /** Starts `count` single-worker instances one after the other (the first runs the migrations). */
 export async function startCluster(count: number): Promise<Cluster> {
-  const schema = `sesame_scaleout_${randomBytes(5).toString('hex')}`;
-  await sql(`create schema "${schema}"`);
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  const store = await freshDistributedStore('scaleout');
   const env = {
     SESAME_LOG_LEVEL: 'warn',
     // One public URL for every instance, as behind any load balancer (docs/deploy.md): a token
     // issued by one instance names the issuer the others check.
     SESAME_ISSUER: PUBLIC_ISSUER,
-    SESAME_DATABASE_URL: url.toString(),
-    SESAME_MASTER_KEY: randomBytes(32).toString('base64'),
-    SESAME_REDIS_URL: REDIS_URL,
-    SESAME_REDIS_KEY_PREFIX: `${schema}:`,
+    ...store.env,
   };
   const instances: SesameProcess[] = [];
   const guards: { forget(): void }[] = [];
@@ -61,8 +87,7 @@ export async function startCluster(count: number): Promise<Cluster> {
   const dispose = async () => {
     await Promise.all(instances.map((instance) => instance.dispose()));
     for (const guard of guards) guard.forget();
-    await sql(`drop schema if exists "${schema}" cascade`);
-    await dropRedisKeys(`${schema}:`);
+    await store.drop();
   };
   try {
     for (let i = 0; i < count; i++) await start();

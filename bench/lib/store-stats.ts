@@ -21,8 +21,6 @@ export interface StoreStatsReader {
    * second) or after 10 s idle, so `settleMs` waits that long first, for the counts of a run just ended.
    */
   read(settleMs?: number): Promise<StoreStats>;
-  /** Deletes every Redis key under `prefix` (the run's own, when it is over). */
-  dropPrefix(prefix: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,14 +45,6 @@ export async function storeStatsReader(pgUrl: string, redisUrl: string): Promise
         xactCommit: Number(database.rows[0]!.xact_commit),
         redisCalls,
       };
-    },
-    async dropPrefix(prefix) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
     },
     async close() {
       await client.end();
