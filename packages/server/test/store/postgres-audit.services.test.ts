@@ -9,17 +9,7 @@ import { PG_URL } from '@sesame/testkit';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { describeWithServices, openTestPostgresStore } from '../helpers/services.js';
-import { T0 } from './conformance/fixtures.js';
-
-const event = (i: number) => ({
-  at: T0 + i,
-  type: 'token.issued',
-  actor: `client-${i}`,
-  subject: i % 2 ? `family-${i}` : null,
-  clientId: `client-${i}`,
-  ip: i % 3 ? '127.0.0.1' : null,
-  details: { grant_type: 'client_credentials', scope: 'api', jti: `j${i}` },
-});
+import { anAuditEvent, T0 } from './conformance/fixtures.js';
 
 /** Values an array literal gives meaning to; each must be stored as the plain string it is. */
 const AWKWARD = [
@@ -52,7 +42,7 @@ async function countRows(schema: string): Promise<number> {
 await describeWithServices(['PostgreSQL'], 'PostgreSQL audit inserts', () => {
   it('writes every event of a burst, in order, and reads them back as they were given', async () => {
     const { store } = await openTestPostgresStore();
-    const events = Array.from({ length: 50 }, (_, i) => event(i));
+    const events = Array.from({ length: 50 }, (_, i) => anAuditEvent(i));
     await Promise.all(events.map((e) => store.addAuditEvent(e)));
     const rows = await store.listAuditEvents({ afterId: 0, limit: 100 });
     expect(rows.map(({ id: _, ...row }) => row)).toEqual(events);
@@ -88,14 +78,14 @@ await describeWithServices(['PostgreSQL'], 'PostgreSQL audit inserts', () => {
       for each row execute function "${schema}".refuse_bad()`);
     await client.end();
     const results = await Promise.allSettled([
-      store.addAuditEvent(event(1)),
-      store.addAuditEvent({ ...event(2), type: 'bad' }),
-      store.addAuditEvent(event(3)),
+      store.addAuditEvent(anAuditEvent(1)),
+      store.addAuditEvent({ ...anAuditEvent(2), type: 'bad' }),
+      store.addAuditEvent(anAuditEvent(3)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(await countRows(schema)).toBe(0);
     // The prepared statement and its connections stay usable: the next group commits.
-    await Promise.all([store.addAuditEvent(event(4)), store.addAuditEvent(event(5))]);
+    await Promise.all([store.addAuditEvent(anAuditEvent(4)), store.addAuditEvent(anAuditEvent(5))]);
     expect(await countRows(schema)).toBe(2);
     await store.close();
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { aFamily, T0 } from './conformance/fixtures.js';
+import { aFamily, anAuditEvent } from './conformance/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sesame-audit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,23 +23,15 @@ async function opened() {
   return { store, side, file };
 }
 
-const event = (i: number) => ({
-  at: T0 + i,
-  type: 'token.issued',
-  actor: `client-${i}`,
-  subject: i % 2 ? `family-${i}` : null,
-  clientId: `client-${i}`,
-  ip: i % 3 ? '127.0.0.1' : null,
-  details: { grant_type: 'client_credentials', scope: 'api', jti: `j${i}` },
-});
-
 describe('SQLite audit inserts', () => {
   it('writes every event of a burst, in order, and reads them back as they were given', async () => {
     const { store, side } = await opened();
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.addAuditEvent(event(i))));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.addAuditEvent(anAuditEvent(i))));
     const rows = await store.listAuditEvents({ afterId: 0, limit: 100 });
     expect(rows).toHaveLength(50);
-    expect(rows.map(({ id: _, ...row }) => row)).toEqual(Array.from({ length: 50 }, (_, i) => event(i)));
+    expect(rows.map(({ id: _, ...row }) => row)).toEqual(
+      Array.from({ length: 50 }, (_, i) => anAuditEvent(i)),
+    );
     side.close();
     await store.close();
   });
@@ -50,14 +42,14 @@ describe('SQLite audit inserts', () => {
       select raise(abort, 'refused');
     end`);
     const results = await Promise.allSettled([
-      store.addAuditEvent(event(1)),
-      store.addAuditEvent({ ...event(2), type: 'bad' }),
-      store.addAuditEvent(event(3)),
+      store.addAuditEvent(anAuditEvent(1)),
+      store.addAuditEvent({ ...anAuditEvent(2), type: 'bad' }),
+      store.addAuditEvent(anAuditEvent(3)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(side.prepare('select count(*) as n from audit_events').get()).toEqual({ n: 0 });
     // The connection is usable afterwards: the next group commits.
-    await store.addAuditEvent(event(4));
+    await store.addAuditEvent(anAuditEvent(4));
     expect(side.prepare('select count(*) as n from audit_events').get()).toEqual({ n: 1 });
     side.close();
     await store.close();
@@ -67,7 +59,7 @@ describe('SQLite audit inserts', () => {
     const { store, side } = await opened();
     const { family, first } = aFamily();
     // Started together: the family's write transaction and the audit group must not interleave.
-    await Promise.all([store.createRefreshFamily(family, first), store.addAuditEvent(event(1))]);
+    await Promise.all([store.createRefreshFamily(family, first), store.addAuditEvent(anAuditEvent(1))]);
     expect(side.prepare('select count(*) as n from audit_events').get()).toEqual({ n: 1 });
     expect(side.prepare('select count(*) as n from refresh_families').get()).toEqual({ n: 1 });
     side.close();

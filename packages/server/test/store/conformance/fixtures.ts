@@ -137,3 +137,16 @@ export async function codeOf(promise: Promise<unknown>): Promise<string | undefi
     return (error as { code?: string }).code;
   }
 }
+
+/** The `i`th audit event of a run: a token issued, with some of its optional fields empty. */
+export function anAuditEvent(i: number) {
+  return {
+    at: T0 + i,
+    type: 'token.issued',
+    actor: `client-${i}`,
+    subject: i % 2 ? `family-${i}` : null,
+    clientId: `client-${i}`,
+    ip: i % 3 ? '127.0.0.1' : null,
+    details: { grant_type: 'client_credentials', scope: 'api', jti: `j${i}` },
+  };
+}
