@@ -23,17 +23,6 @@ import {
 } from '../src/index.js';
 import { expectCode } from './helpers.js';
 
-/**
- * Random secret bytes that never start like DER (0x30): a random buffer that happens to parse as a
- * DER key is refused as an HMAC secret by design, which made a test that used plain random bytes
- * fail about once in many runs. ('accepts a random secret…' covers a DER-like start on purpose.)
- */
-function secretBytes(length: number): Buffer {
-  const bytes = randomBytes(length);
-  if (bytes[0] === 0x30) bytes[0] = 0x31;
-  return bytes;
-}
-
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const ec384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
@@ -147,7 +136,7 @@ describe('importKey: every input form', () => {
   });
 
   it('imports a raw secret as a string, as bytes and as a secret KeyObject', () => {
-    const secret = secretBytes(32);
+    const secret = randomBytes(32);
     const fromBytes = importKey(secret, 'HS256');
     const fromText = importKey('correct horse battery staple, 32+', 'HS256');
     const fromObject = importKey(createSecretKey(secret), 'HS256');
@@ -186,6 +175,8 @@ describe('importKey: a public key is never an HMAC secret', () => {
     ['PEM PKCS#8 private key', pem(rsa.privateKey, 'pkcs8')],
     ['PEM EC public key', pem(ec256.publicKey, 'spki')],
     ['JWK JSON text', JSON.stringify(jwk)],
+    ['JWK JSON as bytes', Buffer.from(JSON.stringify(jwk))],
+    ['a JWK Set as bytes with leading white space', Buffer.from(`\n ${JSON.stringify({ keys: [jwk] })}`)],
     ['JWK object', jwk as JWK],
     ['SSH public key line', sshRsaLine(rsa.publicKey)],
     [
@@ -215,6 +206,17 @@ describe('importKey: a public key is never an HMAC secret', () => {
     });
   }
 
+  for (const [what, start] of [
+    ['"{"', '{'],
+    ['white space and "{"', ' \t{'],
+    ['a latin-1 no-break space and "{"', '\u00a0{'],
+  ] as const) {
+    it(`accepts random secret bytes that start with ${what} and are no JSON`, () => {
+      const secret = Buffer.concat([Buffer.from(start, 'latin1'), randomBytes(31)]);
+      expect(importKey(secret, 'HS256').secretLength).toBe(secret.length);
+    });
+  }
+
   it('accepts a random secret of the same length (the check is about form, not size)', () => {
     const secret = randomBytes(der(rsa.publicKey, 'spki').length);
     secret[0] = 0x30; // starts like DER, yet is no key
@@ -229,7 +231,7 @@ describe('importKey: weak and mismatched keys are refused', () => {
     ['HS512', 64],
   ] as const) {
     it(`${alg} needs a secret of at least ${bytes} bytes`, () => {
-      expect(importKey(secretBytes(bytes), alg).secretLength).toBe(bytes);
+      expect(importKey(randomBytes(bytes), alg).secretLength).toBe(bytes);
       expectCode(() => importKey(randomBytes(bytes - 1), alg), 'ERR_JWK_INVALID');
       expectCode(() => importKey('x'.repeat(bytes - 1), alg), 'ERR_JWK_INVALID');
       expectCode(() => importKey(createSecretKey(randomBytes(bytes - 1)), alg), 'ERR_JWK_INVALID');
