@@ -17,6 +17,7 @@ import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import { OwnSchemaPostgresDialect } from './sql/own-schema-dialect.js';
 import { postgresAuditWriter } from './sql/postgres-audit.js';
+import { postgresRefreshBatch } from './sql/postgres-refresh-batch.js';
 import { postgresRotation } from './sql/postgres-rotation.js';
 import type { Database as Tables } from './sql/schema.js';
 import type { Store } from './types.js';
@@ -102,9 +103,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   const store: Store = Object.freeze({
     ...shared,
-    // One statement where the shared queries take a transaction: on PostgreSQL every BEGIN and
-    // COMMIT is a round trip of its own, and a single statement is atomic and durable without them.
-    rotateRefreshToken: postgresRotation(db, shared.rotateRefreshToken),
+    // The refresh path's reads and rotation, each one statement for the requests that arrive
+    // together; the rotation is one statement where the shared queries take a transaction (on
+    // PostgreSQL every BEGIN and COMMIT is a round trip of its own).
+    ...postgresRefreshBatch(
+      pool,
+      db,
+      postgresRotation(db, shared.rotateRefreshToken),
+      shared.rotateRefreshToken,
+    ),
     // A group of audit events is one prepared INSERT: all of it commits, or none of it.
     addAuditEvent: postgresAuditWriter(pool),
   });

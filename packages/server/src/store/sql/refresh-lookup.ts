@@ -3,14 +3,18 @@
  * need both before anything else, and on PostgreSQL each query is a round trip of its own (the
  * token's row, then its family's, were two).
  */
-import type { Kysely } from 'kysely';
+import type { Expression, Kysely } from 'kysely';
 import type { RefreshFamily, RefreshToken, Store } from '../types.js';
 import type { SqlContext } from './context.js';
 import { toFamily, toRefreshToken } from './rows.js';
 import type { Database } from './schema.js';
 
-/** The query, also compiled once by the SQLite store into a prepared statement (sqlite-prepared-reads.ts). */
-export function tokenAndFamilyQuery(db: Kysely<Database>, tokenHash: string) {
+/**
+ * The query, also compiled once by the SQLite store into a prepared statement
+ * (sqlite-prepared-reads.ts), and by the PostgreSQL store with `= any($1)` for a group of tokens
+ * (postgres-refresh-batch.ts).
+ */
+export function tokenAndFamilyQuery(db: Kysely<Database>, tokenHash: string | Expression<string>) {
   return db
     .selectFrom('refresh_tokens as t')
     .innerJoin('refresh_families as f', 'f.id', 't.family_id')
