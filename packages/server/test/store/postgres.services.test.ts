@@ -11,6 +11,7 @@ import { createMasterKeyCipher } from '../../src/domain/keys/master-key-cipher.j
 import { migrationsFor } from '../../src/store/migrations/index.js';
 import { describeConnectFailure, FEED_LOCK, openPostgresStore } from '../../src/store/postgres.js';
 import { describeWithServices, dropSchema, freshSchema, openTestPostgresStore } from '../helpers/services.js';
+import { expiringRowsConformance } from './conformance/expiring-rows.js';
 import { aKey, codeOf, MINUTE, T0 } from './conformance/fixtures.js';
 import { describeStoreConformance } from './conformance/suite.js';
 
@@ -37,6 +38,25 @@ describe('describeConnectFailure', () => {
 await describeWithServices(['PostgreSQL'], 'PostgreSQL store', () => {
   // The production configuration: keys encrypted with a master key, transparently.
   describeStoreConformance('postgres', () => openTestPostgresStore({ keyCipher: cipher }));
+  describe('expiring rows', () => {
+    expiringRowsConformance(async () => {
+      const { store, schema } = await openTestPostgresStore({ keyCipher: cipher });
+      return {
+        store,
+        async countRows(table) {
+          const client = new pg.Client({ connectionString: PG_URL });
+          await client.connect();
+          try {
+            const { rows } = await client.query(`select count(*)::int as n from "${schema}"."${table}"`);
+            return rows[0].n as number;
+          } finally {
+            await client.end();
+          }
+        },
+        close: () => store.close(),
+      };
+    });
+  });
 
   it('stores private keys only as ciphertext, and lists them decrypted', async () => {
     const { store, schema } = await openTestPostgresStore({ keyCipher: cipher });

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrationsFor } from '../../src/store/migrations/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { expiringRowsConformance } from './conformance/expiring-rows.js';
 import { aFamily, aUser, codeOf, T0 } from './conformance/fixtures.js';
 import { describeStoreConformance } from './conformance/suite.js';
 
@@ -16,6 +17,25 @@ const freshFile = () => join(root, `db-${++n}`, 'sesame.db');
 describeStoreConformance('sqlite', async () => {
   const file = freshFile();
   return { store: await openSqliteStore({ file }), openSecond: () => openSqliteStore({ file }) };
+});
+
+describe('SQLite store: expiring rows', () => {
+  expiringRowsConformance(async () => {
+    const file = freshFile();
+    const store = await openSqliteStore({ file });
+    return {
+      store,
+      async countRows(table) {
+        const side = new Database(file, { readonly: true });
+        try {
+          return (side.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+        } finally {
+          side.close();
+        }
+      },
+      close: () => store.close(),
+    };
+  });
 });
 
 describe('SQLite store: files and migrations', () => {

@@ -22,6 +22,7 @@ import { auditCursors } from './014_audit_cursors.js';
 import { pushedRequests } from './015_pushed_requests.js';
 import { dynamicRegistration } from './016_dynamic_registration.js';
 import { clientEncryption } from './017_client_encryption.js';
+import { expiryIndexes } from './018_expiry_indexes.js';
 import type { SqlDialectName } from './dialect.js';
 
 export type { SqlDialectName } from './dialect.js';
@@ -46,6 +47,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '015_pushed_requests': pushedRequests,
     '016_dynamic_registration': dynamicRegistration,
     '017_client_encryption': clientEncryption,
+    '018_expiry_indexes': expiryIndexes,
   };
 }
 

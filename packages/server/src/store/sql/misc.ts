@@ -4,7 +4,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { AuditEvent, Store } from '../types.js';
-import { DURABLE, type SqlContext } from './context.js';
+import { DURABLE, dropExpired, type SqlContext } from './context.js';
 import { groupCommit } from './group-commit.js';
 import { num, toAuditEvent, toRevocation } from './rows.js';
 import type { Database } from './schema.js';
@@ -118,8 +118,10 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
     markUsedOnce: (key, expiresAt, now) =>
       durableWrite(async (trx) => {
         // A marker only has to outlive what it guards (a code expires before its marker does), so an
-        // expired marker is dropped here rather than by a sweeper the interface does not have.
+        // expired marker is dropped here rather than by a sweeper the interface does not have: this
+        // key's own, and a few others, so the table holds about one code lifetime of markers.
         await trx.deleteFrom('used_once').where('key', '=', key).where('expires_at', '<=', now).execute();
+        await dropExpired(trx, 'used_once', now);
         const result = await trx
           .insertInto('used_once')
           .values({ key, expires_at: expiresAt })
@@ -134,12 +136,7 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
         // crash lets at most those proofs be replayed until they age out, and the hot path stays fast.
         // Each write also drops a few expired rows (by the expires_at index), so the table holds about
         // the proofs of one window whatever the uptime, without a sweeper.
-        await trx
-          .deleteFrom('dpop_proofs')
-          .where('key', 'in', (q) =>
-            q.selectFrom('dpop_proofs').select('key').where('expires_at', '<=', now).limit(8),
-          )
-          .execute();
+        await dropExpired(trx, 'dpop_proofs', now);
         const result = await trx
           .insertInto('dpop_proofs')
           .values({ key, expires_at: expiresAt })
@@ -150,9 +147,11 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
 
     async recordLoginFailure(key, now, windowMs) {
       // One upsert: the count restarts at 1 when the window (a quiet period since the last failure)
-      // is over, and grows by one otherwise. Never read-modify-write in JavaScript.
-      const row = await write((trx) =>
-        trx
+      // is over, and grows by one otherwise. Never read-modify-write in JavaScript. A few counters
+      // whose window is over go with it: failures under ever new names must not grow the table.
+      const row = await write(async (trx) => {
+        await dropExpired(trx, 'login_throttle', now);
+        return trx
           .insertInto('login_throttle')
           .values({ key, failures: 1, last_failure_at: now, window_ends_at: now + windowMs })
           .onConflict((oc) =>
@@ -163,8 +162,8 @@ export function miscQueries({ db, write, serialize }: SqlContext): MiscMethods {
             }),
           )
           .returning(['failures', 'last_failure_at'])
-          .executeTakeFirstOrThrow(),
-      );
+          .executeTakeFirstOrThrow();
+      });
       return { failures: num(row.failures), lastFailureAt: num(row.last_failure_at) };
     },
     async getThrottle(key, now) {

@@ -3,7 +3,7 @@
  * conditional UPDATE … RETURNING, so two concurrent takes never both get the parameters.
  */
 import type { Store } from '../types.js';
-import { DURABLE, insertUnique, type SqlContext } from './context.js';
+import { DURABLE, dropExpired, insertUnique, type SqlContext } from './context.js';
 
 type PushedRequestMethods = Pick<Store, 'savePushedRequest' | 'takePushedRequest'>;
 
@@ -11,14 +11,9 @@ export function pushedRequestQueries({ write }: SqlContext): PushedRequestMethod
   return {
     async savePushedRequest(request, now) {
       await write(async (trx) => {
-        // A few expired rows go with each push (by the expires_at index), so the table holds about a
-        // minute of requests whatever the uptime, without a sweeper (the store's open sweeps the rest).
-        await trx
-          .deleteFrom('pushed_requests')
-          .where('id', 'in', (q) =>
-            q.selectFrom('pushed_requests').select('id').where('expires_at', '<=', now).limit(8),
-          )
-          .execute();
+        // A few expired rows go with each push, so the table holds about a minute of requests
+        // whatever the uptime, without a sweeper (the store's open sweeps the rest).
+        await dropExpired(trx, 'pushed_requests', now);
         await insertUnique('the pushed request', () =>
           trx
             .insertInto('pushed_requests')
