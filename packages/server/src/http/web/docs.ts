@@ -35,6 +35,8 @@ const CLIENT_BASIC_LABELS = `(() => {
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   const { config } = app.sesame;
   await app.register(swagger, {
+    transformObject: (document) =>
+      withoutSerializerHints('openapiObject' in document ? document.openapiObject : document.swaggerObject),
     openapi: {
       openapi: '3.0.3',
       info: {
@@ -99,4 +101,20 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
     },
     staticCSP: true,
   });
+}
+
+/**
+ * The document without `format: 'unsafe'`: a hint to the response serializer that a string needs no
+ * JSON escaping (http/oauth/schemas.ts), which is no OpenAPI format; a client reading it sees a
+ * plain string.
+ */
+function withoutSerializerHints<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutSerializerHints) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(value)) {
+    if (name === 'format' && member === 'unsafe') continue;
+    copy[name] = withoutSerializerHints(member);
+  }
+  return copy as T;
 }

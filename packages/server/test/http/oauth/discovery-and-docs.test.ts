@@ -229,6 +229,11 @@ describe('OpenAPI and /docs', () => {
     expect(Object.keys(tokenBody)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
     expect(tokenBody['application/x-www-form-urlencoded'].schema.properties).toHaveProperty('refresh_token');
     expect(document.paths['/admin/users'].get.security).toEqual([{ sesame: ['admin'] }]);
+    // The serializer's hint that tokens need no escaping is no OpenAPI format: plain strings here.
+    const tokenAnswer =
+      document.paths['/oauth/token'].post.responses['200'].content['application/json'].schema;
+    expect(tokenAnswer.properties.access_token).toEqual({ type: 'string' });
+    expect(response.body).not.toContain('"unsafe"');
   });
 
   it('serves Swagger UI and its assets locally, with the sesame-docs client prefilled', async () => {
