@@ -27,7 +27,10 @@ export const authorizationCodeGrant: GrantModule = {
   async handle({ client, params, services, request, dpop }) {
     // The key its ID token will be encrypted to is read before the code is spent: a jwks_uri that
     // cannot be read now is an error the client may retry with the same code, not a spent code.
-    if (services.idTokens.enabled) await services.responseEncryption.encrypterFor(client, 'id_token');
+    // It is handed to issueTokens, which would otherwise read it again.
+    const idTokenEncryption = services.idTokens.enabled
+      ? { encrypt: await services.responseEncryption.encrypterFor(client, 'id_token') }
+      : undefined;
     const code = await services.codes.redeem({
       code: params.code!,
       clientId: client.clientId,
@@ -73,6 +76,7 @@ export const authorizationCodeGrant: GrantModule = {
         nonce: code.nonce ?? undefined,
         sid: code.browserSid ?? undefined,
         claims: idTokenClaims,
+        idTokenEncryption,
       },
       userinfoClaims,
       dpop,

@@ -52,9 +52,11 @@ export const refreshTokenGrant: GrantModule = {
     );
     // The key a new ID token will be encrypted to is read before rotating: a jwks_uri that cannot
     // be read now must not cost the client its refresh token (the old one would then be reuse).
-    if (services.idTokens.enabled && family.authTime !== null) {
-      await services.responseEncryption.encrypterFor(client, 'id_token');
-    }
+    // It is handed to issueTokenResponse, which would otherwise read it again.
+    const idTokenEncryption =
+      services.idTokens.enabled && family.authTime !== null
+        ? { encrypt: await services.responseEncryption.encrypterFor(client, 'id_token') }
+        : undefined;
     const outcome = await services.sessions.rotate(presented);
     if (outcome.kind === 'reused') {
       await services.audit({
@@ -82,7 +84,12 @@ export const refreshTokenGrant: GrantModule = {
       // of other grants have no auth_time and get none: they never had an ID token.
       identity:
         family.userId !== null && family.authTime !== null
-          ? { authTime: family.authTime, sid: family.browserSid ?? undefined, claims: asked?.idTokenClaims }
+          ? {
+              authTime: family.authTime,
+              sid: family.browserSid ?? undefined,
+              claims: asked?.idTokenClaims,
+              idTokenEncryption,
+            }
           : undefined,
       userinfoClaims: asked?.userinfoClaims,
       dpop,
