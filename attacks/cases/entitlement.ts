@@ -152,4 +152,28 @@ export async function entitlementAttacks(ctx: Context): Promise<void> {
   );
   await unrelatedClientAttacks(ctx);
   await redirectUriAttacks(ctx, control.access_token);
+  await outOfRangeQueries(ctx, control.access_token);
+}
+
+/**
+ * Admin query integers no store compares exactly (past 2^53; past 2^63 PostgreSQL's bigint fails
+ * the query): refused with 400 invalid_request, never a 500 from the store.
+ */
+async function outOfRangeQueries(ctx: Context, adminToken: string): Promise<void> {
+  for (const path of [
+    '/admin/audit?afterId=100000000000000000000',
+    '/admin/audit?since=9223372036854775808',
+    '/admin/users?offset=9007199254740992',
+  ]) {
+    const response = await fetch(`${ctx.main.issuer}${path}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    const body = await response.text();
+    ctx.report.check(
+      CATEGORY,
+      `GET ${path} is refused as invalid_request`,
+      response.status === 400 && body.includes('"invalid_request"'),
+      `${response.status} ${body.slice(0, 120)}`,
+    );
+  }
 }

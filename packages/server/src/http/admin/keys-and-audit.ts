@@ -98,8 +98,9 @@ export async function adminKeyAndAuditRoutes(app: TypedApp): Promise<void> {
           properties: {
             type: { type: 'string', maxLength: 100 },
             subject: { type: 'string', maxLength: 200 },
-            since: { type: 'integer', minimum: 0 },
-            afterId: { type: 'integer', minimum: 0 },
+            // Past 2^53 no exact number, past 2^63 an error from PostgreSQL: 400 on every store.
+            since: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+            afterId: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },

@@ -28,7 +28,9 @@ export async function adminUserRoutes(app: TypedApp): Promise<void> {
           type: 'object',
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            // An integer past 2^53 is no exact number in JavaScript, and past 2^63 PostgreSQL's bigint
+            // refuses it with an error: both are answered 400 here, on every store.
+            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
           },
         },
         response: { 200: { type: 'array', items: userSchema } },

@@ -195,5 +195,16 @@ describe('/admin (scope admin)', () => {
     expect(audit.body).not.toMatch(/password|refresh_token/);
     const badLimit = await get('/admin/audit?limit=0', admin);
     expect(badLimit.statusCode).toBe(400);
+    // Integers no store can compare exactly: refused before any query (PostgreSQL's bigint failed).
+    for (const path of [
+      '/admin/audit?afterId=100000000000000000000',
+      '/admin/audit?since=9223372036854775808',
+      '/admin/users?offset=9007199254740992',
+    ]) {
+      const tooLarge = await get(path, admin);
+      expect(tooLarge.statusCode, path).toBe(400);
+      expect(tooLarge.json().error, path).toBe('invalid_request');
+    }
+    expect((await get('/admin/audit?afterId=9007199254740991', admin)).statusCode).toBe(200);
   });
 });
