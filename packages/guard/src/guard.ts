@@ -219,7 +219,7 @@ export function createGuard(options: GuardOptions): Guard {
         if (tooLong) throw invalidToken(realm, 'token_invalid', 'the access token claims too long a life');
       }
       // RFC 9449 §7.1: a bound token only with a proof by its key; never as Bearer, even here.
-      await dpopGate(credentials, claims.cnf, authenticateOptions?.request);
+      await dpopGate(credentials, claims, authenticateOptions?.request);
       // Checked after the signature: a bad token is told it is bad, whatever the feed's state.
       if (feed?.failClosed()) {
         throw unavailable(realm, 'revocation_unavailable', 'revocation status unavailable', RETRY_AFTER);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { accessTokenHash } from '@sesame/protocol';
 import { dpopKey } from '@sesame/testkit';
 import express from 'express';
 import Fastify from 'fastify';
@@ -59,6 +60,34 @@ describe('DPoP-bound tokens', () => {
     expect((await refusal(migrating.authenticate(`Bearer ${bound}`)))?.reason).toBe('dpop_scheme');
     strict.close();
     migrating.close();
+  });
+
+  it('a remembered token keeps its ath: a proof for another token is still refused, whichever was seen first', async () => {
+    const guard = createGuard({ issuer: issuer.issuer, audience: 'quiz-api', dpop: {} });
+    const key = dpopKey();
+    const first = issuer.token({ cnf: { jkt: key.jkt } });
+    const second = issuer.token({ cnf: { jkt: key.jkt } });
+    const check = (token: string, ath: string) =>
+      guard
+        .authenticate(`DPoP ${token}`, {
+          request: { method: 'GET', url: URL_, dpop: key.proof({ htm: 'GET', htu: URL_, ath }) },
+        })
+        .then(
+          () => 'ok',
+          (error: GuardError) => error.dpopRule,
+        );
+    // Each token accepted once (its claims and its ath remembered), then each time with a fresh
+    // proof: a proof carrying the other token's ath is refused, before and after.
+    expect(await check(first, accessTokenHash(first))).toBe('ok');
+    expect(await check(second, accessTokenHash(first))).toBe('ath');
+    expect(await check(second, accessTokenHash(second))).toBe('ok');
+    for (let i = 0; i < 3; i++) {
+      expect(await check(first, accessTokenHash(second))).toBe('ath');
+      expect(await check(second, accessTokenHash(first))).toBe('ath');
+      expect(await check(first, accessTokenHash(first))).toBe('ok');
+      expect(await check(second, accessTokenHash(second))).toBe('ok');
+    }
+    guard.close();
   });
 
   it('a replay cache that cannot answer refuses the proof with 503, never accepts it', async () => {

@@ -84,7 +84,9 @@ export function verifyEmbeddedJwk(token: string, options: VerifyEmbeddedJwkOptio
     MAX_KNOWN,
   );
   const { header } = parsed;
-  if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== typ.toLowerCase()) {
+  // The exact text first: a client sends the registered spelling, and lower-casing costs two strings.
+  const headerTyp = header.typ;
+  if (typeof headerTyp !== 'string' || (headerTyp !== typ && headerTyp.toLowerCase() !== typ.toLowerCase())) {
     throw new JwtError('ERR_JWS_INVALID', `the header typ must be ${typ}`);
   }
   const jwk = header.jwk as JWK | undefined;

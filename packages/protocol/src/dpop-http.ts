@@ -40,18 +40,38 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * @example dpopProofValue(request.headers.dpop) // 'eyJ0eXAiOiJkcG9wK2p3dCIs…'
  */
 export function dpopProofValue(header: string | readonly string[] | undefined): string | undefined {
+  const value = singleDpopHeader(header);
+  if (value !== undefined && !isCompactJws(value)) throw notCompact();
+  return value;
+}
+
+/**
+ * @internal dpopProofValue without the shape check: the checker leaves that to its `verify`, whose
+ * strict parse refuses anything but three base64url segments, and asks isCompactJws only to name
+ * the rule of a refusal (a regular expression over every proof costs about a tenth of a check).
+ */
+export function singleDpopHeader(header: string | readonly string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string') {
     if (!Array.isArray(header)) throw new DpopProofError('header', 'the DPoP header is not a string');
     if (header.length === 0) return undefined;
     if (header.length > 1) throw new DpopProofError('header', 'more than one DPoP header');
-    return dpopProofValue(header[0] as string);
+    return singleDpopHeader(header[0] as string);
   }
   if (header.length > MAX_DPOP_PROOF_LENGTH)
     throw new DpopProofError('header', 'the DPoP header is too long');
   if (header.includes(',')) throw new DpopProofError('header', 'more than one DPoP header');
-  if (!COMPACT.test(header)) throw new DpopProofError('header', 'the DPoP header is not a compact JWS');
   return header;
+}
+
+/** @internal True when `value` has the shape of a compact JWS (three base64url segments). */
+export function isCompactJws(value: string): boolean {
+  return COMPACT.test(value);
+}
+
+/** @internal The refusal of a value that is not a compact JWS. */
+export function notCompact(): DpopProofError {
+  return new DpopProofError('header', 'the DPoP header is not a compact JWS');
 }
 
 /**

@@ -5,7 +5,14 @@
  */
 import { hash } from 'node:crypto';
 import { DpopProofError, type DpopRule } from './dpop-errors.js';
-import { accessTokenHash, DPOP_ALGORITHMS, dpopProofValue, normaliseHtu } from './dpop-http.js';
+import {
+  accessTokenHash,
+  DPOP_ALGORITHMS,
+  isCompactJws,
+  normaliseHtu,
+  notCompact,
+  singleDpopHeader,
+} from './dpop-http.js';
 
 /** Where accepted proofs are remembered, so a `jti` is accepted once (RFC 9449 §11.1). */
 export interface DpopReplayCache {
@@ -23,7 +30,11 @@ export interface DpopNonceCheck {
 }
 
 export interface DpopCheckerOptions {
-  /** `verifyEmbeddedJwk` of @sesame/jwt (or one of the same contract). */
+  /**
+   * `verifyEmbeddedJwk` of @sesame/jwt (or one of the same contract). It must refuse anything that
+   * is not a compact JWS of three strict base64url segments: the checker relies on it for the
+   * shape of RFC 9449 §4.3 point 2 (and names such a refusal rule `header`).
+   */
   verify(
     proof: string,
     options: { algorithms: readonly string[]; typ: string },
@@ -55,6 +66,11 @@ export interface DpopRequest {
   url: string;
   /** At a resource server: the access token presented, whose hash `ath` must be (§4.3 point 12). */
   accessToken?: string;
+  /**
+   * `accessTokenHash(accessToken)`, when the caller remembers it beside the verified token (a client
+   * repeats its token on every request); computed from `accessToken` when absent.
+   */
+  accessTokenHash?: string;
   /** The key thumbprint the token, refresh token or code is bound to: the proof must be signed by it. */
   thumbprint?: string;
   /** True when a proof is needed; implied by `accessToken` or `thumbprint`. */
@@ -110,7 +126,7 @@ export function createDpopChecker(
   };
 
   return async function checkDpopProof(request: DpopRequest): Promise<DpopProof | undefined> {
-    const proof = dpopProofValue(request.header);
+    const proof = singleDpopHeader(request.header);
     if (proof === undefined) {
       if (request.required || request.accessToken !== undefined || request.thumbprint !== undefined) {
         throw new DpopProofError('missing', 'a DPoP proof is required');
@@ -121,6 +137,8 @@ export function createDpopChecker(
     try {
       verified = verify(proof, { algorithms, typ: 'dpop+jwt' });
     } catch (error) {
+      // verify refused it; a value that is not even a compact JWS is the header's fault.
+      if (!isCompactJws(proof)) throw notCompact();
       throw new DpopProofError(ruleOf(error), `the DPoP proof is refused: ${messageOf(error)}`);
     }
     const { payload, thumbprint } = verified;
@@ -139,11 +157,9 @@ export function createDpopChecker(
       throw new DpopProofError('iat', 'the DPoP proof has no iat');
     if (iat > nowSeconds + skew) throw new DpopProofError('iat', 'the DPoP proof is issued in the future');
     if (iat < nowSeconds - maxAge) throw new DpopProofError('iat', 'the DPoP proof is too old');
-    if (
-      request.accessToken !== undefined &&
-      payload.ath !== (hashOf ?? accessTokenHash)(request.accessToken)
-    ) {
-      throw new DpopProofError('ath', 'the DPoP proof is not for this access token');
+    if (request.accessToken !== undefined) {
+      const ath = request.accessTokenHash ?? (hashOf ?? accessTokenHash)(request.accessToken);
+      if (payload.ath !== ath) throw new DpopProofError('ath', 'the DPoP proof is not for this access token');
     }
     if (request.thumbprint !== undefined && request.thumbprint !== thumbprint) {
       throw new DpopProofError('binding', 'the DPoP proof is signed by another key than the one bound');

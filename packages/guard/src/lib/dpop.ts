@@ -6,7 +6,7 @@
 import { type Algorithm, verifyEmbeddedJwk } from '@sesame/jwt';
 import {
   type AccessTokenCredentials,
-  accessTokenHashes,
+  accessTokenHash,
   boundThumbprint,
   createDpopChecker,
   DPOP_ALGORITHMS,
@@ -96,10 +96,13 @@ export function redisReplayCache(redis: RedisLike, prefix: string, now: () => nu
   };
 }
 
-/** The check a guard runs after a token's signature: returns nothing, or throws a GuardError. */
+/**
+ * The check a guard runs after a token's signature, given the token's verified claims: returns
+ * nothing, or throws a GuardError.
+ */
 export type DpopGate = (
   credentials: AccessTokenCredentials,
-  cnf: unknown,
+  claims: { cnf?: unknown },
   request: DpopRequestContext | undefined,
 ) => Promise<void>;
 
@@ -117,7 +120,7 @@ export function createDpopGate(input: {
   const { realm, now } = input;
   const options = input.options;
   if (options === undefined) {
-    return async (_credentials, cnf) => {
+    return async (_credentials, { cnf }) => {
       if (cnf === undefined) return;
       throw new GuardError({
         status: 401,
@@ -142,9 +145,19 @@ export function createDpopGate(input: {
     replay,
     now,
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
-    // As many as the guard remembers verified tokens by default: clients repeat theirs.
-    hashOf: accessTokenHashes(1000),
   });
+  // `ath` (RFC 9449 §4.3 point 12) of a remembered token, kept beside its verified claims: the guard
+  // returns the same frozen claims object for every request that presents the same token text, so
+  // the hash is computed once per token, and dropped with the claims when the guard forgets them.
+  // The text is compared too, so an entry answers only for the exact token it was computed from.
+  const hashes = new WeakMap<object, { token: string; ath: string }>();
+  const athOf = (claims: object, token: string): string => {
+    const known = hashes.get(claims);
+    if (known !== undefined && known.token === token) return known.ath;
+    const ath = accessTokenHash(token);
+    hashes.set(claims, { token, ath });
+    return ath;
+  };
   const refuse = (
     status: 400 | 401 | 503,
     reason: GuardError['reason'],
@@ -164,10 +177,10 @@ export function createDpopGate(input: {
       ...(status === 503 ? { retryAfter: 5 } : {}),
     });
 
-  return async function dpopGate(credentials, cnf, request) {
+  return async function dpopGate(credentials, claims, request) {
     let thumbprint: string | undefined;
     try {
-      thumbprint = boundThumbprint(credentials.scheme, cnf);
+      thumbprint = boundThumbprint(credentials.scheme, claims.cnf);
     } catch (error) {
       if (!(error instanceof DpopProofError)) throw error;
       throw refuse(401, 'dpop_scheme', 'invalid_token', error.message);
@@ -183,6 +196,7 @@ export function createDpopGate(input: {
         method: request?.method ?? '',
         url: origin === undefined ? path : `${origin}${path.startsWith('/') ? path : new URL(path).pathname}`,
         accessToken: credentials.token,
+        accessTokenHash: athOf(claims, credentials.token),
         thumbprint,
       });
     } catch (error) {

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { constants, createHmac, createVerify, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { AlgorithmSpec } from '../algorithms.js';
 import type { Key } from '../keys.js';
+import { derSignature } from './ecdsa-der.js';
 
 /**
  * The signature primitives, straight onto node:crypto (OpenSSL). ECDSA signatures are JOSE's raw
@@ -72,10 +73,15 @@ export function verifyInput(
       return cryptoVerify(null, Buffer.from(signingInput, 'latin1'), key.verifyKey, signature);
     }
     // The streaming Verify is measurably cheaper per call than one-shot crypto.verify on node 20
-    // (about 0.5 µs of an RS256 verify): same OpenSSL operation, less job set-up.
-    return createVerify(spec.hash)
-      .update(signingInput, 'latin1')
-      .verify({ key: key.verifyKey, ...asymmetricOptions(spec) }, signature);
+    // (about 0.5 µs of an RS256 verify): same OpenSSL operation, less job set-up. ECDSA's r || s is
+    // handed over as DER, converted here (cheaper than node's ieee-p1363 conversion); only PSS
+    // needs options, and a bare KeyObject is read faster than an options object.
+    const verifier = createVerify(spec.hash).update(signingInput, 'latin1');
+    if (spec.family === 'EC') return verifier.verify(key.verifyKey, derSignature(signature));
+    if (spec.family === 'RSA-PSS') {
+      return verifier.verify({ key: key.verifyKey, ...asymmetricOptions(spec) }, signature);
+    }
+    return verifier.verify(key.verifyKey, signature);
   } catch {
     return false;
   }

@@ -52,6 +52,13 @@ export const dpopTable: readonly DpopRow[] = [
   ['no proof', () => undefined, 'missing'],
   ['two DPoP headers (point 1)', (s) => `${s.key.proof(base(s))}, ${s.key.proof(base(s))}`, 'header'],
   ['not a JWS (point 2)', () => 'not-a-proof', 'header'],
+  // Node's base64 decoder would read these as the proof itself: the strict parse must refuse them.
+  [
+    'a proof with a padded signature (point 2: base64url has no =)',
+    (s) => `${s.key.proof(base(s))}=`,
+    'header',
+  ],
+  ['a proof with a fourth segment (point 2)', (s) => `${s.key.proof(base(s))}.AAAA`, 'header'],
   ['typ JWT instead of dpop+jwt (point 4)', (s) => s.key.proof({ ...base(s), typ: 'JWT' }), 'jws'],
   ['alg none (point 5)', (s) => s.key.proof({ ...base(s), forge: 'none' }), 'alg'],
   ['alg HS256 (point 5: no symmetric algorithm)', (s) => s.key.proof({ ...base(s), forge: 'HS256' }), 'alg'],
