@@ -18,7 +18,7 @@ import { type Config, writeDistributedSection } from './lib/distributed-section.
 import { freshDistributedStore } from './lib/instances.js';
 import { type LoadOptions, type LoadResult, measure } from './lib/load.js';
 import { load1 } from './lib/machine.js';
-import { childPids, freePort, startNode, TSX_IMPORT } from './lib/processes.js';
+import { childPids, freePort, servicePids, startNode, TSX_IMPORT } from './lib/processes.js';
 import { refreshRotation } from './lib/refresh-load.js';
 import { addClient, addUser, basic, postForm, startSesame } from './lib/sesame.js';
 import { makeEs256Key } from './lib/tokens.js';
@@ -43,6 +43,8 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
   const sesame = await startSesame({ workers: config.workers, env });
   // The primary and its workers: the CPU time per request is theirs together.
   const servers = [sesame.pid, ...childPids(sesame.pid)];
+  // PostgreSQL's and Redis's CPU on the same cores, for the configurations that use them.
+  const services = config.store === 'postgres' ? { servicePids } : {};
   try {
     const cc = await addClient(sesame, 'bench-service', 'client_credentials', 'api');
     const app = await addClient(sesame, 'bench-app', 'password,refresh_token', 'openid api');
@@ -60,6 +62,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
         headers,
         body: 'grant_type=client_credentials&scope=api',
         pids: servers,
+        ...services,
       },
       LOAD,
     );
@@ -72,7 +75,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
       size: LOAD.connections * 2,
     };
     out.refresh = await measure(
-      await refreshRotation(refreshLoad, { name: label('refresh_token'), pids: servers }),
+      await refreshRotation(refreshLoad, { name: label('refresh_token'), pids: servers, ...services }),
       LOAD,
     );
     const tokens: string[] = [];
@@ -93,6 +96,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
           if (!body.startsWith('{"active":true')) throw new Error(`an inactive answer: ${body.slice(0, 80)}`);
         },
         pids: servers,
+        ...services,
       },
       LOAD,
     );

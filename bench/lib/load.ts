@@ -32,6 +32,11 @@ export interface Scenario {
   connections?: number;
   /** Several target processes (instances behind a balancer): their CPU time is summed. */
   pids?: readonly number[];
+  /**
+   * The processes of the services the target uses (PostgreSQL, Redis), listed when the measured
+   * run starts: their CPU time per request is measured beside the target's.
+   */
+  servicePids?: () => readonly number[];
 }
 
 export interface LoadOptions {
@@ -52,6 +57,8 @@ export interface LoadResult {
   cpuPerRequest?: number;
   /** With measureRounds: each round's CPU time per request. */
   cpuRounds?: number[];
+  /** CPU time the scenario's services (servicePids) spent per request, in microseconds. */
+  serviceCpuPerRequest?: number;
   /** Mean requests per second over the measured run. */
   rps: number;
   /** Latency percentiles in milliseconds. */
@@ -109,13 +116,36 @@ function targetCpu(scenario: Scenario): number | undefined {
   return sum;
 }
 
+/** CPU seconds of each process that exists now. */
+function cpuOf(pids: readonly number[]): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    const value = cpuSeconds(pid);
+    if (value !== undefined) seconds.set(pid, value);
+  }
+  return seconds;
+}
+
+/** The CPU seconds processes spent between two readings (those present at both). */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, seconds] of after) {
+    const start = before.get(pid);
+    if (start !== undefined) sum += seconds - start;
+  }
+  return sum;
+}
+
 /** Runs the warm-up, then the measured run, of one scenario. */
 export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResult> {
   const connections = scenario.connections ?? options.connections;
   if (options.warmupSeconds > 0) await fire(scenario, connections, options.warmupSeconds);
+  const services = scenario.servicePids?.() ?? [];
+  const servicesBefore = cpuOf(services);
   const cpuBefore = targetCpu(scenario);
   const result = await fire(scenario, connections, options.seconds, options.amount);
   const cpuAfter = targetCpu(scenario);
+  const servicesAfter = cpuOf(services);
   const expected = String(scenario.expectStatus ?? 200);
   const statuses: Record<string, number> = {};
   let unexpected = 0;
@@ -137,8 +167,13 @@ export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT
   if (cpuBefore !== undefined && cpuAfter !== undefined && out.requests > 0) {
     out.cpuPerRequest = ((cpuAfter - cpuBefore) / out.requests) * 1e6;
   }
+  if (services.length > 0 && out.requests > 0) {
+    out.serviceCpuPerRequest = (cpuBetween(servicesBefore, servicesAfter) / out.requests) * 1e6;
+  }
   const cpu = out.cpuPerRequest === undefined ? '' : `  cpu ${out.cpuPerRequest.toFixed(1)} µs/req`;
-  const line = `${scenario.name.padEnd(44)} ${out.rps.toFixed(0).padStart(7)} req/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms  errors ${out.errors}${cpu}`;
+  const serviceCpu =
+    out.serviceCpuPerRequest === undefined ? '' : `  services ${out.serviceCpuPerRequest.toFixed(1)} µs/req`;
+  const line = `${scenario.name.padEnd(44)} ${out.rps.toFixed(0).padStart(7)} req/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms  errors ${out.errors}${cpu}${serviceCpu}`;
   process.stdout.write(`${line}\n`);
   return out;
 }

@@ -2,7 +2,7 @@
  * Starting the processes a benchmark measures: each target runs in its own process, so the load
  * generator (autocannon, in the benchmark's process) never shares an event loop with it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   REPO_ROOT,
   runNodeOk,
@@ -47,6 +47,24 @@ export function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The machine's PostgreSQL and Redis processes (the server, its background workers and every
+ * connection's backend): the services a distributed configuration spends CPU in beside its own.
+ */
+export function servicePids(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (name === 'postgres' || name === 'redis-server') found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 /**
