@@ -22,7 +22,9 @@ export const refreshTokenGrant: GrantModule = {
     const presented = params.refresh_token!;
     // §6: the token is bound to the client it was issued to; check before rotating, so another
     // client cannot burn it.
-    const family = await services.sessions.familyOf(presented);
+    // The family with its user, in one read (the user is checked below, before rotating too).
+    const session = await services.sessions.sessionOf(presented);
+    const family = session?.family;
     if (family === undefined || family.clientId !== client.clientId) throw invalidGrant();
     // RFC 9449 §5: a refresh token bound to a key is used only with a proof by that key (checked
     // before rotating, so a thief without the key cannot burn it).
@@ -37,7 +39,7 @@ export const refreshTokenGrant: GrantModule = {
     }
     let user: User | undefined;
     if (family.userId !== null) {
-      user = await services.users.find({ id: family.userId });
+      user = session?.user;
       if (user === undefined || user.disabled) {
         await services.sessions.revokeFamily(family.id, 'user disabled');
         throw invalidGrant();

@@ -500,10 +500,14 @@ export interface Store {
   findRefreshFamily(id: string): Promise<RefreshFamily | undefined>;
   /** The token's row, whatever its state (for revocation by token). */
   findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
-  /** The token's row and its family's, whatever their state, in one query; undefined when either is missing. */
+  /**
+   * The token's row and its family's, whatever their state, in one query; undefined when either is
+   * missing. With them the family's user, when it has one that exists: the refresh grant checks all
+   * three before rotating, and each read was a round trip of its own on PostgreSQL.
+   */
   findRefreshTokenAndFamily(
     tokenHash: string,
-  ): Promise<{ token: RefreshToken; family: RefreshFamily } | undefined>;
+  ): Promise<{ token: RefreshToken; family: RefreshFamily; user?: User } | undefined>;
   rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotationResult>;
   /** Idempotent: revoking a revoked family changes nothing and returns false. */
   revokeRefreshFamily(id: string, reason: string, now: number): Promise<boolean>;

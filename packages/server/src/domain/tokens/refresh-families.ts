@@ -7,7 +7,7 @@
  * in clear. Presenting a rotated token outside that window revokes its family, and only its family.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { RefreshFamily, RefreshToken, RequestedClaims, Store } from '../../store/types.js';
+import type { RefreshFamily, RefreshToken, RequestedClaims, Store, User } from '../../store/types.js';
 import type { Denylist } from './denylist.js';
 
 export interface RefreshFamiliesOptions {
@@ -53,6 +53,11 @@ export interface RefreshFamilies {
   rotate(presented: string): Promise<RefreshOutcome>;
   /** The family of a token (any generation), for revocation and client checks; undefined if unknown. */
   familyOf(presented: string): Promise<RefreshFamily | undefined>;
+  /**
+   * The family of a token (any generation) and the family's user when it has one that exists, in
+   * one read: what the refresh grant checks before rotating. Undefined if the token is unknown.
+   */
+  sessionOf(presented: string): Promise<{ family: RefreshFamily; user?: User } | undefined>;
   /** A token's own record and its family, whatever their state: for introspection (RFC 7662). */
   inspect(presented: string): Promise<{ token: RefreshToken; family: RefreshFamily } | undefined>;
   /** RFC 7009 §2.1: revoking a refresh token revokes its family. Answers the family id, if any. */
@@ -172,6 +177,11 @@ export function createRefreshFamilies(options: RefreshFamiliesOptions): RefreshF
     async familyOf(presented: string) {
       if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;
       return (await store.findRefreshTokenAndFamily(sha256(presented)))?.family;
+    },
+    async sessionOf(presented: string) {
+      if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;
+      const found = await store.findRefreshTokenAndFamily(sha256(presented));
+      return found && { family: found.family, user: found.user };
     },
     async inspect(presented: string) {
       if (typeof presented !== 'string' || !TOKEN.test(presented)) return undefined;

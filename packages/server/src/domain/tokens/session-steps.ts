@@ -12,7 +12,7 @@ import type { RefreshFamilies } from './refresh-families.js';
 export interface SessionSteps
   extends Pick<
     RefreshFamilies,
-    'issue' | 'rotate' | 'familyOf' | 'inspect' | 'revokeByToken' | 'revokeFamily'
+    'issue' | 'rotate' | 'familyOf' | 'sessionOf' | 'inspect' | 'revokeByToken' | 'revokeFamily'
   > {
   /** The user's live sessions. */
   listForUser(userId: string): Promise<RefreshFamily[]>;
@@ -35,6 +35,7 @@ export function createSessionSteps(
     issue: (input) => sessions.issue(input),
     rotate: (presented) => sessions.rotate(presented),
     familyOf: (presented) => sessions.familyOf(presented),
+    sessionOf: (presented) => sessions.sessionOf(presented),
     inspect: (presented) => sessions.inspect(presented),
     revokeByToken: (presented, reason) => sessions.revokeByToken(presented, reason),
     revokeFamily: (familyId, reason) => sessions.revokeFamily(familyId, reason),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/types.js';
-import { aFamily, type ConformanceContext, DAY, hash, MINUTE, successorOf, T0 } from './fixtures.js';
+import { aFamily, aUser, type ConformanceContext, DAY, hash, MINUTE, successorOf, T0 } from './fixtures.js';
 
 const GRACE = 30_000;
 
@@ -44,6 +44,30 @@ export function refreshConformance(ctx: ConformanceContext): void {
       });
       expect((await ctx.store.findRefreshTokenAndFamily(hash(successorOf(token))))?.token.generation).toBe(1);
       expect(await ctx.store.findRefreshTokenAndFamily(hash('nope'))).toBeUndefined();
+    });
+
+    it("finds the family's user with them, as the user is now; none for a family without one", async () => {
+      const user = aUser({ profile: { name: 'Ann', email: 'ann@example.test' } });
+      await ctx.store.createUser(user);
+      const { family, first } = aFamily({ userId: user.id });
+      await ctx.store.createRefreshFamily(family, first);
+      expect((await ctx.store.findRefreshTokenAndFamily(first.tokenHash))?.user).toEqual(user);
+      await ctx.store.updateUser(user.id, { disabled: true, updatedAt: T0 + MINUTE });
+      expect((await ctx.store.findRefreshTokenAndFamily(first.tokenHash))?.user).toEqual({
+        ...user,
+        disabled: true,
+        updatedAt: T0 + MINUTE,
+      });
+      // A client's own session has no user; a family whose user is gone finds none either.
+      const service = aFamily({ userId: null });
+      await ctx.store.createRefreshFamily(service.family, service.first);
+      const orphan = aFamily({ userId: 'no-such-user' });
+      await ctx.store.createRefreshFamily(orphan.family, orphan.first);
+      for (const { first: token } of [service, orphan]) {
+        const found = await ctx.store.findRefreshTokenAndFamily(token.tokenHash);
+        expect(found?.family.id).toBeDefined();
+        expect(found?.user).toBeUndefined();
+      }
     });
 
     it("keeps a family's login time (auth_time of its ID tokens) through rotation", async () => {
