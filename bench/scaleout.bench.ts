@@ -4,6 +4,8 @@
  * through haproxy over 1, 2 and 3 instances (CPU time per request summed over the instances), then
  * SIGKILLs one instance under load, twice (client_credentials, never replayed by haproxy; refresh
  * rotation, replayed): only its in-flight requests may fail, nothing acknowledged may be lost.
+ * Last, the control: three ceiling routes that share nothing, behind the same haproxy, measured
+ * the same way (lib/scaleout-control.ts), so the machine's part of the CPU growth is known.
  * Writes the `<!-- bench:scaleout -->` section of bench/RESULTS.md (lib/scaleout-section.ts).
  *
  * Flags: `--seconds N` per round (default 8), `--rounds N` (default 3), `--quick` (2 s, one round,
@@ -18,6 +20,7 @@ import { measureRounds, type Scenario } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { replayCheck } from './lib/replay-check.js';
 import { writeSection } from './lib/results-file.js';
+import { measureControl, WARM_EACH_SECONDS, warmEach } from './lib/scaleout-control.js';
 import { type ScaleoutRun, scaleoutBars, scaleoutMarkdown } from './lib/scaleout-section.js';
 import { addClient, addUser, basic, postForm, type SesameProcess } from './lib/sesame.js';
 
@@ -68,6 +71,7 @@ process.stdout.write(`replay rules: ${JSON.stringify(replay)}\n`);
 const cluster = await startCluster(3);
 const scaling: ScaleoutRun['scaling'] = {};
 const kills: KillResult[] = [];
+let control: ScaleoutRun['control'];
 try {
   const first = cluster.instances[0]!;
   const cc = await addClient(first, 'bench-service', 'client_credentials', 'api');
@@ -126,6 +130,12 @@ try {
       // "alone": one instance with a third of the connections, the load each of three instances
       // gets — apart from what one process gains from more concurrent requests per event-loop turn.
       const alone = Math.ceil(OPTIONS.connections / 3);
+      await warmEach(
+        scenario(1),
+        cluster.instances.map((instance) => new URL(instance.issuer).origin),
+        OPTIONS.connections,
+        WARM_EACH_SECONDS(OPTIONS),
+      );
       const results = await measureRounds(
         { 1: scenario(1), 2: scenario(2), 3: scenario(3), alone: scenario(1, alone) },
         OPTIONS,
@@ -177,6 +187,7 @@ try {
       });
     }),
   );
+  control = await measureControl(cc, OPTIONS);
 } finally {
   await cluster.dispose();
 }
@@ -184,7 +195,15 @@ try {
 for (const kill of kills) {
   process.stdout.write(`kill test, ${kill.grant}: ${JSON.stringify({ ...kill, statuses: kill.statuses })}\n`);
 }
-const run: ScaleoutRun = { startedAt, load: [loadBefore, load1()], options: OPTIONS, scaling, kills, replay };
+const run: ScaleoutRun = {
+  startedAt,
+  load: [loadBefore, load1()],
+  options: OPTIONS,
+  scaling,
+  ...(control ? { control } : {}),
+  kills,
+  replay,
+};
 const bars = scaleoutBars(run);
 for (const bar of bars) process.stdout.write(`${bar.label}: ${bar.ratio.toFixed(3)} (${bar.detail})\n`);
 if (!quick) {

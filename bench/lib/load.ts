@@ -136,6 +136,11 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
   return sum;
 }
 
+/** Load on a scenario for `seconds`, nothing measured (e.g. to warm each instance behind a balancer). */
+export async function warmUp(scenario: Scenario, connections: number, seconds: number): Promise<void> {
+  await fire(scenario, connections, seconds);
+}
+
 /** Runs the warm-up, then the measured run, of one scenario. */
 export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResult> {
   const connections = scenario.connections ?? options.connections;

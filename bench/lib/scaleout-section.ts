@@ -7,6 +7,7 @@ import type { KillResult } from './kill-test.js';
 import { cpuCapacityRatio, type LoadOptions, type LoadResult, pairedRatio } from './load.js';
 import type { ReplayCheck } from './replay-check.js';
 import type { Bar } from './results-file.js';
+import type { ControlCounts } from './scaleout-control.js';
 
 /** The most CPU per request three instances may spend per request of one (cross-instance contention). */
 export const CPU_TARGET = 1.1;
@@ -20,6 +21,8 @@ export interface ScaleoutRun {
    * one instance with a third of the connections (the load each of three instances gets).
    */
   scaling: Record<string, Record<'1' | '2' | '3' | 'alone', LoadResult>>;
+  /** The same over three ceiling routes that share nothing (lib/scaleout-control.ts). */
+  control?: Record<string, Record<ControlCounts, LoadResult>>;
   kills: KillResult[];
   replay: ReplayCheck;
 }
@@ -49,6 +52,30 @@ export function scaleoutBars(run: ScaleoutRun): Bar[] {
       target: { value: CPU_TARGET, kind: 'max' },
       detail: `${num(by[3].cpuPerRequest!)} vs ${num(by.alone.cpuPerRequest!)} µs`,
     });
+  }
+  for (const [scenario, by] of Object.entries(run.control ?? {})) {
+    const sesame = run.scaling[scenario];
+    for (const reference of ['1', 'alone'] as const) {
+      const machine = cpuRatio(by[3], by[reference]);
+      const label =
+        reference === '1'
+          ? `1 instance, ${by[1].connections} connections`
+          : `1 instance, ${by.alone.connections} connections`;
+      bars.push({
+        label: `control, ${scenario}: CPU per request, 3 ceilings sharing nothing`,
+        ratio: machine,
+        reference: label.replace('instance', 'ceiling'),
+        detail: `${num(by[3].cpuPerRequest!)} vs ${num(by[reference].cpuPerRequest!)} µs`,
+      });
+      if (sesame !== undefined) {
+        bars.push({
+          label: `${scenario}: Sesame's 3-instance CPU ratio over the control's`,
+          ratio: cpuRatio(sesame[3], sesame[reference]) / machine,
+          reference: `against ${label}`,
+          detail: `${cpuRatio(sesame[3], sesame[reference]).toFixed(2)}× ÷ ${machine.toFixed(2)}×: what the shared store adds`,
+        });
+      }
+    }
   }
   const rulesHeld = Number(run.replay.clientCredentials === 502) + Number(run.replay.refreshToken === 200);
   bars.push({
@@ -101,6 +128,27 @@ export function scaleoutMarkdown(run: ScaleoutRun): string {
       lines.push(
         `| ${scenario} | ${label} | ${num(r.rps)} | ${num(r.p99, 1)} | ${num(r.cpuPerRequest ?? 0, 1)} | ${cpuRatio(r, by[1]).toFixed(2)}× | ${pairedRatio(r, by[1]).toFixed(2)}× | ${r.errors} |`,
       );
+    }
+  }
+  if (run.control) {
+    lines.push(
+      '',
+      'The control: three ceiling routes (bench/targets/ceiling.ts: no store, nothing shared between them) behind the same haproxy, measured the same way after the Sesame instances had stopped.',
+      '',
+      "| scenario | ceilings | req/s | p99 ms | CPU µs/request (all ceilings) | CPU vs 1 ceiling | Sesame's ratio ÷ the control's |",
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const [scenario, by] of Object.entries(run.control)) {
+      const sesame = run.scaling[scenario];
+      for (const n of ['1', '3', 'alone'] as const) {
+        const r = by[n];
+        const label = n === 'alone' ? `1, ${r.connections} connections` : n;
+        const own =
+          sesame && n !== '1' ? `${(cpuRatio(sesame[n], sesame[1]) / cpuRatio(r, by[1])).toFixed(2)}×` : '—';
+        lines.push(
+          `| ${scenario} | ${label} | ${num(r.rps)} | ${num(r.p99, 1)} | ${num(r.cpuPerRequest ?? 0, 1)} | ${cpuRatio(r, by[1]).toFixed(2)}× | ${own} |`,
+        );
+      }
     }
   }
   lines.push(

@@ -106,6 +106,9 @@ app.post('/oauth/introspect', async (request, reply) => {
   return reply.header('cache-control', 'no-store').send({ active: true, token_type: 'Bearer', ...claims });
 });
 
+// For a balancer's health check (bench:scaleout's control runs three of these behind haproxy).
+app.get('/readyz', async () => ({ status: 'ready' }));
+
 await app.listen({ host: '127.0.0.1', port: Number(env.CEILING_PORT) });
 process.stdout.write('ceiling listening\n');
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
