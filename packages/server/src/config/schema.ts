@@ -248,7 +248,8 @@ export const SETTINGS = {
     default: 10,
     minimum: 1,
     maximum: 1000,
-    description: 'PostgreSQL connections per process (each worker has its own pool)',
+    description:
+      'PostgreSQL connections per process (each worker has its own pool), besides the 4 of the grouped refresh and audit statements',
   },
   redisUrl: {
     type: 'string',

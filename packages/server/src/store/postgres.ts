@@ -17,6 +17,7 @@ import { assertMigrated, migrateToLatest } from './migrations/index.js';
 import { createKyselyStore } from './sql/kysely-store.js';
 import { OwnSchemaPostgresDialect } from './sql/own-schema-dialect.js';
 import { postgresAuditWriter } from './sql/postgres-audit.js';
+import { groupStatementPool } from './sql/postgres-group-pool.js';
 import { postgresRefreshBatch } from './sql/postgres-refresh-batch.js';
 import { postgresRotation } from './sql/postgres-rotation.js';
 import type { Database as Tables } from './sql/schema.js';
@@ -35,7 +36,7 @@ export interface PostgresStoreOptions {
   keyCipher?: KeyCipher | RewrappingCipher;
   /** A schema to use (created when missing) instead of the URL's search_path: tests, or tenants. */
   schema?: string;
-  /** Connections in this process's pool (default 10). */
+  /** Connections in this process's pool (default 10); the grouped statements have 4 more of their own. */
   poolSize?: number;
   /** How long to wait for a connection before failing the request (default 5000 ms). */
   connectTimeoutMs?: number;
@@ -65,13 +66,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const now = options.now ?? Date.now;
   if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema))
     throw new StoreError('ERR_STORE_UNAVAILABLE', 'the PostgreSQL schema name is not a plain identifier');
-  const pool = new pg.Pool({
+  const connection: pg.PoolConfig = {
     connectionString: options.url,
-    max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
   // An idle connection dropped by the server (restart, failover) emits 'error' on the pool; without
   // a listener that would crash the process. The pool discards the connection and makes a new one.
   pool.on('error', () => undefined);
@@ -88,6 +89,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       cause: error,
     });
   }
+  const grouped = groupStatementPool(connection);
   const shared = createKyselyStore({
     kind: 'postgres',
     db,
@@ -99,7 +101,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async serialize(trx, name) {
       if (name === 'revocations') await sql`select pg_advisory_xact_lock(${FEED_LOCK})`.execute(trx);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      if (!grouped.ended) await grouped.end();
+    },
   });
   const store: Store = Object.freeze({
     ...shared,
@@ -107,13 +112,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // together; the rotation is one statement where the shared queries take a transaction (on
     // PostgreSQL every BEGIN and COMMIT is a round trip of its own).
     ...postgresRefreshBatch(
-      pool,
+      grouped,
       db,
       postgresRotation(db, shared.rotateRefreshToken),
       shared.rotateRefreshToken,
     ),
     // A group of audit events is one prepared INSERT: all of it commits, or none of it.
-    addAuditEvent: postgresAuditWriter(pool),
+    addAuditEvent: postgresAuditWriter(grouped),
   });
   try {
     // Rewrapping needs the tables: a store opened without migrating rewraps on `sesame keys rewrap`.
