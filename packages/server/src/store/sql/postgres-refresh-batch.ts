@@ -3,8 +3,8 @@
  * presented token with its family, the user, the rotation) and each was a round trip of its own:
  * under load the server process spent more CPU sending them and reading their answers than on the
  * rest of the grant, and PostgreSQL, on the same cores, as much again. Requests that arrive together
- * (group-commit.ts) now share each statement: one `= any($1)` read for all their tokens, one for all
- * their users, and one rotation statement for all their tokens.
+ * (group-commit.ts) now share each statement: one read for all their tokens, one for all their
+ * users, and one rotation statement for all their tokens.
  *
  * What each caller gets is what its own statement gave:
  * - the reads see committed rows as of their statement, as before (READ COMMITTED);
@@ -15,7 +15,8 @@
  *   why (unknown, expired, revoked, the grace window, reuse);
  * - a group statement that fails (a successor's insert refused, say) rolls back the whole group,
  *   and its rotations are then run one by one, so one bad rotation fails alone.
- * Statements are named: pg prepares each once per pooled connection, and sends only Bind/Execute.
+ * Statements are named: pg prepares each once per pooled connection, and sends only Bind/Execute;
+ * PostgreSQL plans each once per connection too (postgres-group-pool.ts), for groups of any size.
  */
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
@@ -29,6 +30,18 @@ import type { Database, RefreshFamiliesTable, UsersTable } from './schema.js';
 type Rotate = Store['rotateRefreshToken'];
 type TokenRow = Parameters<typeof toTokenAndFamily>[0];
 
+/**
+ * How each statement takes the group's keys: `select … from unnest($1) limit cardinality($1)`.
+ * The LIMIT keeps every key (it is the array's length); it is there for the planner. A statement
+ * planned once is planned for arrays of unknown length, which PostgreSQL takes for ten elements,
+ * and against ten lookups a table it believes small is cheaper read whole. A table never analyzed
+ * (a new store; a server with autovacuum off) is believed to be ten pages, so that plan was made at
+ * the first groups and kept as the table grew: every group's read and rotation read all of
+ * refresh_tokens. A LIMIT whose value the planner cannot know is taken for a tenth of its input,
+ * one key, for which a lookup by primary key is the cheaper plan whatever the table's size.
+ */
+const GROUP_KEYS = 'limit cardinality($1::text[])';
+
 interface RotatedRow extends RefreshFamiliesTable {
   presented_hash: string;
   claimed_generation: number;
@@ -40,12 +53,14 @@ interface RotatedRow extends RefreshFamiliesTable {
 /**
  * Every presented token of the group claimed at once: the compare-and-set of postgres-rotation.ts
  * over the group's arrays, one row back per token claimed.
+ * The family of each claimed token is read once (`rotated`), for the successor and the answer.
  */
-const ROTATE_GROUP = Object.freeze({
+export const ROTATE_GROUP = Object.freeze({
   name: 'sesame_refresh_rotate_group',
   text: `with input as (
       select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
         as i(presented_hash, next_hash, now, next_expires_at)
+      ${GROUP_KEYS}
     ), claimed as (
       update refresh_tokens t set rotated_at = i.now
       from input i
@@ -55,21 +70,34 @@ const ROTATE_GROUP = Object.freeze({
           where f.id = t.family_id and f.revoked_at is null and f.expires_at > i.now)
       returning t.token_hash, t.family_id, t.generation, t.created_at, t.expires_at,
         i.next_hash, i.now, i.next_expires_at
+    ), rotated as (
+      select f.*, c.token_hash as presented_hash, c.next_hash, c.now,
+        c.generation as claimed_generation, c.created_at as claimed_created_at,
+        c.expires_at as claimed_expires_at, least(c.next_expires_at, f.expires_at) as next_expires_at
+      from claimed c join refresh_families f on f.id = c.family_id
     ), inserted as (
       insert into refresh_tokens (token_hash, family_id, generation, created_at, expires_at, rotated_at)
-      select c.next_hash, c.family_id, c.generation + 1, c.now,
-        least(c.next_expires_at, f.expires_at), null::bigint
-      from claimed c join refresh_families f on f.id = c.family_id
-      returning token_hash, expires_at
+      select r.next_hash, r.id, r.claimed_generation + 1, r.now, r.next_expires_at, null::bigint
+      from rotated r
     )
-    select f.*, c.token_hash as presented_hash, c.generation as claimed_generation,
-      c.created_at as claimed_created_at, c.expires_at as claimed_expires_at,
-      n.expires_at as next_expires_at
-    from claimed c join refresh_families f on f.id = c.family_id
-      join inserted n on n.token_hash = c.next_hash`,
+    select * from rotated`,
 });
 
-/** A group's reads as one named statement with the group's distinct keys as its one array. */
+/**
+ * A group read's statement: `single`, a read of one row with `k.value` for its key, for each key
+ * of the array `$1`.
+ *
+ * @example groupReadText('select * from users where id = k.value')
+ */
+export function groupReadText(single: string): string {
+  return `select x.* from (select * from unnest($1::text[]) ${GROUP_KEYS}) as k(value)
+      cross join lateral (${single}) as x`;
+}
+
+/**
+ * A group's reads as one named statement with the group's distinct keys as its one array; `query`
+ * is the single read with `k.value` for its key.
+ */
 function groupRead<Row extends pg.QueryResultRow, Key extends keyof Row & string>(
   pool: pg.Pool,
   name: string,
@@ -78,7 +106,7 @@ function groupRead<Row extends pg.QueryResultRow, Key extends keyof Row & string
 ): (value: string) => Promise<Row | undefined> {
   let text: string | undefined;
   return groupBatch<string, Row | undefined>(async (values) => {
-    text ??= query.compile().sql;
+    text ??= groupReadText(query.compile().sql);
     const { rows } = await pool.query<Row>({ name, text, values: [[...new Set(values)]] });
     const byKey = new Map<unknown, Row>(rows.map((row) => [row[key], row]));
     return values.map((value) => byKey.get(value));
@@ -98,18 +126,18 @@ export function postgresRefreshBatch(
   single: Rotate,
   diagnose: Rotate,
 ): Pick<Store, 'findRefreshTokenAndFamily' | 'findUserById' | 'rotateRefreshToken'> {
-  // Compiled from the same builders as the single reads, with the group's array as `$1`.
-  const anyOf = sql<string>`any(${sql.val([] as string[])}::text[])`;
+  // Compiled from the same builders as the single reads, for each key of the group's array.
+  const eachKey = sql.ref<string>('k.value');
   const tokenAndFamily = groupRead<TokenRow, 't_token_hash'>(
     pool,
     'sesame_refresh_token_and_family_group',
-    tokenAndFamilyQuery(db, anyOf),
+    tokenAndFamilyQuery(db, eachKey),
     't_token_hash',
   );
   const userById = groupRead<Selectable<UsersTable>, 'id'>(
     pool,
     'sesame_users_by_id_group',
-    db.selectFrom('users').selectAll().where('id', '=', anyOf),
+    db.selectFrom('users').selectAll().where('id', '=', eachKey),
     'id',
   );
   const solo = (input: RotateRefreshTokenInput): Promise<RotationResult | Error> =>
