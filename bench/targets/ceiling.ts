@@ -11,40 +11,17 @@
  * CEILING_PORT, CEILING_KEY (a private JWK, JSON), CEILING_KID, CEILING_ISSUER, CEILING_CLIENT_ID,
  * CEILING_CLIENT_SECRET. Prints "ceiling listening" when ready.
  */
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  randomUUID,
-  sign,
-  timingSafeEqual,
-  verify,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ACCESS_TOKEN_LIFE, accessTokenInput, basicClient, es256Signature } from './bare-token.js';
 
 const env = process.env;
 const jwk = JSON.parse(env.CEILING_KEY!);
 const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
 const publicKey = createPublicKey(privateKey);
-const issuer = env.CEILING_ISSUER!;
-const clientId = env.CEILING_CLIENT_ID!;
-const secretHash = createHash('sha256').update(env.CEILING_CLIENT_SECRET!).digest();
-const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: env.CEILING_KID })).toString(
-  'base64url',
-);
-const LIFE = 900;
-
-function client(authorization: string | undefined): string | undefined {
-  if (authorization === undefined || !authorization.startsWith('Basic ')) return undefined;
-  const text = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  if (colon === -1) return undefined;
-  const id = decodeURIComponent(text.slice(0, colon));
-  const secret = decodeURIComponent(text.slice(colon + 1));
-  const hash = createHash('sha256').update(secret).digest();
-  return id === clientId && timingSafeEqual(hash, secretHash) ? id : undefined;
-}
+const client = basicClient(env.CEILING_CLIENT_ID!, env.CEILING_CLIENT_SECRET!);
+const tokenInput = accessTokenInput(env.CEILING_KID!, env.CEILING_ISSUER!);
 
 const app = Fastify({ logger: false });
 await app.register(formbody);
@@ -59,28 +36,18 @@ function tokenRoute(signed: boolean) {
     const body = request.body as Record<string, string>;
     if (body.grant_type !== 'client_credentials')
       return reply.code(400).send({ error: 'unsupported_grant_type' });
-    const iat = Math.floor(Date.now() / 1000);
     const scope = body.scope ?? 'api';
-    const payload = {
-      iss: issuer,
-      sub: id,
-      aud: 'sesame',
-      exp: iat + LIFE,
-      iat,
-      jti: randomUUID(),
-      client_id: id,
-      scope,
-    };
-    const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-    const signature = signed
-      ? sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString(
-          'base64url',
-        )
-      : UNSIGNED;
+    const input = tokenInput(id, id, scope);
+    const signature = signed ? es256Signature(input, privateKey) : UNSIGNED;
     return reply
       .header('cache-control', 'no-store')
       .header('pragma', 'no-cache')
-      .send({ access_token: `${input}.${signature}`, token_type: 'Bearer', expires_in: LIFE, scope });
+      .send({
+        access_token: `${input}.${signature}`,
+        token_type: 'Bearer',
+        expires_in: ACCESS_TOKEN_LIFE,
+        scope,
+      });
   };
 }
 

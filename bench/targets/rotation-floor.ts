@@ -20,22 +20,19 @@
  * FLOOR_PORT, FLOOR_DIR (an empty directory for the database), FLOOR_KEY (a private JWK, JSON),
  * FLOOR_KID, FLOOR_ISSUER, FLOOR_CLIENT_ID, FLOOR_CLIENT_SECRET. Prints "floor listening" when ready.
  */
-import { createHash, createPrivateKey, randomBytes, randomUUID, sign, timingSafeEqual } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import { ACCESS_TOKEN_LIFE, accessTokenInput, basicClient, es256Signature } from './bare-token.js';
 
 const env = process.env;
 const privateKey = createPrivateKey({ key: JSON.parse(env.FLOOR_KEY!), format: 'jwk' });
-const issuer = env.FLOOR_ISSUER!;
 const clientId = env.FLOOR_CLIENT_ID!;
-const secretHash = createHash('sha256').update(env.FLOOR_CLIENT_SECRET!).digest();
-const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: env.FLOOR_KID })).toString(
-  'base64url',
-);
-const LIFE = 900;
+const client = basicClient(clientId, env.FLOOR_CLIENT_SECRET!);
+const tokenInput = accessTokenInput(env.FLOOR_KID!, env.FLOOR_ISSUER!);
 const REFRESH_LIFE_MS = 30 * 24 * 3600 * 1000;
 
 const file = join(env.FLOOR_DIR!, 'floor.db');
@@ -133,36 +130,7 @@ function rotate(presented: string, next: string): Promise<boolean> {
   });
 }
 
-function client(authorization: string | undefined): string | undefined {
-  if (authorization === undefined || !authorization.startsWith('Basic ')) return undefined;
-  const text = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  if (colon === -1) return undefined;
-  const id = decodeURIComponent(text.slice(0, colon));
-  const hash = createHash('sha256')
-    .update(decodeURIComponent(text.slice(colon + 1)))
-    .digest();
-  return id === clientId && timingSafeEqual(hash, secretHash) ? id : undefined;
-}
-
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function accessToken(sub: string, scope: string): string {
-  const iat = Math.floor(Date.now() / 1000);
-  const payload = {
-    iss: issuer,
-    sub,
-    aud: 'sesame',
-    exp: iat + LIFE,
-    iat,
-    jti: randomUUID(),
-    client_id: clientId,
-    scope,
-  };
-  const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
-}
 
 const app = Fastify({ logger: false });
 await app.register(formbody);
@@ -187,13 +155,14 @@ app.post('/oauth/token', async (request, reply) => {
   if (row === undefined || row.client_id !== id) return reply.code(400).send({ error: 'invalid_grant' });
   const next = randomBytes(32).toString('base64url');
   if (!(await rotate(presented, hashOf(next)))) return reply.code(400).send({ error: 'invalid_grant' });
+  const input = tokenInput(row.user_id ?? clientId, clientId, row.scope);
   return reply
     .header('cache-control', 'no-store')
     .header('pragma', 'no-cache')
     .send({
-      access_token: accessToken(row.user_id ?? clientId, row.scope),
+      access_token: `${input}.${es256Signature(input, privateKey)}`,
       token_type: 'Bearer',
-      expires_in: LIFE,
+      expires_in: ACCESS_TOKEN_LIFE,
       refresh_token: next,
       scope: row.scope,
     });
