@@ -15,12 +15,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Config, writeDistributedSection } from './lib/distributed-section.js';
-import { freshDistributedStore } from './lib/instances.js';
+import { freshDistributedStore, PG_URL } from './lib/instances.js';
 import { type LoadOptions, type LoadResult, measure } from './lib/load.js';
 import { load1 } from './lib/machine.js';
 import { childPids, freePort, servicePids, startNode, TSX_IMPORT } from './lib/processes.js';
 import { refreshRotation } from './lib/refresh-load.js';
 import { addClient, addUser, basic, postForm, startSesame } from './lib/sesame.js';
+import { postgresCounters } from './lib/store-stats.js';
 import { makeEs256Key } from './lib/tokens.js';
 
 const args = process.argv.slice(2);
@@ -44,7 +45,8 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
   // The primary and its workers: the CPU time per request is theirs together.
   const servers = [sesame.pid, ...childPids(sesame.pid)];
   // PostgreSQL's and Redis's CPU on the same cores, for the configurations that use them.
-  const services = config.store === 'postgres' ? { servicePids } : {};
+  const counters = config.store === 'postgres' ? await postgresCounters(PG_URL) : undefined;
+  const services = counters ? { servicePids, counters: counters.read } : {};
   try {
     const cc = await addClient(sesame, 'bench-service', 'client_credentials', 'api');
     const app = await addClient(sesame, 'bench-app', 'password,refresh_token', 'openid api');
@@ -102,6 +104,7 @@ async function run(config: Config): Promise<Record<string, LoadResult>> {
     );
     return out;
   } finally {
+    await counters?.close();
     await sesame.dispose();
     await store?.drop();
   }

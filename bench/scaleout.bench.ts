@@ -14,15 +14,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Haproxy, haproxyBinary, type RetryRules, startHaproxy } from './lib/haproxy.js';
-import { startCluster } from './lib/instances.js';
+import { PG_URL, startCluster } from './lib/instances.js';
 import { type KillResult, killTest } from './lib/kill-test.js';
 import { measureRounds, type Scenario } from './lib/load.js';
 import { load1 } from './lib/machine.js';
+import { servicePids } from './lib/processes.js';
 import { replayCheck } from './lib/replay-check.js';
 import { writeSection } from './lib/results-file.js';
 import { measureControl, WARM_EACH_SECONDS, warmEach } from './lib/scaleout-control.js';
 import { type ScaleoutRun, scaleoutBars, scaleoutMarkdown } from './lib/scaleout-section.js';
 import { addClient, addUser, basic, postForm, type SesameProcess } from './lib/sesame.js';
+import { postgresCounters } from './lib/store-stats.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -69,6 +71,10 @@ process.stdout.write(`bench:scaleout; load average ${loadBefore.toFixed(2)}\n`);
 const replay = await replayCheck();
 process.stdout.write(`replay rules: ${JSON.stringify(replay)}\n`);
 const cluster = await startCluster(3);
+// PostgreSQL's and Redis's CPU and PostgreSQL's commits beside the instances' own CPU: what the
+// store they share costs per request as the instances multiply.
+const counters = await postgresCounters(PG_URL);
+const store = { servicePids, counters: counters.read };
 const scaling: ScaleoutRun['scaling'] = {};
 const kills: KillResult[] = [];
 let control: ScaleoutRun['control'];
@@ -108,6 +114,7 @@ try {
         headers: ccHeaders,
         body: 'grant_type=client_credentials&scope=api',
         pids: cluster.instances.slice(0, n).map((instance) => instance.pid),
+        ...store,
       }),
       introspection: (n: number, connections?: number): Scenario => {
         let next = 0;
@@ -123,6 +130,7 @@ try {
             if (!body.startsWith('{"active":true')) inactive++;
           },
           pids: cluster.instances.slice(0, n).map((instance) => instance.pid),
+          ...store,
         };
       },
     };
@@ -189,6 +197,7 @@ try {
   );
   control = await measureControl(cc, OPTIONS);
 } finally {
+  await counters.close();
   await cluster.dispose();
 }
 

@@ -87,6 +87,7 @@ export function distributedMarkdown(
   lines.push(
     `| client_credentials issuance | ceiling (bare route, 1 process) | ${num(ceiling.rps)} | ${num(ceiling.rps)} | ${cpu(ceiling)} | — | ${num(ceiling.p50, 1)} | ${num(ceiling.p99, 1)} | ${ceiling.errors} | ${(ceiling.rps / results[base.name]!.issue!.rps).toFixed(2)}× |`,
     '',
+    ...postgresPart(configs, results),
     '### How',
     '',
     `- autocannon, ${run.options.connections} connections, no pipelining, ${run.options.warmupSeconds} s warm-up then ${run.options.seconds} s measured per scenario, from the benchmark's own process on the same machine (it competes with the server for the same cores).`,
@@ -94,9 +95,60 @@ export function distributedMarkdown(
     "- Server CPU µs/req: the user + system time of the `serve` primary and its workers over the measured seconds, divided by the requests answered. PostgreSQL's and Redis's own CPU is not in it: it is the next column, the user + system time over the same seconds of every postgres and redis-server process of the machine (server, background workers, the connections' backends) divided by the same requests; it shares the two cores with the server.",
     "- The ceiling is bench:server's (bench/targets/ceiling.ts: parse, check a SHA-256 secret, sign ES256 with node:crypto; no store), measured first in the same run.",
     '- Refresh: a pool of refresh tokens from password logins; every request rotates one (never the grace-window replay). Introspection: 100 distinct access tokens in turn, every answer checked `active: true`.',
+    "- PostgreSQL's commits and WAL fsyncs: `pg_stat_database.xact_commit` (all databases) and `pg_stat_wal.wal_sync`, read right before and after the measured seconds. A busy backend publishes its counts at most once a second, so each reading trails by up to a second of 8; the two ends' lags mostly cancel.",
     '',
   );
   return lines.join('\n');
+}
+
+/**
+ * What PostgreSQL's durable commits cost each scenario, and where client_credentials' per-worker
+ * gap to SQLite goes: the configurations share the machine's cores with PostgreSQL and Redis, so
+ * their rates follow the CPU a request costs every process, and the server's CPU alone says what a
+ * worker would do with PostgreSQL on machines of its own.
+ */
+function postgresPart(
+  configs: readonly Config[],
+  results: Record<string, Record<string, LoadResult>>,
+): string[] {
+  const pg = configs.find((c) => c.store === 'postgres')!;
+  const lite = configs.find((c) => c.store === 'sqlite' && c.workers === pg.workers)!;
+  const lines = [
+    "### PostgreSQL's durable commits",
+    '',
+    '| scenario | commits per request | WAL fsyncs per request | PostgreSQL + Redis CPU per commit µs |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const [key, title] of SCENARIOS) {
+    const r = results[pg.name]![key]!;
+    const commits = r.countersPerRequest?.commits;
+    const syncs = r.countersPerRequest?.walSyncs;
+    const perCommit =
+      commits && r.serviceCpuPerRequest !== undefined ? num(r.serviceCpuPerRequest / commits) : '—';
+    lines.push(
+      `| ${title} | ${commits === undefined ? '—' : num(commits, 3)} | ${syncs === undefined ? '—' : num(syncs, 3)} | ${perCommit} |`,
+    );
+  }
+  const p = results[pg.name]!.issue!;
+  const l = results[lite.name]!.issue!;
+  if (
+    p.cpuPerRequest !== undefined &&
+    p.serviceCpuPerRequest !== undefined &&
+    l.cpuPerRequest !== undefined
+  ) {
+    const total = p.cpuPerRequest + p.serviceCpuPerRequest;
+    const perWorker = p.rps / pg.workers / (l.rps / lite.workers);
+    lines.push(
+      '',
+      `client_credentials per worker on PostgreSQL + Redis runs at ${perWorker.toFixed(2)}× SQLite's. ` +
+        "Both share the machine's cores with everything they use, so the rate follows the CPU a request costs all processes: " +
+        `SQLite's server ${num(l.cpuPerRequest)} µs, against PostgreSQL's server ${num(p.cpuPerRequest)} µs plus ${num(p.serviceCpuPerRequest)} µs of PostgreSQL and Redis ` +
+        `(${num(l.cpuPerRequest)} ÷ ${num(total)} = ${(l.cpuPerRequest / total).toFixed(2)}×). ` +
+        `By the server's CPU alone, as with PostgreSQL on a machine of its own, it would be ${(l.cpuPerRequest / p.cpuPerRequest).toFixed(2)}×.`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 /** Replaces this section of bench/RESULTS.md and regenerates the summary and the chart. */

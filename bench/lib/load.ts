@@ -37,6 +37,11 @@ export interface Scenario {
    * run starts: their CPU time per request is measured beside the target's.
    */
   servicePids?: () => readonly number[];
+  /**
+   * Counters of the target's store (committed transactions, WAL flushes), read right before and
+   * right after the measured run: their growth per request is reported.
+   */
+  counters?: () => Promise<Record<string, number>>;
 }
 
 export interface LoadOptions {
@@ -59,6 +64,8 @@ export interface LoadResult {
   cpuRounds?: number[];
   /** CPU time the scenario's services (servicePids) spent per request, in microseconds. */
   serviceCpuPerRequest?: number;
+  /** With the scenario's counters: how much each grew per request answered. */
+  countersPerRequest?: Record<string, number>;
   /** Mean requests per second over the measured run. */
   rps: number;
   /** Latency percentiles in milliseconds. */
@@ -147,10 +154,12 @@ export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT
   if (options.warmupSeconds > 0) await fire(scenario, connections, options.warmupSeconds);
   const services = scenario.servicePids?.() ?? [];
   const servicesBefore = cpuOf(services);
+  const countersBefore = await scenario.counters?.();
   const cpuBefore = targetCpu(scenario);
   const result = await fire(scenario, connections, options.seconds, options.amount);
   const cpuAfter = targetCpu(scenario);
   const servicesAfter = cpuOf(services);
+  const countersAfter = await scenario.counters?.();
   const expected = String(scenario.expectStatus ?? 200);
   const statuses: Record<string, number> = {};
   let unexpected = 0;
@@ -174,6 +183,14 @@ export async function measure(scenario: Scenario, options: LoadOptions = DEFAULT
   }
   if (services.length > 0 && out.requests > 0) {
     out.serviceCpuPerRequest = (cpuBetween(servicesBefore, servicesAfter) / out.requests) * 1e6;
+  }
+  if (countersBefore !== undefined && countersAfter !== undefined && out.requests > 0) {
+    out.countersPerRequest = Object.fromEntries(
+      Object.entries(countersAfter).map(([name, after]) => [
+        name,
+        (after - (countersBefore[name] ?? 0)) / out.requests,
+      ]),
+    );
   }
   const cpu = out.cpuPerRequest === undefined ? '' : `  cpu ${out.cpuPerRequest.toFixed(1)} µs/req`;
   const serviceCpu =
@@ -236,6 +253,19 @@ export async function measureRounds<K extends string>(
         ? {
             cpuRounds: list.map((run) => run.cpuPerRequest!),
             cpuPerRequest: median(list.map((run) => run.cpuPerRequest!)),
+          }
+        : {}),
+      ...(list.every((run) => run.serviceCpuPerRequest !== undefined)
+        ? { serviceCpuPerRequest: median(list.map((run) => run.serviceCpuPerRequest!)) }
+        : {}),
+      ...(list.every((run) => run.countersPerRequest !== undefined)
+        ? {
+            countersPerRequest: Object.fromEntries(
+              Object.keys(list[0]!.countersPerRequest!).map((counter) => [
+                counter,
+                median(list.map((run) => run.countersPerRequest![counter] ?? 0)),
+              ]),
+            ),
           }
         : {}),
       p50: median(list.map((run) => run.p50)),

@@ -28,7 +28,7 @@ export interface RefreshLoad {
  */
 export async function refreshRotation(
   load: RefreshLoad,
-  target: Pick<Scenario, 'name' | 'pid' | 'pids' | 'servicePids'>,
+  target: Pick<Scenario, 'name' | 'pid' | 'pids' | 'servicePids' | 'counters'>,
 ): Promise<Scenario> {
   const authorization = basic(load.client);
   const login = () =>

@@ -118,18 +118,22 @@ export function scaleoutMarkdown(run: ScaleoutRun): string {
     '',
     '### CPU per request, one to three instances',
     '',
-    '| scenario | instances | req/s | p99 ms | CPU µs/request (all instances) | CPU vs 1 instance | req/s vs 1 instance | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | instances | req/s | p99 ms | CPU µs/request (all instances) | CPU vs 1 instance | req/s vs 1 instance | PostgreSQL + Redis CPU µs/request | PostgreSQL commits per request | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [scenario, by] of Object.entries(run.scaling)) {
     for (const n of ['1', '2', '3', 'alone'] as const) {
       const r = by[n];
       const label = n === 'alone' ? `1, ${r.connections} connections` : n;
       lines.push(
-        `| ${scenario} | ${label} | ${num(r.rps)} | ${num(r.p99, 1)} | ${num(r.cpuPerRequest ?? 0, 1)} | ${cpuRatio(r, by[1]).toFixed(2)}× | ${pairedRatio(r, by[1]).toFixed(2)}× | ${r.errors} |`,
+        `| ${scenario} | ${label} | ${num(r.rps)} | ${num(r.p99, 1)} | ${num(r.cpuPerRequest ?? 0, 1)} | ${cpuRatio(r, by[1]).toFixed(2)}× | ${pairedRatio(r, by[1]).toFixed(2)}× | ${r.serviceCpuPerRequest === undefined ? '—' : num(r.serviceCpuPerRequest, 1)} | ${r.countersPerRequest?.commits === undefined ? '—' : num(r.countersPerRequest.commits, 3)} | ${r.errors} |`,
       );
     }
   }
+  lines.push(
+    '',
+    "PostgreSQL + Redis CPU: the user + system time of every postgres and redis-server process over the same seconds, divided by the same requests (it is not in the instances' CPU, but it runs on the same cores). PostgreSQL commits: `pg_stat_database.xact_commit` before and after (a busy backend publishes its count at most once a second). Each instance commits its own groups of audit events, which the commits column counts.",
+  );
   if (run.control) {
     lines.push(
       '',

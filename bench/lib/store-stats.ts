@@ -67,3 +67,29 @@ export function storeDelta(
   // The later reading commits two transactions of its own (pg_stat_clear_snapshot and the select).
   return { xactCommit: after.xactCommit - before.xactCommit - 2, redisCalls };
 }
+
+/**
+ * PostgreSQL's commits and WAL flushes so far, machine-wide, for `Scenario.counters`: how many
+ * durable commits a request costs (each a WAL fsync unless it shared one). A backend under load
+ * publishes its counts at most once a second, so each reading trails by up to a second; over a run
+ * of several seconds the two ends' lags mostly cancel.
+ *
+ * @example const counters = await postgresCounters(PG_URL); scenario.counters = counters.read;
+ */
+export async function postgresCounters(
+  pgUrl: string,
+): Promise<{ read: () => Promise<Record<string, number>>; close: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  return {
+    async read() {
+      await client.query('select pg_stat_clear_snapshot()');
+      const { rows } = await client.query<{ commits: string; syncs: string }>(
+        'select (select sum(xact_commit) from pg_stat_database) as commits, ' +
+          '(select wal_sync from pg_stat_wal) as syncs',
+      );
+      return { commits: Number(rows[0]!.commits), walSyncs: Number(rows[0]!.syncs) };
+    },
+    close: () => client.end(),
+  };
+}
