@@ -95,7 +95,7 @@ export function distributedMarkdown(
     "- Server CPU µs/req: the user + system time of the `serve` primary and its workers over the measured seconds, divided by the requests answered. PostgreSQL's and Redis's own CPU is not in it: it is the next column, the user + system time over the same seconds of every postgres and redis-server process of the machine (server, background workers, the connections' backends) divided by the same requests; it shares the two cores with the server.",
     "- The ceiling is bench:server's (bench/targets/ceiling.ts: parse, check a SHA-256 secret, sign ES256 with node:crypto; no store), measured first in the same run.",
     '- Refresh: a pool of refresh tokens from password logins; every request rotates one (never the grace-window replay). Introspection: 100 distinct access tokens in turn, every answer checked `active: true`.',
-    "- PostgreSQL's commits and WAL fsyncs: `pg_stat_database.xact_commit` (all databases) and `pg_stat_wal.wal_sync`, read right before and after the measured seconds. A busy backend publishes its counts at most once a second, so each reading trails by up to a second of 8; the two ends' lags mostly cancel.",
+    "- PostgreSQL's commits and WAL fsyncs: `pg_stat_database.xact_commit` (the benchmark's database) and `pg_stat_wal.wal_sync`, read right before and after the measured seconds. A busy backend publishes its counts at most once a second, so each reading trails by up to a second of 8; the two ends' lags mostly cancel.",
     '',
   );
   return lines.join('\n');
@@ -144,7 +144,7 @@ function postgresPart(
         "Both share the machine's cores with everything they use, so the rate follows the CPU a request costs all processes: " +
         `SQLite's server ${num(l.cpuPerRequest)} µs, against PostgreSQL's server ${num(p.cpuPerRequest)} µs plus ${num(p.serviceCpuPerRequest)} µs of PostgreSQL and Redis ` +
         `(${num(l.cpuPerRequest)} ÷ ${num(total)} = ${(l.cpuPerRequest / total).toFixed(2)}×). ` +
-        `By the server's CPU alone, as with PostgreSQL on a machine of its own, it would be ${(l.cpuPerRequest / p.cpuPerRequest).toFixed(2)}×.`,
+        `By the server's CPU alone, what a worker's rate would follow with PostgreSQL on other cores, it is ${(l.cpuPerRequest / p.cpuPerRequest).toFixed(2)}×; measured with PostgreSQL on the same cores, so that is a lower bound.`,
     );
   }
   lines.push('');

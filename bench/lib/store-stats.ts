@@ -32,17 +32,13 @@ export async function storeStatsReader(pgUrl: string, redisUrl: string): Promise
   return {
     async read(settleMs = 0) {
       if (settleMs > 0) await pause(settleMs);
-      // A fresh snapshot of the statistics, not the one cached for this transaction.
-      await client.query('select pg_stat_clear_snapshot()');
-      const database = await client.query<{ xact_commit: string }>(
-        'select xact_commit from pg_stat_database where datname = current_database()',
-      );
+      const { commits } = await postgresCounts(client);
       const info = await redis.info('commandstats');
       const redisCalls: Record<string, number> = {};
       for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
         redisCalls[match[1]!] = Number(match[2]);
       return {
-        xactCommit: Number(database.rows[0]!.xact_commit),
+        xactCommit: commits,
         redisCalls,
       };
     },
@@ -69,10 +65,23 @@ export function storeDelta(
 }
 
 /**
- * PostgreSQL's commits and WAL flushes so far, machine-wide, for `Scenario.counters`: how many
- * durable commits a request costs (each a WAL fsync unless it shared one). A backend under load
- * publishes its counts at most once a second, so each reading trails by up to a second; over a run
- * of several seconds the two ends' lags mostly cancel.
+ * The database's committed transactions and the server's WAL fsyncs so far, from a fresh snapshot
+ * of the statistics (not the one PostgreSQL caches for the reading's own transaction).
+ */
+async function postgresCounts(client: pg.Client): Promise<{ commits: number; walSyncs: number }> {
+  await client.query('select pg_stat_clear_snapshot()');
+  const { rows } = await client.query<{ commits: string; syncs: string }>(
+    'select (select xact_commit from pg_stat_database where datname = current_database()) as commits, ' +
+      '(select wal_sync from pg_stat_wal) as syncs',
+  );
+  return { commits: Number(rows[0]!.commits), walSyncs: Number(rows[0]!.syncs) };
+}
+
+/**
+ * PostgreSQL's commits (in the benchmark's database) and WAL flushes (server-wide) so far, for
+ * `Scenario.counters`: how many durable commits a request costs (each a WAL fsync unless it shared
+ * one). A backend under load publishes its counts at most once a second, so each reading trails by
+ * up to a second; over a run of several seconds the two ends' lags mostly cancel.
  *
  * @example const counters = await postgresCounters(PG_URL); scenario.counters = counters.read;
  */
@@ -81,15 +90,5 @@ export async function postgresCounters(
 ): Promise<{ read: () => Promise<Record<string, number>>; close: () => Promise<void> }> {
   const client = new pg.Client({ connectionString: pgUrl });
   await client.connect();
-  return {
-    async read() {
-      await client.query('select pg_stat_clear_snapshot()');
-      const { rows } = await client.query<{ commits: string; syncs: string }>(
-        'select (select sum(xact_commit) from pg_stat_database) as commits, ' +
-          '(select wal_sync from pg_stat_wal) as syncs',
-      );
-      return { commits: Number(rows[0]!.commits), walSyncs: Number(rows[0]!.syncs) };
-    },
-    close: () => client.end(),
-  };
+  return { read: () => postgresCounts(client), close: () => client.end() };
 }
